@@ -1,0 +1,97 @@
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { initWasm, Resvg } from "@resvg/resvg-wasm";
+import QRCodeSvg from "qrcode-svg";
+import { AppearanceSchema, type AppearanceInput } from "../src/qr/appearance";
+import { encodeQr } from "../src/qr/encode";
+import { sniffRasterImage, type CenterImage } from "../src/qr/image";
+import { planRender } from "../src/qr/plan";
+import { encodeIndexedPng } from "../src/qr/png";
+import { configureRaster } from "../src/qr/raster";
+import { renderQrPng, renderQrSvg } from "../src/qr/render";
+import { renderSvg } from "../src/qr/svg";
+
+const require = createRequire(import.meta.url);
+const wasm = readFileSync(require.resolve("@resvg/resvg-wasm/index_bg.wasm"));
+configureRaster(() => wasm);
+
+export const CONTENT = "https://qr.example.com/r/aZ3kP9qL?utm_source=print";
+
+export const STYLED: AppearanceInput = {
+  dotsOptionsType: "rounded",
+  dotsOptionsGradientType: "linear",
+  dotsOptionsGradientRotation: 0.785,
+  dotsOptionsGradientColorStops: [
+    { offset: 0, color: "#1e3a8a" },
+    { offset: 1, color: "#6d28d9" },
+  ],
+  cornersSquareOptionsType: "extra-rounded",
+  cornersSquareOptionsColor: "#0f172a",
+  cornersDotOptionsType: "dot",
+  cornersDotOptionsColor: "#be123c",
+  predefinedImage: "link",
+  qrOptionsErrorCorrectionLevel: "H",
+};
+const styledImage: CenterImage = { kind: "icon", key: "link" };
+
+/** The reference we measure against: qrcode-svg's SVG (one rect per module) and full-frame resvg. */
+function qrcodeSvg(size: number): string {
+  return new QRCodeSvg({ content: CONTENT, width: size, height: size, padding: 2, ecl: "Q", join: false }).svg();
+}
+
+let resvgReady: Promise<void> | null = null;
+const resvg = () => (resvgReady ??= initWasm(wasm).catch(() => undefined));
+
+/** Full-frame rasterization with resvg's own PNG encoder (the way most services do it). */
+async function fullFrame(svg: string, size: number): Promise<Uint8Array> {
+  await resvg();
+  const renderer = new Resvg(svg, { fitTo: { mode: "width", value: size }, font: { loadSystemFonts: false } });
+  const image = renderer.render();
+  const png = image.asPng();
+  image.free();
+  renderer.free();
+  return png;
+}
+
+export interface Case {
+  name: string;
+  iterations: number;
+  ours: () => Promise<Uint8Array | string>;
+  baseline: () => Promise<Uint8Array | string>;
+}
+
+const plain = (size: number) => ({ content: CONTENT, appearance: AppearanceSchema.parse({ qrOptionsErrorCorrectionLevel: "Q" }), size, errorCorrectionFixed: true });
+const styled = (size: number) => ({ content: CONTENT, appearance: AppearanceSchema.parse(STYLED), size, image: styledImage });
+
+export const CASES: Case[] = [
+  {
+    name: "encode",
+    iterations: 400,
+    ours: async () => encodeQr(CONTENT, { errorCorrectionLevel: "Q", errorCorrectionFixed: true }).modules,
+    baseline: async () => Uint8Array.from(new QRCodeSvg({ content: CONTENT, ecl: "Q" }).qrcode.modules.flat(), Number),
+  },
+  { name: "svg 500px", iterations: 200, ours: async () => renderQrSvg(styled(500)).svg, baseline: async () => qrcodeSvg(500) },
+  { name: "plain png 500px", iterations: 100, ours: async () => (await renderQrPng(plain(500))).bytes, baseline: async () => fullFrame(qrcodeSvg(500), 500) },
+  {
+    name: "styled png 500px",
+    iterations: 30,
+    ours: async () => (await renderQrPng(styled(500))).bytes,
+    // The same styled SVG, rendered full-frame and encoded by resvg.
+    baseline: async () => fullFrame(renderSvg(planRender(styled(500))), 500),
+  },
+  { name: "plain png 5000px", iterations: 5, ours: async () => (await renderQrPng(plain(5000))).bytes, baseline: async () => fullFrame(qrcodeSvg(5000), 5000) },
+  {
+    name: "styled png 5000px",
+    iterations: 2,
+    ours: async () => (await renderQrPng(styled(5000))).bytes,
+    baseline: async () => fullFrame(renderSvg(planRender(styled(5000))), 5000),
+  },
+];
+
+/** Warms the rasterizer and the JIT on a small image so a case measures only its own work. */
+export async function warmUp(): Promise<void> {
+  await renderQrPng(styled(120));
+  await renderQrPng(plain(120));
+  await fullFrame(qrcodeSvg(120), 120);
+  sniffRasterImage(await encodeIndexedPng(2, 2, [[0, 0, 0]], () => new Uint8Array(2)));
+}

@@ -1,0 +1,22 @@
+// Runs one side of one case in a fresh process and prints its figures as JSON.
+import { CASES, warmUp } from "./cases";
+
+const [name, side] = process.argv.slice(2);
+const found = CASES.find((c) => c.name === name);
+if (!found || (side !== "ours" && side !== "baseline")) throw new Error(`unknown case ${name} ${side}`);
+const run = found[side];
+
+await warmUp();
+const rssBefore = process.memoryUsage().rss;
+// The first run at this size sets the peak; maxRSS (KiB) tells how far memory rose above the start.
+const first = await run();
+const peakGrowth = Math.max(0, process.resourceUsage().maxRSS * 1024 - rssBefore);
+const times: number[] = [];
+for (let i = 0; i < found.iterations; i++) {
+  const started = performance.now();
+  await run();
+  times.push(performance.now() - started);
+}
+times.sort((a, b) => a - b);
+const bytes = typeof first === "string" ? new TextEncoder().encode(first).length : first.length;
+console.log(JSON.stringify({ medianMs: times[Math.floor(times.length / 2)]!, bytes, peakGrowthBytes: peakGrowth }));

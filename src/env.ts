@@ -1,0 +1,14 @@
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { ErrorEnvelope } from "./http/errors";
+
+/** Bindings come from `wrangler types` (src/worker-configuration.d.ts); this adds per-request state. */
+export type AppEnv = {
+  Bindings: Env;
+  Variables: {
+    requestId: string;
+    /** How errors are rendered for the contract family that owns the current route. */
+    envelope: ErrorEnvelope;
+  };
+};
+
+export type AppRouter = OpenAPIHono<AppEnv>;

@@ -1,0 +1,78 @@
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { ZodError } from "zod";
+import type { AppEnv } from "../env";
+
+/** One violated rule of a request, named by its dotted path (`appearance.margin`). */
+export interface FieldIssue {
+  field: string;
+  message: string;
+}
+
+/**
+ * The one error type routes throw. Each contract family renders it with its own envelope, so a
+ * route never builds an error body by hand.
+ */
+export class ApiError extends Error {
+  constructor(
+    readonly status: ContentfulStatusCode,
+    readonly code: string,
+    message: string,
+    readonly issues: readonly FieldIssue[] = [],
+  ) {
+    super(message);
+    this.name = "ApiError";
+  }
+}
+
+export class ValidationError extends ApiError {
+  constructor(issues: readonly FieldIssue[]) {
+    super(400, "VALIDATION_FAILED", issues.map((i) => (i.field ? `${i.field}: ${i.message}` : i.message)).join("; "), issues);
+    this.name = "ValidationError";
+  }
+}
+
+/** Renders an ApiError for one contract family. */
+export type ErrorEnvelope = (c: Context<AppEnv>, error: ApiError) => Response;
+
+/** The platform's own envelope (health, docs, admin, anything without a contract of its own). */
+export const platformEnvelope: ErrorEnvelope = (c, error) =>
+  c.json(
+    {
+      error: {
+        code: error.code,
+        message: error.message,
+        requestId: c.get("requestId"),
+        ...(error.issues.length > 0 ? { issues: error.issues } : {}),
+      },
+    },
+    error.status,
+  );
+
+export function issuesFromZod(error: ZodError): FieldIssue[] {
+  return error.issues.map((issue) => ({ field: issue.path.map(String).join("."), message: issue.message }));
+}
+
+/** Shared hook for every @hono/zod-openapi route: invalid input becomes a typed error. */
+export function validationHook(result: { success: true } | { success: false; error: ZodError }): void {
+  if (!result.success) throw new ValidationError(issuesFromZod(result.error));
+}
+
+/** Maps anything thrown into an ApiError; unknown errors become an opaque 500 (logged, never echoed). */
+export function toApiError(err: unknown, requestId: string): ApiError {
+  if (err instanceof ApiError) return err;
+  if (err instanceof HTTPException) {
+    // Hono raises these for malformed JSON bodies and similar transport-level problems.
+    const code = err.status === 400 ? "MALFORMED_REQUEST" : `HTTP_${err.status}`;
+    return new ApiError(err.status as ContentfulStatusCode, code, err.message || "Bad request");
+  }
+  console.error(JSON.stringify({ level: "error", requestId, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) }));
+  return new ApiError(500, "INTERNAL", "Internal error; quote the request id when reporting it");
+}
+
+export function renderError(c: Context<AppEnv>, err: unknown): Response {
+  const requestId = c.get("requestId") ?? crypto.randomUUID();
+  const envelope = c.get("envelope") ?? platformEnvelope;
+  return envelope(c, toApiError(err, requestId));
+}

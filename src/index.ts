@@ -1,0 +1,15 @@
+import resvgWasm from "@resvg/resvg-wasm/index_bg.wasm";
+import { app } from "./app";
+import { runScheduledJobs } from "./cron";
+import { configureRaster } from "./qr/raster";
+
+// Workers may not compile WebAssembly from bytes at run time; the bundle ships it as a module,
+// and resvg instantiates it on the first styled PNG of each isolate.
+configureRaster(() => resvgWasm);
+
+export default {
+  fetch: app.fetch,
+  async scheduled(controller, env, ctx) {
+    ctx.waitUntil(runScheduledJobs(controller, env));
+  },
+} satisfies ExportedHandler<Env>;

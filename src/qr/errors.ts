@@ -1,0 +1,22 @@
+/** Every failure of the pure QR engine. `field` names the input at fault, for HTTP validation errors. */
+export type QrErrorCode =
+  | "CAPACITY_EXCEEDED"
+  | "VERSION_TOO_SMALL"
+  | "MODE_MISMATCH"
+  | "INVALID_APPEARANCE"
+  | "CANVAS_TOO_SMALL"
+  | "IMAGE_TOO_LARGE"
+  | "LOW_CONTRAST"
+  | "INVALID_IMAGE"
+  | "RASTER_UNAVAILABLE";
+
+export class QrError extends Error {
+  constructor(
+    readonly code: QrErrorCode,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = "QrError";
+  }
+}

@@ -1,0 +1,21 @@
+import { isPlain, renderPlainPng } from "./plain";
+import { planRender, type PlanRequest, type RenderPlan } from "./plan";
+import { rasterizeSvg } from "./raster";
+import { renderSvg } from "./svg";
+
+export interface RenderedImage {
+  bytes: Uint8Array;
+  plan: RenderPlan;
+}
+
+export function renderQrSvg(request: PlanRequest): { svg: string; plan: RenderPlan } {
+  const plan = planRender(request);
+  return { svg: renderSvg(plan), plan };
+}
+
+/** Plain codes take the direct indexed-PNG path; styled ones are drawn as SVG and rasterized. */
+export async function renderQrPng(request: PlanRequest): Promise<RenderedImage> {
+  const plan = planRender(request);
+  const bytes = isPlain(plan) ? await renderPlainPng(plan) : await rasterizeSvg(renderSvg(plan), plan.size);
+  return { bytes, plan };
+}

@@ -1,0 +1,198 @@
+import type { Gradient, Paint } from "./appearance";
+import { BUILTIN_ICONS } from "./icons";
+import { isHidden, type RenderPlan } from "./plan";
+import { drawCornerDot, drawCornerSquare, drawDot, inFinder, type Neighbour, PathData, scanSafeFinder } from "./shapes";
+
+const fmt = (n: number): string => String(Math.round(n * 100) / 100);
+
+export function escapeXml(value: string): string {
+  return value.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+}
+
+function base64(bytes: Uint8Array): string {
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
+}
+
+interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/**
+ * Gradient geometry of qr-code-styling's _createColor: linear gradients span the box along the
+ * rotated axis, radial ones are centred on it; coordinates are in user space.
+ */
+function gradientElement(id: string, gradient: Gradient, box: Box, additionalRotation: number): string {
+  const stops = gradient.colorStops
+    .map((stop) => `<stop offset="${fmt(100 * stop.offset)}%" stop-color="${escapeXml(stop.color)}"/>`)
+    .join("");
+  const cx = box.x + box.width / 2;
+  const cy = box.y + box.height / 2;
+  if (gradient.type === "radial") {
+    const r = Math.max(box.width, box.height) / 2;
+    return `<radialGradient id="${id}" gradientUnits="userSpaceOnUse" fx="${fmt(cx)}" fy="${fmt(cy)}" cx="${fmt(cx)}" cy="${fmt(cy)}" r="${fmt(r)}">${stops}</radialGradient>`;
+  }
+  const rotation = (gradient.rotation + additionalRotation) % (2 * Math.PI);
+  const positive = (rotation + 2 * Math.PI) % (2 * Math.PI);
+  let [x0, y0, x1, y1] = [cx, cy, cx, cy];
+  const { width: w, height: h } = box;
+  if (positive <= 0.25 * Math.PI || positive > 1.75 * Math.PI) {
+    x0 -= w / 2; y0 -= (h / 2) * Math.tan(rotation); x1 += w / 2; y1 += (h / 2) * Math.tan(rotation);
+  } else if (positive <= 0.75 * Math.PI) {
+    y0 -= h / 2; x0 -= w / 2 / Math.tan(rotation); y1 += h / 2; x1 += w / 2 / Math.tan(rotation);
+  } else if (positive <= 1.25 * Math.PI) {
+    x0 += w / 2; y0 += (h / 2) * Math.tan(rotation); x1 -= w / 2; y1 -= (h / 2) * Math.tan(rotation);
+  } else {
+    y0 += h / 2; x0 += w / 2 / Math.tan(rotation); y1 -= h / 2; x1 -= w / 2 / Math.tan(rotation);
+  }
+  return `<linearGradient id="${id}" gradientUnits="userSpaceOnUse" x1="${Math.round(x0)}" y1="${Math.round(y0)}" x2="${Math.round(x1)}" y2="${Math.round(y1)}">${stops}</linearGradient>`;
+}
+
+/** Groups subpaths by paint so each paint is one <path>, and collects gradient definitions. */
+class Layers {
+  readonly defs: string[] = [];
+  private readonly layers = new Map<string, PathData>();
+  private gradients = 0;
+
+  /** The path to draw into for a paint whose gradient spans `box`. */
+  pathFor(paint: Paint, box: Box, additionalRotation = 0): PathData {
+    let fill: string;
+    if (paint.gradient) {
+      const id = `g${this.gradients++}`;
+      this.defs.push(gradientElement(id, paint.gradient, box, additionalRotation));
+      fill = `url(#${id})`;
+    } else fill = escapeXml(paint.color);
+    let path = this.layers.get(fill);
+    if (!path) this.layers.set(fill, (path = new PathData()));
+    return path;
+  }
+
+  fill(paint: Paint, box: Box): string {
+    if (!paint.gradient) return escapeXml(paint.color);
+    const id = `g${this.gradients++}`;
+    this.defs.push(gradientElement(id, paint.gradient, box, 0));
+    return `url(#${id})`;
+  }
+
+  paths(): string {
+    let out = "";
+    for (const [fill, path] of this.layers) if (!path.isEmpty) out += `<path fill="${fill}" d="${path}"/>`;
+    return out;
+  }
+}
+
+function drawModules(plan: RenderPlan, path: PathData): void {
+  const { matrix, dotSize, x0, y0, hidden, appearance } = plan;
+  const count = matrix.size;
+  const hide = appearance.imageOptionsHideBackgroundDots && plan.imageBox !== null;
+  const drawn = (row: number, col: number): boolean =>
+    matrix.isDark(row, col) && !inFinder(count, row, col) && !(hide && isHidden(count, hidden, row, col));
+  const type = appearance.dotsOptionsType;
+  for (let row = 0; row < count; row++) {
+    if (type === "square") {
+      // Horizontal runs make far fewer subpaths than one square per module.
+      for (let col = 0; col < count; ) {
+        if (!drawn(row, col)) {
+          col++;
+          continue;
+        }
+        const start = col;
+        while (col < count && drawn(row, col)) col++;
+        path.rect(x0 + start * dotSize, y0 + row * dotSize, (col - start) * dotSize, dotSize);
+      }
+      continue;
+    }
+    for (let col = 0; col < count; col++) {
+      if (!drawn(row, col)) continue;
+      const has: Neighbour = (dx, dy) => drawn(row + dy, col + dx);
+      drawDot(path, type, x0 + col * dotSize, y0 + row * dotSize, dotSize, has);
+    }
+  }
+  if (appearance.shape === "circle") drawCircleFill(plan, path);
+}
+
+/**
+ * For the circle shape, qr-code-styling fills the ring between the symbol and the circle with
+ * decorative modules copied from the symbol, keeping a one-module gap as quiet zone.
+ */
+function drawCircleFill(plan: RenderPlan, path: PathData): void {
+  const { matrix, dotSize, x0, y0, size, appearance } = plan;
+  const count = matrix.size;
+  const minSize = size - appearance.margin * 2;
+  const round = (v: number) => (appearance.dotsOptionsRoundSize ? Math.floor(v) : v);
+  const extra = round((minSize / dotSize - count) / 2);
+  if (extra <= 0) return;
+  const fakeCount = count + extra * 2;
+  const center = round(fakeCount / 2);
+  const source = (i: number) => (i - 2 * extra < 0 ? i : i >= count ? i - 2 * extra : i - extra);
+  const fake = (row: number, col: number): boolean => {
+    if (row < 0 || col < 0 || row >= fakeCount || col >= fakeCount) return false;
+    if (row >= extra - 1 && row <= fakeCount - extra && col >= extra - 1 && col <= fakeCount - extra) return false;
+    if (Math.hypot(row - center, col - center) > center) return false;
+    return matrix.isDark(source(col), source(row));
+  };
+  const fx = x0 - extra * dotSize;
+  const fy = y0 - extra * dotSize;
+  for (let row = 0; row < fakeCount; row++)
+    for (let col = 0; col < fakeCount; col++)
+      if (fake(row, col))
+        drawDot(path, appearance.dotsOptionsType, fx + col * dotSize, fy + row * dotSize, dotSize, (dx, dy) => fake(row + dy, col + dx));
+}
+
+const CORNERS = [
+  [0, 0, 0],
+  [1, 0, Math.PI / 2],
+  [0, 1, -Math.PI / 2],
+] as const;
+
+function drawCorners(plan: RenderPlan, layers: Layers, dotsPath: PathData): void {
+  const { matrix, dotSize, x0, y0, appearance: a, paints } = plan;
+  // Corners without a type of their own are drawn module by module in the dots' type.
+  const finder = scanSafeFinder(a.cornersSquareOptionsType ?? a.dotsOptionsType, a.cornersDotOptionsType ?? a.dotsOptionsType, a.dotsOptionsType);
+  for (const [column, row, rotation] of CORNERS) {
+    const x = x0 + column * dotSize * (matrix.size - 7);
+    const y = y0 + row * dotSize * (matrix.size - 7);
+    const squareBox = { x, y, width: 7 * dotSize, height: 7 * dotSize };
+    const squarePath = paints.cornersSquare ? layers.pathFor(paints.cornersSquare, squareBox, rotation) : dotsPath;
+    drawCornerSquare(squarePath, finder.ring, x, y, dotSize);
+    const dotBox = { x: x + 2 * dotSize, y: y + 2 * dotSize, width: 3 * dotSize, height: 3 * dotSize };
+    const dotPath = paints.cornersDot ? layers.pathFor(paints.cornersDot, dotBox, rotation) : dotsPath;
+    drawCornerDot(dotPath, finder.centre, x, y, dotSize);
+  }
+}
+
+function drawImage(plan: RenderPlan): string {
+  const box = plan.imageBox;
+  const image = plan.image;
+  if (!box || !image) return "";
+  if (image.kind === "raster") {
+    return `<image x="${fmt(box.x)}" y="${fmt(box.y)}" width="${fmt(box.width)}" height="${fmt(box.height)}" preserveAspectRatio="xMidYMid meet" href="data:${image.mime};base64,${base64(image.bytes)}"/>`;
+  }
+  const icon = BUILTIN_ICONS[image.key];
+  if (!icon) return "";
+  // Icons are square; centre them in the box and paint them like the modules.
+  const side = Math.min(box.width, box.height);
+  const ix = box.x + (box.width - side) / 2;
+  const iy = box.y + (box.height - side) / 2;
+  const dots = plan.paints.dots;
+  const color = dots.gradient ? dots.gradient.colorStops[0]!.color : dots.color;
+  return `<g transform="translate(${fmt(ix)} ${fmt(iy)}) scale(${fmt(side / 24)})" color="${escapeXml(color)}">${icon.body}</g>`;
+}
+
+/** A standalone SVG document for a render plan. */
+export function renderSvg(plan: RenderPlan): string {
+  const { size, paints } = plan;
+  const layers = new Layers();
+  const canvas = { x: 0, y: 0, width: size, height: size };
+  const background = `<rect width="${size}" height="${size}" fill="${layers.fill(paints.background, canvas)}"/>`;
+  const dotsPath = layers.pathFor(paints.dots, canvas);
+  drawModules(plan, dotsPath);
+  drawCorners(plan, layers, dotsPath);
+  const body = background + layers.paths() + drawImage(plan);
+  const defs = layers.defs.length ? `<defs>${layers.defs.join("")}</defs>` : "";
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${size}" height="${size}" viewBox="0 0 ${size} ${size}">${defs}${body}</svg>`;
+}
