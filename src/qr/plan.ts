@@ -36,6 +36,8 @@ export interface PlanRequest {
 }
 
 export const MIN_CANVAS = 10;
+/** Modules of a single pixel are not an image a camera can read; two is the least we draw. */
+export const MIN_MODULE_PX = 2;
 export const MAX_CANVAS = 5000;
 
 // qr-code-styling's share of modules an image may hide, per level (its errorCorrectionPercents).
@@ -105,9 +107,9 @@ function canvasGeometry(count: number, size: number, a: Appearance): { dotSize: 
   const realQrSize = a.shape === "circle" ? minSize / Math.SQRT2 : minSize;
   const round = (v: number) => (a.dotsOptionsRoundSize ? Math.floor(v) : v);
   const dotSize = round(realQrSize / count);
-  if (!(dotSize >= 1)) {
-    const needed = Math.ceil(count * (a.shape === "circle" ? Math.SQRT2 : 1)) + a.margin * 2;
-    throw new QrError("CANVAS_TOO_SMALL", `A ${count}-module code with a ${a.margin} px margin needs an image of at least ${needed} px`, "size");
+  if (!(dotSize >= MIN_MODULE_PX)) {
+    const needed = Math.ceil(MIN_MODULE_PX * count * (a.shape === "circle" ? Math.SQRT2 : 1)) + a.margin * 2;
+    throw new QrError("CANVAS_TOO_SMALL", `A ${count}-module code with a ${a.margin} px margin needs an image of at least ${needed} px (${MIN_MODULE_PX} px per module)`, "size");
   }
   const origin = round((size - count * dotSize) / 2);
   return { dotSize, x0: origin, y0: origin };

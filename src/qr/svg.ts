@@ -1,7 +1,7 @@
 import type { Gradient, Paint } from "./appearance";
 import { BUILTIN_ICONS } from "./icons";
 import { isHidden, type RenderPlan } from "./plan";
-import { drawCornerDot, drawCornerSquare, drawDot, inFinder, type Neighbour, PathData, scanSafeFinder } from "./shapes";
+import { drawCornerDot, drawCornerSquare, drawDot, inFinder, legibleDotType, type Neighbour, PathData, scanSafeFinder } from "./shapes";
 
 const fmt = (n: number): string => String(Math.round(n * 100) / 100);
 
@@ -91,7 +91,7 @@ function drawModules(plan: RenderPlan, path: PathData): void {
   const hide = appearance.imageOptionsHideBackgroundDots && plan.imageBox !== null;
   const drawn = (row: number, col: number): boolean =>
     matrix.isDark(row, col) && !inFinder(count, row, col) && !(hide && isHidden(count, hidden, row, col));
-  const type = appearance.dotsOptionsType;
+  const type = legibleDotType(appearance.dotsOptionsType, dotSize);
   for (let row = 0; row < count; row++) {
     if (type === "square") {
       // Horizontal runs make far fewer subpaths than one square per module.
@@ -140,7 +140,7 @@ function drawCircleFill(plan: RenderPlan, path: PathData): void {
   for (let row = 0; row < fakeCount; row++)
     for (let col = 0; col < fakeCount; col++)
       if (fake(row, col))
-        drawDot(path, appearance.dotsOptionsType, fx + col * dotSize, fy + row * dotSize, dotSize, (dx, dy) => fake(row + dy, col + dx));
+        drawDot(path, legibleDotType(appearance.dotsOptionsType, dotSize), fx + col * dotSize, fy + row * dotSize, dotSize, (dx, dy) => fake(row + dy, col + dx));
 }
 
 const CORNERS = [
@@ -152,7 +152,8 @@ const CORNERS = [
 function drawCorners(plan: RenderPlan, layers: Layers, dotsPath: PathData): void {
   const { matrix, dotSize, x0, y0, appearance: a, paints } = plan;
   // Corners without a type of their own are drawn module by module in the dots' type.
-  const finder = scanSafeFinder(a.cornersSquareOptionsType ?? a.dotsOptionsType, a.cornersDotOptionsType ?? a.dotsOptionsType, a.dotsOptionsType);
+  const dots = legibleDotType(a.dotsOptionsType, dotSize);
+  const finder = scanSafeFinder(a.cornersSquareOptionsType ?? dots, a.cornersDotOptionsType ?? dots, dots);
   for (const [column, row, rotation] of CORNERS) {
     const x = x0 + column * dotSize * (matrix.size - 7);
     const y = y0 + row * dotSize * (matrix.size - 7);

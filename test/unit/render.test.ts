@@ -88,9 +88,13 @@ describe("styled codes scan at every size", () => {
     await expectSvgScans(svg, size, URL);
   });
 
-  it.each(SIZES)("circle shape with decorative fill at %ipx", async (size) => {
+  it.each([120, 300, 1000])("circle shape with decorative fill at %ipx", async (size) => {
     const req = request({ shape: "circle", dotsOptionsType: "dots", cornersSquareOptionsType: "extra-rounded", cornersDotOptionsType: "dot" }, size);
     await expectScans((await renderQrPng(req)).bytes, URL);
+  });
+
+  it("refuses a circle too small for two pixels per module", () => {
+    expect(() => planRender(request({ shape: "circle" }, 100))).toThrow(/33-module code with a 10 px margin needs an image of at least 114 px/);
   });
 });
 
