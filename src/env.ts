@@ -12,3 +12,12 @@ export type AppEnv = {
 };
 
 export type AppRouter = OpenAPIHono<AppEnv>;
+
+declare global {
+  namespace Cloudflare {
+    interface Env {
+      /** Worker secret guarding /admin (`wrangler secret put ADMIN_TOKEN`; `.dev.vars` locally). */
+      ADMIN_TOKEN?: string;
+    }
+  }
+}

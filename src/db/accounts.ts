@@ -1,0 +1,400 @@
+import { displayPrefix, generateSecret, hashSecret } from "../auth/secrets";
+import { isoNow } from "./time";
+
+// Named SQL per operation, with row mappers; handlers never see column names.
+
+export interface Organization {
+  id: string;
+  name: string;
+  whatsappEnabled: boolean;
+  isDemo: boolean;
+  createdAt: string;
+}
+interface OrganizationRow {
+  id: string;
+  name: string;
+  whatsapp_enabled: number;
+  is_demo: number;
+  created_at: string;
+}
+const toOrganization = (r: OrganizationRow): Organization => ({
+  id: r.id,
+  name: r.name,
+  whatsappEnabled: r.whatsapp_enabled === 1,
+  isDemo: r.is_demo === 1,
+  createdAt: r.created_at,
+});
+
+export interface Brand {
+  orgId: string;
+  id: number;
+  name: string;
+  createdAt: string;
+}
+interface BrandRow {
+  org_id: string;
+  id: number;
+  name: string;
+  created_at: string;
+}
+const toBrand = (r: BrandRow): Brand => ({ orgId: r.org_id, id: r.id, name: r.name, createdAt: r.created_at });
+
+export interface Member {
+  id: string;
+  orgId: string;
+  name: string;
+  email: string | null;
+  createdAt: string;
+}
+interface MemberRow {
+  id: string;
+  org_id: string;
+  name: string;
+  email: string | null;
+  created_at: string;
+}
+const toMember = (r: MemberRow): Member => ({ id: r.id, orgId: r.org_id, name: r.name, email: r.email, createdAt: r.created_at });
+
+export type UserStatus = "active" | "inactive";
+export interface User {
+  id: string;
+  orgId: string;
+  memberId: string | null;
+  name: string;
+  email: string | null;
+  status: UserStatus;
+  apiKeyPrefix: string;
+  createdAt: string;
+  updatedAt: string;
+}
+interface UserRow {
+  id: string;
+  org_id: string;
+  member_id: string | null;
+  name: string;
+  email: string | null;
+  status: UserStatus;
+  api_key_prefix: string;
+  created_at: string;
+  updated_at: string;
+}
+const USER_COLUMNS = "id, org_id, member_id, name, email, status, api_key_prefix, created_at, updated_at";
+const toUser = (r: UserRow): User => ({
+  id: r.id,
+  orgId: r.org_id,
+  memberId: r.member_id,
+  name: r.name,
+  email: r.email,
+  status: r.status,
+  apiKeyPrefix: r.api_key_prefix,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+export type KeyStatus = "active" | "revoked";
+export interface DeveloperKey {
+  id: string;
+  userId: string;
+  label: string | null;
+  secretPrefix: string;
+  allowlist: string[];
+  status: KeyStatus;
+  replacesId: string | null;
+  createdAt: string;
+  revokedAt: string | null;
+  lastUsedAt: string | null;
+}
+interface DeveloperKeyRow {
+  id: string;
+  user_id: string;
+  label: string | null;
+  secret_prefix: string;
+  allowlist: string;
+  status: KeyStatus;
+  replaces_id: string | null;
+  created_at: string;
+  revoked_at: string | null;
+  last_used_at: string | null;
+}
+const DEVELOPER_KEY_COLUMNS = "id, user_id, label, secret_prefix, allowlist, status, replaces_id, created_at, revoked_at, last_used_at";
+const toDeveloperKey = (r: DeveloperKeyRow): DeveloperKey => ({
+  id: r.id,
+  userId: r.user_id,
+  label: r.label,
+  secretPrefix: r.secret_prefix,
+  allowlist: JSON.parse(r.allowlist) as string[],
+  status: r.status,
+  replacesId: r.replaces_id,
+  createdAt: r.created_at,
+  revokedAt: r.revoked_at,
+  lastUsedAt: r.last_used_at,
+});
+
+export type ApiKeyRole = "read-only" | "read-write";
+export interface ApiKey {
+  id: string;
+  orgId: string;
+  name: string;
+  secretPrefix: string;
+  role: ApiKeyRole;
+  actions: string[];
+  status: KeyStatus;
+  expiresAt: string | null;
+  createdAt: string;
+  revokedAt: string | null;
+  lastUsedAt: string | null;
+}
+interface ApiKeyRow {
+  id: string;
+  org_id: string;
+  name: string;
+  secret_prefix: string;
+  role: ApiKeyRole;
+  actions: string;
+  status: KeyStatus;
+  expires_at: string | null;
+  created_at: string;
+  revoked_at: string | null;
+  last_used_at: string | null;
+}
+const API_KEY_COLUMNS = "id, org_id, name, secret_prefix, role, actions, status, expires_at, created_at, revoked_at, last_used_at";
+const toApiKey = (r: ApiKeyRow): ApiKey => ({
+  id: r.id,
+  orgId: r.org_id,
+  name: r.name,
+  secretPrefix: r.secret_prefix,
+  role: r.role,
+  actions: JSON.parse(r.actions) as string[],
+  status: r.status,
+  expiresAt: r.expires_at,
+  createdAt: r.created_at,
+  revokedAt: r.revoked_at,
+  lastUsedAt: r.last_used_at,
+});
+
+/** A record together with the secret that was just created for it: returned once, never stored. */
+export type WithSecret<T, K extends string> = { record: T } & Record<K, string>;
+
+// Organizations
+
+export async function insertOrganization(db: D1Database, input: { name: string; whatsappEnabled?: boolean; isDemo?: boolean }): Promise<Organization> {
+  const row = await db
+    .prepare("INSERT INTO organizations (id, name, whatsapp_enabled, is_demo, created_at) VALUES (?1, ?2, ?3, ?4, ?5) RETURNING *")
+    .bind(crypto.randomUUID(), input.name, input.whatsappEnabled ? 1 : 0, input.isDemo ? 1 : 0, isoNow())
+    .first<OrganizationRow>();
+  return toOrganization(row!);
+}
+
+export async function findOrganization(db: D1Database, id: string): Promise<Organization | null> {
+  const row = await db.prepare("SELECT * FROM organizations WHERE id = ?1").bind(id).first<OrganizationRow>();
+  return row ? toOrganization(row) : null;
+}
+
+export async function findDemoOrganization(db: D1Database): Promise<Organization | null> {
+  const row = await db.prepare("SELECT * FROM organizations WHERE is_demo = 1").first<OrganizationRow>();
+  return row ? toOrganization(row) : null;
+}
+
+export async function listOrganizations(db: D1Database, limit: number, offset: number): Promise<Organization[]> {
+  const { results } = await db.prepare("SELECT * FROM organizations ORDER BY created_at, id LIMIT ?1 OFFSET ?2").bind(limit, offset).all<OrganizationRow>();
+  return results.map(toOrganization);
+}
+
+export async function setOrganizationWhatsapp(db: D1Database, id: string, enabled: boolean): Promise<Organization | null> {
+  const row = await db.prepare("UPDATE organizations SET whatsapp_enabled = ?2 WHERE id = ?1 RETURNING *").bind(id, enabled ? 1 : 0).first<OrganizationRow>();
+  return row ? toOrganization(row) : null;
+}
+
+// Brands
+
+export async function insertBrand(db: D1Database, orgId: string, name: string): Promise<Brand> {
+  // The next number is computed inside the INSERT, so two concurrent creations cannot collide.
+  const row = await db
+    .prepare("INSERT INTO brands (org_id, id, name, created_at) SELECT ?1, COALESCE(MAX(id), 0) + 1, ?2, ?3 FROM brands WHERE org_id = ?1 RETURNING *")
+    .bind(orgId, name, isoNow())
+    .first<BrandRow>();
+  return toBrand(row!);
+}
+
+export async function listBrands(db: D1Database, orgId: string): Promise<Brand[]> {
+  const { results } = await db.prepare("SELECT * FROM brands WHERE org_id = ?1 ORDER BY id").bind(orgId).all<BrandRow>();
+  return results.map(toBrand);
+}
+
+export async function findBrand(db: D1Database, orgId: string, id: number): Promise<Brand | null> {
+  const row = await db.prepare("SELECT * FROM brands WHERE org_id = ?1 AND id = ?2").bind(orgId, id).first<BrandRow>();
+  return row ? toBrand(row) : null;
+}
+
+// Members
+
+export async function insertMember(db: D1Database, orgId: string, input: { name: string; email?: string | null }): Promise<Member> {
+  const row = await db
+    .prepare("INSERT INTO members (id, org_id, name, email, created_at) VALUES (?1, ?2, ?3, ?4, ?5) RETURNING *")
+    .bind(crypto.randomUUID(), orgId, input.name, input.email ?? null, isoNow())
+    .first<MemberRow>();
+  return toMember(row!);
+}
+
+export async function listMembers(db: D1Database, orgId: string): Promise<Member[]> {
+  const { results } = await db.prepare("SELECT * FROM members WHERE org_id = ?1 ORDER BY created_at, id").bind(orgId).all<MemberRow>();
+  return results.map(toMember);
+}
+
+export async function findMember(db: D1Database, id: string): Promise<Member | null> {
+  const row = await db.prepare("SELECT * FROM members WHERE id = ?1").bind(id).first<MemberRow>();
+  return row ? toMember(row) : null;
+}
+
+// Users
+
+export async function insertUser(
+  db: D1Database,
+  orgId: string,
+  input: { name: string; email?: string | null; memberId?: string | null },
+): Promise<WithSecret<User, "apiKey">> {
+  const apiKey = generateSecret("userApiKey");
+  const now = isoNow();
+  const row = await db
+    .prepare(
+      `INSERT INTO users (id, org_id, member_id, name, email, status, api_key_hash, api_key_prefix, created_at, updated_at)
+       VALUES (?1, ?2, ?3, ?4, ?5, 'active', ?6, ?7, ?8, ?8) RETURNING ${USER_COLUMNS}`,
+    )
+    .bind(crypto.randomUUID(), orgId, input.memberId ?? null, input.name, input.email ?? null, await hashSecret(apiKey), displayPrefix(apiKey), now)
+    .first<UserRow>();
+  return { record: toUser(row!), apiKey };
+}
+
+export async function findUser(db: D1Database, id: string): Promise<User | null> {
+  const row = await db.prepare(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?1`).bind(id).first<UserRow>();
+  return row ? toUser(row) : null;
+}
+
+/** The user whose api_key has this digest, with the stored digest for the constant-time check. */
+export async function findUserByApiKeyHash(db: D1Database, digest: string): Promise<{ user: User; storedHash: string } | null> {
+  const row = await db.prepare(`SELECT ${USER_COLUMNS}, api_key_hash FROM users WHERE api_key_hash = ?1`).bind(digest).first<UserRow & { api_key_hash: string }>();
+  return row ? { user: toUser(row), storedHash: row.api_key_hash } : null;
+}
+
+export async function listUsers(db: D1Database, orgId: string): Promise<User[]> {
+  const { results } = await db.prepare(`SELECT ${USER_COLUMNS} FROM users WHERE org_id = ?1 ORDER BY created_at, id`).bind(orgId).all<UserRow>();
+  return results.map(toUser);
+}
+
+export async function setUserStatus(db: D1Database, id: string, status: UserStatus): Promise<User | null> {
+  const row = await db
+    .prepare(`UPDATE users SET status = ?2, updated_at = ?3 WHERE id = ?1 RETURNING ${USER_COLUMNS}`)
+    .bind(id, status, isoNow())
+    .first<UserRow>();
+  return row ? toUser(row) : null;
+}
+
+/** Replaces a user's api_key; the old one stops working at once. */
+export async function rotateUserApiKey(db: D1Database, id: string): Promise<WithSecret<User, "apiKey"> | null> {
+  const apiKey = generateSecret("userApiKey");
+  const row = await db
+    .prepare(`UPDATE users SET api_key_hash = ?2, api_key_prefix = ?3, updated_at = ?4 WHERE id = ?1 RETURNING ${USER_COLUMNS}`)
+    .bind(id, await hashSecret(apiKey), displayPrefix(apiKey), isoNow())
+    .first<UserRow>();
+  return row ? { record: toUser(row), apiKey } : null;
+}
+
+// Developer keys
+
+export async function insertDeveloperKey(
+  db: D1Database,
+  userId: string,
+  input: { label?: string | null; allowlist: string[]; replacesId?: string | null },
+): Promise<WithSecret<DeveloperKey, "secret">> {
+  const secret = generateSecret("developerSecret");
+  const row = await db
+    .prepare(
+      `INSERT INTO developer_keys (id, user_id, label, secret_hash, secret_prefix, allowlist, status, replaces_id, created_at)
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'active', ?7, ?8) RETURNING ${DEVELOPER_KEY_COLUMNS}`,
+    )
+    .bind(crypto.randomUUID(), userId, input.label ?? null, await hashSecret(secret), displayPrefix(secret), JSON.stringify(input.allowlist), input.replacesId ?? null, isoNow())
+    .first<DeveloperKeyRow>();
+  return { record: toDeveloperKey(row!), secret };
+}
+
+export async function findDeveloperKey(db: D1Database, id: string): Promise<DeveloperKey | null> {
+  const row = await db.prepare(`SELECT ${DEVELOPER_KEY_COLUMNS} FROM developer_keys WHERE id = ?1`).bind(id).first<DeveloperKeyRow>();
+  return row ? toDeveloperKey(row) : null;
+}
+
+export async function findDeveloperKeyByHash(db: D1Database, digest: string): Promise<{ key: DeveloperKey; storedHash: string } | null> {
+  const row = await db
+    .prepare(`SELECT ${DEVELOPER_KEY_COLUMNS}, secret_hash FROM developer_keys WHERE secret_hash = ?1`)
+    .bind(digest)
+    .first<DeveloperKeyRow & { secret_hash: string }>();
+  return row ? { key: toDeveloperKey(row), storedHash: row.secret_hash } : null;
+}
+
+export async function listDeveloperKeys(db: D1Database, userId: string): Promise<DeveloperKey[]> {
+  const { results } = await db
+    .prepare(`SELECT ${DEVELOPER_KEY_COLUMNS} FROM developer_keys WHERE user_id = ?1 ORDER BY created_at, id`)
+    .bind(userId)
+    .all<DeveloperKeyRow>();
+  return results.map(toDeveloperKey);
+}
+
+export async function setDeveloperKeyAllowlist(db: D1Database, id: string, allowlist: string[]): Promise<DeveloperKey | null> {
+  const row = await db
+    .prepare(`UPDATE developer_keys SET allowlist = ?2 WHERE id = ?1 RETURNING ${DEVELOPER_KEY_COLUMNS}`)
+    .bind(id, JSON.stringify(allowlist))
+    .first<DeveloperKeyRow>();
+  return row ? toDeveloperKey(row) : null;
+}
+
+export async function revokeDeveloperKey(db: D1Database, id: string): Promise<DeveloperKey | null> {
+  const row = await db
+    .prepare(`UPDATE developer_keys SET status = 'revoked', revoked_at = COALESCE(revoked_at, ?2) WHERE id = ?1 RETURNING ${DEVELOPER_KEY_COLUMNS}`)
+    .bind(id, isoNow())
+    .first<DeveloperKeyRow>();
+  return row ? toDeveloperKey(row) : null;
+}
+
+export async function touchDeveloperKey(db: D1Database, id: string): Promise<void> {
+  await db.prepare("UPDATE developer_keys SET last_used_at = ?2 WHERE id = ?1").bind(id, isoNow()).run();
+}
+
+// Bearer API keys
+
+export async function insertApiKey(
+  db: D1Database,
+  orgId: string,
+  input: { name: string; role: ApiKeyRole; actions: string[]; expiresAt?: string | null },
+): Promise<WithSecret<ApiKey, "secret">> {
+  const secret = generateSecret("bearerKey");
+  const row = await db
+    .prepare(
+      `INSERT INTO api_keys (id, org_id, name, secret_hash, secret_prefix, role, actions, status, expires_at, created_at)
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'active', ?8, ?9) RETURNING ${API_KEY_COLUMNS}`,
+    )
+    .bind(crypto.randomUUID(), orgId, input.name, await hashSecret(secret), displayPrefix(secret), input.role, JSON.stringify(input.actions), input.expiresAt ?? null, isoNow())
+    .first<ApiKeyRow>();
+  return { record: toApiKey(row!), secret };
+}
+
+export async function findApiKeyByHash(db: D1Database, digest: string): Promise<{ key: ApiKey; storedHash: string } | null> {
+  const row = await db.prepare(`SELECT ${API_KEY_COLUMNS}, secret_hash FROM api_keys WHERE secret_hash = ?1`).bind(digest).first<ApiKeyRow & { secret_hash: string }>();
+  return row ? { key: toApiKey(row), storedHash: row.secret_hash } : null;
+}
+
+export async function findApiKey(db: D1Database, id: string): Promise<ApiKey | null> {
+  const row = await db.prepare(`SELECT ${API_KEY_COLUMNS} FROM api_keys WHERE id = ?1`).bind(id).first<ApiKeyRow>();
+  return row ? toApiKey(row) : null;
+}
+
+export async function listApiKeys(db: D1Database, orgId: string): Promise<ApiKey[]> {
+  const { results } = await db.prepare(`SELECT ${API_KEY_COLUMNS} FROM api_keys WHERE org_id = ?1 ORDER BY created_at, id`).bind(orgId).all<ApiKeyRow>();
+  return results.map(toApiKey);
+}
+
+export async function revokeApiKey(db: D1Database, id: string): Promise<ApiKey | null> {
+  const row = await db
+    .prepare(`UPDATE api_keys SET status = 'revoked', revoked_at = COALESCE(revoked_at, ?2) WHERE id = ?1 RETURNING ${API_KEY_COLUMNS}`)
+    .bind(id, isoNow())
+    .first<ApiKeyRow>();
+  return row ? toApiKey(row) : null;
+}
