@@ -2,7 +2,9 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "./env";
 import { ApiError, renderError } from "./http/errors";
 import { docsPage } from "./http/docs-page";
+import { adminRouter } from "./http/admin";
 import { healthRouter } from "./http/health";
+import { produceQrCodeRouter } from "./http/produce-qrcode";
 import { validationHook } from "./http/errors";
 
 export const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -16,6 +18,8 @@ app.use("*", async (c, next) => {
 });
 
 app.route("/", healthRouter);
+app.route("/", adminRouter);
+app.route("/", produceQrCodeRouter);
 
 app.doc31("/openapi.json", {
   openapi: "3.1.0",

@@ -11,6 +11,8 @@ export interface RenderPlan {
   appearance: Appearance;
   /** canvas width and height in pixels */
   size: number;
+  /** canvas margin in pixels actually used (appearance.margin, or derived from a quiet zone) */
+  margin: number;
   /** module edge in pixels (an integer when dotsOptionsRoundSize is true) */
   dotSize: number;
   /** top-left of module (0, 0) */
@@ -31,6 +33,11 @@ export interface PlanRequest {
   image?: CenterImage | null;
   /** true when the caller chose the error-correction level; otherwise it may be raised for a logo */
   errorCorrectionFixed?: boolean;
+  /**
+   * Quiet zone in modules instead of appearance.margin in pixels: APIs without an appearance
+   * object get the ISO 18004 quiet zone (4 modules) whatever the symbol's size.
+   */
+  quietZone?: number;
   /** Share of each block's correction capacity a logo may use; only tests change it. */
   damageBudget?: number;
 }
@@ -69,7 +76,8 @@ export function planRender(request: PlanRequest): RenderPlan {
       version: a.qrOptionsTypeNumber,
       mode: a.qrOptionsMode,
     });
-    const geometry = canvasGeometry(matrix.size, size, a);
+    const margin = request.quietZone === undefined ? a.margin : Math.floor((size * request.quietZone) / (matrix.size + 2 * request.quietZone));
+    const geometry = canvasGeometry(matrix.size, size, a, margin);
     const hidden = image ? hiddenModules(matrix.size, image, a, geometry.dotSize) : { cols: 0, rows: 0 };
     const verdict = logoDamage(matrix, hidden, request.damageBudget ?? LOGO_DAMAGE_BUDGET);
     if (verdict) {
@@ -81,6 +89,7 @@ export function planRender(request: PlanRequest): RenderPlan {
       matrix,
       appearance: a,
       size,
+      margin,
       ...geometry,
       hidden,
       imageBox,
@@ -102,14 +111,14 @@ export function planRender(request: PlanRequest): RenderPlan {
 }
 
 /** Module size and origin exactly as qr-code-styling computes them, so designs carry over. */
-function canvasGeometry(count: number, size: number, a: Appearance): { dotSize: number; x0: number; y0: number } {
-  const minSize = size - a.margin * 2;
+function canvasGeometry(count: number, size: number, a: Appearance, margin: number): { dotSize: number; x0: number; y0: number } {
+  const minSize = size - margin * 2;
   const realQrSize = a.shape === "circle" ? minSize / Math.SQRT2 : minSize;
   const round = (v: number) => (a.dotsOptionsRoundSize ? Math.floor(v) : v);
   const dotSize = round(realQrSize / count);
   if (!(dotSize >= MIN_MODULE_PX)) {
-    const needed = Math.ceil(MIN_MODULE_PX * count * (a.shape === "circle" ? Math.SQRT2 : 1)) + a.margin * 2;
-    throw new QrError("CANVAS_TOO_SMALL", `A ${count}-module code with a ${a.margin} px margin needs an image of at least ${needed} px (${MIN_MODULE_PX} px per module)`, "size");
+    const needed = Math.ceil(MIN_MODULE_PX * count * (a.shape === "circle" ? Math.SQRT2 : 1)) + margin * 2;
+    throw new QrError("CANVAS_TOO_SMALL", `A ${count}-module code with a ${margin} px margin needs an image of at least ${needed} px (${MIN_MODULE_PX} px per module)`, "size");
   }
   const origin = round((size - count * dotSize) / 2);
   return { dotSize, x0: origin, y0: origin };

@@ -1,4 +1,5 @@
 import type { Gradient, Paint } from "./appearance";
+import { bytesToBase64 } from "./base64";
 import { BUILTIN_ICONS } from "./icons";
 import { isHidden, type RenderPlan } from "./plan";
 import { drawCornerDot, drawCornerSquare, drawDot, inFinder, legibleDotType, type Neighbour, PathData, scanSafeFinder } from "./shapes";
@@ -7,12 +8,6 @@ const fmt = (n: number): string => String(Math.round(n * 100) / 100);
 
 export function escapeXml(value: string): string {
   return value.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
-}
-
-function base64(bytes: Uint8Array): string {
-  let binary = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(binary);
 }
 
 interface Box {
@@ -120,9 +115,9 @@ function drawModules(plan: RenderPlan, path: PathData): void {
  * decorative modules copied from the symbol, keeping a one-module gap as quiet zone.
  */
 function drawCircleFill(plan: RenderPlan, path: PathData): void {
-  const { matrix, dotSize, x0, y0, size, appearance } = plan;
+  const { matrix, dotSize, x0, y0, size, margin, appearance } = plan;
   const count = matrix.size;
-  const minSize = size - appearance.margin * 2;
+  const minSize = size - margin * 2;
   const round = (v: number) => (appearance.dotsOptionsRoundSize ? Math.floor(v) : v);
   const extra = round((minSize / dotSize - count) / 2);
   if (extra <= 0) return;
@@ -171,7 +166,7 @@ function drawImage(plan: RenderPlan): string {
   const image = plan.image;
   if (!box || !image) return "";
   if (image.kind === "raster") {
-    return `<image x="${fmt(box.x)}" y="${fmt(box.y)}" width="${fmt(box.width)}" height="${fmt(box.height)}" preserveAspectRatio="xMidYMid meet" href="data:${image.mime};base64,${base64(image.bytes)}"/>`;
+    return `<image x="${fmt(box.x)}" y="${fmt(box.y)}" width="${fmt(box.width)}" height="${fmt(box.height)}" preserveAspectRatio="xMidYMid meet" href="data:${image.mime};base64,${bytesToBase64(image.bytes)}"/>`;
   }
   const icon = BUILTIN_ICONS[image.key];
   if (!icon) return "";
