@@ -1,26 +1,11 @@
+import { crc32 } from "../lib/crc32";
+
 /**
  * PNG encoders that never hold more than one batch of uncompressed rows: rows are filtered and
  * fed to the runtime's native zlib (CompressionStream "deflate", the zlib format IDAT expects) as
  * they are produced, and only compressed bytes are kept. Native zlib is several times faster than
  * a JavaScript deflate on the 0.75 MB of pixels of a 500 px styled code.
  */
-
-const CRC_TABLE = (() => {
-  const table = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
-  }
-  return table;
-})();
-
-function crc32(type: Uint8Array, data: Uint8Array): number {
-  let c = 0xffffffff;
-  for (let i = 0; i < type.length; i++) c = CRC_TABLE[(c ^ type[i]!) & 0xff]! ^ (c >>> 8);
-  for (let i = 0; i < data.length; i++) c = CRC_TABLE[(c ^ data[i]!) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
 
 const SIGNATURE = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 const ascii = (s: string) => new TextEncoder().encode(s);

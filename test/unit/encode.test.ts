@@ -7,6 +7,7 @@ import { blockStructure, rawDataModules } from "../../src/qr/tables";
 import { DEFAULT_APPEARANCE } from "../../src/qr/appearance";
 import { planRender } from "../../src/qr/plan";
 import { renderSvg } from "../../src/qr/svg";
+import { emailPayload, geoPayload, smsPayload, vcardPayload, wifiPayload } from "../../src/qr/payloads";
 import { expectSvgScans } from "../support/decode";
 
 const render = (content: string, level: EccLevel = "M", extra: Partial<typeof DEFAULT_APPEARANCE> = {}) =>
@@ -30,11 +31,24 @@ describe("encodeQr round trips through ZXing and jsQR", () => {
     ["CJK", "二维码测试：你好，世界。日本語のテキスト、한국어 텍스트"],
     ["emoji", "Scan me 👋🏽 🎉 👨‍👩‍👧‍👦 🇫🇷"],
     ["U+0800 and neighbours", "\u0800\u07ff\u0801\uffff\u{10000}"],
-    ["Wi-Fi payload", 'WIFI:T:WPA;S:My\\;Net\\,work;P:pa\\:ss\\"word\\\\;H:true;;'],
+    ["Wi-Fi payload", wifiPayload({ ssid: 'My;Net,work:"café"', password: 'pa\\ss;:,"word', encryption: "WPA", hidden: true })],
     [
       "vCard payload",
-      "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Doe;Jane;;;\r\nFN:Jane Doe\r\nORG:Acme\\, Inc.\r\nTEL;TYPE=CELL:+15550123456\r\nEMAIL:jane@example.com\r\nEND:VCARD\r\n",
+      vcardPayload({
+        firstName: "Zoë",
+        lastName: "Doe; Jr.",
+        organization: "Acme, Inc.",
+        jobTitle: "Head of 日本",
+        phones: [{ number: "+1 (555) 012-3456", type: "cell" }],
+        emails: ["jane@example.com"],
+        urls: ["https://acme.example/jane"],
+        address: { street: "1 Rue de la Paix", city: "Paris", postalCode: "75002", country: "France" },
+        note: "Line one\nLine two, with a comma; and a semicolon — and a long tail to force folding past 75 octets 🎉",
+      }),
     ],
+    ["geo payload", geoPayload({ latitude: 48.8584, longitude: 2.2945, query: "Tour Eiffel" })],
+    ["mailto payload", emailPayload({ address: "hello@example.com", subject: "Hi there", body: "Line 1\nLine 2 & more" })],
+    ["SMSTO payload", smsPayload({ phoneNumber: "+1 555 0100", message: "See you at 8: bring snacks" })],
     ["mixed numeric and alphanumeric", "ABC-123456789012345678901234567890 hello"],
   ];
   for (const [name, text] of corpus)
