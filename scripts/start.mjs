@@ -1,15 +1,167 @@
 // `npm start`: a working local instance from a fresh clone. Local D1, KV and R2 persist under
-// .wrangler/state; migrations are applied before the server starts.
-import { spawnSync, spawn } from "node:child_process";
+// .wrangler/state. Steps: make sure .dev.vars has an ADMIN_TOKEN, apply migrations, start
+// `wrangler dev`, wait for /health, then create the demo organization once and print its
+// credentials (also saved to .wrangler/demo-credentials.txt, which git ignores).
+import { spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 
-function run(args) {
-  const result = spawnSync("npx", ["wrangler", ...args], { stdio: "inherit" });
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+const DEV_VARS = join(ROOT, ".dev.vars");
+const SAVED = ".wrangler/demo-credentials.txt";
+const port = process.env.PORT ?? "8787";
+const host = process.env.HOST ?? "127.0.0.1";
+const localHost = host === "0.0.0.0" ? "127.0.0.1" : host === "::" ? "[::1]" : host.includes(":") ? `[${host}]` : host;
+const base = `http://${localHost}:${port}`;
+const log = (message) => console.log(`[start] ${message}`);
+
+// Run wrangler's own entry point under this Node (no npx layer between us and signals).
+const wranglerJs = join(ROOT, "node_modules/wrangler/bin/wrangler.js");
+const wrangler = (args) => (existsSync(wranglerJs) ? [process.execPath, [wranglerJs, ...args]] : ["npx", ["wrangler", ...args]]);
+
+// (a) ADMIN_TOKEN: generated once, never overwritten.
+const devVars = existsSync(DEV_VARS) ? readFileSync(DEV_VARS, "utf8") : "";
+let token = devVars.match(/^\s*ADMIN_TOKEN\s*=\s*(.*?)\s*$/m)?.[1]?.replace(/^(["'])(.*)\1$/, "$2");
+if (!token) {
+  token = randomBytes(32).toString("hex");
+  appendFileSync(DEV_VARS, `${devVars && !devVars.endsWith("\n") ? "\n" : ""}ADMIN_TOKEN=${token}\n`, { mode: 0o600 });
+  log(`generated ADMIN_TOKEN in .dev.vars (keep it private; it guards /admin)`);
+}
+
+// (b) Migrations.
+{
+  const [cmd, args] = wrangler(["d1", "migrations", "apply", "DB", "--local"]);
+  const result = spawnSync(cmd, args, { stdio: "inherit", cwd: ROOT });
   if (result.status !== 0) process.exit(result.status || 1);
 }
 
-run(["d1", "migrations", "apply", "DB", "--local"]);
+// (c) The dev server, sharing our terminal. Ctrl-C reaches it directly (same process group);
+// other signals sent only to us are forwarded. We exit when it does.
+const [cmd, args] = wrangler(["dev", "--port", port, "--ip", host]);
+const dev = spawn(cmd, args, { stdio: "inherit", cwd: ROOT });
+let devExited = false;
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
+  process.on(signal, () => {
+    if (!devExited) dev.kill(signal);
+  });
+}
+dev.on("exit", (code, signal) => {
+  devExited = true;
+  process.exit(code ?? (signal ? 0 : 1));
+});
 
-const port = process.env.PORT ?? "8787";
-const dev = spawn("npx", ["wrangler", "dev", "--port", port, "--ip", process.env.HOST ?? "127.0.0.1"], { stdio: "inherit" });
-for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => dev.kill(signal));
-dev.on("exit", (code) => process.exit(code ?? 0));
+// (d) Wait for /health.
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+async function waitForHealth(timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && !devExited) {
+    try {
+      const response = await fetch(`${base}/health`, { signal: AbortSignal.timeout(2000) });
+      if (response.status === 200) return true;
+    } catch {
+      // not listening yet
+    }
+    await sleep(500);
+  }
+  return false;
+}
+
+async function api(method, path) {
+  const response = await fetch(base + path, { method, headers: { Authorization: `Bearer ${token}`, Accept: "application/json" } });
+  const text = await response.text();
+  let body;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = { error: { message: text.slice(0, 300) } };
+  }
+  return { status: response.status, ok: response.ok, body };
+}
+
+async function servedPaths() {
+  try {
+    const response = await fetch(`${base}/openapi.json`);
+    return new Set(Object.keys((await response.json()).paths ?? {}));
+  } catch {
+    return new Set();
+  }
+}
+
+// (e) The demo block: every credential once, plus a ready-to-paste curl for each API.
+function demoBlock(d, paths) {
+  const allow = d.developerKey?.allowlist ?? [];
+  const bearer = d.bearerKey ?? {};
+  const produceBody = JSON.stringify({ api_key: d.apiKey, developer_secret: d.developerSecret, url: "https://example.com", size: 300 });
+  const savePng =
+    `node -e 'let s="";process.stdin.on("data",(c)=>(s+=c)).on("end",()=>{const r=JSON.parse(s);` +
+    `if(r.status!=="success"){console.error(r);process.exit(1)}require("fs").writeFileSync("qr.png",Buffer.from(r.data,"base64"));console.log("wrote qr.png")})'`;
+  const cliUrl = base === "http://127.0.0.1:8787" ? "" : ` --url ${base}`;
+  const rows = [
+    ["organization", `${d.organization.id}  (${d.organization.name}; WhatsApp ${d.organization.whatsappEnabled ? "on" : "off"})`],
+    ["brand_id", d.brand?.id],
+    ["member_id", d.member?.id],
+    ["user id", d.user?.id],
+    ["api_key", `${d.apiKey}   <- shown once`],
+    ["developer_secret", `${d.developerSecret}   <- shown once`],
+    ["  allowlist", allow.length ? allow.join(", ") : "(empty: admits nobody)"],
+    ["  developer key id", d.developerKey?.id],
+    ["bearer API key", `${d.bearerSecret}   <- shown once`],
+    ["  key id / role", `${bearer.id} / ${bearer.role}`],
+    ["  actions", (bearer.actions ?? []).join(", ") || "(none)"],
+    ["admin token", "ADMIN_TOKEN in .dev.vars"],
+  ];
+  const width = Math.max(...rows.map(([k]) => k.length));
+  const curls = [
+    ["Health", `curl -s ${base}/health`],
+    ["OpenAPI document (interactive docs: open " + `${base}/docs` + ")", `curl -s ${base}/openapi.json | head -c 600; echo`],
+    ["Produce a QR code (api_key + developer_secret), saved as qr.png",
+      `curl -s -X POST ${base}/apis/v2/public/crm/produceQRCode -H 'Content-Type: application/json' -d '${produceBody}' | ${savePng}`],
+    ...(paths.has("/qr_codes") ? [["QR code resource (bearer API key)", `curl -s ${base}/qr_codes -H 'Authorization: Bearer ${d.bearerSecret}'`]] : []),
+    ["Admin API: list organizations (run from the project root)",
+      `curl -s ${base}/admin/organizations -H "Authorization: Bearer $(sed -n 's/^ADMIN_TOKEN=//p' .dev.vars)"`],
+    ["Same through the CLI", `npm run admin -- org list${cliUrl}`],
+  ];
+  const bar = "=".repeat(78);
+  return [
+    bar,
+    " edge-qr demo organization: credentials",
+    ` Created ${new Date().toISOString()} on ${base}`,
+    " Every secret below is SHOWN ONCE - store it now. The server keeps only hashes.",
+    bar,
+    ...rows.map(([k, v]) => ` ${k.padEnd(width)}  ${v ?? "-"}`),
+    "",
+    " Try it:",
+    ...curls.flatMap(([title, line]) => ["", ` # ${title}`, ` ${line}`]),
+    bar,
+  ].join("\n");
+}
+
+if (!(await waitForHealth(60_000))) {
+  if (!devExited) log(`${base}/health did not answer 200 within 60 s; the server keeps running. Create the demo later with: npm run admin -- demo`);
+} else {
+  try {
+    const { status, ok, body } = await api("POST", "/admin/demo");
+    await sleep(300); // let wrangler print its request log line before our block
+    if (status === 201 && body.created) {
+      const block = demoBlock(body, await servedPaths());
+      mkdirSync(join(ROOT, ".wrangler"), { recursive: true });
+      writeFileSync(join(ROOT, SAVED), `${block}\n`, { mode: 0o600 });
+      console.log(`\n${block}\n`);
+      log(`this block is saved in ${SAVED} (git-ignored local state)`);
+    } else if (ok && body.created === false) {
+      log(
+        `demo organization ${body.organization?.id} already exists; ` +
+          (existsSync(join(ROOT, SAVED))
+            ? `its credentials (shown once on first start) are saved in ${SAVED}`
+            : `its secrets were shown once and are not saved here; issue new ones with npm run admin -- user rotate-key / devkey reissue`),
+      );
+    } else {
+      const error = body.error ?? {};
+      log(`could not create the demo organization: HTTP ${status} ${error.code ?? ""} ${error.message ?? ""}${error.requestId ? ` (requestId ${error.requestId})` : ""}; the server keeps running`);
+    }
+  } catch (error) {
+    if (!devExited) log(`could not create the demo organization: ${error?.cause?.message ?? error?.message}; the server keeps running`);
+  }
+}

@@ -1,11 +1,10 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "./env";
-import { ApiError, renderError } from "./http/errors";
+import { ApiError, renderError, validationHook } from "./http/errors";
 import { docsPage } from "./http/docs-page";
 import { adminRouter } from "./http/admin";
 import { healthRouter } from "./http/health";
 import { produceQrCodeRouter } from "./http/produce-qrcode";
-import { validationHook } from "./http/errors";
 
 export const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 

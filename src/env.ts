@@ -13,11 +13,10 @@ export type AppEnv = {
 
 export type AppRouter = OpenAPIHono<AppEnv>;
 
+// Secrets are not in wrangler.toml, so `wrangler types` cannot see them; declared here once.
 declare global {
-  namespace Cloudflare {
-    interface Env {
-      /** Worker secret guarding /admin (`wrangler secret put ADMIN_TOKEN`; `.dev.vars` locally). */
-      ADMIN_TOKEN?: string;
-    }
+  interface Env {
+    /** Worker secret guarding /admin (`wrangler secret put ADMIN_TOKEN`; `.dev.vars` locally). */
+    ADMIN_TOKEN?: string;
   }
 }
