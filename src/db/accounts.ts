@@ -205,6 +205,11 @@ export async function setOrganizationWhatsapp(db: D1Database, id: string, enable
   return row ? toOrganization(row) : null;
 }
 
+/** Removes an organization and, through ON DELETE CASCADE, everything it owns. */
+export async function deleteOrganization(db: D1Database, id: string): Promise<void> {
+  await db.prepare("DELETE FROM organizations WHERE id = ?1").bind(id).run();
+}
+
 // Brands
 
 export async function insertBrand(db: D1Database, orgId: string, name: string): Promise<Brand> {

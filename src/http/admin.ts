@@ -5,6 +5,7 @@ import { formatAllowlistEntry, parseAllowlistEntry } from "../auth/ip";
 import { timingSafeEqualText } from "../auth/secrets";
 import {
   findApiKey,
+  deleteOrganization,
   findDemoOrganization,
   findDeveloperKey,
   findMember,
@@ -580,11 +581,12 @@ export const adminRouter = router
         const winner = found(await findDemoOrganization(db), "Demo organization");
         return c.json({ created: false as const, organization: winner }, 200);
       }
-      const brand = await insertBrand(db, organization.id, "Demo brand");
-      const member = await insertMember(db, organization.id, { name: "Demo member" });
-      const user = await insertUser(db, organization.id, { name: "Demo user", memberId: member.id });
-      const developer = await insertDeveloperKey(db, user.record.id, { label: "Demo developer", allowlist: ["127.0.0.1", "::1"] });
-      const bearer = await insertApiKey(db, organization.id, { name: "Demo key", role: "read-write", actions: [...KNOWN_ACTIONS] });
+      const seeded = await seedDemoCredentials(db, organization.id).catch(async (err: unknown) => {
+        // Half a demo could never be completed (the organization blocks a second one): undo it.
+        await deleteOrganization(db, organization.id);
+        throw err;
+      });
+      const { brand, member, user, developer, bearer } = seeded;
       return c.json(
         {
           created: true as const,
@@ -602,3 +604,13 @@ export const adminRouter = router
       );
     },
   );
+
+/** Everything of the demo organization but the organization itself. */
+async function seedDemoCredentials(db: D1Database, orgId: string) {
+  const brand = await insertBrand(db, orgId, "Demo brand");
+  const member = await insertMember(db, orgId, { name: "Demo member" });
+  const user = await insertUser(db, orgId, { name: "Demo user", memberId: member.id });
+  const developer = await insertDeveloperKey(db, user.record.id, { label: "Demo developer", allowlist: ["127.0.0.1", "::1"] });
+  const bearer = await insertApiKey(db, orgId, { name: "Demo key", role: "read-write", actions: [...KNOWN_ACTIONS] });
+  return { brand, member, user, developer, bearer };
+}

@@ -1,5 +1,5 @@
 import { env, exports } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { KNOWN_ACTIONS } from "../../src/auth/actions";
 import { app } from "../../src/app";
 
@@ -479,6 +479,23 @@ interface DemoCreated {
 }
 
 describe("demo seeding", () => {
+  it("undoes a half-created demo so the next start can try again", async () => {
+    await forgetDemo();
+    const prepare = env.DB.prepare.bind(env.DB);
+    const failing = vi.spyOn(env.DB, "prepare").mockImplementation((sql: string) => {
+      if (sql.startsWith("INSERT INTO brands")) throw new Error("simulated D1 failure");
+      return prepare(sql);
+    });
+    const broken = await call("POST", "/admin/demo");
+    failing.mockRestore();
+    expect(broken.status).toBe(500);
+    const left = await env.DB.prepare("SELECT COUNT(*) AS n FROM organizations WHERE is_demo = 1").first<{ n: number }>();
+    expect(left?.n).toBe(0);
+    const retry = await call<{ created: boolean }>("POST", "/admin/demo");
+    expect(retry.status).toBe(201);
+    expect(retry.body.created).toBe(true);
+  });
+
   it("creates the demo organization with every kind of credential, then answers created:false", async () => {
     await forgetDemo();
     const first = await call<DemoCreated>("POST", "/admin/demo");
