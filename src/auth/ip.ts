@@ -72,7 +72,9 @@ const MAPPED_PREFIX = 0xffffn << 32n;
 export function parseIp(text: string): ParsedIp | null {
   const trimmed = text.trim();
   if (trimmed.includes(":")) {
-    const value = parseIpv6(trimmed.replace(/^\[|\]$/g, ""));
+    // `[::1]` (URL/host-header form) is accepted; a lone bracket on one side is not.
+    const unbracketed = trimmed.startsWith("[") && trimmed.endsWith("]") ? trimmed.slice(1, -1) : trimmed;
+    const value = parseIpv6(unbracketed);
     if (value === null) return null;
     if (value >> 32n === 0xffffn) return { family: 4, value: value & 0xffffffffn };
     return { family: 6, value };
@@ -140,7 +142,7 @@ function formatIpv6(value: bigint): string {
 }
 
 export function allowlistAdmits(entries: readonly AllowlistEntry[], clientIp: string | null | undefined): boolean {
-  if (!clientIp) return false;
+  if (typeof clientIp !== "string" || clientIp === "") return false;
   const ip = parseIp(clientIp);
   if (!ip) return false;
   return entries.some((entry) => {

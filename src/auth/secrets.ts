@@ -1,3 +1,5 @@
+import { crc32 } from "../lib/crc32";
+
 /**
  * Secrets: `<prefix>_<30 random base62><6 base62 CRC-32>`. The checksum lets a mistyped or
  * truncated key be refused before any database read; only the SHA-256 digest is stored.
@@ -18,22 +20,6 @@ const RANDOM_LENGTH = 30; // 30 * log2(62) = 178 bits
 const CHECKSUM_LENGTH = 6; // 62^6 > 2^32
 export const SECRET_LENGTH = 3 + 1 + RANDOM_LENGTH + CHECKSUM_LENGTH;
 const SHAPE = /^(zak|zdk|zbk)_[0-9A-Za-z]{36}$/;
-
-const CRC_TABLE = (() => {
-  const table = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
-  }
-  return table;
-})();
-
-function crc32(text: string): number {
-  let c = 0xffffffff;
-  for (let i = 0; i < text.length; i++) c = CRC_TABLE[(c ^ text.charCodeAt(i)) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
 
 function checksum(head: string): string {
   let n = crc32(head);
@@ -103,8 +89,8 @@ function timingSafeEqualBytes(a: Uint8Array, b: Uint8Array): boolean {
   return diff === 0;
 }
 
-const hexBytes = (hex: string): Uint8Array | null =>
-  /^[0-9a-f]{64}$/.test(hex) ? Uint8Array.from(hex.match(/../g)!, (pair) => Number.parseInt(pair, 16)) : null;
+const hexBytes = (hex: unknown): Uint8Array | null =>
+  typeof hex === "string" && /^[0-9a-f]{64}$/.test(hex) ? Uint8Array.from(hex.match(/../g)!, (pair) => Number.parseInt(pair, 16)) : null;
 
 /** Constant-time equality of two SHA-256 hex digests (a malformed stored digest never matches). */
 export function digestsEqual(presented: string, stored: string): boolean {
