@@ -29,7 +29,7 @@ const rgb = (hex: string): Rgb => {
   return [(n >> 16) & 255, (n >> 8) & 255, n & 255];
 };
 
-export function renderPlainPng(plan: RenderPlan): Promise<Uint8Array> {
+export function renderPlainPng(plan: RenderPlan): Uint8Array {
   const { matrix, size, dotSize, x0, y0, paints } = plan;
   const count = matrix.size;
   const colorOf = (p: Paint | null) => (p && !p.gradient ? p.color : null);

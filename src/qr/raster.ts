@@ -44,24 +44,32 @@ async function ensureRaster(): Promise<void> {
  */
 export const STRIP_BYTES = 4 * 1024 * 1024;
 
-/** Rasterizes an SVG of `size` x `size` into a PNG, strip by strip. */
+const SVG_HEADER = /^<svg ([^>]*?)width="(\d+)" height="(\d+)" viewBox="0 0 \d+ \d+"/;
+
+/**
+ * The same document framed to rows [top, top + rows): resvg then allocates and fills only the
+ * strip. (Its `crop` option renders the whole frame first and cuts afterwards, which measured as
+ * slow as a full render per strip.)
+ */
+function stripOf(svg: string, size: number, top: number, rows: number): string {
+  return svg.replace(SVG_HEADER, (_m, attributes: string) => `<svg ${attributes}width="${size}" height="${rows}" viewBox="0 ${top} ${size} ${rows}"`);
+}
+
+/** Rasterizes one of our SVG documents (`size` x `size`) into a PNG, strip by strip. */
 export async function rasterizeSvg(svg: string, size: number): Promise<Uint8Array> {
   await ensureRaster();
+  const header = SVG_HEADER.exec(svg);
+  if (!header || Number(header[2]) !== size || Number(header[3]) !== size) throw new Error("rasterizeSvg expects a square SVG from renderSvg of the same size");
   const stripRows = Math.max(1, Math.min(size, Math.floor(STRIP_BYTES / (size * 4))));
   const png = new RgbPngStream(size, size);
   for (let top = 0; top < size; top += stripRows) {
-    const bottom = Math.min(size, top + stripRows);
-    const renderer = new Resvg(svg, {
-      fitTo: { mode: "width", value: size },
-      crop: { left: 0, top, right: size, bottom },
-      font: { loadSystemFonts: false },
-    });
+    const rows = Math.min(stripRows, size - top);
+    const renderer = new Resvg(rows === size ? svg : stripOf(svg, size, top, rows), { font: { loadSystemFonts: false } });
     try {
       const image = renderer.render();
       try {
-        if (image.width !== size || image.height !== bottom - top)
-          throw new Error(`strip rendered as ${image.width}x${image.height}, expected ${size}x${bottom - top}`);
-        await png.writeRgba(image.pixels, bottom - top);
+        if (image.width !== size || image.height !== rows) throw new Error(`strip rendered as ${image.width}x${image.height}, expected ${size}x${rows}`);
+        await png.writeRgba(image.pixels, rows);
       } finally {
         image.free();
       }

@@ -16,6 +16,6 @@ export function renderQrSvg(request: PlanRequest): { svg: string; plan: RenderPl
 /** Plain codes take the direct indexed-PNG path; styled ones are drawn as SVG and rasterized. */
 export async function renderQrPng(request: PlanRequest): Promise<RenderedImage> {
   const plan = planRender(request);
-  const bytes = isPlain(plan) ? await renderPlainPng(plan) : await rasterizeSvg(renderSvg(plan), plan.size);
+  const bytes = isPlain(plan) ? renderPlainPng(plan) : await rasterizeSvg(renderSvg(plan), plan.size);
   return { bytes, plan };
 }
