@@ -110,7 +110,7 @@ async function authenticate(c: Context<AppEnv>, apiKey: string, developerSecret:
     throw fail("INVALID_DEVELOPER_SECRET");
 
   const entries = key.key.allowlist.map(parseAllowlistEntry).filter((e): e is AllowlistEntry => e !== null);
-  // Only Cloudflare's own header names the client; X-Forwarded-For is whatever the client says.
+  // Only Cloudflare's own header names the client; forwarding headers are whatever the client says.
   if (!allowlistAdmits(entries, c.req.header("CF-Connecting-IP"))) throw fail("IP_NOT_WHITELISTED");
 
   c.executionCtx.waitUntil(touchDeveloperKey(c.env.DB, key.key.id).catch(() => undefined));
