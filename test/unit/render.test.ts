@@ -32,7 +32,7 @@ const request = (appearance: AppearanceInput, size: number, image: CenterImage |
 
 async function checkerLogo(): Promise<CenterImage> {
   const rows = Array.from({ length: 8 }, (_, y) => Uint8Array.from({ length: 64 }, (_, x) => ((x >> 3) + y) % 2));
-  return sniffRasterImage(await encodeIndexedPng(64, 64, [[255, 255, 255], [220, 38, 38]], (y) => rows[(y >> 3) % 8]!));
+  return sniffRasterImage(encodeIndexedPng(64, 64, [[255, 255, 255], [220, 38, 38]], (y) => rows[(y >> 3) % 8]!));
 }
 
 describe("styled codes scan at every size", () => {
@@ -157,7 +157,7 @@ describe("centre images stay within error correction", () => {
     let seed = 11;
     const random = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
     const rows = Array.from({ length: 48 }, () => Uint8Array.from({ length: 48 }, () => (random() < 0.5 ? 1 : 0)));
-    const noise = sniffRasterImage(await encodeIndexedPng(48, 48, [[255, 255, 255], [0, 0, 0]], (y) => rows[y]!));
+    const noise = sniffRasterImage(encodeIndexedPng(48, 48, [[255, 255, 255], [0, 0, 0]], (y) => rows[y]!));
     const content = "https://example.com/some/longer/path/with?query=string&and=more&x=1234567890";
     let failures = 0;
     for (const level of ["Q", "H"] as const)
