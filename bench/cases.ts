@@ -74,7 +74,7 @@ export const CASES: Case[] = [
     baseline: async () => Uint8Array.from(new QRCodeSvg({ content: CONTENT, ecl: "Q" }).qrcode.modules.flat(), Number),
   },
   { name: "svg 500px", iterations: 200, ours: async () => renderQrSvg(styled(500)).svg, baseline: async () => qrcodeSvg(500) },
-  { name: "plain png 500px", iterations: 100, ours: async () => (await renderQrPng(plain(500))).bytes, baseline: async () => fullFrame(qrcodeSvg(500), 500) },
+  { name: "plain png 500px", iterations: 300, ours: async () => (await renderQrPng(plain(500))).bytes, baseline: async () => fullFrame(qrcodeSvg(500), 500) },
   {
     name: "styled png 500px",
     iterations: 30,
@@ -82,7 +82,7 @@ export const CASES: Case[] = [
     // The same styled SVG, rendered full-frame and encoded by resvg.
     baseline: async () => fullFrame(renderSvg(planRender(styled(500))), 500),
   },
-  { name: "plain png 5000px", iterations: 5, ours: async () => (await renderQrPng(plain(5000))).bytes, baseline: async () => fullFrame(qrcodeSvg(5000), 5000) },
+  { name: "plain png 5000px", iterations: 20, ours: async () => (await renderQrPng(plain(5000))).bytes, baseline: async () => fullFrame(qrcodeSvg(5000), 5000) },
   {
     name: "styled png 5000px",
     iterations: 2,

@@ -1,5 +1,6 @@
 import { correction, generate, mode, type Correction, type Mode } from "lean-qr";
 import { QrError } from "./errors";
+import { chooseMask, formatWord } from "./mask";
 import { blockStructure, moduleCount } from "./tables";
 
 export const ECC_LEVELS = ["L", "M", "Q", "H"] as const;
@@ -44,6 +45,8 @@ const isAscii = (text: string): boolean => /^[\x00-\x7f]*$/.test(text);
  * byte mode as UTF-8, and some mis-read Kanji segments; UTF-8 is the encoding every reader gets right.
  */
 const AUTO_MODES = [mode.numeric, mode.alphaNumeric, mode.ascii, mode.utf8];
+/** Pure ASCII never wins with UTF-8 (same bytes plus an ECI); leaving it out spares lean-qr's search a UTF-8 encode per candidate segment. */
+const AUTO_MODES_ASCII = [mode.numeric, mode.alphaNumeric, mode.ascii];
 
 function forcedMode(text: string, forced: EncodingMode): Mode {
   switch (forced) {
@@ -77,11 +80,13 @@ export function encodeQr(text: string, options: EncodeOptions): QrMatrix {
   let bitmap;
   try {
     bitmap = generate(data, {
-      modes: AUTO_MODES,
+      modes: isAscii(text) ? AUTO_MODES_ASCII : AUTO_MODES,
       minCorrectionLevel: LEAN_QR_CORRECTION[level],
       maxCorrectionLevel: options.errorCorrectionFixed ? LEAN_QR_CORRECTION[level] : correction.H,
       minVersion: version || 1,
       maxVersion: version || 40,
+      // Drawn once with mask 0; chooseMask derives and scores the other seven far faster.
+      mask: 0,
     });
   } catch (err) {
     if (!(err instanceof Error) || !LEAN_QR_TOO_MUCH_DATA.test(err.message)) throw err;
@@ -100,39 +105,31 @@ export function encodeQr(text: string, options: EncodeOptions): QrMatrix {
     );
   }
   const size = bitmap.size;
-  const modules = new Uint8Array(size * size);
-  for (let row = 0; row < size; row++) for (let col = 0; col < size; col++) modules[row * size + col] = bitmap.get(col, row) ? 1 : 0;
+  const masked0 = new Uint8Array(size * size);
+  for (let row = 0; row < size; row++) for (let col = 0; col < size; col++) masked0[row * size + col] = bitmap.get(col, row) ? 1 : 0;
+  const chosenVersion = (size - 17) / 4;
+  const errorCorrectionLevel = readEccLevel(masked0, size);
+  const { modules } = chooseMask(masked0, chosenVersion, LEVEL_BITS[errorCorrectionLevel]);
   const isDark = (row: number, col: number) => row >= 0 && col >= 0 && row < size && col < size && modules[row * size + col] === 1;
-  return {
-    size,
-    version: (size - 17) / 4,
-    errorCorrectionLevel: readEccLevel(isDark, size),
-    modules,
-    isDark,
-  };
+  return { size, version: chosenVersion, errorCorrectionLevel, modules, isDark };
 }
 
 // Format information: 2 bits of level (L=01 M=00 Q=11 H=10) + 3 bits of mask, BCH(15,5), XOR 0x5412.
 const LEVEL_BITS: Record<EccLevel, number> = { L: 1, M: 0, Q: 3, H: 2 };
-function formatCodeword(levelBits: number, mask: number): number {
-  const data = (levelBits << 3) | mask;
-  let rem = data;
-  for (let i = 0; i < 10; i++) rem = (rem << 1) ^ ((rem >>> 9) * 0x537);
-  return ((data << 10) | (rem & 0x3ff)) ^ 0x5412;
-}
-const FORMAT_CODEWORDS = new Map<number, EccLevel>();
-for (const level of ECC_LEVELS) for (let mask = 0; mask < 8; mask++) FORMAT_CODEWORDS.set(formatCodeword(LEVEL_BITS[level], mask), level);
+const FORMAT_WORDS = new Map<number, EccLevel>();
+for (const level of ECC_LEVELS) for (let mask = 0; mask < 8; mask++) FORMAT_WORDS.set(formatWord(LEVEL_BITS[level], mask), level);
 
 /** Reads back the level lean-qr actually chose, from the first copy of the format information. */
-function readEccLevel(isDark: (row: number, col: number) => boolean, size: number): EccLevel {
+function readEccLevel(modules: Uint8Array, size: number): EccLevel {
+  const dark = (row: number, col: number) => modules[row * size + col]!;
   let bits = 0;
   // Bits 14..9 run along row 8 from column 0; then (8,7), (8,8), (7,8); bits 5..0 up column 8.
-  for (let col = 0; col <= 5; col++) bits = (bits << 1) | +isDark(8, col);
-  bits = (bits << 1) | +isDark(8, 7);
-  bits = (bits << 1) | +isDark(8, 8);
-  bits = (bits << 1) | +isDark(7, 8);
-  for (let row = 5; row >= 0; row--) bits = (bits << 1) | +isDark(row, 8);
-  const level = FORMAT_CODEWORDS.get(bits);
+  for (let col = 0; col <= 5; col++) bits = (bits << 1) | dark(8, col);
+  bits = (bits << 1) | dark(8, 7);
+  bits = (bits << 1) | dark(8, 8);
+  bits = (bits << 1) | dark(7, 8);
+  for (let row = 5; row >= 0; row--) bits = (bits << 1) | dark(row, 8);
+  const level = FORMAT_WORDS.get(bits);
   if (!level) throw new Error(`unreadable format information in a ${size}-module symbol`);
   return level;
 }

@@ -52,6 +52,8 @@ export function renderPlainPng(plan: RenderPlan): Uint8Array {
     return r >= 2 && r <= 4 && c >= 2 && c <= 4 ? dotIndex : squareIndex;
   };
   const blank = new Uint8Array(size);
+  // Two row buffers in turn: a new module row must be a different array from the one before it.
+  const buffers = [new Uint8Array(size), new Uint8Array(size)];
   let cachedRow = -1;
   let cached = blank;
   return encodeIndexedPng(size, size, palette.map(rgb), (y) => {
@@ -59,7 +61,8 @@ export function renderPlainPng(plan: RenderPlan): Uint8Array {
     if (y < y0 || row >= count) return blank;
     if (row !== cachedRow) {
       cachedRow = row;
-      cached = new Uint8Array(size);
+      cached = buffers[row & 1]!;
+      cached.fill(0);
       for (let col = 0; col < count; col++) {
         const index = moduleIndex(row, col);
         if (index !== 0) cached.fill(index, x0 + col * dotSize, x0 + (col + 1) * dotSize);

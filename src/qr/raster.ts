@@ -1,6 +1,10 @@
 import { initWasm, Resvg } from "@resvg/resvg-wasm";
 import { QrError } from "./errors";
+import type { Paint } from "./appearance";
+import { paintSampler, type PaintSampler } from "./paint";
+import type { RenderPlan } from "./plan";
 import { RgbPngStream } from "./png";
+import { type Box, finderBoxes, gradientGeometry, renderImageSvg, renderKeySvg } from "./svg";
 
 type WasmSource = Parameters<typeof initWasm>[0];
 
@@ -44,6 +48,8 @@ async function ensureRaster(): Promise<void> {
  */
 export const STRIP_BYTES = 4 * 1024 * 1024;
 
+const STRIP_OVERLAP = 16;
+
 const SVG_HEADER = /^<svg ([^>]*?)width="(\d+)" height="(\d+)" viewBox="0 0 \d+ \d+"/;
 
 /**
@@ -55,27 +61,141 @@ function stripOf(svg: string, size: number, top: number, rows: number): string {
   return svg.replace(SVG_HEADER, (_m, attributes: string) => `<svg ${attributes}width="${size}" height="${rows}" viewBox="0 ${top} ${size} ${rows}"`);
 }
 
-/** Rasterizes one of our SVG documents (`size` x `size`) into a PNG, strip by strip. */
-export async function rasterizeSvg(svg: string, size: number): Promise<Uint8Array> {
+/** Renders one document to premultiplied RGBA, checking it came out at the expected size. */
+function renderPixels(svg: string, width: number, height: number): Uint8Array {
+  const renderer = new Resvg(svg, { font: { loadSystemFonts: false } });
+  try {
+    const image = renderer.render();
+    try {
+      if (image.width !== width || image.height !== height) throw new Error(`rendered ${image.width}x${image.height}, expected ${width}x${height}`);
+      return image.pixels;
+    } finally {
+      image.free();
+    }
+  } finally {
+    renderer.free();
+  }
+}
+
+interface Samplers {
+  background: PaintSampler;
+  dots: PaintSampler;
+  /** per finder (top-left, top-right, bottom-left); the dots' sampler when the layer has no paint of its own */
+  squares: PaintSampler[];
+  centres: PaintSampler[];
+}
+
+function samplersFor(plan: RenderPlan): Samplers {
+  const canvas = { x: 0, y: 0, width: plan.size, height: plan.size };
+  const sampler = (paint: Paint, box: Box, rotation: number) => paintSampler(paint, paint.gradient ? gradientGeometry(paint.gradient, box, rotation) : null);
+  const dots = sampler(plan.paints.dots, canvas, 0);
+  const finders = finderBoxes(plan);
+  const { cornersSquare, cornersDot } = plan.paints;
+  return {
+    background: sampler(plan.paints.background, canvas, 0),
+    dots,
+    squares: finders.map((f) => (cornersSquare ? sampler(cornersSquare, f.square, f.rotation) : dots)),
+    centres: finders.map((f) => (cornersDot ? sampler(cornersDot, f.dot, f.rotation) : dots)),
+  };
+}
+
+/**
+ * Paints one strip from its coverage: each key channel says how much of the pixel a layer
+ * covers, and the rest shows the background, exactly the source-over blend resvg would have
+ * made of the real paints. Gradients are evaluated only where their layer shows.
+ */
+function paintStrip(key: Uint8Array, samplers: Samplers, size: number, top: number, rows: number, rgb: Uint8Array): void {
+  const { background, dots, squares, centres } = samplers;
+  const solidBackground = background.solid;
+  const scratch = new Uint8Array(12); // background, dots, square, centre colours
+  const half = size / 2;
+  for (let r = 0; r < rows; r++) {
+    const y = top + r;
+    for (let x = 0, k = r * size * 4, o = r * size * 3; x < size; x++, k += 4, o += 3) {
+      const red = key[k]!;
+      const green = key[k + 1]!;
+      const blue = key[k + 2]!;
+      if ((red | green | blue) === 0 && solidBackground) {
+        rgb[o] = solidBackground[0];
+        rgb[o + 1] = solidBackground[1];
+        rgb[o + 2] = solidBackground[2];
+        continue;
+      }
+      if (red === 255) {
+        dots.sample(x, y, rgb, o);
+        continue;
+      }
+      const shown = Math.max(0, 255 - red - green - blue);
+      const corner = x >= half ? 1 : y >= half ? 2 : 0;
+      if (shown) background.sample(x, y, scratch, 0);
+      if (red) dots.sample(x, y, scratch, 3);
+      if (green) squares[corner]!.sample(x, y, scratch, 6);
+      if (blue) centres[corner]!.sample(x, y, scratch, 9);
+      for (let c = 0; c < 3; c++) {
+        const sum = (shown ? scratch[c]! * shown : 0) + (red ? scratch[3 + c]! * red : 0) + (green ? scratch[6 + c]! * green : 0) + (blue ? scratch[9 + c]! * blue : 0);
+        rgb[o + c] = Math.min(255, Math.round(sum / 255));
+      }
+    }
+  }
+}
+
+/** Whole pixels the centre image may touch, within the canvas. */
+function imageFrame(plan: RenderPlan): Box | null {
+  const box = plan.imageBox;
+  if (!box) return null;
+  const x = Math.max(0, Math.floor(box.x));
+  const y = Math.max(0, Math.floor(box.y));
+  const right = Math.min(plan.size, Math.ceil(box.x + box.width));
+  const bottom = Math.min(plan.size, Math.ceil(box.y + box.height));
+  return right > x && bottom > y ? { x, y, width: right - x, height: bottom - y } : null;
+}
+
+/** Lays the image's premultiplied pixels over the strip's rows [from, to) of the frame. */
+function overlayImage(rgb: Uint8Array, size: number, top: number, frame: Box, from: number, to: number, image: Uint8Array): void {
+  for (let y = from; y < to; y++)
+    for (let x = 0; x < frame.width; x++) {
+      const i = ((y - from) * frame.width + x) * 4;
+      const alpha = image[i + 3]!;
+      if (alpha === 0) continue;
+      const o = ((y - top) * size + frame.x + x) * 3;
+      const keep = 255 - alpha;
+      rgb[o] = image[i]! + Math.round((rgb[o]! * keep) / 255);
+      rgb[o + 1] = image[i + 1]! + Math.round((rgb[o + 1]! * keep) / 255);
+      rgb[o + 2] = image[i + 2]! + Math.round((rgb[o + 2]! * keep) / 255);
+    }
+}
+
+/**
+ * Rasterizes a styled plan into a PNG, strip by strip. resvg draws only shapes, in flat key
+ * colours (its gradient shader was half of its time), plus the centre image in its own small
+ * frame; colours and gradients are applied here in one pass per pixel. Measured on a 500 px
+ * styled code, this is about twice as fast as resvg drawing the full SVG and encoding its PNG.
+ */
+export async function rasterizePlan(plan: RenderPlan): Promise<Uint8Array> {
   await ensureRaster();
-  const header = SVG_HEADER.exec(svg);
-  if (!header || Number(header[2]) !== size || Number(header[3]) !== size) throw new Error("rasterizeSvg expects a square SVG from renderSvg of the same size");
+  const { size } = plan;
+  const keySvg = renderKeySvg(plan);
+  const samplers = samplersFor(plan);
+  const frame = imageFrame(plan);
   const stripRows = Math.max(1, Math.min(size, Math.floor(STRIP_BYTES / (size * 4))));
+  const rgb = new Uint8Array(stripRows * size * 3);
   const png = new RgbPngStream(size, size);
   for (let top = 0; top < size; top += stripRows) {
     const rows = Math.min(stripRows, size - top);
-    const renderer = new Resvg(rows === size ? svg : stripOf(svg, size, top, rows), { font: { loadSystemFonts: false } });
-    try {
-      const image = renderer.render();
-      try {
-        if (image.width !== size || image.height !== rows) throw new Error(`strip rendered as ${image.width}x${image.height}, expected ${size}x${rows}`);
-        await png.writeRgba(image.pixels, rows);
-      } finally {
-        image.free();
-      }
-    } finally {
-      renderer.free();
+    // resvg anti-aliases the last rows of a canvas differently (measured: up to 7 rows from the
+    // edge), so each strip is drawn with a margin of rows on both sides that is thrown away.
+    const renderTop = Math.max(0, top - STRIP_OVERLAP);
+    const renderBottom = Math.min(size, top + rows + STRIP_OVERLAP);
+    const renderRows = renderBottom - renderTop;
+    const key = renderPixels(renderRows === size ? keySvg : stripOf(keySvg, size, renderTop, renderRows), size, renderRows);
+    paintStrip(key.subarray((top - renderTop) * size * 4), samplers, size, top, rows, rgb);
+    if (frame) {
+      const from = Math.max(top, frame.y);
+      const to = Math.min(top + rows, frame.y + frame.height);
+      const imageSvg = to > from ? renderImageSvg(plan, { x: frame.x, y: from, width: frame.width, height: to - from }) : "";
+      if (imageSvg) overlayImage(rgb, size, top, frame, from, to, renderPixels(imageSvg, frame.width, to - from));
     }
+    png.writeRgb(rgb, rows);
   }
   return png.finish();
 }

@@ -1,6 +1,6 @@
 import { isPlain, renderPlainPng } from "./plain";
 import { planRender, type PlanRequest, type RenderPlan } from "./plan";
-import { rasterizeSvg } from "./raster";
+import { rasterizePlan } from "./raster";
 import { renderSvg } from "./svg";
 
 export interface RenderedImage {
@@ -16,6 +16,6 @@ export function renderQrSvg(request: PlanRequest): { svg: string; plan: RenderPl
 /** Plain codes take the direct indexed-PNG path; styled ones are drawn as SVG and rasterized. */
 export async function renderQrPng(request: PlanRequest): Promise<RenderedImage> {
   const plan = planRender(request);
-  const bytes = isPlain(plan) ? renderPlainPng(plan) : await rasterizeSvg(renderSvg(plan), plan.size);
+  const bytes = isPlain(plan) ? renderPlainPng(plan) : await rasterizePlan(plan);
   return { bytes, plan };
 }

@@ -4,33 +4,33 @@ import { BUILTIN_ICONS } from "./icons";
 import { isHidden, type RenderPlan } from "./plan";
 import { drawCornerDot, drawCornerSquare, drawDot, inFinder, legibleDotType, type Neighbour, PathData, scanSafeFinder } from "./shapes";
 
-const fmt = (n: number): string => String(Math.round(n * 100) / 100);
+const round2 = (n: number): number => Math.round(n * 100) / 100;
+const fmt = (n: number): string => String(round2(n));
 
 export function escapeXml(value: string): string {
   return value.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 }
 
-interface Box {
+export interface Box {
   x: number;
   y: number;
   width: number;
   height: number;
 }
 
+export type GradientGeometry =
+  | { type: "linear"; x1: number; y1: number; x2: number; y2: number }
+  | { type: "radial"; cx: number; cy: number; r: number };
+
 /**
  * Gradient geometry of qr-code-styling's _createColor: linear gradients span the box along the
- * rotated axis, radial ones are centred on it; coordinates are in user space.
+ * rotated axis, radial ones are centred on it; coordinates are in user space, rounded as written
+ * into the SVG so that the compositor paints exactly what the document says.
  */
-function gradientElement(id: string, gradient: Gradient, box: Box, additionalRotation: number): string {
-  const stops = gradient.colorStops
-    .map((stop) => `<stop offset="${fmt(100 * stop.offset)}%" stop-color="${escapeXml(stop.color)}"/>`)
-    .join("");
+export function gradientGeometry(gradient: Gradient, box: Box, additionalRotation: number): GradientGeometry {
   const cx = box.x + box.width / 2;
   const cy = box.y + box.height / 2;
-  if (gradient.type === "radial") {
-    const r = Math.max(box.width, box.height) / 2;
-    return `<radialGradient id="${id}" gradientUnits="userSpaceOnUse" fx="${fmt(cx)}" fy="${fmt(cy)}" cx="${fmt(cx)}" cy="${fmt(cy)}" r="${fmt(r)}">${stops}</radialGradient>`;
-  }
+  if (gradient.type === "radial") return { type: "radial", cx: round2(cx), cy: round2(cy), r: round2(Math.max(box.width, box.height) / 2) };
   const rotation = (gradient.rotation + additionalRotation) % (2 * Math.PI);
   const positive = (rotation + 2 * Math.PI) % (2 * Math.PI);
   let [x0, y0, x1, y1] = [cx, cy, cx, cy];
@@ -44,8 +44,22 @@ function gradientElement(id: string, gradient: Gradient, box: Box, additionalRot
   } else {
     y0 += h / 2; x0 += w / 2 / Math.tan(rotation); y1 -= h / 2; x1 -= w / 2 / Math.tan(rotation);
   }
-  return `<linearGradient id="${id}" gradientUnits="userSpaceOnUse" x1="${Math.round(x0)}" y1="${Math.round(y0)}" x2="${Math.round(x1)}" y2="${Math.round(y1)}">${stops}</linearGradient>`;
+  return { type: "linear", x1: Math.round(x0), y1: Math.round(y0), x2: Math.round(x1), y2: Math.round(y1) };
 }
+
+function gradientElement(id: string, gradient: Gradient, box: Box, additionalRotation: number): string {
+  const stops = gradient.colorStops
+    .map((stop) => `<stop offset="${fmt(100 * stop.offset)}%" stop-color="${escapeXml(stop.color)}"/>`)
+    .join("");
+  const g = gradientGeometry(gradient, box, additionalRotation);
+  if (g.type === "radial")
+    return `<radialGradient id="${id}" gradientUnits="userSpaceOnUse" fx="${fmt(g.cx)}" fy="${fmt(g.cy)}" cx="${fmt(g.cx)}" cy="${fmt(g.cy)}" r="${fmt(g.r)}">${stops}</radialGradient>`;
+  return `<linearGradient id="${id}" gradientUnits="userSpaceOnUse" x1="${g.x1}" y1="${g.y1}" x2="${g.x2}" y2="${g.y2}">${stops}</linearGradient>`;
+}
+
+/** The layers a paint can belong to; a keyed document gives each its own pure colour channel. */
+export type Role = "dots" | "cornersSquare" | "cornersDot";
+const KEY_FILL: Record<Role, string> = { dots: "#ff0000", cornersSquare: "#00ff00", cornersDot: "#0000ff" };
 
 /** Groups subpaths by paint so each paint is one <path>, and collects gradient definitions. */
 class Layers {
@@ -53,10 +67,14 @@ class Layers {
   private readonly layers = new Map<string, PathData>();
   private gradients = 0;
 
+  /** Keyed: every role in its key colour, no gradients (the coverage document of rasterizePlan). */
+  constructor(private readonly keyed: boolean) {}
+
   /** The path to draw into for a paint whose gradient spans `box`. */
-  pathFor(paint: Paint, box: Box, additionalRotation = 0): PathData {
+  pathFor(paint: Paint, box: Box, role: Role, additionalRotation = 0): PathData {
     let fill: string;
-    if (paint.gradient) {
+    if (this.keyed) fill = KEY_FILL[role];
+    else if (paint.gradient) {
       const id = `g${this.gradients++}`;
       this.defs.push(gradientElement(id, paint.gradient, box, additionalRotation));
       fill = `url(#${id})`;
@@ -67,6 +85,7 @@ class Layers {
   }
 
   fill(paint: Paint, box: Box): string {
+    if (this.keyed) return "#000000";
     if (!paint.gradient) return escapeXml(paint.color);
     const id = `g${this.gradients++}`;
     this.defs.push(gradientElement(id, paint.gradient, box, 0));
@@ -144,20 +163,38 @@ const CORNERS = [
   [0, 1, -Math.PI / 2],
 ] as const;
 
+export interface FinderBoxes {
+  /** the 7x7-module ring and the 3x3-module centre, in pixels */
+  square: Box;
+  dot: Box;
+  /** qr-code-styling turns each corner's gradient with it */
+  rotation: number;
+}
+
+/** Top-left, top-right, bottom-left: where each finder pattern is drawn. */
+export function finderBoxes(plan: RenderPlan): FinderBoxes[] {
+  const { matrix, dotSize, x0, y0 } = plan;
+  return CORNERS.map(([column, row, rotation]) => {
+    const x = x0 + column * dotSize * (matrix.size - 7);
+    const y = y0 + row * dotSize * (matrix.size - 7);
+    return {
+      square: { x, y, width: 7 * dotSize, height: 7 * dotSize },
+      dot: { x: x + 2 * dotSize, y: y + 2 * dotSize, width: 3 * dotSize, height: 3 * dotSize },
+      rotation,
+    };
+  });
+}
+
 function drawCorners(plan: RenderPlan, layers: Layers, dotsPath: PathData): void {
-  const { matrix, dotSize, x0, y0, appearance: a, paints } = plan;
+  const { dotSize, appearance: a, paints } = plan;
   // Corners without a type of their own are drawn module by module in the dots' type.
   const dots = legibleDotType(a.dotsOptionsType, dotSize);
   const finder = scanSafeFinder(a.cornersSquareOptionsType ?? dots, a.cornersDotOptionsType ?? dots, dots);
-  for (const [column, row, rotation] of CORNERS) {
-    const x = x0 + column * dotSize * (matrix.size - 7);
-    const y = y0 + row * dotSize * (matrix.size - 7);
-    const squareBox = { x, y, width: 7 * dotSize, height: 7 * dotSize };
-    const squarePath = paints.cornersSquare ? layers.pathFor(paints.cornersSquare, squareBox, rotation) : dotsPath;
-    drawCornerSquare(squarePath, finder.ring, x, y, dotSize);
-    const dotBox = { x: x + 2 * dotSize, y: y + 2 * dotSize, width: 3 * dotSize, height: 3 * dotSize };
-    const dotPath = paints.cornersDot ? layers.pathFor(paints.cornersDot, dotBox, rotation) : dotsPath;
-    drawCornerDot(dotPath, finder.centre, x, y, dotSize);
+  for (const { square, dot, rotation } of finderBoxes(plan)) {
+    const squarePath = paints.cornersSquare ? layers.pathFor(paints.cornersSquare, square, "cornersSquare", rotation) : dotsPath;
+    drawCornerSquare(squarePath, finder.ring, square.x, square.y, dotSize);
+    const dotPath = paints.cornersDot ? layers.pathFor(paints.cornersDot, dot, "cornersDot", rotation) : dotsPath;
+    drawCornerDot(dotPath, finder.centre, square.x, square.y, dotSize);
   }
 }
 
@@ -179,16 +216,36 @@ function drawImage(plan: RenderPlan): string {
   return `<g transform="translate(${fmt(ix)} ${fmt(iy)}) scale(${fmt(side / 24)})" color="${escapeXml(color)}">${icon.body}</g>`;
 }
 
-/** A standalone SVG document for a render plan. */
-export function renderSvg(plan: RenderPlan): string {
+function documentFor(plan: RenderPlan, keyed: boolean): string {
   const { size, paints } = plan;
-  const layers = new Layers();
+  const layers = new Layers(keyed);
   const canvas = { x: 0, y: 0, width: size, height: size };
   const background = `<rect width="${size}" height="${size}" fill="${layers.fill(paints.background, canvas)}"/>`;
-  const dotsPath = layers.pathFor(paints.dots, canvas);
+  const dotsPath = layers.pathFor(paints.dots, canvas, "dots");
   drawModules(plan, dotsPath);
   drawCorners(plan, layers, dotsPath);
-  const body = background + layers.paths() + drawImage(plan);
+  const body = background + layers.paths() + (keyed ? "" : drawImage(plan));
   const defs = layers.defs.length ? `<defs>${layers.defs.join("")}</defs>` : "";
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${size}" height="${size}" viewBox="0 0 ${size} ${size}">${defs}${body}</svg>`;
+}
+
+/** A standalone SVG document for a render plan. */
+export function renderSvg(plan: RenderPlan): string {
+  return documentFor(plan, false);
+}
+
+/**
+ * The same shapes as coverage: black background, the dots layer pure red, corner squares pure
+ * green and corner dots pure blue, no gradients and no image. The layers never overlap, so each
+ * channel of the rendered pixel is exactly that layer's anti-aliased coverage.
+ */
+export function renderKeySvg(plan: RenderPlan): string {
+  return documentFor(plan, true);
+}
+
+/** Only the centre image, on a transparent canvas framed to the given pixel rectangle; "" when there is none. */
+export function renderImageSvg(plan: RenderPlan, frame: Box): string {
+  const image = drawImage(plan);
+  if (!image) return "";
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${frame.width}" height="${frame.height}" viewBox="${frame.x} ${frame.y} ${frame.width} ${frame.height}">${image}</svg>`;
 }
