@@ -218,6 +218,13 @@ describe("bad input is a typed error, never a crash", () => {
   });
 
   it("refuses low contrast and light-on-dark codes", () => {
+    // Steep gradients on the finder centres break finder detection (see contrast.ts for the figures).
+    const centre = (type: "radial" | "linear", light: string) =>
+      request({ cornersDotOptionsGradientType: type, cornersDotOptionsGradientColorStops: [{ offset: 0, color: light }, { offset: 1, color: "#000000" }] }, 300);
+    refuse(centre("radial", "#444444"), "LOW_CONTRAST", "cornersDotOptionsGradientColorStops");
+    refuse(centre("linear", "#777777"), "LOW_CONTRAST", "cornersDotOptionsGradientColorStops");
+    expect(() => planRender(centre("radial", "#222222"))).not.toThrow();
+    expect(() => planRender(centre("linear", "#555555"))).not.toThrow();
     refuse(request({ dotsOptionsColor: "#dddddd" }, 300), "LOW_CONTRAST", "dotsOptionsColor");
     refuse(request({ dotsOptionsColor: "#ffffff", backgroundOptionsColor: "#000000" }, 300), "LOW_CONTRAST", "dotsOptionsColor");
     refuse(
