@@ -5,8 +5,8 @@
  * 32 KB window. In a scaled QR code the only matches worth having are the byte just before (runs
  * of light or dark pixels) and the same byte one scanline above (a module row repeats its pixel
  * row dotSize times). So matching looks at exactly those two distances, greedily, and the tokens
- * are coded with per-block dynamic Huffman tables. Measured on a 500 px plain code: about 20x
- * faster than fflate at level 6 for a few per cent more bytes.
+ * are coded with per-block dynamic Huffman tables. Measured on a 500 px plain code: 0.1 ms
+ * against fflate's 0.45 ms at level 6, for 818 bytes against 763.
  */
 
 const MIN_MATCH = 3;

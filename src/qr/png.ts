@@ -3,11 +3,9 @@ import { crc32 } from "../lib/crc32";
 import { Adler32, ScanlineDeflater } from "./deflate";
 
 /**
- * Two PNG encoders. Truecolour images (styled codes) never hold more than one batch of
- * uncompressed rows: rows are filtered and fed to the runtime's native zlib (CompressionStream
- * "deflate", the zlib format IDAT expects) as they are produced; native zlib is several times
- * faster than a JavaScript deflate on the 0.75 MB of pixels of a 500 px styled code. Indexed
- * images (plain codes) are small enough to compress in one synchronous call.
+ * Two PNG encoders. Indexed-colour images (plain codes) go through the scanline deflate in
+ * deflate.ts, line by line. Truecolour images (styled codes) arrive strip by strip and are
+ * compressed by native zlib in batches, so only compressed bytes accumulate.
  */
 
 const SIGNATURE = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
