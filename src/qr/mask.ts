@@ -34,7 +34,7 @@ interface SymbolLayout {
   formatIndex: Int32Array;
 }
 
-// One layout per version in use; at most 40, each a few tens of kilobytes at the largest.
+// One layout per version in use: 9 x size² bytes each, 280 KB at version 40, 4.3 MB if all 40 are cached.
 const layouts = new Map<number, SymbolLayout>();
 
 function layoutFor(version: number): SymbolLayout {

@@ -194,8 +194,11 @@ export async function rasterizePlan(plan: RenderPlan): Promise<Uint8Array> {
     if (frame) {
       const from = Math.max(top, frame.y);
       const to = Math.min(top + rows, frame.y + frame.height);
-      const imageSvg = to > from ? renderImageSvg(plan, { x: frame.x, y: from, width: frame.width, height: to - from }) : "";
-      if (imageSvg) overlayImage(rgb, size, top, frame, from, to, renderPixels(imageSvg, frame.width, to - from));
+      // The image gets the same spare rows as the key, so no seam shows where strips meet.
+      const imageTop = Math.max(frame.y, from - STRIP_OVERLAP);
+      const imageBottom = Math.min(frame.y + frame.height, to + STRIP_OVERLAP);
+      const imageSvg = to > from ? renderImageSvg(plan, { x: frame.x, y: imageTop, width: frame.width, height: imageBottom - imageTop }) : "";
+      if (imageSvg) overlayImage(rgb, size, top, frame, from, to, renderPixels(imageSvg, frame.width, imageBottom - imageTop).subarray((from - imageTop) * frame.width * 4));
     }
     png.writeRgb(rgb, rows);
     // Each strip leaves megabytes of pixel copies behind. Yielding a task between strips lets the
