@@ -86,6 +86,12 @@ export type Paint = { color: string; gradient: null } | { color: null; gradient:
 type Layer = "dotsOptions" | "backgroundOptions" | "cornersSquareOptions" | "cornersDotOptions";
 
 /** The layer's own paint, or null when it has none (corners then share the dots' paint). */
+/** Red, green and blue of a colour the schema accepted (#rrggbb). */
+export function hexToRgb(hex: string): [number, number, number] {
+  const n = Number.parseInt(hex.slice(1), 16);
+  return [(n >> 16) & 255, (n >> 8) & 255, n & 255];
+}
+
 export function layerPaint(a: Appearance, layer: Layer): Paint | null {
   const type = a[`${layer}GradientType`];
   const stops = a[`${layer}GradientColorStops`];

@@ -1,4 +1,4 @@
-import { type Appearance, layerPaint, type Paint } from "./appearance";
+import { type Appearance, hexToRgb, layerPaint, type Paint } from "./appearance";
 
 /**
  * Scanners binarise the image: modules must be clearly darker than the background. Light-on-dark
@@ -22,8 +22,8 @@ function channel(c: number): number {
 
 /** WCAG relative luminance of a #rrggbb colour. */
 export function luminance(hex: string): number {
-  const n = Number.parseInt(hex.slice(1), 16);
-  return 0.2126 * channel((n >> 16) & 255) + 0.7152 * channel((n >> 8) & 255) + 0.0722 * channel(n & 255);
+  const [red, green, blue] = hexToRgb(hex);
+  return 0.2126 * channel(red) + 0.7152 * channel(green) + 0.0722 * channel(blue);
 }
 
 const colorsOf = (paint: Paint): string[] => (paint.gradient ? paint.gradient.colorStops.map((s) => s.color) : [paint.color]);

@@ -260,6 +260,9 @@ function writeBlock(out: BitWriter, tokens: Uint32Array, count: number, final: b
   out.write(litlenCodes[END_OF_BLOCK]!, litlenLengths[END_OF_BLOCK]!);
 }
 
+/** CM 8 (deflate) with a 32 KB window, FLEVEL 0, and the check bits making it a multiple of 31. */
+export const ZLIB_HEADER = new Uint8Array([0x78, 0x01]);
+
 const ADLER_MODULUS = 65521;
 /** Bytes summed before the modulo can overflow nothing: zlib's NMAX. */
 const ADLER_STRETCH = 5552;
@@ -297,6 +300,12 @@ export class Adler32 {
   get value(): number {
     return ((this.b << 16) | this.a) >>> 0;
   }
+
+  /** The checksum as the zlib trailer writes it: big-endian. */
+  bytes(): Uint8Array {
+    const value = this.value;
+    return new Uint8Array([value >>> 24, (value >>> 16) & 0xff, (value >>> 8) & 0xff, value & 0xff]);
+  }
 }
 
 /**
@@ -321,8 +330,7 @@ export class ScanlineDeflater {
     if (!Number.isInteger(stride) || stride < 1) throw new RangeError("stride must be a positive integer");
     this.previous = new Uint8Array(stride);
     this.out = new BitWriter(1024);
-    this.out.write(0x78, 8); // CM 8 (deflate), 32 KB window
-    this.out.write(0x01, 8); // FLEVEL 0, and the FCHECK that makes the header a multiple of 31
+    this.out.bytes(ZLIB_HEADER);
   }
 
   addLine(line: Uint8Array): void {
@@ -391,8 +399,7 @@ export class ScanlineDeflater {
   finish(): Uint8Array {
     writeBlock(this.out, this.tokens, this.count, true);
     this.count = 0;
-    const checksum = this.adler.value;
-    this.out.bytes([checksum >>> 24, (checksum >>> 16) & 0xff, (checksum >>> 8) & 0xff, checksum & 0xff]);
+    this.out.bytes(this.adler.bytes());
     return this.out.finish();
   }
 

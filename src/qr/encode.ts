@@ -1,6 +1,6 @@
 import { correction, generate, mode, type Correction, type Mode } from "lean-qr";
 import { QrError } from "./errors";
-import { chooseMask, formatWord } from "./mask";
+import { chooseMask, formatWord, readFormatWord } from "./mask";
 import { blockStructure, moduleCount } from "./tables";
 
 export const ECC_LEVELS = ["L", "M", "Q", "H"] as const;
@@ -108,7 +108,7 @@ export function encodeQr(text: string, options: EncodeOptions): QrMatrix {
   const masked0 = new Uint8Array(size * size);
   for (let row = 0; row < size; row++) for (let col = 0; col < size; col++) masked0[row * size + col] = bitmap.get(col, row) ? 1 : 0;
   const chosenVersion = (size - 17) / 4;
-  const errorCorrectionLevel = readEccLevel(masked0, size);
+  const errorCorrectionLevel = readEccLevel(masked0, chosenVersion);
   const { modules } = chooseMask(masked0, chosenVersion, LEVEL_BITS[errorCorrectionLevel]);
   const isDark = (row: number, col: number) => row >= 0 && col >= 0 && row < size && col < size && modules[row * size + col] === 1;
   return { size, version: chosenVersion, errorCorrectionLevel, modules, isDark };
@@ -120,17 +120,9 @@ const FORMAT_WORDS = new Map<number, EccLevel>();
 for (const level of ECC_LEVELS) for (let mask = 0; mask < 8; mask++) FORMAT_WORDS.set(formatWord(LEVEL_BITS[level], mask), level);
 
 /** Reads back the level lean-qr actually chose, from the first copy of the format information. */
-function readEccLevel(modules: Uint8Array, size: number): EccLevel {
-  const dark = (row: number, col: number) => modules[row * size + col]!;
-  let bits = 0;
-  // Bits 14..9 run along row 8 from column 0; then (8,7), (8,8), (7,8); bits 5..0 up column 8.
-  for (let col = 0; col <= 5; col++) bits = (bits << 1) | dark(8, col);
-  bits = (bits << 1) | dark(8, 7);
-  bits = (bits << 1) | dark(8, 8);
-  bits = (bits << 1) | dark(7, 8);
-  for (let row = 5; row >= 0; row--) bits = (bits << 1) | dark(row, 8);
-  const level = FORMAT_WORDS.get(bits);
-  if (!level) throw new Error(`unreadable format information in a ${size}-module symbol`);
+function readEccLevel(modules: Uint8Array, version: number): EccLevel {
+  const level = FORMAT_WORDS.get(readFormatWord(modules, version));
+  if (!level) throw new Error(`unreadable format information in a version ${version} symbol`);
   return level;
 }
 

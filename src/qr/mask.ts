@@ -26,8 +26,6 @@ const MASK_CONDITIONS: readonly ((row: number, col: number) => boolean)[] = [
 
 interface SymbolLayout {
   size: number;
-  /** 1 where a module carries data (codewords or remainder bits): only those are masked */
-  isData: Uint8Array;
   /** per mask, 1 where that mask and mask 0 flip differently (data modules only) */
   flipFromMask0: Uint8Array[];
   /** module indices of format bit 0..14, first copy then second copy */
@@ -42,6 +40,7 @@ function layoutFor(version: number): SymbolLayout {
   if (cached) return cached;
   const { isFunction } = functionModules(version);
   const size = version * 4 + 17;
+  // Only data modules (codewords and remainder bits) are masked.
   const isData = isFunction.map((f) => 1 - f);
   const flipFromMask0 = MASK_CONDITIONS.map((condition) => {
     const flips = new Uint8Array(size * size);
@@ -60,9 +59,17 @@ function layoutFor(version: number): SymbolLayout {
     // Second copy: bits 0..7 along row 8 from the right, bits 8..14 down column 8 at the bottom.
     formatIndex[15 + bit] = bit < 8 ? at(8, size - 1 - bit) : at(size - 15 + bit, 8);
   }
-  const layout = { size, isData, flipFromMask0, formatIndex };
+  const layout = { size, flipFromMask0, formatIndex };
   layouts.set(version, layout);
   return layout;
+}
+
+/** The 15-bit format word as drawn in the first copy (around the top-left finder). */
+export function readFormatWord(modules: Uint8Array, version: number): number {
+  const { formatIndex } = layoutFor(version);
+  let word = 0;
+  for (let bit = 0; bit < 15; bit++) word |= modules[formatIndex[bit]!]! << bit;
+  return word;
 }
 
 /** BCH(15,5) format word for a level's two-bit indicator and a mask, XOR 0x5412. */

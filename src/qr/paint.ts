@@ -1,4 +1,4 @@
-import type { Paint } from "./appearance";
+import { hexToRgb, type Paint } from "./appearance";
 import type { GradientGeometry } from "./svg";
 
 /**
@@ -15,16 +15,11 @@ export interface PaintSampler {
   sample(x: number, y: number, out: Uint8Array | number[], at: number): void;
 }
 
-const rgbOf = (hex: string): [number, number, number] => {
-  const n = Number.parseInt(hex.slice(1), 16);
-  return [(n >> 16) & 255, (n >> 8) & 255, n & 255];
-};
-
 /** LUT_SIZE colours for t = 0..1; an offset lower than the one before it counts as equal (SVG 1.1 13.2.4). */
 export function gradientTable(stops: readonly { offset: number; color: string }[]): Uint8Array {
   const offsets: number[] = [];
   for (const stop of stops) offsets.push(Math.max(stop.offset, offsets.at(-1) ?? 0));
-  const colours = stops.map((stop) => rgbOf(stop.color));
+  const colours = stops.map((stop) => hexToRgb(stop.color));
   const table = new Uint8Array(LUT_SIZE * 3);
   const lastStop = offsets.length - 1;
   let k = 0;
@@ -50,7 +45,7 @@ export function gradientTable(stops: readonly { offset: number; color: string }[
 
 export function paintSampler(paint: Paint, geometry: GradientGeometry | null): PaintSampler {
   if (!paint.gradient || !geometry) {
-    const solid = rgbOf(paint.color ?? "#000000");
+    const solid = hexToRgb(paint.color ?? "#000000");
     return {
       solid,
       sample(_x, _y, out, at) {

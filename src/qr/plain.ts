@@ -1,6 +1,6 @@
-import type { Paint } from "./appearance";
+import { hexToRgb, type Paint } from "./appearance";
 import type { RenderPlan } from "./plan";
-import { encodeIndexedPng, type Rgb } from "./png";
+import { encodeIndexedPng } from "./png";
 import { inFinder } from "./shapes";
 
 /**
@@ -23,11 +23,6 @@ export function isPlain(plan: RenderPlan): boolean {
     solid(plan.paints.cornersDot)
   );
 }
-
-const rgb = (hex: string): Rgb => {
-  const n = Number.parseInt(hex.slice(1), 16);
-  return [(n >> 16) & 255, (n >> 8) & 255, n & 255];
-};
 
 export function renderPlainPng(plan: RenderPlan): Uint8Array {
   const { matrix, size, dotSize, x0, y0, paints } = plan;
@@ -56,7 +51,7 @@ export function renderPlainPng(plan: RenderPlan): Uint8Array {
   const buffers = [new Uint8Array(size), new Uint8Array(size)];
   let cachedRow = -1;
   let cached = blank;
-  return encodeIndexedPng(size, size, palette.map(rgb), (y) => {
+  return encodeIndexedPng(size, size, palette.map(hexToRgb), (y) => {
     const row = Math.floor((y - y0) / dotSize);
     if (y < y0 || row >= count) return blank;
     if (row !== cachedRow) {
