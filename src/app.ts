@@ -1,4 +1,6 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
+import { requestId } from "hono/request-id";
+import { secureHeaders } from "hono/secure-headers";
 import type { AppEnv } from "./env";
 import { ApiError, renderError, validationHook } from "./http/errors";
 import { docsPage } from "./http/docs-page";
@@ -8,13 +10,12 @@ import { produceQrCodeRouter } from "./http/produce-qrcode";
 
 export const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
-app.use("*", async (c, next) => {
-  // Every response, errors included, carries a request id so a report can be traced in logs.
-  const requestId = crypto.randomUUID();
-  c.set("requestId", requestId);
-  await next();
-  c.res.headers.set("X-Request-Id", requestId);
-});
+// Every response built through the context, errors included, carries X-Request-Id (a well-formed
+// id sent by the client or a proxy is kept, otherwise a UUID) so a report can be traced in logs.
+app.use("*", requestId({ headerName: "X-Request-Id" }));
+// Hono's defaults, except that images and files are meant to be embedded on other sites, and a
+// route that sets a header itself (a page's own CSP, a file's CORP) keeps it.
+app.use("*", secureHeaders({ crossOriginResourcePolicy: "cross-origin", overwrite: false }));
 
 app.route("/", healthRouter);
 app.route("/", adminRouter);

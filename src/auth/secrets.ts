@@ -98,3 +98,17 @@ export function digestsEqual(presented: string, stored: string): boolean {
   const b = hexBytes(stored);
   return a !== null && b !== null && timingSafeEqualBytes(a, b);
 }
+
+/** A new secret and what is stored of it; the secret itself goes to the caller once and nowhere else. */
+export interface MintedSecret {
+  secret: string;
+  /** SHA-256 hex digest, the only form kept in D1 */
+  hash: string;
+  /** display prefix shown in lists */
+  prefix: string;
+}
+
+export async function mintSecret(kind: SecretKind): Promise<MintedSecret> {
+  const secret = generateSecret(kind);
+  return { secret, hash: await hashSecret(secret), prefix: displayPrefix(secret) };
+}

@@ -1,7 +1,11 @@
-import { displayPrefix, generateSecret, hashSecret } from "../auth/secrets";
 import { isoNow } from "./time";
 
-// Named SQL per operation, with row mappers; handlers never see column names.
+// Named SQL per operation, with row mappers; handlers never see column names. Secrets arrive
+// already hashed (minting and hashing live in src/auth): this module stores digests, never secrets.
+//
+// Inserts come in two forms: `insertX(db, …)` runs at once and returns the record; `insertXStatement`
+// returns the D1PreparedStatement (with RETURNING) for a caller that writes several rows in one
+// db.batch(), which D1 runs as a single transaction; `readX(result)` maps that statement's result.
 
 export interface Organization {
   id: string;
@@ -172,17 +176,39 @@ const toApiKey = (r: ApiKeyRow): ApiKey => ({
   lastUsedAt: r.last_used_at,
 });
 
-/** A record together with the secret that was just created for it: returned once, never stored. */
-export type WithSecret<T, K extends string> = { record: T } & Record<K, string>;
+/** The row a RETURNING statement produced inside a batch, mapped. */
+function returned<Row, T>(result: D1Result, map: (row: Row) => T): T {
+  const row = result.results[0] as Row | undefined;
+  if (row === undefined) throw new Error("The statement returned no row");
+  return map(row);
+}
+
+async function runReturning<Row, T>(statement: D1PreparedStatement, map: (row: Row) => T): Promise<T> {
+  const row = await statement.first<Row>();
+  if (row === null) throw new Error("The statement returned no row");
+  return map(row);
+}
 
 // Organizations
 
-export async function insertOrganization(db: D1Database, input: { name: string; whatsappEnabled?: boolean; isDemo?: boolean }): Promise<Organization> {
-  const row = await db
+export interface NewOrganization {
+  /** chosen by the caller when other rows of the same batch refer to it */
+  id?: string;
+  name: string;
+  whatsappEnabled?: boolean;
+  isDemo?: boolean;
+}
+
+export function insertOrganizationStatement(db: D1Database, input: NewOrganization): D1PreparedStatement {
+  return db
     .prepare("INSERT INTO organizations (id, name, whatsapp_enabled, is_demo, created_at) VALUES (?1, ?2, ?3, ?4, ?5) RETURNING *")
-    .bind(crypto.randomUUID(), input.name, input.whatsappEnabled ? 1 : 0, input.isDemo ? 1 : 0, isoNow())
-    .first<OrganizationRow>();
-  return toOrganization(row!);
+    .bind(input.id ?? crypto.randomUUID(), input.name, input.whatsappEnabled ? 1 : 0, input.isDemo ? 1 : 0, isoNow());
+}
+
+export const readOrganization = (result: D1Result): Organization => returned(result, toOrganization);
+
+export function insertOrganization(db: D1Database, input: NewOrganization): Promise<Organization> {
+  return runReturning(insertOrganizationStatement(db, input), toOrganization);
 }
 
 export async function findOrganization(db: D1Database, id: string): Promise<Organization | null> {
@@ -212,13 +238,17 @@ export async function deleteOrganization(db: D1Database, id: string): Promise<vo
 
 // Brands
 
-export async function insertBrand(db: D1Database, orgId: string, name: string): Promise<Brand> {
+export function insertBrandStatement(db: D1Database, orgId: string, name: string): D1PreparedStatement {
   // The next number is computed inside the INSERT, so two concurrent creations cannot collide.
-  const row = await db
+  return db
     .prepare("INSERT INTO brands (org_id, id, name, created_at) SELECT ?1, COALESCE(MAX(id), 0) + 1, ?2, ?3 FROM brands WHERE org_id = ?1 RETURNING *")
-    .bind(orgId, name, isoNow())
-    .first<BrandRow>();
-  return toBrand(row!);
+    .bind(orgId, name, isoNow());
+}
+
+export const readBrand = (result: D1Result): Brand => returned(result, toBrand);
+
+export function insertBrand(db: D1Database, orgId: string, name: string): Promise<Brand> {
+  return runReturning(insertBrandStatement(db, orgId, name), toBrand);
 }
 
 export async function listBrands(db: D1Database, orgId: string): Promise<Brand[]> {
@@ -233,12 +263,22 @@ export async function findBrand(db: D1Database, orgId: string, id: number): Prom
 
 // Members
 
-export async function insertMember(db: D1Database, orgId: string, input: { name: string; email?: string | null }): Promise<Member> {
-  const row = await db
+export interface NewMember {
+  id?: string;
+  name: string;
+  email?: string | null;
+}
+
+export function insertMemberStatement(db: D1Database, orgId: string, input: NewMember): D1PreparedStatement {
+  return db
     .prepare("INSERT INTO members (id, org_id, name, email, created_at) VALUES (?1, ?2, ?3, ?4, ?5) RETURNING *")
-    .bind(crypto.randomUUID(), orgId, input.name, input.email ?? null, isoNow())
-    .first<MemberRow>();
-  return toMember(row!);
+    .bind(input.id ?? crypto.randomUUID(), orgId, input.name, input.email ?? null, isoNow());
+}
+
+export const readMember = (result: D1Result): Member => returned(result, toMember);
+
+export function insertMember(db: D1Database, orgId: string, input: NewMember): Promise<Member> {
+  return runReturning(insertMemberStatement(db, orgId, input), toMember);
 }
 
 export async function listMembers(db: D1Database, orgId: string): Promise<Member[]> {
@@ -253,21 +293,30 @@ export async function findMember(db: D1Database, id: string): Promise<Member | n
 
 // Users
 
-export async function insertUser(
-  db: D1Database,
-  orgId: string,
-  input: { name: string; email?: string | null; memberId?: string | null },
-): Promise<WithSecret<User, "apiKey">> {
-  const apiKey = generateSecret("userApiKey");
-  const now = isoNow();
-  const row = await db
+export interface NewUser {
+  id?: string;
+  name: string;
+  email?: string | null;
+  memberId?: string | null;
+  /** SHA-256 hex digest of the user's api_key */
+  apiKeyHash: string;
+  apiKeyPrefix: string;
+}
+
+/** An active user. */
+export function insertUserStatement(db: D1Database, orgId: string, input: NewUser): D1PreparedStatement {
+  return db
     .prepare(
       `INSERT INTO users (id, org_id, member_id, name, email, status, api_key_hash, api_key_prefix, created_at, updated_at)
        VALUES (?1, ?2, ?3, ?4, ?5, 'active', ?6, ?7, ?8, ?8) RETURNING ${USER_COLUMNS}`,
     )
-    .bind(crypto.randomUUID(), orgId, input.memberId ?? null, input.name, input.email ?? null, await hashSecret(apiKey), displayPrefix(apiKey), now)
-    .first<UserRow>();
-  return { record: toUser(row!), apiKey };
+    .bind(input.id ?? crypto.randomUUID(), orgId, input.memberId ?? null, input.name, input.email ?? null, input.apiKeyHash, input.apiKeyPrefix, isoNow());
+}
+
+export const readUser = (result: D1Result): User => returned(result, toUser);
+
+export function insertUser(db: D1Database, orgId: string, input: NewUser): Promise<User> {
+  return runReturning(insertUserStatement(db, orgId, input), toUser);
 }
 
 export async function findUser(db: D1Database, id: string): Promise<User | null> {
@@ -294,32 +343,91 @@ export async function setUserStatus(db: D1Database, id: string, status: UserStat
   return row ? toUser(row) : null;
 }
 
-/** Replaces a user's api_key; the old one stops working at once. */
-export async function rotateUserApiKey(db: D1Database, id: string): Promise<WithSecret<User, "apiKey"> | null> {
-  const apiKey = generateSecret("userApiKey");
+/** Replaces a user's api_key digest; the old key stops working at once. */
+export async function rotateUserApiKey(db: D1Database, id: string, input: { apiKeyHash: string; apiKeyPrefix: string }): Promise<User | null> {
   const row = await db
     .prepare(`UPDATE users SET api_key_hash = ?2, api_key_prefix = ?3, updated_at = ?4 WHERE id = ?1 RETURNING ${USER_COLUMNS}`)
-    .bind(id, await hashSecret(apiKey), displayPrefix(apiKey), isoNow())
+    .bind(id, input.apiKeyHash, input.apiKeyPrefix, isoNow())
     .first<UserRow>();
-  return row ? { record: toUser(row), apiKey } : null;
+  return row ? toUser(row) : null;
 }
 
 // Developer keys
 
-export async function insertDeveloperKey(
-  db: D1Database,
-  userId: string,
-  input: { label?: string | null; allowlist: string[]; replacesId?: string | null },
-): Promise<WithSecret<DeveloperKey, "secret">> {
-  const secret = generateSecret("developerSecret");
-  const row = await db
+export interface NewDeveloperKey {
+  id?: string;
+  label?: string | null;
+  allowlist: string[];
+  replacesId?: string | null;
+  /** SHA-256 hex digest of the developer_secret */
+  secretHash: string;
+  secretPrefix: string;
+}
+
+export function insertDeveloperKeyStatement(db: D1Database, userId: string, input: NewDeveloperKey): D1PreparedStatement {
+  return db
     .prepare(
       `INSERT INTO developer_keys (id, user_id, label, secret_hash, secret_prefix, allowlist, status, replaces_id, created_at)
        VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'active', ?7, ?8) RETURNING ${DEVELOPER_KEY_COLUMNS}`,
     )
-    .bind(crypto.randomUUID(), userId, input.label ?? null, await hashSecret(secret), displayPrefix(secret), JSON.stringify(input.allowlist), input.replacesId ?? null, isoNow())
-    .first<DeveloperKeyRow>();
-  return { record: toDeveloperKey(row!), secret };
+    .bind(input.id ?? crypto.randomUUID(), userId, input.label ?? null, input.secretHash, input.secretPrefix, JSON.stringify(input.allowlist), input.replacesId ?? null, isoNow());
+}
+
+export const readDeveloperKey = (result: D1Result): DeveloperKey => returned(result, toDeveloperKey);
+
+export function insertDeveloperKey(db: D1Database, userId: string, input: NewDeveloperKey): Promise<DeveloperKey> {
+  return runReturning(insertDeveloperKeyStatement(db, userId, input), toDeveloperKey);
+}
+
+/** Ids of the keys still active that were issued to replace `id`. */
+export async function listActiveSuccessorIds(db: D1Database, id: string): Promise<string[]> {
+  const { results } = await db.prepare("SELECT id FROM developer_keys WHERE replaces_id = ?1 AND status = 'active'").bind(id).all<{ id: string }>();
+  return results.map((r) => r.id);
+}
+
+/**
+ * Reissues key `id` in one batch (one D1 transaction): inserts its replacement (same user, label
+ * and allowlist, read inside the statement), revokes the key, and revokes the successors the
+ * caller saw active (`observedSuccessorIds`, from listActiveSuccessorIds). The insert happens only
+ * while the key's active successors are exactly those observed, and the revocations only when the
+ * insert happened: of two concurrent reissues one wins and the other changes nothing, so a key
+ * never has two live successors. Null when the key is gone or another reissue got there first.
+ */
+export async function reissueDeveloperKey(
+  db: D1Database,
+  id: string,
+  observedSuccessorIds: readonly string[],
+  input: { secretHash: string; secretPrefix: string },
+): Promise<DeveloperKey | null> {
+  const newId = crypto.randomUUID();
+  const now = isoNow();
+  const observed = JSON.stringify(observedSuccessorIds);
+  const [inserted] = await db.batch([
+    db
+      .prepare(
+        `INSERT INTO developer_keys (id, user_id, label, secret_hash, secret_prefix, allowlist, status, replaces_id, created_at)
+         SELECT ?1, user_id, label, ?3, ?4, allowlist, 'active', id, ?5 FROM developer_keys
+         WHERE id = ?2 AND NOT EXISTS (
+           SELECT 1 FROM developer_keys WHERE replaces_id = ?2 AND status = 'active' AND id NOT IN (SELECT value FROM json_each(?6))
+         )
+         RETURNING ${DEVELOPER_KEY_COLUMNS}`,
+      )
+      .bind(newId, id, input.secretHash, input.secretPrefix, now, observed),
+    db
+      .prepare(
+        `UPDATE developer_keys SET status = 'revoked', revoked_at = COALESCE(revoked_at, ?3)
+         WHERE replaces_id = ?1 AND status = 'active' AND id <> ?2 AND id IN (SELECT value FROM json_each(?4))
+           AND EXISTS (SELECT 1 FROM developer_keys WHERE id = ?2)`,
+      )
+      .bind(id, newId, now, observed),
+    db
+      .prepare(
+        `UPDATE developer_keys SET status = 'revoked', revoked_at = COALESCE(revoked_at, ?3)
+         WHERE id = ?1 AND status = 'active' AND EXISTS (SELECT 1 FROM developer_keys WHERE id = ?2)`,
+      )
+      .bind(id, newId, now),
+  ]);
+  return inserted!.results.length > 0 ? readDeveloperKey(inserted!) : null;
 }
 
 export async function findDeveloperKey(db: D1Database, id: string): Promise<DeveloperKey | null> {
@@ -365,20 +473,30 @@ export async function touchDeveloperKey(db: D1Database, id: string): Promise<voi
 
 // Bearer API keys
 
-export async function insertApiKey(
-  db: D1Database,
-  orgId: string,
-  input: { name: string; role: ApiKeyRole; actions: string[]; expiresAt?: string | null },
-): Promise<WithSecret<ApiKey, "secret">> {
-  const secret = generateSecret("bearerKey");
-  const row = await db
+export interface NewApiKey {
+  id?: string;
+  name: string;
+  role: ApiKeyRole;
+  actions: string[];
+  expiresAt?: string | null;
+  /** SHA-256 hex digest of the bearer key */
+  secretHash: string;
+  secretPrefix: string;
+}
+
+export function insertApiKeyStatement(db: D1Database, orgId: string, input: NewApiKey): D1PreparedStatement {
+  return db
     .prepare(
       `INSERT INTO api_keys (id, org_id, name, secret_hash, secret_prefix, role, actions, status, expires_at, created_at)
        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'active', ?8, ?9) RETURNING ${API_KEY_COLUMNS}`,
     )
-    .bind(crypto.randomUUID(), orgId, input.name, await hashSecret(secret), displayPrefix(secret), input.role, JSON.stringify(input.actions), input.expiresAt ?? null, isoNow())
-    .first<ApiKeyRow>();
-  return { record: toApiKey(row!), secret };
+    .bind(input.id ?? crypto.randomUUID(), orgId, input.name, input.secretHash, input.secretPrefix, input.role, JSON.stringify(input.actions), input.expiresAt ?? null, isoNow());
+}
+
+export const readApiKey = (result: D1Result): ApiKey => returned(result, toApiKey);
+
+export function insertApiKey(db: D1Database, orgId: string, input: NewApiKey): Promise<ApiKey> {
+  return runReturning(insertApiKeyStatement(db, orgId, input), toApiKey);
 }
 
 export async function findApiKeyByHash(db: D1Database, digest: string): Promise<{ key: ApiKey; storedHash: string } | null> {
@@ -402,4 +520,9 @@ export async function revokeApiKey(db: D1Database, id: string): Promise<ApiKey |
     .bind(id, isoNow())
     .first<ApiKeyRow>();
   return row ? toApiKey(row) : null;
+}
+
+/** Records use without a write per request: only when the stored time is older than `staleBefore`. */
+export async function touchApiKey(db: D1Database, id: string, staleBefore: string): Promise<void> {
+  await db.prepare("UPDATE api_keys SET last_used_at = ?2 WHERE id = ?1 AND (last_used_at IS NULL OR last_used_at < ?3)").bind(id, isoNow(), staleBefore).run();
 }

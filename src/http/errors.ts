@@ -1,4 +1,5 @@
-import type { Context } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { ZodError } from "zod";
@@ -59,14 +60,27 @@ export function validationHook(result: { success: true } | { success: false; err
   if (!result.success) throw new ValidationError(issuesFromZod(result.error));
 }
 
+let unexpectedErrors = 0;
+
+/**
+ * How many errors this isolate turned into an opaque 500 (or, for families that always answer
+ * 200, into their generic failure). Every envelope hides the crash from the client, so tests and
+ * /health read this counter to tell "answered cleanly" from "crashed and was masked".
+ */
+export function unexpectedErrorCount(): number {
+  return unexpectedErrors;
+}
+
 /** Maps anything thrown into an ApiError; unknown errors become an opaque 500 (logged, never echoed). */
 export function toApiError(err: unknown, requestId: string): ApiError {
   if (err instanceof ApiError) return err;
   if (err instanceof HTTPException) {
     // Hono raises these for malformed JSON bodies and similar transport-level problems.
-    const code = err.status === 400 ? "MALFORMED_REQUEST" : `HTTP_${err.status}`;
-    return new ApiError(err.status as ContentfulStatusCode, code, err.message || "Bad request");
+    const code = err.status === 400 ? "MALFORMED_REQUEST" : err.status === 413 ? "REQUEST_TOO_LARGE" : `HTTP_${err.status}`;
+    const message = err.status === 413 ? "Request body is too large" : err.message || "Bad request";
+    return new ApiError(err.status as ContentfulStatusCode, code, message);
   }
+  unexpectedErrors++;
   console.error(JSON.stringify({ level: "error", requestId, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) }));
   return new ApiError(500, "INTERNAL", "Internal error; quote the request id when reporting it");
 }
@@ -75,4 +89,17 @@ export function renderError(c: Context<AppEnv>, err: unknown): Response {
   const requestId = c.get("requestId") ?? crypto.randomUUID();
   const envelope = c.get("envelope") ?? platformEnvelope;
   return envelope(c, toApiError(err, requestId));
+}
+
+/**
+ * Hono's bodyLimit, counting a body while it streams (chunked bodies included) and refusing it
+ * past `maxBytes` before anything parses it; the refusal is rendered by the route's own envelope.
+ */
+export function limitBody(maxBytes: number): MiddlewareHandler<AppEnv> {
+  return bodyLimit({
+    maxSize: maxBytes,
+    onError: () => {
+      throw new ApiError(413, "REQUEST_TOO_LARGE", `Request body is too large (at most ${maxBytes} bytes)`);
+    },
+  });
 }

@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { unexpectedErrorCount } from "./errors";
 import { newRouter } from "./router";
 
 const HealthSchema = z
@@ -6,6 +7,10 @@ const HealthSchema = z
     status: z.literal("ok"),
     database: z.enum(["ok", "unavailable"]),
     time: z.string().openapi({ example: "2026-11-21T08:30:00+00:00" }),
+    unexpectedErrors: z
+      .number()
+      .int()
+      .openapi({ description: "Crashes this isolate turned into an opaque 500 (or a family's generic failure) since it started; 0 when healthy", example: 0 }),
   })
   .openapi("Health");
 
@@ -24,6 +29,9 @@ export const healthRouter = newRouter().openapi(
     } catch {
       database = "unavailable";
     }
-    return c.json({ status: "ok" as const, database, time: new Date().toISOString().replace("Z", "+00:00") }, 200);
+    return c.json(
+      { status: "ok" as const, database, time: new Date().toISOString().replace("Z", "+00:00"), unexpectedErrors: unexpectedErrorCount() },
+      200,
+    );
   },
 );

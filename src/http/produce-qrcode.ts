@@ -8,8 +8,9 @@ import { DEFAULT_APPEARANCE } from "../qr/appearance";
 import { bytesToBase64 } from "../qr/base64";
 import { QrError } from "../qr/errors";
 import { telPayload } from "../qr/payloads";
-import { renderQrPng } from "../qr/render";
-import { ApiError, type ErrorEnvelope } from "./errors";
+import { planFitting } from "../qr/fit";
+import { renderPlanPng } from "../qr/render";
+import { ApiError, limitBody, type ErrorEnvelope } from "./errors";
 import { newRouter } from "./router";
 
 /**
@@ -20,6 +21,8 @@ import { newRouter } from "./router";
 const PATH = "/apis/v2/public/crm/produceQRCode";
 const MAX_BODY_BYTES = 16 * 1024;
 const MAX_URL_LENGTH = 4096;
+const MIN_SIZE = 100;
+const MAX_SIZE = 1000;
 /** ISO/IEC 18004 asks for four light modules around the symbol. */
 const QUIET_ZONE_MODULES = 4;
 
@@ -42,22 +45,39 @@ const MESSAGES = {
 } as const;
 type ProduceCode = keyof typeof MESSAGES;
 
-const fail = (code: ProduceCode, message: string = MESSAGES[code]): ApiError => new ApiError(200, code, message);
+/** An error of this endpoint: its code and the messages `data` carries, the contract's first. */
+class ProduceError extends ApiError {
+  constructor(
+    code: ProduceCode,
+    readonly messages: readonly [string, ...string[]],
+  ) {
+    super(200, code, messages.join(" "));
+    this.name = "ProduceError";
+  }
+}
 
-/** This family's envelope: always HTTP 200, messages in `data`, the code beside them. */
+const fail = (code: ProduceCode, message: string = MESSAGES[code], ...more: string[]): ProduceError => new ProduceError(code, [message, ...more]);
+
+const isProduceCode = (code: string): code is ProduceCode => Object.hasOwn(MESSAGES, code);
+
+/**
+ * This family's envelope: always HTTP 200, messages in `data`, the code beside them. Errors raised
+ * outside this file (the shared body limit, transport errors) get this endpoint's wording; a crash
+ * is the contract's generic generation failure.
+ */
 export const produceEnvelope: ErrorEnvelope = (c, error) => {
-  if (error.status >= 500) return c.json({ status: "error", data: [MESSAGES.GENERATION_FAILED], code: "GENERATION_FAILED" }, 200);
-  return c.json({ status: "error", data: [error.message], code: error.code }, 200);
+  const body = (code: ProduceCode, data: readonly string[]) => c.json({ status: "error" as const, data, code }, 200);
+  if (error instanceof ProduceError) return body(error.code as ProduceCode, error.messages);
+  if (error.status >= 500) return body("GENERATION_FAILED", [MESSAGES.GENERATION_FAILED]);
+  if (error.code === "REQUEST_TOO_LARGE") return body("REQUEST_TOO_LARGE", [MESSAGES.REQUEST_TOO_LARGE]);
+  return body(isProduceCode(error.code) ? error.code : "INVALID_REQUEST", [error.message]);
 };
 
 async function readJsonObject(c: Context<AppEnv>): Promise<Record<string, unknown>> {
-  const declared = Number(c.req.header("content-length") ?? "0");
-  if (declared > MAX_BODY_BYTES) throw fail("REQUEST_TOO_LARGE");
-  const buffer = await c.req.arrayBuffer();
-  if (buffer.byteLength > MAX_BODY_BYTES) throw fail("REQUEST_TOO_LARGE");
+  // The size cap is limitBody's (it counts chunked bodies as they stream); this only parses.
   let body: unknown;
   try {
-    body = JSON.parse(new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(buffer));
+    body = JSON.parse(new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(await c.req.arrayBuffer()));
   } catch {
     throw fail("INVALID_REQUEST", "Request body must be valid JSON");
   }
@@ -77,7 +97,8 @@ function requireString(body: Record<string, unknown>, field: string, missing: Pr
 
 export function isValidTargetUrl(url: string): boolean {
   if (url.length > MAX_URL_LENGTH || /[\s\u0000-\u001f\u007f]/.test(url)) return false;
-  if (url.startsWith("tel:")) {
+  // Schemes are case-insensitive (RFC 3986 section 3.1): HTTPS://, Http:// and TEL: are valid.
+  if (/^tel:/i.test(url)) {
     try {
       telPayload(url.slice(4));
       return true;
@@ -86,7 +107,7 @@ export function isValidTargetUrl(url: string): boolean {
     }
   }
   // The WHATWG parser forgives `http:///path` and backslashes; a well-formed URL has an authority.
-  if (!/^https?:\/\/[^/?#\\]/.test(url)) return false;
+  if (!/^https?:\/\/[^/?#\\]/i.test(url)) return false;
   try {
     const parsed = new URL(url);
     return (parsed.protocol === "http:" || parsed.protocol === "https:") && parsed.hostname.length > 0;
@@ -134,7 +155,7 @@ async function checkScope(c: Context<AppEnv>, body: Record<string, unknown>, use
 function readSize(body: Record<string, unknown>): number {
   const size = body.size;
   if (size === undefined || size === null) return 500;
-  if (typeof size !== "number" || !Number.isInteger(size) || size < 100 || size > 1000) throw fail("INVALID_SIZE");
+  if (typeof size !== "number" || !Number.isInteger(size) || size < MIN_SIZE || size > MAX_SIZE) throw fail("INVALID_SIZE");
   return size;
 }
 
@@ -143,7 +164,7 @@ const RequestSchema = z
     api_key: z.string().openapi({ description: "Your API key (zak_…)", example: "zak_…" }),
     developer_secret: z.string().openapi({ description: "Your developer secret (zdk_…), issued during developer onboarding", example: "zdk_…" }),
     url: z.string().openapi({ description: "The URL or tel: URI to encode; must start with http://, https:// or tel:", example: "https://acme.com/pricing" }),
-    size: z.number().int().min(100).max(1000).default(500).optional().openapi({ description: "Width and height in pixels", example: 300 }),
+    size: z.number().int().min(MIN_SIZE).max(MAX_SIZE).default(500).optional().openapi({ description: "Width and height in pixels", example: 300 }),
     org_id: z.string().optional().openapi({ description: "Optional; when sent, must be the key owner's organization" }),
     brand_id: z.union([z.string(), z.number()]).optional().openapi({ description: "Optional; when sent, must be a brand of that organization" }),
     member_id: z.string().optional().openapi({ description: "Optional; when sent, must be a member of that organization" }),
@@ -171,15 +192,20 @@ produceQrCodeRouter.openAPIRegistry.registerPath({
   summary: "Generate a QR code PNG for a URL or tel: URI",
   description:
     "Stateless generation. Authenticated by api_key + developer_secret in the body; the client address (CF-Connecting-IP) must be on the developer key's allowlist. Always HTTP 200: errors come as {status:'error', data:[message], code}. Checks run in this order: " +
-    Object.values(MESSAGES).slice(0, 13).join(" → "),
+    Object.values(MESSAGES).slice(0, 13).join(" → ") +
+    ". URL schemes are case-insensitive. The code is drawn at error correction M, or L when M would need modules under 2 px; when neither fits, GENERATION_FAILED carries a second message naming the smallest size that works. Bodies over 16 KiB (chunked ones included) answer REQUEST_TOO_LARGE.",
   request: { body: { required: true, content: { "application/json": { schema: RequestSchema } } } },
   responses: { 200: { description: "Success or a documented error", content: { "application/json": { schema: ResponseSchema } } } },
 });
 
-produceQrCodeRouter.use(PATH, async (c, next) => {
-  c.set("envelope", produceEnvelope);
-  await next();
-});
+produceQrCodeRouter.use(
+  PATH,
+  async (c, next) => {
+    c.set("envelope", produceEnvelope);
+    await next();
+  },
+  limitBody(MAX_BODY_BYTES),
+);
 
 produceQrCodeRouter.post(PATH, async (c) => {
   const body = await readJsonObject(c);
@@ -191,17 +217,23 @@ produceQrCodeRouter.post(PATH, async (c) => {
   const url = body.url;
   if (typeof url !== "string" || !isValidTargetUrl(url)) throw fail("INVALID_URL");
   const size = readSize(body);
-  try {
-    const { bytes } = await renderQrPng({
-      content: url,
-      appearance: { ...DEFAULT_APPEARANCE, qrOptionsErrorCorrectionLevel: "M" },
-      size,
-      quietZone: QUIET_ZONE_MODULES,
-    });
-    return c.json({ status: "success", data: bytesToBase64(bytes) }, 200);
-  } catch (err) {
-    // Content that cannot be drawn at this size (too many modules for the pixels) lands here.
-    if (err instanceof QrError) throw fail("GENERATION_FAILED");
-    throw err;
-  }
+  const plan = planProduce(url, size);
+  return c.json({ status: "success", data: bytesToBase64(await renderPlanPng(plan)) }, 200);
 });
+
+/**
+ * Level M by default; when the URL needs modules under the minimum at M for these pixels, level L
+ * (fewer modules) before refusing. A refusal says why and which size would work.
+ */
+function planProduce(url: string, size: number) {
+  try {
+    return planFitting({ content: url, appearance: { ...DEFAULT_APPEARANCE, qrOptionsErrorCorrectionLevel: "M" }, size, quietZone: QUIET_ZONE_MODULES }, ["M", "L"]);
+  } catch (err) {
+    if (!(err instanceof QrError)) throw err;
+    if (err.code === "CANVAS_TOO_SMALL" && err.minimumSize !== undefined && err.minimumSize <= MAX_SIZE)
+      throw fail("GENERATION_FAILED", MESSAGES.GENERATION_FAILED, `This URL needs a size of at least ${err.minimumSize} px to be readable; send "size": ${err.minimumSize} or more.`);
+    if (err.code === "CANVAS_TOO_SMALL" || err.code === "CAPACITY_EXCEEDED")
+      throw fail("GENERATION_FAILED", MESSAGES.GENERATION_FAILED, `This URL is too long for this endpoint: it does not fit a readable QR code of ${MAX_SIZE} px; shorten it.`);
+    throw fail("GENERATION_FAILED");
+  }
+}

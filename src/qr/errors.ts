@@ -15,6 +15,8 @@ export class QrError extends Error {
     readonly code: QrErrorCode,
     message: string,
     readonly field?: string,
+    /** For CANVAS_TOO_SMALL: the smallest canvas, in pixels, that would draw the code (when known). */
+    readonly minimumSize?: number,
   ) {
     super(message);
     this.name = "QrError";

@@ -8,14 +8,22 @@ export interface RenderedImage {
   plan: RenderPlan;
 }
 
-export function renderQrSvg(request: PlanRequest): { svg: string; plan: RenderPlan } {
-  const plan = planRender(request);
-  return { svg: renderSvg(plan), plan };
+/** Draws a plan made elsewhere (planRender, planFitting) as SVG. */
+export function renderPlanSvg(plan: RenderPlan): string {
+  return renderSvg(plan);
 }
 
 /** Plain codes take the direct indexed-PNG path; styled ones are drawn as SVG and rasterized. */
+export async function renderPlanPng(plan: RenderPlan): Promise<Uint8Array> {
+  return isPlain(plan) ? renderPlainPng(plan) : await rasterizePlan(plan);
+}
+
+export function renderQrSvg(request: PlanRequest): { svg: string; plan: RenderPlan } {
+  const plan = planRender(request);
+  return { svg: renderPlanSvg(plan), plan };
+}
+
 export async function renderQrPng(request: PlanRequest): Promise<RenderedImage> {
   const plan = planRender(request);
-  const bytes = isPlain(plan) ? renderPlainPng(plan) : await rasterizePlan(plan);
-  return { bytes, plan };
+  return { bytes: await renderPlanPng(plan), plan };
 }

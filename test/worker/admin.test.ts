@@ -1,7 +1,9 @@
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { KNOWN_ACTIONS } from "../../src/auth/actions";
+import { mintSecret } from "../../src/auth/secrets";
 import { app } from "../../src/app";
+import { findDeveloperKey, listActiveSuccessorIds, reissueDeveloperKey } from "../../src/db/accounts";
 
 // Storage is shared by every test in this file: each test creates what it uses and never
 // assumes a table is empty.
@@ -401,10 +403,70 @@ describe("developer keys", () => {
     expect(byId.get(old.developerKey.id)?.status).toBe("revoked");
     expect(byId.get(developerKey.id)?.status).toBe("active");
 
-    // Reissuing a key that is already revoked is allowed too.
+    // Reissuing a key that is already revoked is allowed too; the replacement it had is revoked,
+    // so the key never has two live successors.
     const again = await call<{ developerKey: DeveloperKey }>("POST", `/admin/developer-keys/${old.developerKey.id}/reissue`);
     expect(again.status).toBe(201);
     expect(again.body.developerKey.replacesId).toBe(old.developerKey.id);
+    const after = new Map((await call<Items<DeveloperKey>>("GET", `/admin/users/${user.id}/developer-keys`)).body.items.map((k) => [k.id, k]));
+    expect(after.get(developerKey.id)?.status).toBe("revoked");
+    expect(after.get(again.body.developerKey.id)?.status).toBe("active");
+  });
+
+  async function liveSuccessors(keyId: string): Promise<string[]> {
+    const { results } = await env.DB.prepare("SELECT id FROM developer_keys WHERE replaces_id = ?1 AND status = 'active'").bind(keyId).all<{ id: string }>();
+    return results.map((r) => r.id);
+  }
+
+  /** Fires reissues of one key at once; whatever the interleaving, one live key remains. */
+  async function reissueConcurrently(userId: string, keyId: string, times: number) {
+    const answers = await Promise.all(Array.from({ length: times }, () => call<{ developerKey: DeveloperKey; secret: string }>("POST", `/admin/developer-keys/${keyId}/reissue`)));
+    const won = answers.filter((a) => a.status === 201);
+    expect(won.length).toBeGreaterThanOrEqual(1);
+    for (const lost of answers.filter((a) => a.status !== 201)) expect(expectError(lost, 409, "CONFLICT").message).toMatch(/reissued/);
+    const live = await liveSuccessors(keyId);
+    expect(live).toHaveLength(1);
+    expect(won.map((a) => a.body.developerKey.id)).toContain(live[0]);
+    const keys = (await call<Items<DeveloperKey>>("GET", `/admin/users/${userId}/developer-keys`)).body.items;
+    expect(keys.filter((k) => k.status === "active").map((k) => k.id)).toEqual(live);
+    return answers;
+  }
+
+  it("concurrent reissues of one key never leave two live successors", async () => {
+    const { user } = await createUser((await createOrg()).id);
+    const old = await createDeveloperKey(user.id, ["192.0.2.1"], "Partner");
+    const answers = await reissueConcurrently(user.id, old.developerKey.id, 6);
+    // Requests that all read before the first write: one wins, the rest are refused.
+    expect(answers.filter((a) => a.status === 409).length).toBeGreaterThanOrEqual(1);
+  });
+
+  it("concurrent reissues of an already revoked key still leave one live successor", async () => {
+    const { user } = await createUser((await createOrg()).id);
+    const old = await createDeveloperKey(user.id);
+    expect((await call("POST", `/admin/developer-keys/${old.developerKey.id}/reissue`)).status).toBe(201);
+    await reissueConcurrently(user.id, old.developerKey.id, 4);
+  });
+
+  it("a reissue acting on a stale view of the successors writes nothing", async () => {
+    const { user } = await createUser((await createOrg()).id);
+    const old = await createDeveloperKey(user.id);
+    const seen = await listActiveSuccessorIds(env.DB, old.developerKey.id);
+    expect(seen).toEqual([]);
+    const minted = async () => {
+      const secret = await mintSecret("developerSecret");
+      return { secretHash: secret.hash, secretPrefix: secret.prefix };
+    };
+    // Two reissues that both saw "no successor yet": the first wins, the second changes nothing.
+    const first = await reissueDeveloperKey(env.DB, old.developerKey.id, seen, await minted());
+    expect(first).toMatchObject({ replacesId: old.developerKey.id, status: "active", label: null, allowlist: ["203.0.113.7"], userId: user.id });
+    expect(await reissueDeveloperKey(env.DB, old.developerKey.id, seen, await minted())).toBeNull();
+    expect(await liveSuccessors(old.developerKey.id)).toEqual([first!.id]);
+    expect((await findDeveloperKey(env.DB, old.developerKey.id))?.status).toBe("revoked");
+    // With an up-to-date view the next reissue replaces the live successor.
+    const second = await reissueDeveloperKey(env.DB, old.developerKey.id, [first!.id], await minted());
+    expect(await liveSuccessors(old.developerKey.id)).toEqual([second!.id]);
+    expect((await findDeveloperKey(env.DB, first!.id))?.status).toBe("revoked");
+    expect(await reissueDeveloperKey(env.DB, crypto.randomUUID(), [], await minted())).toBeNull();
   });
 
   it("answers 404 naming the kind for an unknown developer key", async () => {
@@ -518,6 +580,26 @@ describe("demo seeding", () => {
     expect(second.text).not.toMatch(SECRET_IN_TEXT);
   });
 
+  it("writes the demo in one batch: a statement failing inside D1 leaves no row behind", async () => {
+    await forgetDemo();
+    const tables = ["organizations", "brands", "members", "users", "developer_keys", "api_keys"];
+    const count = async () =>
+      Promise.all(tables.map(async (t) => (await env.DB.prepare(`SELECT COUNT(*) AS n FROM ${t}`).first<{ n: number }>())!.n));
+    const before = await count();
+    const prepare = env.DB.prepare.bind(env.DB);
+    // The last statement of the batch breaks a CHECK constraint when D1 runs it, after the
+    // organization, brand, member, user and developer key statements have run.
+    const failing = vi.spyOn(env.DB, "prepare").mockImplementation((sql: string) =>
+      prepare(sql.startsWith("INSERT INTO api_keys") ? sql.replace("'active', ?8", "'bogus', ?8") : sql),
+    );
+    const broken = await call("POST", "/admin/demo");
+    failing.mockRestore();
+    expect(broken.status).toBe(500);
+    expect(await count()).toEqual(before);
+    const retry = await call<{ created: boolean }>("POST", "/admin/demo");
+    expect(retry.status).toBe(201);
+  });
+
   it("creates exactly one demo organization when called concurrently", async () => {
     await forgetDemo();
     const answers = await Promise.all(Array.from({ length: 4 }, () => call<{ created: boolean; organization: Organization }>("POST", "/admin/demo")));
@@ -526,6 +608,46 @@ describe("demo seeding", () => {
     expect(new Set(answers.map((a) => a.body.organization.id)).size).toBe(1);
     const { n } = (await env.DB.prepare("SELECT COUNT(*) AS n FROM organizations WHERE is_demo = 1").first<{ n: number }>())!;
     expect(n).toBe(1);
+  });
+});
+
+describe("request body cap (64 KiB), counted while the body streams", () => {
+  const chunked = (text: string, headers: Record<string, string> = { Authorization: `Bearer ${TOKEN}` }) => {
+    const bytes = new TextEncoder().encode(text);
+    let offset = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (offset >= bytes.length) return controller.close();
+        controller.enqueue(bytes.slice(offset, offset + 8192));
+        offset += 8192;
+      },
+    });
+    const request = new Request("https://qr.test/admin/organizations", { method: "POST", headers: { ...headers, "Content-Type": "application/json" }, body });
+    expect(request.headers.has("content-length")).toBe(false);
+    return exports.default.fetch(request);
+  };
+  const padded = (bytes: number) => {
+    const head = JSON.stringify({ name: unique("Padded"), pad: "" });
+    return head.replace('"pad":""', `"pad":"${"x".repeat(bytes - head.length)}"`);
+  };
+
+  it("refuses a chunked body over the cap with 413 in the platform envelope", async () => {
+    const res = await chunked(padded(64 * 1024 + 1));
+    expect(res.status).toBe(413);
+    const body = await res.json<ErrorBody>();
+    expect(body.error.code).toBe("REQUEST_TOO_LARGE");
+    expect(body.error.requestId).toBe(res.headers.get("X-Request-Id"));
+  });
+
+  it("accepts a chunked body at the cap", async () => {
+    const res = await chunked(padded(64 * 1024));
+    expect(res.status).toBe(201);
+    expect((await res.json<Organization>()).name).toMatch(/^Padded /);
+  });
+
+  it("authenticates before reading the body", async () => {
+    const res = await chunked(padded(100 * 1024), {});
+    expect(res.status).toBe(401);
   });
 });
 

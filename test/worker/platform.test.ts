@@ -1,5 +1,6 @@
-import { exports } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { env, exports } from "cloudflare:workers";
+import { describe, expect, it, vi } from "vitest";
+import { unexpectedErrorCount } from "../../src/http/errors";
 
 const call = (path: string, init?: RequestInit) => exports.default.fetch(new Request(`https://qr.test${path}`, init));
 
@@ -8,10 +9,49 @@ describe("platform routes", () => {
     const res = await call("/health");
     expect(res.status).toBe(200);
     expect(res.headers.get("X-Request-Id")).toMatch(/^[0-9a-f-]{36}$/);
-    const body = await res.json<{ status: string; database: string; time: string }>();
+    const body = await res.json<{ status: string; database: string; time: string; unexpectedErrors: number }>();
     expect(body.status).toBe("ok");
     expect(body.database).toBe("ok");
     expect(body.time).toMatch(/\+00:00$/);
+    expect(body.unexpectedErrors).toBe(unexpectedErrorCount());
+  });
+
+  it("counts crashes that were answered with an opaque 500 in /health", async () => {
+    const health = async () => (await (await call("/health")).json<{ unexpectedErrors: number }>()).unexpectedErrors;
+    const before = await health();
+    const spy = vi.spyOn(env.DB, "prepare").mockImplementation(() => {
+      throw new Error("simulated D1 outage");
+    });
+    const crashed = await call("/admin/organizations", { headers: { Authorization: "Bearer test-admin-token" } });
+    spy.mockRestore();
+    expect(crashed.status).toBe(500);
+    expect((await crashed.json<{ error: { code: string } }>()).error.code).toBe("INTERNAL");
+    expect(await health()).toBe(before + 1);
+    // Refusals are not crashes: a 404 and a 401 leave the counter alone.
+    await call("/nope");
+    await call("/admin/organizations");
+    expect(await health()).toBe(before + 1);
+  });
+
+  it("keeps a well-formed incoming X-Request-Id and replaces a malformed one", async () => {
+    const kept = await call("/nope", { headers: { "X-Request-Id": "edge-proxy-42_abc=" } });
+    expect(kept.headers.get("X-Request-Id")).toBe("edge-proxy-42_abc=");
+    expect((await kept.json<{ error: { requestId: string } }>()).error.requestId).toBe("edge-proxy-42_abc=");
+    const replaced = await call("/nope", { headers: { "X-Request-Id": "two words;<script>" } });
+    expect(replaced.headers.get("X-Request-Id")).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it("sends Hono's secure headers on every response, images left embeddable elsewhere", async () => {
+    for (const path of ["/health", "/docs", "/nope"]) {
+      const res = await call(path);
+      expect(res.headers.get("X-Content-Type-Options"), path).toBe("nosniff");
+      expect(res.headers.get("X-Frame-Options"), path).toBe("SAMEORIGIN");
+      expect(res.headers.get("Referrer-Policy"), path).toBe("no-referrer");
+      expect(res.headers.get("Cross-Origin-Resource-Policy"), path).toBe("cross-origin");
+      // The docs page carries its own CSP (a meta tag with script and style hashes); no header
+      // policy is layered on top of it.
+      expect(res.headers.get("Content-Security-Policy"), path).toBeNull();
+    }
   });
 
   it("serves an OpenAPI 3.1 document listing the health route", async () => {

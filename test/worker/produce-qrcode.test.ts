@@ -2,9 +2,10 @@ import { env, exports } from "cloudflare:workers";
 import fc from "fast-check";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { generateSecret } from "../../src/auth/secrets";
-import { insertDeveloperKey, revokeDeveloperKey, setDeveloperKeyAllowlist, setUserStatus } from "../../src/db/accounts";
+import { revokeDeveloperKey, setDeveloperKeyAllowlist, setUserStatus } from "../../src/db/accounts";
+import { unexpectedErrorCount } from "../../src/http/errors";
 import { expectScans, readPng } from "../support/decode";
-import { seedAccount } from "./seed";
+import { seedAccount, seedDeveloperKey } from "./seed";
 
 const PATH = "https://qr.test/apis/v2/public/crm/produceQRCode";
 const CLIENT_IP = "203.0.113.7";
@@ -20,6 +21,34 @@ async function produce(body: unknown, headers: Record<string, string> = { "CF-Co
     new Request(PATH, { method: "POST", headers: { "Content-Type": "application/json", ...headers }, body: typeof body === "string" ? body : JSON.stringify(body) }),
   );
   return { status: res.status, body: await res.json<Envelope>() };
+}
+
+/** Sends the body as a stream of chunks with no Content-Length, as a chunked upload arrives. */
+async function produceChunked(text: string, chunkBytes = 1024): Promise<{ status: number; headers: Headers; body: Envelope }> {
+  const bytes = new TextEncoder().encode(text);
+  let offset = 0;
+  const stream = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (offset >= bytes.length) return controller.close();
+      controller.enqueue(bytes.slice(offset, offset + chunkBytes));
+      offset += chunkBytes;
+    },
+  });
+  const request = new Request(PATH, { method: "POST", headers: { "Content-Type": "application/json", "CF-Connecting-IP": CLIENT_IP }, body: stream });
+  expect(request.headers.has("content-length")).toBe(false);
+  const res = await exports.default.fetch(request);
+  return { status: res.status, headers: res.headers, body: await res.json<Envelope>() };
+}
+
+/** Produces a code and checks it is a size x size PNG that decodes to exactly `url`. */
+async function expectProduced(body: Record<string, unknown>, url: string, size = 500) {
+  const { status, body: envelope } = await produce({ ...body, url, size });
+  expect(status).toBe(200);
+  expect(envelope.status, JSON.stringify(envelope)).toBe("success");
+  const png = decodeBase64(envelope.data as string);
+  const image = readPng(png);
+  expect([image.width, image.height]).toEqual([size, size]);
+  await expectScans(png, url);
 }
 
 async function expectError(result: Promise<{ status: number; body: Envelope }>, code: string, message: string) {
@@ -103,17 +132,17 @@ describe("produceQRCode errors, one check at a time in the documented order", ()
     const other = await seedAccount();
     for (const secret of ["zdk_short", generateSecret("developerSecret"), other.secret, `${other.secret}0`, generateSecret("userApiKey")])
       await expectError(produce({ api_key: apiKey, developer_secret: secret }), "INVALID_DEVELOPER_SECRET", "Invalid developer_secret");
-    const { secret: fresh } = await insertDeveloperKey(env.DB, user.id, { allowlist: [CLIENT_IP] });
+    const { secret: fresh } = await seedDeveloperKey(user.id, { allowlist: [CLIENT_IP] });
     expect((await produce({ api_key: apiKey, developer_secret: fresh, url: "https://a.example" })).body.status).toBe("success");
     await revokeDeveloperKey(env.DB, developerKey.id);
-    await revokeDeveloperKey(env.DB, (await insertDeveloperKey(env.DB, user.id, { allowlist: [CLIENT_IP] })).record.id);
+    await revokeDeveloperKey(env.DB, (await seedDeveloperKey(user.id, { allowlist: [CLIENT_IP] })).record.id);
   });
 
   it("a revoked key stops working and its reissued successor works", async () => {
     const { apiKey, secret, developerKey, user } = await seedAccount();
     await revokeDeveloperKey(env.DB, developerKey.id);
     await expectError(produce({ api_key: apiKey, developer_secret: secret, url: "https://a.example" }), "INVALID_DEVELOPER_SECRET", "Invalid developer_secret");
-    const { secret: reissued } = await insertDeveloperKey(env.DB, user.id, { allowlist: developerKey.allowlist, replacesId: developerKey.id });
+    const { secret: reissued } = await seedDeveloperKey(user.id, { allowlist: developerKey.allowlist, replacesId: developerKey.id });
     expect((await produce({ api_key: apiKey, developer_secret: reissued, url: "https://a.example" })).body.status).toBe("success");
   });
 
@@ -134,7 +163,7 @@ describe("produceQRCode errors, one check at a time in the documented order", ()
     const { apiKey, secret } = await seedAccount();
     await expectError(produce({ api_key: apiKey, developer_secret: secret, size: 5 }), "MISSING_URL", "URL is required");
     await expectError(produce({ api_key: apiKey, developer_secret: secret, url: "" }), "MISSING_URL", "URL is required");
-    for (const url of ["ftp://a.example", "javascript:alert(1)", "acme.com", "https://", "http:///path", "https://a b.example", "tel:", "tel:+1 (555) abc", "tel:12", 42, "HTTPS://A.EXAMPLE", `https://a.example/${"x".repeat(5000)}`])
+    for (const url of ["ftp://a.example", "javascript:alert(1)", "acme.com", "https://", "http:///path", "https://a b.example", "tel:", "tel:+1 (555) abc", "tel:12", 42, "HTTPS://", "TEL:", "Ftp://a.example", `https://a.example/${"x".repeat(5000)}`])
       await expectError(produce({ api_key: apiKey, developer_secret: secret, url, size: 5 }), "INVALID_URL", "Invalid URL format");
   });
 
@@ -144,10 +173,33 @@ describe("produceQRCode errors, one check at a time in the documented order", ()
       await expectError(produce({ api_key: apiKey, developer_secret: secret, url: "https://a.example", size }), "INVALID_SIZE", "Size must be between 100 and 1000");
   });
 
-  it("content that cannot be drawn at the size is a generation failure", async () => {
+  it("content that cannot be drawn at the size fails and names the smallest size that works", async () => {
     const { apiKey, secret } = await seedAccount();
     const url = `https://a.example/${"x".repeat(1500)}`;
-    await expectError(produce({ api_key: apiKey, developer_secret: secret, url, size: 100 }), "GENERATION_FAILED", "Failed to generate QR code");
+    const { status, body } = await produce({ api_key: apiKey, developer_secret: secret, url, size: 100 });
+    expect(status).toBe(200);
+    expect(body.status).toBe("error");
+    expect(body.code).toBe("GENERATION_FAILED");
+    expect(body.data).toHaveLength(2);
+    expect(body.data[0]).toBe("Failed to generate QR code");
+    const minimum = Number(/at least (\d+) px/.exec(body.data[1]!)?.[1]);
+    expect(body.data[1]).toBe(`This URL needs a size of at least ${minimum} px to be readable; send "size": ${minimum} or more.`);
+    expect(minimum).toBeGreaterThan(100);
+    expect(minimum).toBeLessThanOrEqual(1000);
+    // The size it names works, and one pixel less does not.
+    await expectProduced({ api_key: apiKey, developer_secret: secret }, url, minimum);
+    expect((await produce({ api_key: apiKey, developer_secret: secret, url, size: minimum - 1 })).body.code).toBe("GENERATION_FAILED");
+  });
+
+  it("a URL too long for any QR code says so", async () => {
+    const { apiKey, secret } = await seedAccount();
+    const url = `https://a.example/${"x".repeat(3000)}`;
+    const { body } = await produce({ api_key: apiKey, developer_secret: secret, url, size: 1000 });
+    expect(body).toEqual({
+      status: "error",
+      data: ["Failed to generate QR code", "This URL is too long for this endpoint: it does not fit a readable QR code of 1000 px; shorten it."],
+      code: "GENERATION_FAILED",
+    });
   });
 
   it("malformed JSON, non-object bodies and wrong types get the envelope, never a 500", async () => {
@@ -157,6 +209,61 @@ describe("produceQRCode errors, one check at a time in the documented order", ()
     await expectError(produce({ api_key: 12 }), "INVALID_REQUEST", "api_key must be a string");
     await expectError(produce({ api_key: "k", developer_secret: { a: 1 } }), "INVALID_REQUEST", "developer_secret must be a string");
     await expectError(produce(JSON.stringify({ pad: "x".repeat(20_000) })), "REQUEST_TOO_LARGE", "Request body is too large");
+  });
+});
+
+describe("request body cap (16 KiB), counted while the body streams", () => {
+  it("refuses a chunked body over the cap with the endpoint's envelope", async () => {
+    const { apiKey, secret } = await seedAccount();
+    const text = JSON.stringify({ api_key: apiKey, developer_secret: secret, url: "https://a.example", pad: "x".repeat(17 * 1024) });
+    const { status, headers, body } = await produceChunked(text);
+    expect(status).toBe(200);
+    expect(body).toEqual({ status: "error", data: ["Request body is too large"], code: "REQUEST_TOO_LARGE" });
+    expect(headers.get("X-Request-Id")).toBeTruthy();
+  });
+
+  it("refuses a body just over the cap and accepts one just under it, both chunked", async () => {
+    const { apiKey, secret } = await seedAccount();
+    const url = "https://acme.com/pricing";
+    const sized = (bytes: number) => {
+      const head = JSON.stringify({ api_key: apiKey, developer_secret: secret, url, size: 200, pad: "" });
+      return head.replace('"pad":""', `"pad":"${"x".repeat(bytes - head.length)}"`);
+    };
+    expect(new TextEncoder().encode(sized(16 * 1024 + 1)).length).toBe(16 * 1024 + 1);
+    expect((await produceChunked(sized(16 * 1024 + 1), 4096)).body.code).toBe("REQUEST_TOO_LARGE");
+    const under = await produceChunked(sized(16 * 1024), 4096);
+    expect(under.body.status).toBe("success");
+    await expectScans(decodeBase64(under.body.data as string), url);
+  });
+
+  it("accepts an ordinary small chunked request", async () => {
+    const { apiKey, secret } = await seedAccount();
+    const url = "tel:+15550123456";
+    const { body } = await produceChunked(JSON.stringify({ api_key: apiKey, developer_secret: secret, url, size: 150 }), 16);
+    expect(body.status).toBe("success");
+    await expectScans(decodeBase64(body.data as string), url);
+  });
+});
+
+describe("produceQRCode: schemes, error correction and size", () => {
+  it("treats URL schemes as case-insensitive and encodes the URL exactly as sent", async () => {
+    const { apiKey, secret } = await seedAccount();
+    for (const url of ["HTTPS://EXAMPLE.COM/ABC", "Http://x.y", "hTTp://Acme.com/Pricing?Plan=Pro", "TEL:+15550123456", "Tel:+15550123456"])
+      await expectProduced({ api_key: apiKey, developer_secret: secret }, url, 300);
+  });
+
+  it("draws a 1,520-character URL at 300 px by falling back to error correction L", async () => {
+    const { apiKey, secret } = await seedAccount();
+    const url = `https://example.com/${"a1B2c3D4e5".repeat(150)}`;
+    expect(url).toHaveLength(1520);
+    await expectProduced({ api_key: apiKey, developer_secret: secret }, url, 300);
+  });
+
+  it("keeps level M (or better) for URLs that fit it", async () => {
+    const { apiKey, secret } = await seedAccount();
+    // The same URL at 1000 px fits at M; it decodes, and short URLs are unaffected.
+    await expectProduced({ api_key: apiKey, developer_secret: secret }, `https://example.com/${"a1B2c3D4e5".repeat(150)}`, 1000);
+    await expectProduced({ api_key: apiKey, developer_secret: secret }, "https://acme.com/pricing", 100);
   });
 });
 
@@ -192,27 +299,74 @@ describe("IP allowlist", () => {
 });
 
 describe("fuzzing", () => {
-  it("arbitrary JSON bodies and headers never produce anything but a 200 envelope", async () => {
-    const { apiKey, secret } = await seedAccount();
-    const field = fc.oneof(fc.string(), fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.constant(apiKey), fc.constant(secret), fc.array(fc.string(), { maxLength: 2 }));
-    const body = fc.oneof(
-      fc.record({ api_key: field, developer_secret: field, url: fc.oneof(field, fc.webUrl()), size: field, org_id: field, brand_id: field, member_id: field }, { requiredKeys: [] }),
-      fc.json().map((text) => text),
-      fc.string(),
+  it("authenticated requests with valid-ish and junk fields answer 200 and never crash", async () => {
+    const clientIp = "198.51.100.23";
+    const { apiKey, secret, organization, brand, member } = await seedAccount([clientIp]);
+    const junk = fc.oneof(fc.string(), fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.array(fc.string(), { maxLength: 2 }), fc.object({ maxDepth: 1 }));
+    const usually = <T>(value: T) => fc.oneof({ weight: 12, arbitrary: fc.constant(value) }, { weight: 1, arbitrary: junk });
+    const scheme = fc.constantFrom("http", "https", "HTTP", "HTTPS", "Http", "hTtPs");
+    const webUrl = fc.tuple(scheme, fc.webUrl({ withQueryParameters: true, withFragments: true })).map(([s, url]) => s + url.slice(url.indexOf(":")));
+    const telUri = fc.tuple(fc.constantFrom("tel:", "TEL:", "Tel:"), fc.stringMatching(/^\+?[0-9]{3,15}$/)).map(([s, n]) => s + n);
+    const longUrl = fc.tuple(scheme, fc.integer({ min: 200, max: 3200 })).map(([s, n]) => `${s}://example.com/${"x".repeat(n)}`);
+    const url = fc.oneof({ weight: 6, arbitrary: webUrl }, { weight: 2, arbitrary: telUri }, { weight: 2, arbitrary: longUrl }, { weight: 2, arbitrary: junk }, { weight: 1, arbitrary: fc.string().map((t) => `https://${t}`) });
+    const size = fc.oneof({ weight: 8, arbitrary: fc.integer({ min: 100, max: 1000 }) }, { weight: 1, arbitrary: fc.constant(undefined) }, { weight: 2, arbitrary: junk });
+    const body = fc.record(
+      {
+        api_key: usually(apiKey),
+        developer_secret: usually(secret),
+        url,
+        size,
+        org_id: usually(organization.id),
+        brand_id: fc.oneof(fc.constant(brand.id), usually(String(brand.id))),
+        member_id: usually(member.id),
+        extra: junk,
+      },
+      { requiredKeys: ["api_key", "developer_secret", "url"] },
     );
-    const headers = fc.dictionary(fc.constantFrom("CF-Connecting-IP", "X-Forwarded-For", "Content-Type", "X-Anything"), fc.string({ unit: "binary-ascii", maxLength: 40 }).map((s) => s.replace(/[\r\n\0]/g, "")));
+    const headers = fc.dictionary(fc.constantFrom("X-Forwarded-For", "Content-Type", "X-Request-Id", "X-Anything"), fc.string({ unit: "binary-ascii", maxLength: 40 }).map((s) => s.replace(/[\r\n\0]/g, "")));
+    let successes = 0;
     await fc.assert(
       fc.asyncProperty(body, headers, async (payload, extraHeaders) => {
+        const before = unexpectedErrorCount();
         const res = await exports.default.fetch(
-          new Request(PATH, { method: "POST", headers: extraHeaders, body: typeof payload === "string" ? payload : JSON.stringify(payload) }),
+          new Request(PATH, { method: "POST", headers: { ...extraHeaders, "CF-Connecting-IP": clientIp }, body: JSON.stringify(payload) }),
         );
         expect(res.status).toBe(200);
         const envelope = await res.json<Envelope>();
-        expect(["success", "error"]).toContain(envelope.status);
-        if (envelope.status === "error") expect(Array.isArray(envelope.data)).toBe(true);
+        // A crash masked as GENERATION_FAILED still counts: the envelope alone cannot tell.
+        expect(unexpectedErrorCount(), JSON.stringify(envelope)).toBe(before);
+        if (envelope.status === "success") {
+          successes++;
+          // A PNG of the size asked for (500 when none was sent): signature, then IHDR width/height.
+          const png = decodeBase64(envelope.data as string);
+          expect([...png.subarray(0, 8)]).toEqual([137, 80, 78, 71, 13, 10, 26, 10]);
+          const view = new DataView(png.buffer, png.byteOffset);
+          const expected = typeof payload.size === "number" ? payload.size : 500;
+          expect([view.getUint32(16), view.getUint32(20)]).toEqual([expected, expected]);
+        } else {
+          expect(envelope.status).toBe("error");
+          expect(Array.isArray(envelope.data) && envelope.data.every((m) => typeof m === "string")).toBe(true);
+          expect(typeof envelope.code).toBe("string");
+          // Generation fails only with its reason beside the contract's message.
+          if (envelope.code === "GENERATION_FAILED") expect(envelope.data).toHaveLength(2);
+        }
       }),
       { numRuns: 150 },
     );
+    // The generators mostly authenticate and reach rendering; a run that never did proves little.
+    expect(successes).toBeGreaterThan(30);
+  });
+
+  it("the counter it watches does move when a crash is masked", async () => {
+    const { apiKey, secret } = await seedAccount();
+    const before = unexpectedErrorCount();
+    const spy = vi.spyOn(env.DB, "prepare").mockImplementation(() => {
+      throw new Error("simulated D1 outage");
+    });
+    const { body } = await produce({ api_key: apiKey, developer_secret: secret, url: "https://a.example" });
+    spy.mockRestore();
+    expect(body).toEqual({ status: "error", data: ["Failed to generate QR code"], code: "GENERATION_FAILED" });
+    expect(unexpectedErrorCount()).toBe(before + 1);
   });
 });
 

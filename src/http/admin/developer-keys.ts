@@ -1,0 +1,118 @@
+import { z } from "@hono/zod-openapi";
+import { mintSecret } from "../../auth/secrets";
+import {
+  findDeveloperKey,
+  insertDeveloperKey,
+  listActiveSuccessorIds,
+  listDeveloperKeys,
+  reissueDeveloperKey,
+  revokeDeveloperKey,
+  setDeveloperKeyAllowlist,
+} from "../../db/accounts";
+import { ApiError } from "../errors";
+import { newRouter } from "../router";
+import {
+  adminRoute,
+  Allowlist,
+  DeveloperKeySchema,
+  ErrorSchema,
+  errorResponses,
+  found,
+  IssuedDeveloperKeySchema,
+  json,
+  jsonBody,
+  KeyParams,
+  listOf,
+  Name,
+  requireUser,
+  UserParams,
+} from "./schemas";
+
+/** Developer keys a user issues to outside developers: secret, IP allowlist, revoke, reissue. */
+export const developerKeysRouter = newRouter()
+  .openapi(
+    adminRoute({
+      method: "post",
+      path: "/admin/users/{userId}/developer-keys",
+      summary: "Issue a developer key for a user",
+      request: {
+        params: UserParams,
+        body: jsonBody(z.object({ label: Name.optional(), allowlist: Allowlist })),
+      },
+      responses: { 201: json("The key and its developer_secret (shown once)", IssuedDeveloperKeySchema), ...errorResponses },
+    }),
+    async (c) => {
+      const { userId } = c.req.valid("param");
+      const { label, allowlist } = c.req.valid("json");
+      await requireUser(c.env.DB, userId);
+      const secret = await mintSecret("developerSecret");
+      const developerKey = await insertDeveloperKey(c.env.DB, userId, { label, allowlist, secretHash: secret.hash, secretPrefix: secret.prefix });
+      return c.json({ developerKey, secret: secret.secret }, 201);
+    },
+  )
+  .openapi(
+    adminRoute({
+      method: "get",
+      path: "/admin/users/{userId}/developer-keys",
+      summary: "List a user's developer keys",
+      request: { params: UserParams },
+      responses: { 200: json("The keys, revoked ones included", listOf(DeveloperKeySchema, "DeveloperKeyList")), ...errorResponses },
+    }),
+    async (c) => {
+      const { userId } = c.req.valid("param");
+      await requireUser(c.env.DB, userId);
+      return c.json({ items: await listDeveloperKeys(c.env.DB, userId) }, 200);
+    },
+  )
+  .openapi(
+    adminRoute({
+      method: "put",
+      path: "/admin/developer-keys/{keyId}/allowlist",
+      summary: "Replace a developer key's IP allowlist",
+      request: { params: KeyParams, body: jsonBody(z.object({ allowlist: Allowlist })) },
+      responses: { 200: json("The key", DeveloperKeySchema), ...errorResponses },
+    }),
+    async (c) => {
+      const { keyId } = c.req.valid("param");
+      const { allowlist } = c.req.valid("json");
+      return c.json(found(await setDeveloperKeyAllowlist(c.env.DB, keyId, allowlist), "Developer key"), 200);
+    },
+  )
+  .openapi(
+    adminRoute({
+      method: "post",
+      path: "/admin/developer-keys/{keyId}/revoke",
+      summary: "Revoke a developer key (idempotent)",
+      request: { params: KeyParams },
+      responses: { 200: json("The revoked key", DeveloperKeySchema), ...errorResponses },
+    }),
+    async (c) => c.json(found(await revokeDeveloperKey(c.env.DB, c.req.valid("param").keyId), "Developer key"), 200),
+  )
+  .openapi(
+    adminRoute({
+      method: "post",
+      path: "/admin/developer-keys/{keyId}/reissue",
+      summary: "Revoke a developer key and issue its replacement (same user, label and allowlist)",
+      description:
+        "Atomic: the replacement is created and the key revoked together. Reissuing an already revoked key revokes the replacement it had and issues a new one, so a key has at most one live successor; of two concurrent reissues one answers 409.",
+      request: { params: KeyParams },
+      responses: {
+        201: json("The replacement and its developer_secret (shown once)", IssuedDeveloperKeySchema),
+        ...errorResponses,
+        409: json("Another reissue of this key happened at the same time", ErrorSchema),
+      },
+    }),
+    async (c) => {
+      const { keyId } = c.req.valid("param");
+      // What this reissue replaces, as seen now; the batch refuses to act if it changed meanwhile.
+      const [old, successors] = await Promise.all([findDeveloperKey(c.env.DB, keyId), listActiveSuccessorIds(c.env.DB, keyId)]);
+      found(old, "Developer key");
+      const secret = await mintSecret("developerSecret");
+      const developerKey = await reissueDeveloperKey(c.env.DB, keyId, successors, { secretHash: secret.hash, secretPrefix: secret.prefix });
+      if (!developerKey) {
+        if (!(await findDeveloperKey(c.env.DB, keyId))) throw new ApiError(404, "NOT_FOUND", "Developer key not found");
+        throw new ApiError(409, "CONFLICT", "This developer key was reissued by another request at the same time; list the user's keys to see its replacement");
+      }
+      return c.json({ developerKey, secret: secret.secret }, 201);
+    },
+  );
