@@ -1,4 +1,5 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { ApiKey } from "./db/accounts";
 import type { ErrorEnvelope } from "./http/errors";
 
 /** Bindings come from `wrangler types` (src/worker-configuration.d.ts); this adds per-request state. */
@@ -8,6 +9,8 @@ export type AppEnv = {
     requestId: string;
     /** How errors are rendered for the contract family that owns the current route. */
     envelope: ErrorEnvelope;
+    /** The organization bearer key that authenticated the request (set by bearerKeyAuth). */
+    apiKey: ApiKey;
   };
 };
 
@@ -18,5 +21,7 @@ declare global {
   interface Env {
     /** Worker secret guarding /admin (`wrangler secret put ADMIN_TOKEN`; `.dev.vars` locally). */
     ADMIN_TOKEN?: string;
+    /** Origin for public links (`https://qr.example`); defaults to the origin a request came in on. */
+    PUBLIC_BASE_URL?: string;
   }
 }

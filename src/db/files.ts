@@ -1,0 +1,99 @@
+import type { FilePurpose } from "../files/sniff";
+import { isoNow } from "./time";
+
+// Named SQL for the files table, with a row mapper; handlers never see column names.
+
+export interface StoredFile {
+  id: string;
+  orgId: string;
+  purpose: FilePurpose;
+  fileName: string;
+  mediaType: string;
+  size: number;
+  sha256: string;
+  r2Key: string;
+  sourceUrl: string | null;
+  createdAt: string;
+}
+interface FileRow {
+  id: string;
+  org_id: string;
+  purpose: FilePurpose;
+  file_name: string;
+  media_type: string;
+  size: number;
+  sha256: string;
+  r2_key: string;
+  source_url: string | null;
+  created_at: string;
+}
+const toStoredFile = (r: FileRow): StoredFile => ({
+  id: r.id,
+  orgId: r.org_id,
+  purpose: r.purpose,
+  fileName: r.file_name,
+  mediaType: r.media_type,
+  size: r.size,
+  sha256: r.sha256,
+  r2Key: r.r2_key,
+  sourceUrl: r.source_url,
+  createdAt: r.created_at,
+});
+
+/** File ids: 96 bits from the CSPRNG as 24 lowercase hex characters (unguessable; /files/{id} is public). */
+export function newFileId(): string {
+  return Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+export const FILE_ID_PATTERN = /^[0-9a-f]{24}$/;
+export const isFileId = (value: unknown): value is string => typeof value === "string" && FILE_ID_PATTERN.test(value);
+
+export interface NewFile {
+  id: string;
+  orgId: string;
+  purpose: FilePurpose;
+  fileName: string;
+  mediaType: string;
+  size: number;
+  sha256: string;
+  r2Key: string;
+  sourceUrl?: string | null;
+}
+
+export async function insertFile(db: D1Database, file: NewFile): Promise<StoredFile> {
+  const row = await db
+    .prepare(
+      `INSERT INTO files (id, org_id, purpose, file_name, media_type, size, sha256, r2_key, source_url, created_at)
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) RETURNING *`,
+    )
+    .bind(file.id, file.orgId, file.purpose, file.fileName, file.mediaType, file.size, file.sha256, file.r2Key, file.sourceUrl ?? null, isoNow())
+    .first<FileRow>();
+  return toStoredFile(row!);
+}
+
+/** An organization's file; another organization's id is simply not found. */
+export async function findFile(db: D1Database, orgId: string, id: string): Promise<StoredFile | null> {
+  if (!isFileId(id)) return null;
+  const row = await db.prepare("SELECT * FROM files WHERE org_id = ?1 AND id = ?2").bind(orgId, id).first<FileRow>();
+  return row ? toStoredFile(row) : null;
+}
+
+/** Any organization's file, for the public GET /files/{id}. */
+export async function findFileById(db: D1Database, id: string): Promise<StoredFile | null> {
+  if (!isFileId(id)) return null;
+  const row = await db.prepare("SELECT * FROM files WHERE id = ?1").bind(id).first<FileRow>();
+  return row ? toStoredFile(row) : null;
+}
+
+/** A file of this organization and purpose with exactly these bytes (re-importing a logo URL reuses it). */
+export async function findFileByDigest(db: D1Database, orgId: string, purpose: FilePurpose, sha256: string): Promise<StoredFile | null> {
+  const row = await db
+    .prepare("SELECT * FROM files WHERE org_id = ?1 AND sha256 = ?2 AND purpose = ?3 ORDER BY created_at, id LIMIT 1")
+    .bind(orgId, sha256, purpose)
+    .first<FileRow>();
+  return row ? toStoredFile(row) : null;
+}
+
+export async function deleteFile(db: D1Database, id: string): Promise<void> {
+  await db.prepare("DELETE FROM files WHERE id = ?1").bind(id).run();
+}

@@ -1,0 +1,97 @@
+import { findFile, findFileByDigest, isFileId, type StoredFile } from "../db/files";
+import { ValidationError } from "../http/errors";
+import { fetchPublicResource, SafeFetchError, type Fetcher } from "../lib/safe-fetch";
+import { sanitizeFileName } from "./names";
+import { ALLOWED_DESCRIPTION, ALLOWED_MEDIA_TYPES, MAX_BYTES, sniffMediaType } from "./sniff";
+import { FileRejected, sha256Hex, storeBytes } from "./store";
+
+/**
+ * Logos given to the QR code resource as `appearance.uploadedImage`: the id of an uploaded logo,
+ * or an https URL that is fetched once, under the SSRF rules, and stored in R2 like an upload,
+ * so rendering never fetches anything.
+ */
+
+export const LOGO_FIELD = "appearance.uploadedImage";
+export const LOGO_FETCH_TIMEOUT_MS = 5_000;
+
+const refuse = (message: string): ValidationError => new ValidationError([{ field: LOGO_FIELD, message }]);
+
+export interface ImportOptions {
+  /** Injected in tests; the Worker's own fetch otherwise. */
+  fetcher?: Fetcher;
+  timeoutMs?: number;
+}
+
+/** Fetches a PNG or JPEG logo from an https URL and stores it (purpose 'logo', source_url set). */
+export async function importRemoteLogo(env: Env, orgId: string, url: string, options: ImportOptions = {}): Promise<StoredFile> {
+  let fetched;
+  try {
+    fetched = await fetchPublicResource(url, {
+      maxBytes: MAX_BYTES.logo,
+      timeoutMs: options.timeoutMs ?? LOGO_FETCH_TIMEOUT_MS,
+      accept: "image/png,image/jpeg;q=0.9",
+      ...(options.fetcher ? { fetcher: options.fetcher } : {}),
+    });
+  } catch (err) {
+    if (err instanceof SafeFetchError) throw refuse(`the logo could not be fetched: ${err.message}`);
+    throw err;
+  }
+  const mediaType = sniffMediaType(fetched.bytes);
+  if (!mediaType || !ALLOWED_MEDIA_TYPES.logo.has(mediaType))
+    throw refuse(`the URL does not serve an accepted logo image (${ALLOWED_DESCRIPTION.logo})`);
+  // The same picture imported again (the same URL on every update) reuses the stored copy.
+  const existing = await findFileByDigest(env.DB, orgId, "logo", await sha256Hex(fetched.bytes));
+  if (existing) return existing;
+  const fileName = sanitizeFileName(decodeSafely(new URL(fetched.finalUrl).pathname.split("/").pop() ?? ""), "logo");
+  try {
+    return await storeBytes(env, { orgId, purpose: "logo", fileName, bytes: fetched.bytes, sourceUrl: url });
+  } catch (err) {
+    if (err instanceof FileRejected) throw refuse(err.message);
+    throw err;
+  }
+}
+
+/**
+ * What `appearance.uploadedImage` names: an uploaded logo's id (or its /files/{id} URL on our own
+ * origin), or any other https URL, imported. ValidationError on `appearance.uploadedImage` otherwise.
+ */
+export async function resolveUploadedImage(
+  env: Env,
+  orgId: string,
+  value: string,
+  options: ImportOptions & { publicOrigin?: string } = {},
+): Promise<StoredFile> {
+  const trimmed = value.trim();
+  const ownId = ownFileId(trimmed, options.publicOrigin);
+  if (ownId !== null) {
+    const file = await findFile(env.DB, orgId, ownId);
+    if (!file) throw refuse("no uploaded file with this id");
+    if (file.purpose !== "logo") throw refuse("the file was not uploaded as a logo (purpose=logo)");
+    return file;
+  }
+  if (!/^https:\/\//i.test(trimmed)) throw refuse("must be the id of an uploaded logo or an https URL");
+  return importRemoteLogo(env, orgId, trimmed, options);
+}
+
+/** The id when the value is a bare file id or our own /files/{id} URL. */
+function ownFileId(value: string, publicOrigin: string | undefined): string | null {
+  if (isFileId(value)) return value;
+  if (!publicOrigin) return null;
+  try {
+    const url = new URL(value);
+    const match = /^\/files\/([0-9a-f]{24})$/.exec(url.pathname);
+    return match && url.origin === new URL(publicOrigin).origin ? match[1]! : null;
+  } catch {
+    return null;
+  }
+}
+
+function decodeSafely(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+export { readFileBytes } from "./store";

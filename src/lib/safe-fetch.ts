@@ -1,0 +1,189 @@
+/**
+ * Fetching a resource a client named by URL (a logo), without letting the client aim the Worker
+ * at something private (SSRF).
+ *
+ * Layer one, here: every URL, the first and each redirect hop, must be https on the default port,
+ * carry no credentials, and name its host by a public-looking DNS name. IP literals are refused in
+ * every spelling (the WHATWG parser turns `0x7f000001`, `2130706433`, `0177.1` into dotted quads,
+ * which are then refused; bracketed IPv6 is refused as such), and so are names that only resolve
+ * inside a network (`localhost`, `*.local`, `*.internal`, single labels…). A Worker cannot resolve
+ * DNS before it fetches, so a public name pointing at a private address is not caught here.
+ *
+ * Layer two is the platform: a deployed Worker's fetch() leaves from Cloudflare's edge and cannot
+ * reach private networks, loopback or link-local metadata endpoints. (`wrangler dev` on a laptop
+ * has no such layer, which is why layer one refuses everything it can by name.)
+ */
+
+export type Fetcher = (input: string, init: RequestInit) => Promise<Response>;
+
+export interface SafeFetchOptions {
+  /** Bytes of body accepted; more fails while streaming (a lying Content-Length cannot get past). */
+  maxBytes: number;
+  /** Whole operation, every hop and the body included. */
+  timeoutMs?: number;
+  /** At most this many redirects are followed; the next one fails before it is fetched. */
+  maxRedirects?: number;
+  /** Injected in tests to prove that a forbidden URL is never fetched. */
+  fetcher?: Fetcher;
+  accept?: string;
+}
+
+export interface FetchedResource {
+  bytes: Uint8Array;
+  /** The Content-Type the server claimed (lower-cased, no parameters); callers sniff the bytes. */
+  mediaType: string | null;
+  finalUrl: string;
+}
+
+export type SafeFetchFailure = "FORBIDDEN_URL" | "TOO_MANY_REDIRECTS" | "HTTP_STATUS" | "TOO_LARGE" | "TIMEOUT" | "NETWORK";
+
+export class SafeFetchError extends Error {
+  constructor(
+    readonly reason: SafeFetchFailure,
+    message: string,
+  ) {
+    super(message);
+    this.name = "SafeFetchError";
+  }
+}
+
+export const DEFAULT_TIMEOUT_MS = 5_000;
+export const DEFAULT_MAX_REDIRECTS = 3;
+
+/** Names that never resolve on the public internet (RFC 6761, RFC 8375, common private zones). */
+const PRIVATE_SUFFIXES = ["localhost", "local", "internal", "intranet", "lan", "home", "corp", "private", "localdomain", "home.arpa", "arpa", "test", "invalid", "onion"];
+
+const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
+const NUMERIC_LABEL = /^(0x[0-9a-f]*|[0-9]+)$/;
+/** A dotted quad embedded in a name (`127.0.0.1.nip.io`) is a wildcard-DNS trick to reach an IP. */
+const EMBEDDED_IPV4 = /(^|\.)\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(\.|$)/;
+
+/**
+ * Why a URL may not be fetched, or null when it may. Exported for tests and for callers that want
+ * to refuse a URL at validation time, before any work.
+ */
+export function forbiddenUrlReason(input: string | URL): string | null {
+  let url: URL;
+  try {
+    url = typeof input === "string" ? new URL(input) : input;
+  } catch {
+    return "not a valid URL";
+  }
+  if (url.protocol !== "https:") return "only https URLs are allowed";
+  if (url.username !== "" || url.password !== "") return "URLs with credentials are not allowed";
+  if (url.port !== "") return "only the default https port is allowed";
+  const host = url.hostname.toLowerCase();
+  if (host.startsWith("[") || host.includes(":")) return "IP addresses are not allowed; use a DNS name";
+  if (host.length === 0 || host.length > 253) return "the host is not a valid DNS name";
+  if (host.endsWith(".")) return "the host is not a valid DNS name";
+  const labels = host.split(".");
+  if (labels.length < 2) return "the host must be a fully qualified public DNS name";
+  // The parser has already turned decimal, octal and hex IPv4 spellings into dotted quads; any
+  // all-numeric last label is an address in some spelling (or not a real TLD).
+  if (NUMERIC_LABEL.test(labels.at(-1)!)) return "IP addresses are not allowed; use a DNS name";
+  if (EMBEDDED_IPV4.test(host)) return "host names that embed an IP address are not allowed";
+  if (!labels.every((l) => LABEL.test(l))) return "the host is not a valid DNS name";
+  for (const suffix of PRIVATE_SUFFIXES) if (host === suffix || host.endsWith(`.${suffix}`)) return "the host is not a public DNS name";
+  return null;
+}
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+/**
+ * GET `url` under the SSRF rules above: redirects followed by hand and each hop re-checked before
+ * it is fetched, the body counted while it streams, one deadline for everything.
+ */
+export async function fetchPublicResource(url: string, options: SafeFetchOptions): Promise<FetchedResource> {
+  const fetcher: Fetcher = options.fetcher ?? ((input, init) => fetch(input, init));
+  const maxRedirects = options.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  const signal = controller.signal;
+  try {
+    let current = url;
+    for (let hop = 0; ; hop++) {
+      const reason = forbiddenUrlReason(current);
+      if (reason) throw new SafeFetchError("FORBIDDEN_URL", `${hop === 0 ? "URL" : "redirect target"} refused: ${reason}`);
+      const response = await untilAborted(
+        fetcher(current, { method: "GET", redirect: "manual", signal, headers: { accept: options.accept ?? "*/*" } }),
+        signal,
+      );
+      if (REDIRECTS.has(response.status)) {
+        await response.body?.cancel().catch(() => undefined);
+        const location = response.headers.get("location");
+        if (!location) throw new SafeFetchError("HTTP_STATUS", `redirect ${response.status} without a Location`);
+        if (hop >= maxRedirects) throw new SafeFetchError("TOO_MANY_REDIRECTS", `more than ${maxRedirects} redirects`);
+        try {
+          current = new URL(location, current).href;
+        } catch {
+          throw new SafeFetchError("FORBIDDEN_URL", "redirect target refused: not a valid URL");
+        }
+        continue;
+      }
+      if (response.status < 200 || response.status > 299) {
+        await response.body?.cancel().catch(() => undefined);
+        throw new SafeFetchError("HTTP_STATUS", `the server answered HTTP ${response.status}`);
+      }
+      const bytes = await readCapped(response, options.maxBytes, signal);
+      const contentType = response.headers.get("content-type");
+      return { bytes, mediaType: contentType ? contentType.split(";")[0]!.trim().toLowerCase() : null, finalUrl: current };
+    }
+  } catch (err) {
+    if (err instanceof SafeFetchError) throw err;
+    if (signal.aborted) throw new SafeFetchError("TIMEOUT", `no complete answer within ${timeoutMs} ms`);
+    throw new SafeFetchError("NETWORK", "the resource could not be fetched");
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Rejects as soon as the signal aborts, even if `promise` ignores the signal. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(new Error("aborted"));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new Error("aborted"));
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (err: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(err);
+      },
+    );
+  });
+}
+
+async function readCapped(response: Response, maxBytes: number, signal: AbortSignal): Promise<Uint8Array> {
+  const declared = Number(response.headers.get("content-length") ?? "NaN");
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    await response.body?.cancel().catch(() => undefined);
+    throw new SafeFetchError("TOO_LARGE", `larger than ${maxBytes} bytes`);
+  }
+  if (!response.body) return new Uint8Array(0);
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  try {
+    for (;;) {
+      const { done, value } = await untilAborted(reader.read(), signal);
+      if (done) break;
+      total += value.byteLength;
+      if (total > maxBytes) throw new SafeFetchError("TOO_LARGE", `larger than ${maxBytes} bytes`);
+      chunks.push(value);
+    }
+  } catch (err) {
+    reader.cancel().catch(() => undefined);
+    throw err;
+  }
+  const bytes = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes;
+}
