@@ -7,6 +7,7 @@ import { docsPage } from "./http/docs-page";
 import { adminRouter } from "./http/admin";
 import { healthRouter } from "./http/health";
 import { produceQrCodeRouter } from "./http/produce-qrcode";
+import { qrCodesRouter } from "./http/qr-codes/router";
 import { filesRouter } from "./http/files";
 
 export const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -22,6 +23,7 @@ app.route("/", healthRouter);
 app.route("/", adminRouter);
 app.route("/", produceQrCodeRouter);
 app.route("/", filesRouter);
+app.route("/", qrCodesRouter);
 
 app.doc31("/openapi.json", {
   openapi: "3.1.0",

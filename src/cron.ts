@@ -1,10 +1,22 @@
+import { repairPendingRedirects } from "./codes/redirects";
+import { deleteIdempotencyKeysBefore } from "./db/qr-codes";
+import { isoNow } from "./db/time";
+
 /**
- * Scheduled jobs, one function each. The trigger is declared in wrangler.toml from the start;
- * the purge jobs arrive with the tables they purge (pairing values, uploads, scan logs).
+ * Scheduled jobs, one function each, each bounded per run and idempotent. The purge jobs for
+ * scan logs, uploads and pairing values arrive with the features that fill those tables.
  */
 export type ScheduledJob = (env: Env, now: Date) => Promise<number>;
 
-const jobs: Record<string, ScheduledJob> = {};
+/** Idempotency-Key replays are honoured for a day, as Stripe and the IETF draft suggest. */
+const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
+const IDEMPOTENCY_PURGE_BATCH = 1000;
+
+export const jobs: Record<string, ScheduledJob> = {
+  /** KV writes D1 committed but KV never confirmed: rewrite them from D1. */
+  repairRedirects: repairPendingRedirects,
+  expireIdempotencyKeys: (env, now) => deleteIdempotencyKeysBefore(env.DB, isoNow(new Date(now.getTime() - IDEMPOTENCY_TTL_MS)), IDEMPOTENCY_PURGE_BATCH),
+};
 
 export async function runScheduledJobs(controller: ScheduledController, env: Env): Promise<Record<string, number>> {
   const now = new Date(controller.scheduledTime);
@@ -12,6 +24,7 @@ export async function runScheduledJobs(controller: ScheduledController, env: Env
   for (const [name, job] of Object.entries(jobs)) {
     try {
       results[name] = await job(env, now);
+      console.log(JSON.stringify({ level: "info", job: name, result: results[name] }));
     } catch (err) {
       // One failing job must not stop the others; the next trigger retries it.
       console.error(JSON.stringify({ level: "error", job: name, error: err instanceof Error ? err.message : String(err) }));

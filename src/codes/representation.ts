@@ -1,0 +1,54 @@
+import type { QrCodeRecord } from "../db/qr-codes";
+import { isDynamicType, isHostedType } from "./types";
+
+/** Hypermedia relations as the contract names them. */
+const REL = {
+  download: "https://twilee.com/rels/download",
+  schemaOrg: "https://twilee.com/rels/schema-org",
+  scanLogs: "https://twilee.com/rels/scan-logs",
+  pageViews: "https://twilee.com/rels/page-views",
+} as const;
+
+export const codePath = (id: string) => `/qr_codes/${id}`;
+export const dynamicUrlOf = (base: string, token: string) => `${base}/r/${token}`;
+export const hostedPageUrlOf = (base: string, token: string) => `${base}/p/${token}`;
+
+/** The public URL of the short link a dynamic code encodes, or null for static codes. */
+export function dynamicUrl(code: Pick<QrCodeRecord, "type" | "shortToken">, base: string): string | null {
+  return isDynamicType(code.type) && code.shortToken ? dynamicUrlOf(base, code.shortToken) : null;
+}
+
+/** The documented representation; `base` is the public origin for links visitors follow. */
+export function representCode(code: QrCodeRecord, base: string) {
+  const dynamic = isDynamicType(code.type) && code.shortToken !== null;
+  const hosted = dynamic && isHostedType(code.type);
+  const self = codePath(code.id);
+  const content =
+    code.type === "audio" && typeof code.content.fileName === "string" ? { ...code.content, publicAudioFilePath: `${base}/files/${code.content.fileName}` } : code.content;
+  return {
+    id: code.id,
+    name: code.name,
+    type: code.type,
+    content,
+    metadata: { shortToken: dynamic ? code.shortToken : null, createdAt: code.createdAt, updatedAt: code.updatedAt },
+    appearance: code.appearance,
+    attributes: dynamic
+      ? { dynamicUrl: dynamicUrlOf(base, code.shortToken!), ...(hosted ? { hostedPageUrl: hostedPageUrlOf(base, code.shortToken!) } : {}) }
+      : { dynamicUrl: null },
+    links: [
+      { rel: "self", href: self, method: "GET" },
+      { rel: REL.download, href: `${self}/download`, method: "POST" },
+      { rel: REL.schemaOrg, href: `${self}/schemaorg`, method: "GET" },
+      { rel: REL.scanLogs, href: `${self}/scans`, method: "GET" },
+      ...(hosted ? [{ rel: REL.pageViews, href: `${self}/page-views`, method: "GET" }] : []),
+    ],
+    analytics: hosted ? { scans: code.scans, views: code.views } : { scans: code.scans },
+  };
+}
+
+export type QrCodeRepresentation = ReturnType<typeof representCode>;
+
+/** A collection member: the same representation with its JSON-LD identity first. */
+export function representMember(code: QrCodeRecord, base: string) {
+  return { "@id": codePath(code.id), "@type": "QrCode", ...representCode(code, base) };
+}

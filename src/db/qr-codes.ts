@@ -1,0 +1,197 @@
+import type { Appearance } from "../qr/appearance";
+import type { QrCodeType } from "../codes/types";
+
+// Named SQL for the QR code resource, with row mappers; handlers never see column names.
+
+export interface QrCodeRecord {
+  id: string;
+  orgId: string;
+  name: string;
+  type: QrCodeType;
+  content: Record<string, unknown>;
+  appearance: Appearance;
+  logoFileId: string | null;
+  /** Kept for the life of the code; exposed only while the type is dynamic. */
+  shortToken: string | null;
+  createdBy: string | null;
+  version: number;
+  scans: number;
+  views: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+interface QrCodeRow {
+  id: string;
+  org_id: string;
+  name: string;
+  type: QrCodeType;
+  content: string;
+  appearance: string;
+  logo_file_id: string | null;
+  short_token: string | null;
+  created_by: string | null;
+  version: number;
+  scans: number;
+  views: number;
+  created_at: string;
+  updated_at: string;
+}
+
+const toQrCode = (r: QrCodeRow): QrCodeRecord => ({
+  id: r.id,
+  orgId: r.org_id,
+  name: r.name,
+  type: r.type,
+  content: JSON.parse(r.content) as Record<string, unknown>,
+  appearance: JSON.parse(r.appearance) as Appearance,
+  logoFileId: r.logo_file_id,
+  shortToken: r.short_token,
+  createdBy: r.created_by,
+  version: r.version,
+  scans: r.scans,
+  views: r.views,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+export function insertCodeStatement(db: D1Database, code: QrCodeRecord): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT INTO qr_codes (id, org_id, name, type, content, appearance, logo_file_id, short_token, created_by, version, scans, views, created_at, updated_at)
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 0, 0, ?11, ?12)`,
+    )
+    .bind(
+      code.id,
+      code.orgId,
+      code.name,
+      code.type,
+      JSON.stringify(code.content),
+      JSON.stringify(code.appearance),
+      code.logoFileId,
+      code.shortToken,
+      code.createdBy,
+      code.version,
+      code.createdAt,
+      code.updatedAt,
+    );
+}
+
+/** Reserves a short token forever; the primary key makes a collision fail the whole batch. */
+export function reserveShortTokenStatement(db: D1Database, token: string, codeId: string, at: string): D1PreparedStatement {
+  return db.prepare("INSERT INTO short_tokens (token, code_id, created_at) VALUES (?1, ?2, ?3)").bind(token, codeId, at);
+}
+
+/**
+ * Replaces the editable fields when the stored version is still `expectedVersion` (optimistic
+ * concurrency: a concurrent writer makes this match no row).
+ */
+export function replaceCodeStatement(db: D1Database, code: QrCodeRecord, expectedVersion: number): D1PreparedStatement {
+  return db
+    .prepare(
+      `UPDATE qr_codes SET name = ?3, type = ?4, content = ?5, appearance = ?6, logo_file_id = ?7, short_token = ?8, version = version + 1, updated_at = ?9
+       WHERE id = ?1 AND org_id = ?2 AND version = ?10 RETURNING *`,
+    )
+    .bind(code.id, code.orgId, code.name, code.type, JSON.stringify(code.content), JSON.stringify(code.appearance), code.logoFileId, code.shortToken, code.updatedAt, expectedVersion);
+}
+
+export function deleteCodeStatement(db: D1Database, orgId: string, id: string, expectedVersion: number): D1PreparedStatement {
+  return db.prepare("DELETE FROM qr_codes WHERE id = ?1 AND org_id = ?2 AND version = ?3 RETURNING id").bind(id, orgId, expectedVersion);
+}
+
+export async function findCode(db: D1Database, orgId: string, id: string): Promise<QrCodeRecord | null> {
+  const row = await db.prepare("SELECT * FROM qr_codes WHERE id = ?1 AND org_id = ?2").bind(id, orgId).first<QrCodeRow>();
+  return row ? toQrCode(row) : null;
+}
+
+export async function findCodeByShortToken(db: D1Database, token: string): Promise<QrCodeRecord | null> {
+  const row = await db.prepare("SELECT * FROM qr_codes WHERE short_token = ?1").bind(token).first<QrCodeRow>();
+  return row ? toQrCode(row) : null;
+}
+
+export interface CodeListQuery {
+  type?: QrCodeType;
+  search?: string;
+  order: "asc" | "desc";
+  limit: number;
+  offset: number;
+}
+
+/** LIKE wildcards in a search term are literal characters for the person searching. */
+const likePattern = (term: string) => `%${term.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+
+/** One page and the total, in one round trip. Ids sort by creation time, so order is an index walk. */
+export async function listCodes(db: D1Database, orgId: string, query: CodeListQuery): Promise<{ items: QrCodeRecord[]; total: number }> {
+  const where = ["org_id = ?"];
+  const binds: unknown[] = [orgId];
+  if (query.type) {
+    where.push("type = ?");
+    binds.push(query.type);
+  }
+  if (query.search) {
+    where.push("name LIKE ? ESCAPE '\\'");
+    binds.push(likePattern(query.search));
+  }
+  const filter = where.join(" AND ");
+  const direction = query.order === "asc" ? "ASC" : "DESC";
+  const [page, count] = await db.batch([
+    db.prepare(`SELECT * FROM qr_codes WHERE ${filter} ORDER BY id ${direction} LIMIT ? OFFSET ?`).bind(...binds, query.limit, query.offset),
+    db.prepare(`SELECT COUNT(*) AS total FROM qr_codes WHERE ${filter}`).bind(...binds),
+  ]);
+  return { items: (page!.results as QrCodeRow[]).map(toQrCode), total: (count!.results[0] as { total: number }).total };
+}
+
+// Redirect sync markers
+
+export function queueRedirectSyncStatement(db: D1Database, token: string, at: string): D1PreparedStatement {
+  return db
+    .prepare("INSERT INTO redirect_sync (token, queued_at) VALUES (?1, ?2) ON CONFLICT (token) DO UPDATE SET queued_at = excluded.queued_at, attempts = 0")
+    .bind(token, at);
+}
+
+/** Clears a marker once KV confirmed the change, unless a later change queued it again meanwhile. */
+export async function clearRedirectSync(db: D1Database, token: string, queuedAt: string): Promise<void> {
+  await db.prepare("DELETE FROM redirect_sync WHERE token = ?1 AND queued_at = ?2").bind(token, queuedAt).run();
+}
+
+export async function listPendingRedirectSyncs(db: D1Database, queuedBefore: string, limit: number): Promise<{ token: string; queuedAt: string; attempts: number }[]> {
+  const { results } = await db
+    .prepare("SELECT token, queued_at, attempts FROM redirect_sync WHERE queued_at < ?1 ORDER BY queued_at LIMIT ?2")
+    .bind(queuedBefore, limit)
+    .all<{ token: string; queued_at: string; attempts: number }>();
+  return results.map((r) => ({ token: r.token, queuedAt: r.queued_at, attempts: r.attempts }));
+}
+
+export async function countRedirectSyncAttempt(db: D1Database, token: string): Promise<void> {
+  await db.prepare("UPDATE redirect_sync SET attempts = attempts + 1 WHERE token = ?1").bind(token).run();
+}
+
+// Idempotency keys
+
+export interface IdempotentResponse {
+  requestHash: string;
+  codeId: string;
+  response: string;
+}
+
+export async function findIdempotentResponse(db: D1Database, orgId: string, key: string): Promise<IdempotentResponse | null> {
+  const row = await db
+    .prepare("SELECT request_hash, code_id, response FROM idempotency_keys WHERE org_id = ?1 AND key = ?2")
+    .bind(orgId, key)
+    .first<{ request_hash: string; code_id: string; response: string }>();
+  return row ? { requestHash: row.request_hash, codeId: row.code_id, response: row.response } : null;
+}
+
+export function insertIdempotencyStatement(db: D1Database, orgId: string, key: string, entry: IdempotentResponse, at: string): D1PreparedStatement {
+  return db
+    .prepare("INSERT INTO idempotency_keys (org_id, key, request_hash, code_id, response, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+    .bind(orgId, key, entry.requestHash, entry.codeId, entry.response, at);
+}
+
+export async function deleteIdempotencyKeysBefore(db: D1Database, before: string, limit: number): Promise<number> {
+  const result = await db
+    .prepare("DELETE FROM idempotency_keys WHERE rowid IN (SELECT rowid FROM idempotency_keys WHERE created_at < ?1 LIMIT ?2)")
+    .bind(before, limit)
+    .run();
+  return result.meta.changes;
+}

@@ -1,0 +1,124 @@
+import { z } from "zod";
+import { CONTENT_SCHEMAS, staticPayload, uploadReferences } from "../../codes/content";
+import { dynamicUrlOf } from "../../codes/representation";
+import { QR_CODE_TYPES, type QrCodeType } from "../../codes/types";
+import { AppearanceSchema, type Appearance } from "../../qr/appearance";
+import { QrError } from "../../qr/errors";
+import { BUILTIN_ICON_KEYS, isBuiltinIcon } from "../../qr/icons";
+import type { CenterImage } from "../../qr/image";
+import { PayloadError } from "../../qr/payloads";
+import { planRender } from "../../qr/plan";
+import { ValidationError, type FieldIssue } from "../errors";
+import { violationMessage } from "../validation-messages";
+
+/** What POST and PUT accept, after validation: a complete description (PUT replaces). */
+export interface CodeInput {
+  name: string;
+  type: QrCodeType;
+  content: Record<string, unknown>;
+  appearance: Appearance;
+}
+
+const BodySchema = z.object({
+  name: z
+    .string()
+    .max(255)
+    .refine((name) => name.trim() !== "", "must not be empty"),
+  type: z.enum(QR_CODE_TYPES).default("url"),
+  content: z.record(z.string(), z.unknown()),
+  appearance: z.record(z.string(), z.unknown()).default({}),
+});
+
+const prefixed = (prefix: string, error: z.ZodError): FieldIssue[] =>
+  error.issues.map((issue) => ({ field: [prefix, ...issue.path.map(String)].filter(Boolean).join("."), message: issue.message }));
+
+/**
+ * Validates a create or replace body, collecting every violation at once (the body's fields, the
+ * type's content and the appearance are checked independently so one bad field never hides another).
+ */
+export function parseCodeInput(body: unknown): CodeInput {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) throw new ValidationError([{ field: "", message: "The request body must be a JSON object" }]);
+  const issues: FieldIssue[] = [];
+  const base = BodySchema.safeParse(body, { error: violationMessage });
+  if (!base.success) issues.push(...prefixed("", base.error));
+  const raw = body as Record<string, unknown>;
+
+  const type = base.success ? base.data.type : QR_CODE_TYPES.find((t) => t === (raw.type ?? "url"));
+  let content: Record<string, unknown> | undefined;
+  if (type && typeof raw.content === "object" && raw.content !== null && !Array.isArray(raw.content)) {
+    const parsed = CONTENT_SCHEMAS[type].safeParse(raw.content, { error: violationMessage });
+    if (parsed.success) content = parsed.data as Record<string, unknown>;
+    else issues.push(...prefixed("content", parsed.error));
+  }
+
+  let appearance: Appearance | undefined;
+  const appearanceInput = raw.appearance ?? {};
+  if (typeof appearanceInput === "object" && appearanceInput !== null && !Array.isArray(appearanceInput)) {
+    const parsed = AppearanceSchema.safeParse(appearanceInput, { error: violationMessage });
+    if (parsed.success) {
+      appearance = parsed.data;
+      if (appearance.predefinedImage !== null && !isBuiltinIcon(appearance.predefinedImage))
+        issues.push({ field: "appearance.predefinedImage", message: `must be one of the built-in logos: ${BUILTIN_ICON_KEYS.join(", ")}` });
+    } else issues.push(...prefixed("appearance", parsed.error));
+  }
+
+  if (issues.length > 0 || !base.success || !type || !content || !appearance) throw new ValidationError(issues);
+  return { name: base.data.name, type, content, appearance };
+}
+
+export interface UploadedFileInfo {
+  mediaType: string;
+  purpose: string;
+}
+
+/** Which uploads each reference may point at: a file code needs a file, an audio code audio, images an image. */
+function uploadFits(purpose: "file" | "audio" | "image", file: UploadedFileInfo): boolean {
+  if (purpose === "audio") return file.mediaType.startsWith("audio/");
+  if (purpose === "image") return file.mediaType.startsWith("image/");
+  return true;
+}
+
+/** Every upload the content refers to must be one of the organization's files, of a fitting kind. */
+export async function checkUploadReferences(input: CodeInput, lookup: (id: string) => Promise<UploadedFileInfo | null>): Promise<void> {
+  const issues: FieldIssue[] = [];
+  for (const ref of uploadReferences(input.type, input.content)) {
+    const file = await lookup(ref.id);
+    if (!file) issues.push({ field: `content.${ref.path}`, message: "no uploaded file has this id" });
+    else if (!uploadFits(ref.purpose, file)) issues.push({ field: `content.${ref.path}`, message: `must be an uploaded ${ref.purpose} (this file is ${file.mediaType})` });
+  }
+  if (issues.length > 0) throw new ValidationError(issues);
+}
+
+/** The text a code's image encodes: its short link when dynamic, its native payload when static. */
+export function encodedText(type: QrCodeType, content: Record<string, unknown>, dynamicUrl: string | null): string {
+  return staticPayload(type, content) ?? dynamicUrl ?? "";
+}
+
+const PROBE_TOKEN = "00000000";
+/** The largest canvas: if a design cannot be drawn here, no download of it can succeed. */
+const PROBE_SIZE = 5000;
+
+/**
+ * Refuses at write time what could never be downloaded: a payload the builders reject, content
+ * over capacity for the chosen version or mode, too little contrast, or a logo that would hide
+ * more than error correction recovers. Dynamic codes are probed with a short link of the real length.
+ */
+export function checkRenderable(input: CodeInput, base: string, logo: CenterImage | null): void {
+  try {
+    const text = encodedText(input.type, input.content, dynamicUrlOf(base, PROBE_TOKEN));
+    planRender({ content: text, appearance: input.appearance, size: PROBE_SIZE, image: logo });
+  } catch (err) {
+    if (err instanceof PayloadError) throw new ValidationError([{ field: `content.${err.field}`, message: err.message }]);
+    if (err instanceof QrError && err.code !== "RASTER_UNAVAILABLE") {
+      // At the largest canvas only the margins can leave too little room for the modules.
+      const field = err.field === "content" || err.field === undefined ? "content" : err.field === "size" ? "appearance.margin" : `appearance.${err.field}`;
+      throw new ValidationError([{ field, message: err.message }]);
+    }
+    throw err;
+  }
+}
+
+/** The centre image a design asks for, before any uploaded logo is loaded. */
+export function builtinLogo(appearance: Appearance): CenterImage | null {
+  return appearance.uploadedImage === null && appearance.predefinedImage !== null ? { kind: "icon", key: appearance.predefinedImage } : null;
+}

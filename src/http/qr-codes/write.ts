@@ -1,0 +1,193 @@
+import type { Context } from "hono";
+import { newCodeId, newShortToken } from "../../codes/ids";
+import { pushRedirect, redirectRecordOf } from "../../codes/redirects";
+import { representCode, type QrCodeRepresentation } from "../../codes/representation";
+import { isDynamicType } from "../../codes/types";
+import { findFile, type StoredFile } from "../../db/files";
+import {
+  deleteCodeStatement,
+  findCode,
+  findIdempotentResponse,
+  insertCodeStatement,
+  insertIdempotencyStatement,
+  queueRedirectSyncStatement,
+  replaceCodeStatement,
+  reserveShortTokenStatement,
+  type QrCodeRecord,
+} from "../../db/qr-codes";
+import { isoNow } from "../../db/time";
+import type { AppEnv } from "../../env";
+import { readFileBytes, resolveUploadedImage } from "../../files/logo";
+import { QrError } from "../../qr/errors";
+import { sniffRasterImage, type CenterImage } from "../../qr/image";
+import { ApiError, ValidationError } from "../errors";
+import { publicBaseUrl } from "../origin";
+import { builtinLogo, checkRenderable, checkUploadReferences, type CodeInput } from "./input";
+
+type Ctx = Context<AppEnv>;
+
+/** The one answer for a code that is missing or another organization's: byte-identical either way. */
+export const codeNotFound = () => new ApiError(400, "NOT_FOUND", "QR code not found");
+
+/** The version of the editable state; analytics counters are not part of it. */
+export const etagOf = (code: Pick<QrCodeRecord, "version">) => `"v${code.version}"`;
+
+export async function requireCode(c: Ctx, id: string): Promise<QrCodeRecord> {
+  if (!/^[0-9a-f]{24}$/.test(id)) throw codeNotFound();
+  const code = await findCode(c.env.DB, c.get("apiKey").orgId, id);
+  if (!code) throw codeNotFound();
+  return code;
+}
+
+/** RFC 9110 If-Match: strong comparison against the current tag, or `*`. */
+export function checkIfMatch(c: Ctx, code: QrCodeRecord): void {
+  const header = c.req.header("If-Match");
+  if (header === undefined) return;
+  const tags = header.split(",").map((tag) => tag.trim());
+  if (tags.includes("*") || tags.includes(etagOf(code))) return;
+  throw new ApiError(412, "PRECONDITION_FAILED", `The QR code has changed since the version in If-Match (it is now ${etagOf(code)}); fetch it again and reapply your change`);
+}
+
+const isUniqueViolation = (err: unknown, table: string) => err instanceof Error && err.message.includes("UNIQUE constraint failed") && err.message.includes(`${table}.`);
+
+/** The logo file behind appearance.uploadedImage (an upload id, or an https URL fetched once and stored). */
+async function resolveLogo(c: Ctx, input: CodeInput): Promise<{ file: StoredFile | null; image: CenterImage | null }> {
+  const reference = input.appearance.uploadedImage;
+  if (reference === null) return { file: null, image: builtinLogo(input.appearance) };
+  const file = await resolveUploadedImage(c.env, c.get("apiKey").orgId, reference, { publicOrigin: publicBaseUrl(c) });
+  try {
+    return { file, image: sniffRasterImage(await readFileBytes(c.env, file)) };
+  } catch (err) {
+    if (err instanceof QrError) throw new ValidationError([{ field: "appearance.uploadedImage", message: err.message }]);
+    throw err;
+  }
+}
+
+/** Everything a write must prove before touching D1: references exist, the design can be drawn. */
+async function prepareWrite(c: Ctx, input: CodeInput): Promise<{ logoFileId: string | null }> {
+  const orgId = c.get("apiKey").orgId;
+  const logo = await resolveLogo(c, input);
+  await checkUploadReferences(input, (id) => findFile(c.env.DB, orgId, id));
+  checkRenderable(input, publicBaseUrl(c), logo.image);
+  return { logoFileId: logo.file?.id ?? null };
+}
+
+async function requestHash(input: CodeInput): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(JSON.stringify(input)));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+const TOKEN_ATTEMPTS = 5;
+
+export interface Created {
+  code: QrCodeRepresentation;
+  replayed: boolean;
+}
+
+/**
+ * Creates a code: the short token's reservation, the code, its KV sync marker and the idempotency
+ * record are one D1 batch (all or nothing); KV is written after, and a failed KV write is left
+ * to the cron through the marker.
+ */
+export async function createCode(c: Ctx, input: CodeInput, idempotencyKey: string | undefined): Promise<Created> {
+  const db = c.env.DB;
+  const key = c.get("apiKey");
+  const hash = idempotencyKey === undefined ? null : await requestHash(input);
+  if (idempotencyKey !== undefined) {
+    const replay = await replayIdempotent(db, key.orgId, idempotencyKey, hash!);
+    if (replay) return replay;
+  }
+  const { logoFileId } = await prepareWrite(c, input);
+  const base = publicBaseUrl(c);
+  const now = isoNow();
+  const id = newCodeId();
+  for (let attempt = 1; ; attempt++) {
+    const shortToken = isDynamicType(input.type) ? newShortToken() : null;
+    const code: QrCodeRecord = { id, orgId: key.orgId, ...input, logoFileId, shortToken, createdBy: key.name, version: 1, scans: 0, views: 0, createdAt: now, updatedAt: now };
+    const representation = representCode(code, base);
+    const statements = [insertCodeStatement(db, code)];
+    if (shortToken) statements.unshift(reserveShortTokenStatement(db, shortToken, id, now), queueRedirectSyncStatement(db, shortToken, now));
+    if (idempotencyKey !== undefined)
+      statements.push(insertIdempotencyStatement(db, key.orgId, idempotencyKey, { requestHash: hash!, codeId: id, response: JSON.stringify(representation) }, now));
+    try {
+      await db.batch(statements);
+    } catch (err) {
+      if (isUniqueViolation(err, "short_tokens") && attempt < TOKEN_ATTEMPTS) continue;
+      if (idempotencyKey !== undefined && isUniqueViolation(err, "idempotency_keys")) {
+        // A concurrent request with the same key won; answer with its result.
+        const replay = await replayIdempotent(db, key.orgId, idempotencyKey, hash!);
+        if (replay) return replay;
+      }
+      throw err;
+    }
+    if (shortToken) await pushRedirect(c.env, shortToken, redirectRecordOf(code), now);
+    return { code: representation, replayed: false };
+  }
+}
+
+async function replayIdempotent(db: D1Database, orgId: string, key: string, hash: string): Promise<Created | null> {
+  const stored = await findIdempotentResponse(db, orgId, key);
+  if (!stored) return null;
+  if (stored.requestHash !== hash)
+    throw new ApiError(422, "IDEMPOTENCY_KEY_REUSED", "This Idempotency-Key was already used with a different request body; use a new key for a new request");
+  return { code: JSON.parse(stored.response) as QrCodeRepresentation, replayed: true };
+}
+
+const WRITE_ATTEMPTS = 3;
+
+/**
+ * PUT: the representation is replaced (omitted fields are back to their defaults); the short
+ * token never changes. Without If-Match the last writer wins; with it a concurrent change is 412.
+ */
+export async function replaceCode(c: Ctx, id: string, input: CodeInput): Promise<QrCodeRecord> {
+  const db = c.env.DB;
+  for (let attempt = 1; ; attempt++) {
+    const existing = await requireCode(c, id);
+    checkIfMatch(c, existing);
+    const { logoFileId } = await prepareWrite(c, input);
+    const now = isoNow();
+    const newToken = existing.shortToken === null && isDynamicType(input.type) ? newShortToken() : null;
+    const shortToken = existing.shortToken ?? newToken;
+    const next: QrCodeRecord = { ...existing, ...input, logoFileId, shortToken, updatedAt: now };
+    const statements = [replaceCodeStatement(db, next, existing.version)];
+    if (newToken) statements.unshift(reserveShortTokenStatement(db, newToken, id, now));
+    if (shortToken) statements.push(queueRedirectSyncStatement(db, shortToken, now));
+    let results;
+    try {
+      results = await db.batch<Record<string, unknown>>(statements);
+    } catch (err) {
+      if (isUniqueViolation(err, "short_tokens") && attempt < WRITE_ATTEMPTS) continue;
+      throw err;
+    }
+    const updated = results[newToken ? 1 : 0]!.results.length > 0;
+    if (!updated) {
+      // Someone else wrote (or deleted) the code between our read and our write.
+      if (attempt < WRITE_ATTEMPTS && c.req.header("If-Match") === undefined) continue;
+      await requireCode(c, id);
+      throw new ApiError(412, "PRECONDITION_FAILED", "The QR code was changed by another request while this one was applied; fetch it again and reapply your change");
+    }
+    const stored = { ...next, version: existing.version + 1 };
+    if (shortToken) await pushRedirect(c.env, shortToken, redirectRecordOf(stored), now);
+    return stored;
+  }
+}
+
+/** DELETE: the code goes, its KV record goes after it, and its short token is never issued again. */
+export async function deleteCode(c: Ctx, id: string): Promise<void> {
+  const db = c.env.DB;
+  for (let attempt = 1; ; attempt++) {
+    const existing = await requireCode(c, id);
+    checkIfMatch(c, existing);
+    const now = isoNow();
+    const statements = [deleteCodeStatement(db, existing.orgId, id, existing.version)];
+    if (existing.shortToken) statements.push(queueRedirectSyncStatement(db, existing.shortToken, now));
+    const [deleted] = await db.batch(statements);
+    if (deleted!.results.length === 0) {
+      if (attempt < WRITE_ATTEMPTS && c.req.header("If-Match") === undefined) continue;
+      await requireCode(c, id);
+      throw new ApiError(412, "PRECONDITION_FAILED", "The QR code was changed by another request; fetch it again before deleting");
+    }
+    if (existing.shortToken) await pushRedirect(c.env, existing.shortToken, null, now);
+    return;
+  }
+}

@@ -1,0 +1,142 @@
+import { env, exports } from "cloudflare:workers";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { expectScans } from "../support/decode";
+import { encodePngFixture } from "../support/png-fixtures";
+import { call, seedOrg } from "./qr-support";
+
+afterEach(() => vi.restoreAllMocks());
+
+/** A 96 px logo: a dark ring on white, the kind of mark people put in the middle of a code. */
+const LOGO = encodePngFixture({
+  width: 96,
+  height: 96,
+  colorType: 2,
+  bitDepth: 8,
+  pixel: (x, y) => {
+    const r = Math.hypot(x - 47.5, y - 47.5);
+    return r > 30 && r < 44 ? [14, 116, 144] : [255, 255, 255];
+  },
+});
+const PDF = new TextEncoder().encode("%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n");
+function wav(): Uint8Array {
+  const data = new Uint8Array(44 + 800);
+  const view = new DataView(data.buffer);
+  data.set(new TextEncoder().encode("RIFF"), 0);
+  view.setUint32(4, data.length - 8, true);
+  data.set(new TextEncoder().encode("WAVEfmt "), 8);
+  view.setUint32(16, 16, true);
+  view.setUint16(20, 1, true);
+  view.setUint16(22, 1, true);
+  view.setUint32(24, 8000, true);
+  view.setUint32(28, 8000, true);
+  view.setUint16(32, 1, true);
+  view.setUint16(34, 8, true);
+  data.set(new TextEncoder().encode("data"), 36);
+  view.setUint32(40, 800, true);
+  return data;
+}
+
+async function upload(key: string, purpose: string, fileName: string, bytes: Uint8Array): Promise<{ id: string; url: string; mediaType: string }> {
+  const form = new FormData();
+  form.append("purpose", purpose);
+  form.append("file", new File([bytes], fileName));
+  const res = await exports.default.fetch(new Request("https://qr.test/files", { method: "POST", headers: { Authorization: `Bearer ${key}` }, body: form }));
+  expect(res.status, await res.clone().text()).toBe(201);
+  return res.json();
+}
+
+describe("codes that point at uploads", () => {
+  it("file: the short link leads to the stored file; the image encodes the short link", async () => {
+    const org = await seedOrg();
+    const pdf = await upload(org.writeKey, "file", "menu.pdf", PDF);
+    const created = await call("POST", "/qr_codes", { key: org.writeKey, body: { name: "Menu", type: "file", content: { fileName: pdf.id } } });
+    expect(created.status, created.text).toBe(201);
+    const token = created.json.metadata.shortToken;
+    expect(await env.LINKS.get(token, "json")).toMatchObject({ type: "file", target: `/files/${pdf.id}` });
+    const png = await call("POST", `/qr_codes/${created.json.id}/download`, { key: org.readKey, body: { size: 300 } });
+    await expectScans(png.bytes, created.json.attributes.dynamicUrl);
+  });
+
+  it("audio: publicAudioFilePath names the stored file; a PDF is not audio", async () => {
+    const org = await seedOrg();
+    const audio = await upload(org.writeKey, "audio", "jingle.wav", wav());
+    const created = await call("POST", "/qr_codes", { key: org.writeKey, body: { name: "Jingle", type: "audio", content: { fileName: audio.id, name: "Our jingle" } } });
+    expect(created.status, created.text).toBe(201);
+    expect(created.json.content).toEqual({ fileName: audio.id, name: "Our jingle", publicAudioFilePath: `https://qr.test/files/${audio.id}` });
+    expect(created.json.attributes.hostedPageUrl).toMatch(/\/p\/[0-9A-Za-z]{8}$/);
+    // Sending the representation back (derived field included) is accepted and changes nothing.
+    const again = await call("PUT", `/qr_codes/${created.json.id}`, { key: org.writeKey, body: created.json });
+    expect(again.json.content).toEqual(created.json.content);
+    const pdf = await upload(org.writeKey, "file", "menu.pdf", PDF);
+    const wrong = await call("POST", "/qr_codes", { key: org.writeKey, body: { name: "x", type: "audio", content: { fileName: pdf.id } } });
+    expect(wrong.status).toBe(400);
+    expect(wrong.json.violations).toEqual([{ propertyPath: "content.fileName", message: "must be an uploaded audio (this file is application/pdf)" }]);
+  });
+
+  it("another organization's upload cannot be referenced", async () => {
+    const owner = await seedOrg();
+    const other = await seedOrg();
+    const pdf = await upload(owner.writeKey, "file", "menu.pdf", PDF);
+    const res = await call("POST", "/qr_codes", { key: other.writeKey, body: { name: "x", type: "file", content: { fileName: pdf.id } } });
+    expect(res.status).toBe(400);
+    expect(res.json.violations).toEqual([{ propertyPath: "content.fileName", message: "no uploaded file has this id" }]);
+    const logo = await upload(owner.writeKey, "logo", "logo.png", LOGO);
+    const styled = await call("POST", "/qr_codes", { key: other.writeKey, body: { name: "x", content: { url: "https://a.example" }, appearance: { uploadedImage: logo.id } } });
+    expect(styled.status).toBe(400);
+    expect(styled.json.violations[0].propertyPath).toBe("appearance.uploadedImage");
+  });
+
+  it("hosted page images must be images", async () => {
+    const org = await seedOrg();
+    const logo = await upload(org.writeKey, "logo", "logo.png", LOGO);
+    const pdf = await upload(org.writeKey, "file", "menu.pdf", PDF);
+    const ok = await call("POST", "/qr_codes", { key: org.writeKey, body: { name: "x", type: "text", content: { text: "hi", image: logo.id, publicFilePath: pdf.id } } });
+    expect(ok.status, ok.text).toBe(201);
+    const bad = await call("POST", "/qr_codes", { key: org.writeKey, body: { name: "x", type: "links", content: { links: [{ url: "https://a.example", name: "A", image: pdf.id }] } } });
+    expect(bad.json.violations).toEqual([{ propertyPath: "content.links.0.image", message: "must be an uploaded image (this file is application/pdf)" }]);
+  });
+});
+
+describe("uploaded logos", () => {
+  it("an uploaded logo is drawn in the centre and the code still scans, by id or by our own URL", async () => {
+    const org = await seedOrg();
+    const logo = await upload(org.writeKey, "logo", "logo.png", LOGO);
+    for (const reference of [logo.id, logo.url]) {
+      const created = await call("POST", "/qr_codes", { key: org.writeKey, body: { name: "Logo", content: { url: "https://example.com/logo" }, appearance: { uploadedImage: reference, qrOptionsErrorCorrectionLevel: "H", dotsOptionsType: "rounded" } } });
+      expect(created.status, created.text).toBe(201);
+      expect(created.json.appearance.uploadedImage).toBe(reference);
+      for (const format of ["png", "svg"] as const) {
+        const res = await call("POST", `/qr_codes/${created.json.id}/download`, { key: org.readKey, body: { format, size: 400 } });
+        expect(res.status).toBe(200);
+        if (format === "svg") expect(res.text).toContain("data:image/png;base64,");
+      }
+      const png = await call("POST", `/qr_codes/${created.json.id}/download`, { key: org.readKey, body: { size: 400 } });
+      await expectScans(png.bytes, created.json.attributes.dynamicUrl);
+    }
+  });
+
+  it("a logo URL on a forbidden host is refused without any outbound request", async () => {
+    const org = await seedOrg();
+    const fetchSpy = vi.spyOn(globalThis, "fetch");
+    for (const uploadedImage of [
+      "http://example.com/logo.png",
+      "https://127.0.0.1/logo.png",
+      "https://localhost/logo.png",
+      "https://169.254.169.254/latest/meta-data",
+      "https://[::1]/logo.png",
+      "https://10.0.0.8/logo.png",
+      "https://100.64.0.1/logo.png",
+      "https://2130706433/logo.png",
+      "https://0x7f000001/logo.png",
+      "https://user@127.0.0.1/logo.png",
+      "https://printer.local/logo.png",
+      "javascript:alert(1)",
+    ]) {
+      const res = await call("POST", "/qr_codes", { key: org.writeKey, body: { name: "x", content: { url: "https://a.example" }, appearance: { uploadedImage } } });
+      expect(res.status, uploadedImage).toBe(400);
+      expect(res.json.violations[0].propertyPath).toBe("appearance.uploadedImage");
+    }
+    expect(fetchSpy).not.toHaveBeenCalled();
+    expect((await call("GET", "/qr_codes", { key: org.readKey })).json.totalItems).toBe(0);
+  });
+});

@@ -1,0 +1,60 @@
+import { exports } from "cloudflare:workers";
+import { expect } from "vitest";
+
+/** Test helpers for the organization-scoped APIs: accounts made through the admin API, calls through HTTP. */
+
+const ORIGIN = "https://qr.test";
+const ADMIN = { Authorization: "Bearer test-admin-token", "Content-Type": "application/json" };
+
+export async function call(method: string, path: string, init: { key?: string; body?: unknown; headers?: Record<string, string> } = {}) {
+  const headers: Record<string, string> = { ...(init.headers ?? {}) };
+  if (init.key) headers.Authorization = `Bearer ${init.key}`;
+  let body: BodyInit | undefined;
+  if (init.body !== undefined) {
+    body = typeof init.body === "string" || init.body instanceof ReadableStream || init.body instanceof Uint8Array ? (init.body as BodyInit) : JSON.stringify(init.body);
+    headers["Content-Type"] ??= "application/json";
+  }
+  const res = await exports.default.fetch(new Request(`${ORIGIN}${path}`, { method, headers, body, duplex: "half" } as RequestInit));
+  const bytes = new Uint8Array(await res.arrayBuffer());
+  const text = new TextDecoder().decode(bytes);
+  let json: any = undefined;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, headers: res.headers, text, json, bytes };
+}
+
+async function admin(path: string, body: unknown) {
+  const res = await exports.default.fetch(new Request(`${ORIGIN}${path}`, { method: "POST", headers: ADMIN, body: JSON.stringify(body) }));
+  expect(res.status, path).toBe(201);
+  return res.json<any>();
+}
+
+export interface TestOrg {
+  orgId: string;
+  /** read-write, qr:ReadQrCode + qr:WriteQrCode */
+  writeKey: string;
+  /** read-only, qr:ReadQrCode */
+  readKey: string;
+  issueKey(options: { role: "read-only" | "read-write"; actions: string[]; expiresAt?: string }): Promise<{ id: string; secret: string }>;
+}
+
+export async function seedOrg(name = `Org ${crypto.randomUUID()}`): Promise<TestOrg> {
+  const organization = await admin("/admin/organizations", { name });
+  const issueKey: TestOrg["issueKey"] = async (options) => {
+    const issued = await admin(`/admin/organizations/${organization.id}/api-keys`, { name: `key ${options.role}`, ...options });
+    return { id: issued.apiKey.id, secret: issued.secret };
+  };
+  const write = await issueKey({ role: "read-write", actions: ["qr:ReadQrCode", "qr:WriteQrCode"] });
+  const read = await issueKey({ role: "read-only", actions: ["qr:ReadQrCode"] });
+  return { orgId: organization.id, writeKey: write.secret, readKey: read.secret, issueKey };
+}
+
+export async function revokeKey(id: string) {
+  const res = await exports.default.fetch(new Request(`${ORIGIN}/admin/api-keys/${id}/revoke`, { method: "POST", headers: ADMIN }));
+  expect(res.status).toBe(200);
+}
+
+export const ORIGIN_URL = ORIGIN;
