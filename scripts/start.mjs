@@ -118,7 +118,13 @@ function demoBlock(d, paths) {
     ["OpenAPI document (interactive docs: open " + `${base}/docs` + ")", `curl -s ${base}/openapi.json | head -c 600; echo`],
     ["Produce a QR code (api_key + developer_secret), saved as qr.png",
       `curl -s -X POST ${base}/apis/v2/public/crm/produceQRCode -H 'Content-Type: application/json' -d '${produceBody}' | ${savePng}`],
-    ...(paths.has("/qr_codes") ? [["QR code resource (bearer API key)", `curl -s ${base}/qr_codes -H 'Authorization: Bearer ${d.bearerSecret}'`]] : []),
+    ...(paths.has("/qr_codes")
+      ? [
+          ["QR code resource: create a dynamic url code (bearer API key)",
+            `curl -s -X POST ${base}/qr_codes -H 'Authorization: Bearer ${d.bearerSecret}' -H 'Content-Type: application/json' -d '{"name":"Demo","type":"url","content":{"url":"https://example.com"},"appearance":{"dotsOptionsType":"rounded"}}'`],
+          ["QR code resource: list the organization's codes", `curl -s ${base}/qr_codes -H 'Authorization: Bearer ${d.bearerSecret}'`],
+        ]
+      : []),
     ["Admin API: list organizations (run from the project root)",
       `curl -s ${base}/admin/organizations -H "Authorization: Bearer $(sed -n 's/^ADMIN_TOKEN=//p' .dev.vars)"`],
     ["Same through the CLI", `npm run admin -- org list${cliUrl}`],
