@@ -8,6 +8,7 @@ import { adminRouter } from "./http/admin";
 import { healthRouter } from "./http/health";
 import { produceQrCodeRouter } from "./http/produce-qrcode";
 import { qrCodesRouter } from "./http/qr-codes/router";
+import { redirectsRouter } from "./http/redirects";
 import { filesRouter } from "./http/files";
 
 export const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -24,6 +25,7 @@ app.route("/", adminRouter);
 app.route("/", produceQrCodeRouter);
 app.route("/", filesRouter);
 app.route("/", qrCodesRouter);
+app.route("/", redirectsRouter);
 
 app.doc31("/openapi.json", {
   openapi: "3.1.0",

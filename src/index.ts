@@ -1,5 +1,6 @@
 import resvgWasm from "@resvg/resvg-wasm/index_bg.wasm";
 import { app } from "./app";
+import { consumeVisits } from "./analytics/consumer";
 import { runScheduledJobs } from "./cron";
 import { configureRaster } from "./qr/raster";
 
@@ -12,4 +13,9 @@ export default {
   async scheduled(controller, env, ctx) {
     ctx.waitUntil(runScheduledJobs(controller, env));
   },
+  async queue(batch, env) {
+    await consumeVisits(batch, env);
+  },
 } satisfies ExportedHandler<Env>;
+
+export { ScanLimiter } from "./objects/scan-limiter";

@@ -1,5 +1,6 @@
 import { clearRedirectSync, countRedirectSyncAttempt, findCodeByShortToken, listPendingRedirectSyncs, type QrCodeRecord } from "../db/qr-codes";
 import { isoNow } from "../db/time";
+import { hasLimits, type Limits } from "./limits";
 import { isDynamicType, type QrCodeType } from "./types";
 
 /**
@@ -13,6 +14,8 @@ export interface RedirectRecord {
   codeId: string;
   orgId: string;
   updatedAt: string;
+  /** Present only for codes with a limit: the only ones that ever consult the scan limiter. */
+  limits?: Limits;
 }
 
 export function redirectTarget(code: Pick<QrCodeRecord, "type" | "content" | "shortToken">): string | null {
@@ -30,7 +33,8 @@ export function redirectTarget(code: Pick<QrCodeRecord, "type" | "content" | "sh
 
 export function redirectRecordOf(code: QrCodeRecord): RedirectRecord | null {
   const target = redirectTarget(code);
-  return target === null ? null : { type: code.type, target, codeId: code.id, orgId: code.orgId, updatedAt: code.updatedAt };
+  if (target === null) return null;
+  return { type: code.type, target, codeId: code.id, orgId: code.orgId, updatedAt: code.updatedAt, ...(hasLimits(code.limits) ? { limits: code.limits } : {}) };
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { QrCodeRecord } from "../db/qr-codes";
+import { NO_LIMITS } from "./limits";
 import { isDynamicType, isHostedType } from "./types";
 
 /** Hypermedia relations as the contract names them. */
@@ -43,6 +44,8 @@ export function representCode(code: QrCodeRecord, base: string) {
       ...(hosted ? [{ rel: REL.pageViews, href: `${self}/page-views`, method: "GET" }] : []),
     ],
     analytics: hosted ? { scans: code.scans, views: code.views } : { scans: code.scans },
+    // Additive, beyond the contract: every field null when the code has no limit.
+    limits: code.limits ?? NO_LIMITS,
   };
 }
 

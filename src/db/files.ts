@@ -97,3 +97,20 @@ export async function findFileByDigest(db: D1Database, orgId: string, purpose: F
 export async function deleteFile(db: D1Database, id: string): Promise<void> {
   await db.prepare("DELETE FROM files WHERE id = ?1").bind(id).run();
 }
+
+/**
+ * Files created before `createdBefore` that no code of their organization refers to: as its logo,
+ * or anywhere in its content (file and audio ids, images, file links are all stored as the id).
+ */
+export async function listUnreferencedFiles(db: D1Database, createdBefore: string, limit: number): Promise<StoredFile[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT f.* FROM files f
+       WHERE f.created_at < ?1
+         AND NOT EXISTS (SELECT 1 FROM qr_codes c WHERE c.org_id = f.org_id AND (c.logo_file_id = f.id OR instr(c.content, f.id) > 0))
+       ORDER BY f.created_at LIMIT ?2`,
+    )
+    .bind(createdBefore, limit)
+    .all<FileRow>();
+  return results.map(toStoredFile);
+}

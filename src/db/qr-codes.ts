@@ -1,4 +1,5 @@
 import type { Appearance } from "../qr/appearance";
+import type { Limits } from "../codes/limits";
 import type { QrCodeType } from "../codes/types";
 
 // Named SQL for the QR code resource, with row mappers; handlers never see column names.
@@ -10,6 +11,7 @@ export interface QrCodeRecord {
   type: QrCodeType;
   content: Record<string, unknown>;
   appearance: Appearance;
+  limits: Limits | null;
   logoFileId: string | null;
   /** Kept for the life of the code; exposed only while the type is dynamic. */
   shortToken: string | null;
@@ -28,6 +30,7 @@ interface QrCodeRow {
   type: QrCodeType;
   content: string;
   appearance: string;
+  limits: string | null;
   logo_file_id: string | null;
   short_token: string | null;
   created_by: string | null;
@@ -45,6 +48,7 @@ const toQrCode = (r: QrCodeRow): QrCodeRecord => ({
   type: r.type,
   content: JSON.parse(r.content) as Record<string, unknown>,
   appearance: JSON.parse(r.appearance) as Appearance,
+  limits: r.limits === null ? null : (JSON.parse(r.limits) as Limits),
   logoFileId: r.logo_file_id,
   shortToken: r.short_token,
   createdBy: r.created_by,
@@ -58,8 +62,8 @@ const toQrCode = (r: QrCodeRow): QrCodeRecord => ({
 export function insertCodeStatement(db: D1Database, code: QrCodeRecord): D1PreparedStatement {
   return db
     .prepare(
-      `INSERT INTO qr_codes (id, org_id, name, type, content, appearance, logo_file_id, short_token, created_by, version, scans, views, created_at, updated_at)
-       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 0, 0, ?11, ?12)`,
+      `INSERT INTO qr_codes (id, org_id, name, type, content, appearance, logo_file_id, short_token, created_by, version, scans, views, created_at, updated_at, limits)
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 0, 0, ?11, ?12, ?13)`,
     )
     .bind(
       code.id,
@@ -74,6 +78,7 @@ export function insertCodeStatement(db: D1Database, code: QrCodeRecord): D1Prepa
       code.version,
       code.createdAt,
       code.updatedAt,
+      code.limits === null ? null : JSON.stringify(code.limits),
     );
 }
 
@@ -89,10 +94,22 @@ export function reserveShortTokenStatement(db: D1Database, token: string, codeId
 export function replaceCodeStatement(db: D1Database, code: QrCodeRecord, expectedVersion: number): D1PreparedStatement {
   return db
     .prepare(
-      `UPDATE qr_codes SET name = ?3, type = ?4, content = ?5, appearance = ?6, logo_file_id = ?7, short_token = ?8, version = version + 1, updated_at = ?9
+      `UPDATE qr_codes SET name = ?3, type = ?4, content = ?5, appearance = ?6, logo_file_id = ?7, short_token = ?8, version = version + 1, updated_at = ?9, limits = ?11
        WHERE id = ?1 AND org_id = ?2 AND version = ?10 RETURNING *`,
     )
-    .bind(code.id, code.orgId, code.name, code.type, JSON.stringify(code.content), JSON.stringify(code.appearance), code.logoFileId, code.shortToken, code.updatedAt, expectedVersion);
+    .bind(
+      code.id,
+      code.orgId,
+      code.name,
+      code.type,
+      JSON.stringify(code.content),
+      JSON.stringify(code.appearance),
+      code.logoFileId,
+      code.shortToken,
+      code.updatedAt,
+      expectedVersion,
+      code.limits === null ? null : JSON.stringify(code.limits),
+    );
 }
 
 export function deleteCodeStatement(db: D1Database, orgId: string, id: string, expectedVersion: number): D1PreparedStatement {
@@ -194,4 +211,19 @@ export async function deleteIdempotencyKeysBefore(db: D1Database, before: string
     .bind(before, limit)
     .run();
   return result.meta.changes;
+}
+
+/** Which of these short tokens belong to an existing dynamic code (a static code's kept token has no KV record). */
+export async function findExistingShortTokens(db: D1Database, tokens: string[]): Promise<Set<string>> {
+  const found = new Set<string>();
+  // D1 binds at most 100 parameters per statement.
+  for (let i = 0; i < tokens.length; i += 100) {
+    const chunk = tokens.slice(i, i + 100);
+    const { results } = await db
+      .prepare(`SELECT short_token FROM qr_codes WHERE short_token IN (${chunk.map(() => "?").join(", ")}) AND type IN ('url', 'text', 'links', 'audio', 'event', 'file', 'vcard')`)
+      .bind(...chunk)
+      .all<{ short_token: string }>();
+    for (const row of results) found.add(row.short_token);
+  }
+  return found;
 }

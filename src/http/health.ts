@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { droppedEventCount } from "../analytics/event";
 import { unexpectedErrorCount } from "./errors";
 import { newRouter } from "./router";
 
@@ -11,6 +12,10 @@ const HealthSchema = z
       .number()
       .int()
       .openapi({ description: "Crashes this isolate turned into an opaque 500 (or a family's generic failure) since it started; 0 when healthy", example: 0 }),
+    droppedEvents: z
+      .number()
+      .int()
+      .openapi({ description: "Scan and view events this isolate could not enqueue after retries (each is logged in full); 0 when healthy", example: 0 }),
   })
   .openapi("Health");
 
@@ -30,7 +35,7 @@ export const healthRouter = newRouter().openapi(
       database = "unavailable";
     }
     return c.json(
-      { status: "ok" as const, database, time: new Date().toISOString().replace("Z", "+00:00"), unexpectedErrors: unexpectedErrorCount() },
+      { status: "ok" as const, database, time: new Date().toISOString().replace("Z", "+00:00"), unexpectedErrors: unexpectedErrorCount(), droppedEvents: droppedEventCount() },
       200,
     );
   },

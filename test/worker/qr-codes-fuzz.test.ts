@@ -98,11 +98,37 @@ const validAppearance = fc.record(
   },
   { requiredKeys: [] },
 );
-const validBody = fc.tuple(text(60), validContent, validAppearance).map(([name, typed, look]) => ({ name, ...typed, appearance: look }));
+const validLimits = fc.option(fc.record({ maxScans: fc.integer({ min: 1, max: 1000 }), fallbackUrl: httpUrl }, { requiredKeys: [] }), { nil: undefined });
+const validBody = fc
+  .tuple(text(60), validContent, validAppearance, validLimits)
+  .map(([name, typed, look, limits]) => ({ name, ...typed, appearance: look, ...(limits && typed.type !== "call" && typed.type !== "sms" && typed.type !== "email" && typed.type !== "geo" && typed.type !== "wifi" ? { limits } : {}) }));
 
 const body = fc.oneof(
   { weight: 6, arbitrary: validBody },
-  { weight: 6, arbitrary: fc.record({ name: fc.oneof(fc.string({ unit: "grapheme", minLength: 1, maxLength: 60 }), anyValue), type: fc.oneof(fc.constantFrom(...QR_CODE_TYPES), anyValue), content, appearance }, { requiredKeys: ["name"] }) },
+  {
+    weight: 6,
+    arbitrary: fc.record(
+      {
+        name: fc.oneof(fc.string({ unit: "grapheme", minLength: 1, maxLength: 60 }), anyValue),
+        type: fc.oneof(fc.constantFrom(...QR_CODE_TYPES), anyValue),
+        content,
+        appearance,
+        limits: fc.oneof(
+          anyValue,
+          fc.record(
+            {
+              validFrom: fc.oneof(fc.date({ noInvalidDate: true }).map((d) => d.toISOString()), anyValue),
+              validUntil: fc.oneof(fc.date({ noInvalidDate: true }).map((d) => d.toISOString()), anyValue),
+              maxScans: fc.oneof(fc.integer({ min: -2, max: 1e10 }), anyValue),
+              fallbackUrl: url,
+            },
+            { requiredKeys: [] },
+          ),
+        ),
+      },
+      { requiredKeys: ["name"] },
+    ),
+  },
   { weight: 1, arbitrary: anyValue },
 );
 

@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { CONTENT_SCHEMAS, staticPayload, uploadReferences } from "../../codes/content";
 import { dynamicUrlOf } from "../../codes/representation";
-import { QR_CODE_TYPES, type QrCodeType } from "../../codes/types";
+import { hasLimits, LimitsSchema, type Limits } from "../../codes/limits";
+import { isDynamicType, QR_CODE_TYPES, type QrCodeType } from "../../codes/types";
 import { AppearanceSchema, type Appearance } from "../../qr/appearance";
 import { QrError } from "../../qr/errors";
 import { BUILTIN_ICON_KEYS, isBuiltinIcon } from "../../qr/icons";
@@ -17,6 +18,8 @@ export interface CodeInput {
   type: QrCodeType;
   content: Record<string, unknown>;
   appearance: Appearance;
+  /** null when no limit is set (the representation then shows every field null). */
+  limits: Limits | null;
 }
 
 const BodySchema = z.object({
@@ -27,6 +30,7 @@ const BodySchema = z.object({
   type: z.enum(QR_CODE_TYPES).default("url"),
   content: z.record(z.string(), z.unknown()),
   appearance: z.record(z.string(), z.unknown()).default({}),
+  limits: LimitsSchema.nullable().default(null),
 });
 
 const prefixed = (prefix: string, error: z.ZodError): FieldIssue[] =>
@@ -62,8 +66,11 @@ export function parseCodeInput(body: unknown): CodeInput {
     } else issues.push(...prefixed("appearance", parsed.error));
   }
 
+  const limits = base.success && hasLimits(base.data.limits) ? base.data.limits : null;
+  if (limits && type && !isDynamicType(type)) issues.push({ field: "limits", message: `apply to dynamic codes only; a ${type} code's image holds its payload and never passes through a short link` });
+
   if (issues.length > 0 || !base.success || !type || !content || !appearance) throw new ValidationError(issues);
-  return { name: base.data.name, type, content, appearance };
+  return { name: base.data.name, type, content, appearance, limits };
 }
 
 export interface UploadedFileInfo {

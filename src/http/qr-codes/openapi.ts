@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { CONTENT_SCHEMAS } from "../../codes/content";
+import { LimitsSchema } from "../../codes/limits";
 import { QR_CODE_TYPES } from "../../codes/types";
 import { AppearanceSchema } from "../../qr/appearance";
 
@@ -19,6 +20,9 @@ export const QrCodeInputSchema = z
     type: z.enum(QR_CODE_TYPES).default("url"),
     content: Content,
     appearance: AppearanceSchema.optional().openapi({ description: "Every field optional; omitted fields take their defaults (PUT resets them)" }),
+    limits: LimitsSchema.nullable()
+      .optional()
+      .openapi({ description: "Dynamic codes only. Outside [validFrom, validUntil) or after maxScans human scans, /r/{token} sends people to fallbackUrl (or shows a 'no longer active' page)" }),
   })
   .openapi("QrCodeInput", { example: { name: "Launch landing page", type: "url", content: { url: "https://example.com" }, appearance: { dotsOptionsType: "rounded" } } as never });
 
@@ -33,7 +37,7 @@ export const QrCodeSchema = z
     attributes: z.object({ dynamicUrl: z.string().nullable(), hostedPageUrl: z.string().optional() }),
     links: z.array(Link),
     analytics: z.object({ scans: z.number().int(), views: z.number().int().optional() }),
-    limits: z.object({}).optional(),
+    limits: LimitsSchema.openapi({ description: "Beyond the contract: validity window, exact scan budget and fallback URL (dynamic codes)" }),
   })
   .openapi("QrCode");
 

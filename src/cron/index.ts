@@ -1,10 +1,13 @@
-import { repairPendingRedirects } from "./codes/redirects";
-import { deleteIdempotencyKeysBefore } from "./db/qr-codes";
-import { isoNow } from "./db/time";
+import { repairPendingRedirects } from "../codes/redirects";
+import { deleteIdempotencyKeysBefore } from "../db/qr-codes";
+import { isoNow } from "../db/time";
+import { purgeOrphanRedirects, purgeOrphanUploads, purgeStaleRenders } from "./orphans";
+import { purgeOldScans, purgeVisitorSalts } from "./retention";
 
 /**
- * Scheduled jobs, one function each, each bounded per run and idempotent. The purge jobs for
- * scan logs, uploads and pairing values arrive with the features that fill those tables.
+ * Scheduled jobs, one function each, each bounded per run (so a run ends well inside the CPU
+ * limit, and a backlog drains over several runs) and idempotent (a repeated run does nothing
+ * new). Each reports how many things it handled in one structured log line.
  */
 export type ScheduledJob = (env: Env, now: Date) => Promise<number>;
 
@@ -16,6 +19,14 @@ export const jobs: Record<string, ScheduledJob> = {
   /** KV writes D1 committed but KV never confirmed: rewrite them from D1. */
   repairRedirects: repairPendingRedirects,
   expireIdempotencyKeys: (env, now) => deleteIdempotencyKeysBefore(env.DB, isoNow(new Date(now.getTime() - IDEMPOTENCY_TTL_MS)), IDEMPOTENCY_PURGE_BATCH),
+  /** Raw scan and view rows past SCAN_RETENTION_DAYS; rollups stay. */
+  purgeOldScans,
+  purgeVisitorSalts,
+  /** Uploads no code refers to, after ORPHAN_UPLOAD_GRACE_HOURS. */
+  purgeOrphanUploads,
+  purgeStaleRenders,
+  /** KV records whose code is gone. */
+  purgeOrphanRedirects: (env) => purgeOrphanRedirects(env),
 };
 
 export async function runScheduledJobs(controller: ScheduledController, env: Env): Promise<Record<string, number>> {

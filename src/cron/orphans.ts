@@ -1,0 +1,55 @@
+import { deleteFile, listUnreferencedFiles } from "../db/files";
+import { findExistingShortTokens } from "../db/qr-codes";
+import { getServiceValue, setServiceValue } from "../db/service-meta";
+import { isoNow } from "../db/time";
+
+const HOUR_MS = 3_600_000;
+const FILES_PER_RUN = 200;
+const RENDERS_PER_RUN = 1_000;
+const KV_KEYS_PER_RUN = 1_000;
+/** Cached renders are rebuilt on demand; one untouched for this long is most likely of an old design. */
+const RENDER_MAX_AGE_MS = 30 * 24 * HOUR_MS;
+
+export function orphanGraceHours(env: Env): number {
+  const hours = Number(env.ORPHAN_UPLOAD_GRACE_HOURS);
+  return Number.isFinite(hours) && hours >= 0 ? hours : 24;
+}
+
+/**
+ * Uploads no code refers to (as a file, audio, logo, image or file link) once the grace period
+ * has passed: the R2 object first, then the row, so a crash in between leaves a row the next run
+ * deletes again rather than an object nobody knows about.
+ */
+export async function purgeOrphanUploads(env: Env, now: Date): Promise<number> {
+  const candidates = await listUnreferencedFiles(env.DB, isoNow(new Date(now.getTime() - orphanGraceHours(env) * HOUR_MS)), FILES_PER_RUN);
+  for (const file of candidates) {
+    await env.FILES.delete(file.r2Key);
+    await deleteFile(env.DB, file.id);
+  }
+  return candidates.length;
+}
+
+/** Cached download renders not written for 30 days (an edit changes the key, so old designs pile up). */
+export async function purgeStaleRenders(env: Env, now: Date): Promise<number> {
+  const listing = await env.FILES.list({ prefix: "renders/", limit: RENDERS_PER_RUN });
+  const stale = listing.objects.filter((object) => now.getTime() - object.uploaded.getTime() > RENDER_MAX_AGE_MS).map((object) => object.key);
+  if (stale.length > 0) await env.FILES.delete(stale);
+  return stale.length;
+}
+
+const KV_CURSOR_KEY = "kv_sweep_cursor";
+
+/**
+ * KV records whose code no longer exists in D1 (a delete whose KV write was lost for good, a
+ * restored database): walks the namespace a page per run, resuming where the last run stopped.
+ */
+export async function purgeOrphanRedirects(env: Env): Promise<number> {
+  const cursor = (await getServiceValue(env.DB, KV_CURSOR_KEY)) ?? undefined;
+  const page = await env.LINKS.list({ cursor, limit: KV_KEYS_PER_RUN });
+  const tokens = page.keys.map((key) => key.name);
+  const existing = await findExistingShortTokens(env.DB, tokens);
+  const orphans = tokens.filter((token) => !existing.has(token));
+  for (const token of orphans) await env.LINKS.delete(token);
+  await setServiceValue(env.DB, KV_CURSOR_KEY, page.list_complete ? null : page.cursor);
+  return orphans.length;
+}

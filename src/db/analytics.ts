@@ -1,0 +1,127 @@
+import type { VisitEvent } from "../analytics/event";
+
+// Named SQL for scan and page-view analytics.
+
+const EVENT_COLUMNS = [
+  "id",
+  "batch_id",
+  "code_id",
+  "org_id",
+  "kind",
+  "at",
+  "day",
+  "country",
+  "region",
+  "city",
+  "device",
+  "os",
+  "browser",
+  "referrer_host",
+  "bot",
+  "bot_reason",
+  "visitor",
+  "outcome",
+] as const;
+/** D1 binds at most 100 parameters per statement. */
+const ROWS_PER_INSERT = Math.floor(100 / EVENT_COLUMNS.length);
+
+function eventValues(event: VisitEvent, batchId: string): unknown[] {
+  return [
+    event.id,
+    batchId,
+    event.codeId,
+    event.orgId,
+    event.kind,
+    event.at,
+    event.at.slice(0, 10),
+    event.country,
+    event.region,
+    event.city,
+    event.device,
+    event.os,
+    event.browser,
+    event.referrerHost,
+    event.bot ? 1 : 0,
+    event.botReason,
+    event.visitor,
+    event.outcome,
+  ];
+}
+
+/**
+ * Every statement of one consumer batch, for one `db.batch()` (one transaction). Events whose id
+ * is already stored (a redelivered message) are ignored by the insert and, because the rollups
+ * add only rows carrying this batch's id, never counted twice.
+ */
+export function recordEventsStatements(db: D1Database, events: VisitEvent[], batchId: string): D1PreparedStatement[] {
+  const statements: D1PreparedStatement[] = [];
+  for (let i = 0; i < events.length; i += ROWS_PER_INSERT) {
+    const chunk = events.slice(i, i + ROWS_PER_INSERT);
+    const placeholders = chunk.map(() => `(${EVENT_COLUMNS.map(() => "?").join(", ")})`).join(", ");
+    statements.push(db.prepare(`INSERT OR IGNORE INTO scan_events (${EVENT_COLUMNS.join(", ")}) VALUES ${placeholders}`).bind(...chunk.flatMap((e) => eventValues(e, batchId))));
+  }
+  const inBatch = "FROM scan_events WHERE batch_id = ?1";
+  statements.push(
+    db
+      .prepare(
+        `UPDATE qr_codes SET
+           scans = scans + (SELECT COUNT(*) FROM scan_events e WHERE e.batch_id = ?1 AND e.code_id = qr_codes.id AND e.kind = 'scan' AND e.bot = 0),
+           views = views + (SELECT COUNT(*) FROM scan_events e WHERE e.batch_id = ?1 AND e.code_id = qr_codes.id AND e.kind = 'view' AND e.bot = 0)
+         WHERE id IN (SELECT code_id ${inBatch})`,
+      )
+      .bind(batchId),
+    db
+      .prepare(
+        `INSERT INTO scan_daily (code_id, kind, day, total, humans, bots)
+         SELECT code_id, kind, day, COUNT(*), SUM(bot = 0), SUM(bot) ${inBatch} GROUP BY code_id, kind, day
+         ON CONFLICT (code_id, kind, day) DO UPDATE SET total = total + excluded.total, humans = humans + excluded.humans, bots = bots + excluded.bots`,
+      )
+      .bind(batchId),
+    db
+      .prepare(
+        `INSERT INTO scan_daily_dimensions (code_id, kind, day, dimension, value, humans, bots)
+         SELECT code_id, kind, day, dimension, value, SUM(bot = 0), SUM(bot) FROM (
+           SELECT code_id, kind, day, bot, 'country' AS dimension, COALESCE(country, 'unknown') AS value ${inBatch}
+           UNION ALL SELECT code_id, kind, day, bot, 'device', device ${inBatch}
+           UNION ALL SELECT code_id, kind, day, bot, 'os', COALESCE(os, 'unknown') ${inBatch}
+           UNION ALL SELECT code_id, kind, day, bot, 'browser', COALESCE(browser, 'unknown') ${inBatch}
+           UNION ALL SELECT code_id, kind, day, bot, 'referrer', COALESCE(referrer_host, 'direct') ${inBatch}
+         ) WHERE true GROUP BY code_id, kind, day, dimension, value
+         ON CONFLICT (code_id, kind, day, dimension, value) DO UPDATE SET humans = humans + excluded.humans, bots = bots + excluded.bots`,
+      )
+      .bind(batchId),
+    db
+      .prepare(`INSERT OR IGNORE INTO scan_daily_visitors (code_id, kind, day, visitor) SELECT DISTINCT code_id, kind, day, visitor ${inBatch} AND bot = 0`)
+      .bind(batchId),
+  );
+  return statements;
+}
+
+// Retention
+
+/** Deletes up to `limit` raw events older than `before`; the daily rollups stay. */
+export async function deleteEventsBefore(db: D1Database, before: string, limit: number): Promise<number> {
+  const result = await db.prepare("DELETE FROM scan_events WHERE rowid IN (SELECT rowid FROM scan_events WHERE at < ?1 LIMIT ?2)").bind(before, limit).run();
+  return result.meta.changes;
+}
+
+/**
+ * Freezes the unique-visitor count of days past retention into scan_daily, then deletes their
+ * visitor rows (bounded per run).
+ */
+export async function expireVisitorsBefore(db: D1Database, day: string, limit: number): Promise<number> {
+  const [, deleted] = await db.batch([
+    db
+      .prepare(
+        `UPDATE scan_daily SET uniques = (SELECT COUNT(*) FROM scan_daily_visitors v WHERE v.code_id = scan_daily.code_id AND v.kind = scan_daily.kind AND v.day = scan_daily.day)
+         WHERE day < ?1 AND uniques IS NULL`,
+      )
+      .bind(day),
+    db.prepare("DELETE FROM scan_daily_visitors WHERE rowid IN (SELECT rowid FROM scan_daily_visitors WHERE day < ?1 LIMIT ?2)").bind(day, limit),
+  ]);
+  return deleted!.meta.changes;
+}
+
+export async function deleteSaltsBefore(db: D1Database, day: string): Promise<number> {
+  return (await db.prepare("DELETE FROM visitor_salts WHERE day < ?1").bind(day).run()).meta.changes;
+}

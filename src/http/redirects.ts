@@ -1,0 +1,99 @@
+import { z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { botReason, recordVisit, type VisitEvent } from "../analytics/event";
+import { SHORT_TOKEN_PATTERN } from "../codes/ids";
+import { windowVerdict } from "../codes/limits";
+import { redirectRecordOf, type RedirectRecord } from "../codes/redirects";
+import { findCodeByShortToken } from "../db/qr-codes";
+import type { AppEnv } from "../env";
+import { inactivePage, notFoundPage } from "../pages/status";
+import { newRouter } from "./router";
+
+/**
+ * GET /r/{token}: the short link a dynamic code encodes. At a viral code's rate (thousands of
+ * scans a second on one token) this path does one KV read (edge-cached for KV_CACHE_TTL
+ * seconds) and nothing it waits for: the scan is enqueued after the response. D1 is read only on
+ * a KV miss, and codes with a scan budget alone consult their Durable Object.
+ */
+
+/** KV's edge cache: an edit reaches every location within this many seconds (KV's minimum is 30). */
+export const KV_CACHE_TTL = 30;
+
+/** Unknown tokens recently confirmed by D1, per isolate: a scan of a dead link does not cost a D1 read each time. */
+const UNKNOWN_TTL_MS = 30_000;
+const UNKNOWN_MAX = 10_000;
+const unknownTokens = new Map<string, number>();
+
+function rememberUnknown(token: string, now: number): void {
+  if (unknownTokens.size >= UNKNOWN_MAX) unknownTokens.delete(unknownTokens.keys().next().value!);
+  unknownTokens.set(token, now + UNKNOWN_TTL_MS);
+}
+
+const PUBLIC_HEADERS = {
+  // Browsers must not cache: an edited target takes effect for everyone, and every scan is counted.
+  "Cache-Control": "no-store",
+  "X-Robots-Tag": "noindex",
+};
+
+/** KV first; on a miss D1, the source of truth, answers and KV is refilled after the response. */
+async function lookup(c: Context<AppEnv>, token: string): Promise<RedirectRecord | null> {
+  const cached = await c.env.LINKS.get<RedirectRecord>(token, { type: "json", cacheTtl: KV_CACHE_TTL });
+  if (cached) return cached;
+  const now = Date.now();
+  const until = unknownTokens.get(token);
+  if (until !== undefined && until > now) return null;
+  const code = await findCodeByShortToken(c.env.DB, token);
+  const record = code ? redirectRecordOf(code) : null;
+  if (!record) {
+    rememberUnknown(token, now);
+    return null;
+  }
+  c.executionCtx.waitUntil(c.env.LINKS.put(token, JSON.stringify(record)).catch(() => undefined));
+  return record;
+}
+
+export const notFound = (c: Context<AppEnv>) => c.html(notFoundPage(), 404, PUBLIC_HEADERS);
+
+/** Applies a code's limits: the target, its fallback, or a refusal (null). */
+async function resolveLimits(c: Context<AppEnv>, record: RedirectRecord): Promise<{ location: string | null; outcome: VisitEvent["outcome"]; reason?: "not-yet" | "expired" | "exhausted" }> {
+  const limits = record.limits;
+  if (!limits) return { location: record.target, outcome: "target" };
+  let reason: "not-yet" | "expired" | "exhausted" | undefined;
+  const window = windowVerdict(limits, Date.now());
+  if (window !== "open") reason = window;
+  // Only people use up a budget: previews, crawlers, prefetches and HEAD requests pass through.
+  else if (limits.maxScans !== null && botReason(c.req.raw) === null) {
+    const limiter = c.env.SCAN_LIMITER.get(c.env.SCAN_LIMITER.idFromName(record.codeId));
+    if (!(await limiter.consume(limits.maxScans)).allowed) reason = "exhausted";
+  }
+  if (!reason) return { location: record.target, outcome: "target" };
+  return limits.fallbackUrl ? { location: limits.fallbackUrl, outcome: "fallback", reason } : { location: null, outcome: "refused", reason };
+}
+
+export const redirectsRouter = newRouter();
+
+redirectsRouter.openAPIRegistry.registerPath({
+  method: "get",
+  path: "/r/{shortToken}",
+  tags: ["Public edge"],
+  summary: "Follow a dynamic QR code's short link",
+  description:
+    "302 to the code's target: the url, the hosted page (/p/{shortToken}) for text, links, audio, event and vcard, the stored file for file. `Cache-Control: no-store` (every scan reaches us, an edit applies at once) and `X-Robots-Tag: noindex`. Outside its limits a code sends people to its fallbackUrl, or answers 410 with a short page. Unknown tokens: a 404 page. HEAD is answered the same way and never counted as a scan.",
+  request: { params: z.object({ shortToken: z.string().openapi({ param: { name: "shortToken", in: "path" }, example: "frnKYa3c" }) }) },
+  responses: {
+    302: { description: "Redirect to the target (Location)" },
+    404: { description: "Unknown, deleted or malformed token", content: { "text/html": { schema: { type: "string" } } } },
+    410: { description: "Outside the code's validity window or scan budget, with no fallbackUrl", content: { "text/html": { schema: { type: "string" } } } },
+  },
+});
+
+redirectsRouter.get("/r/:token", async (c) => {
+  const token = c.req.param("token");
+  if (!SHORT_TOKEN_PATTERN.test(token)) return notFound(c);
+  const record = await lookup(c, token);
+  if (!record) return notFound(c);
+  const { location, outcome, reason } = await resolveLimits(c, record);
+  recordVisit(c.env, c.executionCtx, c.req.raw, { codeId: record.codeId, orgId: record.orgId, kind: "scan", outcome });
+  if (location === null) return c.html(inactivePage(reason!), 410, PUBLIC_HEADERS);
+  return c.body(null, 302, { ...PUBLIC_HEADERS, Location: new URL(location, c.req.url).toString() });
+});

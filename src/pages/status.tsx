@@ -1,0 +1,23 @@
+import type { FC } from "hono/jsx";
+import { documentOf, Layout } from "./layout";
+
+/**
+ * The small pages a visitor sees when a short link or hosted page leads nowhere: the shared layout
+ * and stylesheet, no theme, no script, nothing about the code.
+ */
+const StatusPage: FC<{ title: string; message: string }> = ({ title, message }) => (
+  <Layout title={title}>
+    <h1>{title}</h1>
+    <p>{message}</p>
+  </Layout>
+);
+
+export const notFoundPage = () => documentOf(<StatusPage title="This QR code leads nowhere" message="The link is unknown or was removed by its owner. Check that you scanned the whole code." />);
+
+export const inactivePage = (reason: "not-yet" | "expired" | "exhausted") =>
+  documentOf(
+    <StatusPage
+      title={reason === "not-yet" ? "This QR code is not active yet" : "This QR code is no longer active"}
+      message={reason === "not-yet" ? "Its owner scheduled it for later. Try again when the campaign starts." : "Its owner ended it, or it reached the number of scans it was made for."}
+    />,
+  );

@@ -1,0 +1,125 @@
+import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import worker from "../../src/index";
+import { call, seedOrg } from "./qr-support";
+
+afterEach(() => vi.restoreAllMocks());
+
+const DAY = 86_400_000;
+
+async function runCron(scheduledTime: number) {
+  const ctx = createExecutionContext();
+  await worker.scheduled(createScheduledController({ scheduledTime, cron: "*/10 * * * *" }), env, ctx);
+  await waitOnExecutionContext(ctx);
+}
+
+async function insertEvent(codeId: string, orgId: string, at: Date, visitor: string, bot = 0) {
+  const iso = at.toISOString().replace(/\.\d{3}Z$/, "+00:00");
+  await env.DB.batch([
+    env.DB.prepare(
+      "INSERT INTO scan_events (id, batch_id, code_id, org_id, kind, at, day, device, bot, visitor) VALUES (?1, 'b', ?2, ?3, 'scan', ?4, ?5, 'mobile', ?6, ?7)",
+    ).bind(crypto.randomUUID(), codeId, orgId, iso, iso.slice(0, 10), bot, visitor),
+    env.DB.prepare("INSERT OR IGNORE INTO scan_daily_visitors (code_id, kind, day, visitor) VALUES (?1, 'scan', ?2, ?3)").bind(codeId, iso.slice(0, 10), visitor),
+    env.DB.prepare(
+      "INSERT INTO scan_daily (code_id, kind, day, total, humans, bots) VALUES (?1, 'scan', ?2, 1, 1 - ?3, ?3) ON CONFLICT (code_id, kind, day) DO UPDATE SET total = total + 1",
+    ).bind(codeId, iso.slice(0, 10), bot),
+  ]);
+}
+
+async function upload(key: string, purpose: string, fileName: string, bytes: Uint8Array) {
+  const form = new FormData();
+  form.append("purpose", purpose);
+  form.append("file", new File([bytes], fileName));
+  const res = await exports.default.fetch(new Request("https://qr.test/files", { method: "POST", headers: { Authorization: `Bearer ${key}` }, body: form }));
+  expect(res.status).toBe(201);
+  return res.json<{ id: string }>();
+}
+const PDF = new TextEncoder().encode("%PDF-1.4\n%%EOF\n");
+
+describe("scheduled cleanup", () => {
+  it("deletes raw scans past retention and keeps the rollups, with unique counts frozen", async () => {
+    const org = await seedOrg();
+    const code = (await call("POST", "/qr_codes", { key: org.writeKey, body: { name: "n", content: { url: "https://example.com" } } })).json;
+    const now = Date.now();
+    await insertEvent(code.id, org.orgId, new Date(now - 400 * DAY), "a".repeat(32));
+    await insertEvent(code.id, org.orgId, new Date(now - 400 * DAY), "b".repeat(32));
+    await insertEvent(code.id, org.orgId, new Date(now - 10 * DAY), "a".repeat(32));
+    await runCron(now);
+    const events = await env.DB.prepare("SELECT COUNT(*) AS n FROM scan_events WHERE code_id = ?1").bind(code.id).first("n");
+    expect(events).toBe(1);
+    const old = await env.DB.prepare("SELECT total, uniques FROM scan_daily WHERE code_id = ?1 ORDER BY day").bind(code.id).all();
+    expect(old.results).toEqual([
+      { total: 2, uniques: 2 },
+      { total: 1, uniques: null },
+    ]);
+    expect(await env.DB.prepare("SELECT COUNT(*) AS n FROM scan_daily_visitors WHERE code_id = ?1").bind(code.id).first("n")).toBe(1);
+    // Idempotent: a second run finds nothing more to do.
+    await runCron(now);
+    expect(await env.DB.prepare("SELECT COUNT(*) AS n FROM scan_events WHERE code_id = ?1").bind(code.id).first("n")).toBe(1);
+  });
+
+  it("honours SCAN_RETENTION_DAYS", async () => {
+    const org = await seedOrg();
+    const code = (await call("POST", "/qr_codes", { key: org.writeKey, body: { name: "n", content: { url: "https://example.com" } } })).json;
+    await insertEvent(code.id, org.orgId, new Date(Date.now() - 40 * DAY), "c".repeat(32));
+    const configurable = env as unknown as { SCAN_RETENTION_DAYS: string };
+    const previous = configurable.SCAN_RETENTION_DAYS;
+    configurable.SCAN_RETENTION_DAYS = "30";
+    try {
+      await runCron(Date.now());
+    } finally {
+      configurable.SCAN_RETENTION_DAYS = previous;
+    }
+    expect(await env.DB.prepare("SELECT COUNT(*) AS n FROM scan_events WHERE code_id = ?1").bind(code.id).first("n")).toBe(0);
+  });
+
+  it("deletes visitor salts older than yesterday", async () => {
+    await env.DB.prepare("INSERT OR REPLACE INTO visitor_salts (day, salt) VALUES ('2020-01-01', 'x'), (?1, 'y')").bind(new Date().toISOString().slice(0, 10)).run();
+    await runCron(Date.now());
+    const days = (await env.DB.prepare("SELECT day FROM visitor_salts").all<{ day: string }>()).results.map((r) => r.day);
+    expect(days).not.toContain("2020-01-01");
+    expect(days).toContain(new Date().toISOString().slice(0, 10));
+  });
+
+  it("deletes uploads no code refers to after the grace period, and keeps referenced ones", async () => {
+    const org = await seedOrg();
+    const orphan = await upload(org.writeKey, "file", "old.pdf", PDF);
+    const used = await upload(org.writeKey, "file", "menu.pdf", PDF);
+    await call("POST", "/qr_codes", { key: org.writeKey, body: { name: "menu", type: "file", content: { fileName: used.id } } });
+    await runCron(Date.now());
+    expect((await exports.default.fetch(`https://qr.test/files/${orphan.id}`)).status).toBe(200);
+    await runCron(Date.now() + 25 * 3_600_000);
+    expect((await exports.default.fetch(`https://qr.test/files/${orphan.id}`)).status).toBe(404);
+    expect(await env.FILES.list({ prefix: `files/${org.orgId}/${orphan.id}` }).then((l) => l.objects.length)).toBe(0);
+    expect((await exports.default.fetch(`https://qr.test/files/${used.id}`)).status).toBe(200);
+  });
+
+  it("removes KV records whose code is gone, and only those", async () => {
+    const org = await seedOrg();
+    const code = (await call("POST", "/qr_codes", { key: org.writeKey, body: { name: "n", content: { url: "https://example.com" } } })).json;
+    await env.LINKS.put("Gh0stTok", JSON.stringify({ type: "url", target: "https://stale.example", codeId: "x", orgId: "y", updatedAt: "" }));
+    // Enough runs to walk the whole namespace from wherever an earlier test left the cursor.
+    for (let i = 0; i < 3; i++) await runCron(Date.now());
+    expect(await env.LINKS.get("Gh0stTok")).toBeNull();
+    expect(await env.LINKS.get(code.metadata.shortToken)).not.toBeNull();
+  });
+
+  it("drops cached renders untouched for 30 days", async () => {
+    await env.FILES.put("renders/test-stale.png", new Uint8Array([1]));
+    await runCron(Date.now());
+    expect(await env.FILES.head("renders/test-stale.png")).not.toBeNull();
+    await runCron(Date.now() + 31 * DAY);
+    expect(await env.FILES.head("renders/test-stale.png")).toBeNull();
+  });
+
+  it("logs one structured line per job", async () => {
+    const log = vi.spyOn(console, "log");
+    await runCron(Date.now());
+    const lines = log.mock.calls.map(([line]) => JSON.parse(String(line)) as { job: string; result: number });
+    expect(lines.map((l) => l.job).sort()).toEqual(
+      ["expireIdempotencyKeys", "purgeOldScans", "purgeOrphanRedirects", "purgeOrphanUploads", "purgeStaleRenders", "purgeVisitorSalts", "repairRedirects"].sort(),
+    );
+    for (const line of lines) expect(line.result).toBeGreaterThanOrEqual(0);
+  });
+});
