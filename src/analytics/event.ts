@@ -144,6 +144,9 @@ const SEND_ATTEMPTS = 3;
 export function recordVisit(env: Env, ctx: { waitUntil(promise: Promise<unknown>): void }, request: Request, input: VisitInput): void {
   ctx.waitUntil(
     (async () => {
+      // Yield first: an async function runs synchronously up to its first await, and the user
+      // agent parsing below must not delay the response it is recorded for.
+      await new Promise((resolve) => setTimeout(resolve, 0));
       let event: VisitEvent | undefined;
       for (let attempt = 1; attempt <= SEND_ATTEMPTS; attempt++) {
         try {

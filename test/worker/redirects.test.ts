@@ -16,17 +16,21 @@ async function scan(token: string, init: { method?: string; headers?: Record<str
   );
 }
 
-/** Captures what the redirect enqueues (it sends after the response, so wait for it). */
+/**
+ * Captures what the redirect enqueues. It sends after the response, so wait for it, and keep only
+ * the events of the code under test: an earlier test's sends may still be landing.
+ */
 function captureEvents() {
   const sent: VisitEvent[] = [];
   const spy = vi.spyOn(env.SCANS, "send").mockImplementation(async (body) => {
     sent.push(body as VisitEvent);
     return { metadata: { metrics: { backlogCount: 0, backlogBytes: 0, oldestMessageTimestamp: 0 } } } as unknown as QueueSendResponse;
   });
-  const waitFor = async (count: number) => {
-    for (let i = 0; i < 200 && sent.length < count; i++) await new Promise((resolve) => setTimeout(resolve, 5));
-    expect(sent.length).toBeGreaterThanOrEqual(count);
-    return sent;
+  const waitFor = async (count: number, codeId: string) => {
+    const mine = () => sent.filter((event) => event.codeId === codeId);
+    for (let i = 0; i < 400 && mine().length < count; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(mine().length).toBe(count);
+    return mine();
   };
   return { sent, spy, waitFor };
 }
@@ -92,7 +96,7 @@ describe("GET /r/{token}", () => {
     const res = await scan(code.metadata.shortToken, { method: "HEAD" });
     expect(res.status).toBe(302);
     expect(res.headers.get("location")).toBe("https://example.com/");
-    const [event] = await waitFor(1);
+    const [event] = await waitFor(1, code.id);
     expect(event).toMatchObject({ bot: true, botReason: "head" });
   });
 });
@@ -126,7 +130,7 @@ describe("limits", () => {
     const locations = results.map((r) => r.headers.get("location"));
     expect(locations.filter((l) => l === "https://example.com/prize")).toHaveLength(7);
     expect(locations.filter((l) => l === "https://example.com/sold-out")).toHaveLength(43);
-    const events = await waitFor(52);
+    const events = await waitFor(52, code.id);
     expect(events.filter((e) => e.outcome === "fallback")).toHaveLength(43);
     // Without a fallback the code says it has ended.
     const strict = await createCode(org.writeKey, { content: { url: "https://example.com/x" }, limits: { maxScans: 1 } });
@@ -166,14 +170,21 @@ describe("scan events", () => {
     const org = await seedOrg();
     const code = await createCode(org.writeKey, { content: { url: "https://example.com" } });
     const token = code.metadata.shortToken;
-    await scan(token, { headers: { Referer: "https://news.example.org/story" } });
-    await scan(token);
-    await scan(token, { headers: { "CF-Connecting-IP": "198.51.100.8" } });
-    await scan(token, { headers: { "User-Agent": "facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)" } });
-    await scan(token, { headers: { "User-Agent": "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)" } });
-    await scan(token, { headers: { "Sec-Purpose": "prefetch;prerender" } });
-    await scan(token, { headers: { "User-Agent": "" } });
-    const events = await waitFor(7);
+    const requests: Record<string, string>[] = [
+      { Referer: "https://news.example.org/story" },
+      {},
+      { "CF-Connecting-IP": "198.51.100.8" },
+      { "User-Agent": "facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)" },
+      { "User-Agent": "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)" },
+      { "Sec-Purpose": "prefetch;prerender" },
+      { "User-Agent": "" },
+    ];
+    // One at a time: events are sent after each response, in no guaranteed order across requests.
+    for (const [i, headers] of requests.entries()) {
+      await scan(token, { headers });
+      await waitFor(i + 1, code.id);
+    }
+    const events = await waitFor(requests.length, code.id);
     const [first, second, otherIp, preview, crawler, prefetch, empty] = events;
     expect(first).toMatchObject({ kind: "scan", codeId: code.id, orgId: org.orgId, bot: false, botReason: null, device: "mobile", os: "iOS", browser: "Mobile Safari", referrerHost: "news.example.org", outcome: "target" });
     expect(first!.id).toMatch(/^[0-9a-f-]{36}$/);
@@ -212,7 +223,7 @@ describe("scan events", () => {
     await scan(token);
     await scan(token, { headers: { "CF-Connecting-IP": "198.51.100.9" } });
     await scan(token, { headers: { "User-Agent": "Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)" } });
-    const events = await waitFor(3);
+    const events = await waitFor(3, code.id);
     const messages = events.map((body, i) => ({ id: `m${i}`, timestamp: new Date(), attempts: 1, body }));
     for (let delivery = 1; delivery <= 2; delivery++) {
       const batch = createMessageBatch("edge-qr-scans", messages);
