@@ -11,6 +11,7 @@ import { publicBaseUrl } from "../origin";
 import { problemEnvelope } from "../problem";
 import { newRouter } from "../router";
 import { parseCodeInput } from "./input";
+import { analyticsRouter } from "./analytics";
 import { downloadRouter } from "./download";
 import { errorResponses, IdParam, QrCodeCollectionSchema, QrCodeInputSchema, QrCodeSchema, SchemaOrgSchema } from "./openapi";
 import { createCode, deleteCode, etagOf, replaceCode, requireCode } from "./write";
@@ -222,3 +223,4 @@ qrCodesRouter.get("/qr_codes/:id/schemaorg", read, async (c) => {
 });
 
 qrCodesRouter.route("/", downloadRouter);
+qrCodesRouter.route("/", analyticsRouter);

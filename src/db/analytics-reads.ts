@@ -1,0 +1,152 @@
+// Named SQL for reading scan and page-view analytics (the write side is analytics.ts). The member
+// lists read raw rows; totals and breakdowns read only the daily rollups, so their cost grows with
+// the number of days and distinct values in the range, never with the number of scans.
+
+export type VisitKind = "scan" | "view";
+
+/** Bounds on `at` (ISO 8601, +00:00) and on `day` (YYYY-MM-DD); `to` and `toDay` are exclusive. */
+export interface VisitRange {
+  from: string;
+  to: string;
+  fromDay: string;
+  toDay: string;
+}
+
+/** "" sorts before and "~" after every ISO 8601 string, so an open end needs no second query text. */
+export const OPEN_RANGE: VisitRange = { from: "", to: "~", fromDay: "", toDay: "~" };
+
+export interface VisitRecord {
+  id: string;
+  at: string;
+  country: string | null;
+  region: string | null;
+  city: string | null;
+  device: string;
+  os: string | null;
+  browser: string | null;
+  referrerHost: string | null;
+  bot: boolean;
+  botReason: string | null;
+  outcome: string;
+}
+
+interface VisitRow {
+  id: string;
+  at: string;
+  country: string | null;
+  region: string | null;
+  city: string | null;
+  device: string;
+  os: string | null;
+  browser: string | null;
+  referrer_host: string | null;
+  bot: number;
+  bot_reason: string | null;
+  outcome: string;
+}
+
+// The visitor hash is deliberately not selected: it is an internal pseudonymous key.
+const VISIT_COLUMNS = "id, at, country, region, city, device, os, browser, referrer_host, bot, bot_reason, outcome";
+
+const toVisit = (r: VisitRow): VisitRecord => ({
+  id: r.id,
+  at: r.at,
+  country: r.country,
+  region: r.region,
+  city: r.city,
+  device: r.device,
+  os: r.os,
+  browser: r.browser,
+  referrerHost: r.referrer_host,
+  bot: r.bot === 1,
+  botReason: r.bot_reason,
+  outcome: r.outcome,
+});
+
+export interface ListVisitsOptions {
+  range: VisitRange;
+  includeBots: boolean;
+  order: "asc" | "desc";
+  limit: number;
+  offset: number;
+}
+
+/**
+ * One page of raw events and the count of all that match, in one batch. Both walk the
+ * (code_id, kind, at) index; rowid breaks ties between events of the same second, and the index
+ * carries it, so the order needs no sort.
+ */
+export async function listVisits(db: D1Database, codeId: string, kind: VisitKind, options: ListVisitsOptions): Promise<{ items: VisitRecord[]; total: number }> {
+  const where = "code_id = ?1 AND kind = ?2 AND at >= ?3 AND at < ?4 AND (?5 = 1 OR bot = 0)";
+  const direction = options.order === "asc" ? "ASC" : "DESC";
+  const { range } = options;
+  const binds = [codeId, kind, range.from, range.to, options.includeBots ? 1 : 0] as const;
+  const [page, count] = await db.batch([
+    db.prepare(`SELECT ${VISIT_COLUMNS} FROM scan_events WHERE ${where} ORDER BY at ${direction}, rowid ${direction} LIMIT ?6 OFFSET ?7`).bind(...binds, options.limit, options.offset),
+    db.prepare(`SELECT COUNT(*) AS total FROM scan_events WHERE ${where}`).bind(...binds),
+  ]);
+  return {
+    items: (page!.results as VisitRow[]).map(toVisit),
+    total: (count!.results[0] as { total: number }).total,
+  };
+}
+
+export async function findVisit(db: D1Database, codeId: string, kind: VisitKind, id: string): Promise<VisitRecord | null> {
+  const row = await db.prepare(`SELECT ${VISIT_COLUMNS} FROM scan_events WHERE id = ?1 AND code_id = ?2 AND kind = ?3`).bind(id, codeId, kind).first<VisitRow>();
+  return row ? toVisit(row) : null;
+}
+
+export interface DayCount {
+  day: string;
+  humans: number;
+  bots: number;
+  unique: number;
+}
+
+export interface DimensionCount {
+  value: string;
+  humans: number;
+  bots: number;
+}
+
+export const DIMENSIONS = ["country", "device", "os", "browser", "referrer"] as const;
+export type Dimension = (typeof DIMENSIONS)[number];
+
+export interface VisitSummary {
+  days: DayCount[];
+  dimensions: Record<Dimension, DimensionCount[]>;
+}
+
+/**
+ * The rollups of [fromDay, toDay): one row per day with activity, and the top `limit` values of
+ * each dimension by human count. A day's unique count is its frozen `uniques` once the visitor
+ * rows have expired, otherwise the count of those rows (a covering range of their primary key).
+ */
+export async function summarizeVisits(db: D1Database, codeId: string, kind: VisitKind, range: VisitRange, limit: number): Promise<VisitSummary> {
+  const [days, dimensions] = await db.batch([
+    db
+      .prepare(
+        `SELECT d.day, d.humans, d.bots,
+           COALESCE(d.uniques, (SELECT COUNT(*) FROM scan_daily_visitors v WHERE v.code_id = d.code_id AND v.kind = d.kind AND v.day = d.day)) AS uniques
+         FROM scan_daily d WHERE d.code_id = ?1 AND d.kind = ?2 AND d.day >= ?3 AND d.day < ?4 ORDER BY d.day`,
+      )
+      .bind(codeId, kind, range.fromDay, range.toDay),
+    db
+      .prepare(
+        `SELECT dimension, value, humans, bots FROM (
+           SELECT dimension, value, SUM(humans) AS humans, SUM(bots) AS bots,
+             ROW_NUMBER() OVER (PARTITION BY dimension ORDER BY SUM(humans) DESC, SUM(bots) DESC, value) AS rank
+           FROM scan_daily_dimensions WHERE code_id = ?1 AND kind = ?2 AND day >= ?3 AND day < ?4
+           GROUP BY dimension, value
+         ) WHERE rank <= ?5 ORDER BY dimension, rank`,
+      )
+      .bind(codeId, kind, range.fromDay, range.toDay, limit),
+  ]);
+  const byDimension = Object.fromEntries(DIMENSIONS.map((d) => [d, [] as DimensionCount[]])) as Record<Dimension, DimensionCount[]>;
+  for (const row of dimensions!.results as { dimension: string; value: string; humans: number; bots: number }[])
+    byDimension[row.dimension as Dimension]?.push({ value: row.value, humans: row.humans, bots: row.bots });
+  return {
+    days: (days!.results as { day: string; humans: number; bots: number; uniques: number }[]).map((r) => ({ day: r.day, humans: r.humans, bots: r.bots, unique: r.uniques })),
+    dimensions: byDimension,
+  };
+}

@@ -1,0 +1,325 @@
+import { z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { HOSTED_TYPES, isHostedType } from "../../codes/types";
+import {
+  DIMENSIONS,
+  findVisit,
+  listVisits,
+  OPEN_RANGE,
+  summarizeVisits,
+  type Dimension,
+  type VisitKind,
+  type VisitRange,
+  type VisitRecord,
+  type VisitSummary,
+} from "../../db/analytics-reads";
+import type { QrCodeRecord } from "../../db/qr-codes";
+import { isoNow } from "../../db/time";
+import type { AppEnv } from "../../env";
+import { requirePermission } from "../bearer";
+import { ApiError, ValidationError, type FieldIssue } from "../errors";
+import { newRouter } from "../router";
+import { errorResponses, IdParam } from "./openapi";
+import { requireCode } from "./write";
+
+/**
+ * `GET /qr_codes/{id}/scans` and `GET /qr_codes/{id}/page-views`: the raw events as a paged
+ * JSON-LD collection, with totals and breakdowns read from the daily rollups. Mounted inside the
+ * resource router, so its bearer auth and problem+json envelope apply.
+ */
+
+/** As /qr_codes. */
+const PAGE_SIZE = 30;
+const MAX_PAGE = 1_000_000;
+/** Values listed per breakdown dimension, most human visits first. */
+export const BREAKDOWN_LIMIT = 50;
+
+type Ctx = Context<AppEnv>;
+
+interface Family {
+  kind: VisitKind;
+  segment: "scans" | "page-views";
+  type: "ScanLog" | "PageView";
+  notFound: string;
+}
+const SCANS: Family = { kind: "scan", segment: "scans", type: "ScanLog", notFound: "Scan not found" };
+const PAGE_VIEWS: Family = { kind: "view", segment: "page-views", type: "PageView", notFound: "Page view not found" };
+
+const read = requirePermission("qr:ReadQrCode", "read");
+
+// Query
+
+interface VisitQuery {
+  page: number;
+  /** The parameters as sent (valid), kept in the view links. */
+  from?: string;
+  to?: string;
+  range: VisitRange;
+  includeBots: boolean;
+  order: "asc" | "desc";
+}
+
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:\d{2})$/;
+const EARLIEST = Date.UTC(1970, 0, 1);
+const LATEST = Date.UTC(9999, 11, 31, 23, 59, 59);
+const TIME_MESSAGE = "must be an ISO 8601 date (2026-11-21) or date-time with an offset (2026-11-21T08:30:00Z), from 1970 to 9999";
+
+/**
+ * An ISO 8601 date (midnight UTC) or date-time with an offset, as milliseconds rounded up to the
+ * next whole second (events are stored to the second, so `at >= from` and `at < to` keep their
+ * meaning), or null when it is not one.
+ */
+export function parseInstant(text: string): number | null {
+  const match = DATE_TIME.exec(text) ?? DATE.exec(text);
+  if (!match) return null;
+  const [, y, mo, d, h = "00", mi = "00", s = "00", fraction = "", zone = "Z"] = match;
+  const date = new Date(0);
+  date.setUTCFullYear(Number(y), Number(mo) - 1, Number(d));
+  date.setUTCHours(Number(h), Number(mi), Number(s));
+  // setUTC* rolls over (Feb 30 becomes Mar 2): a value that does not read back was not a date.
+  if (date.getUTCFullYear() !== Number(y) || date.getUTCMonth() !== Number(mo) - 1 || date.getUTCDate() !== Number(d)) return null;
+  if (Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) return null;
+  let offsetMinutes = 0;
+  if (zone !== "Z") {
+    const [oh, om] = zone.slice(1).split(":").map(Number) as [number, number];
+    if (oh > 23 || om > 59) return null;
+    offsetMinutes = (zone.startsWith("-") ? -1 : 1) * (oh * 60 + om);
+  }
+  const ms = date.getTime() - offsetMinutes * 60_000 + (/[1-9]/.test(fraction) ? 1000 : 0);
+  return ms >= EARLIEST && ms <= LATEST ? ms : null;
+}
+
+const nextDay = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+
+/** The rollups are per UTC day: totals cover every day the range touches. */
+export function rangeOf(from: number | null, to: number | null): VisitRange {
+  const fromAt = from === null ? OPEN_RANGE.from : isoNow(new Date(from));
+  const toAt = to === null ? OPEN_RANGE.to : isoNow(new Date(to));
+  return {
+    from: fromAt,
+    to: toAt,
+    fromDay: from === null ? OPEN_RANGE.fromDay : fromAt.slice(0, 10),
+    toDay: to === null ? OPEN_RANGE.toDay : toAt.endsWith("T00:00:00+00:00") ? toAt.slice(0, 10) : nextDay(toAt.slice(0, 10)),
+  };
+}
+
+function parseVisitQuery(c: Ctx): VisitQuery {
+  const issues: FieldIssue[] = [];
+  const pageText = c.req.query("page");
+  const page = pageText === undefined ? 1 : /^[0-9]{1,7}$/.test(pageText) ? Number(pageText) : Number.NaN;
+  if (!(page >= 1 && page <= MAX_PAGE)) issues.push({ field: "page", message: `must be a whole number from 1 to ${MAX_PAGE}` });
+  // An unencoded "+" in an offset arrives as a space; nothing else could have put one there.
+  const instant = (field: "from" | "to") => {
+    const text = c.req.query(field)?.replace(/ (\d{2}:\d{2})$/, "+$1");
+    if (text === undefined) return { text, ms: null };
+    const ms = parseInstant(text);
+    if (ms === null) issues.push({ field, message: TIME_MESSAGE });
+    return { text, ms };
+  };
+  const from = instant("from");
+  const to = instant("to");
+  if (from.ms !== null && to.ms !== null && from.ms >= to.ms) issues.push({ field: "to", message: "must be later than from" });
+  const bots = c.req.query("bots") ?? "exclude";
+  if (bots !== "include" && bots !== "exclude") issues.push({ field: "bots", message: "must be one of: include, exclude" });
+  const order = c.req.query("order[at]") ?? "desc";
+  if (order !== "asc" && order !== "desc") issues.push({ field: "order[at]", message: "must be one of: asc, desc" });
+  if (issues.length > 0) throw new ValidationError(issues);
+  return { page, from: from.text, to: to.text, range: rangeOf(from.ms, to.ms), includeBots: bots === "include", order: order as "asc" | "desc" };
+}
+
+function pageLink(path: string, query: VisitQuery, page: number): string {
+  const params = new URLSearchParams();
+  if (query.from !== undefined) params.set("from", query.from);
+  if (query.to !== undefined) params.set("to", query.to);
+  if (query.includeBots) params.set("bots", "include");
+  if (query.order !== "desc") params.set("order[at]", query.order);
+  params.set("page", String(page));
+  return `${path}?${params.toString()}`;
+}
+
+// Representation
+
+const ld = (c: Ctx, body: unknown) => c.body(JSON.stringify(body), 200, { "Content-Type": "application/ld+json; charset=utf-8" });
+
+const representVisit = (path: string, family: Family, visit: VisitRecord) => ({ "@id": `${path}/${visit.id}`, "@type": family.type, ...visit });
+
+const BREAKDOWN_KEYS: Record<Dimension, string> = { country: "byCountry", device: "byDevice", os: "byOs", browser: "byBrowser", referrer: "byReferrer" };
+
+function totalsOf(summary: VisitSummary) {
+  let human = 0;
+  let bots = 0;
+  let unique = 0;
+  for (const day of summary.days) {
+    human += day.humans;
+    bots += day.bots;
+    unique += day.unique;
+  }
+  return { all: human + bots, human, unique, bots };
+}
+
+async function answerCollection(c: Ctx, family: Family, code: QrCodeRecord): Promise<Response> {
+  const query = parseVisitQuery(c);
+  const path = `/qr_codes/${code.id}/${family.segment}`;
+  const [list, summary] = await Promise.all([
+    listVisits(c.env.DB, code.id, family.kind, { range: query.range, includeBots: query.includeBots, order: query.order, limit: PAGE_SIZE, offset: (query.page - 1) * PAGE_SIZE }),
+    summarizeVisits(c.env.DB, code.id, family.kind, query.range, BREAKDOWN_LIMIT),
+  ]);
+  const last = Math.max(1, Math.ceil(list.total / PAGE_SIZE));
+  const bounded = (value: string) => (value === OPEN_RANGE.from || value === OPEN_RANGE.to ? null : value);
+  return ld(c, {
+    "@context": `/contexts/${family.type}`,
+    "@id": path,
+    "@type": "Collection",
+    totalItems: list.total,
+    member: list.items.map((visit) => representVisit(path, family, visit)),
+    view: {
+      "@id": pageLink(path, query, query.page),
+      "@type": "PartialCollectionView",
+      first: pageLink(path, query, 1),
+      last: pageLink(path, query, last),
+      ...(query.page > 1 ? { previous: pageLink(path, query, Math.min(query.page - 1, last)) } : {}),
+      ...(query.page < last ? { next: pageLink(path, query, query.page + 1) } : {}),
+    },
+    range: {
+      from: bounded(query.range.from),
+      to: bounded(query.range.to),
+      days: { from: bounded(query.range.fromDay), to: bounded(query.range.toDay) },
+    },
+    totals: totalsOf(summary),
+    breakdowns: {
+      byDay: summary.days,
+      ...Object.fromEntries(DIMENSIONS.map((dimension) => [BREAKDOWN_KEYS[dimension], summary.dimensions[dimension]])),
+    },
+  });
+}
+
+async function answerItem(c: Ctx, family: Family, code: QrCodeRecord, eventId: string): Promise<Response> {
+  const visit = eventId.length <= 100 ? await findVisit(c.env.DB, code.id, family.kind, eventId) : null;
+  if (!visit) throw new ApiError(400, "NOT_FOUND", family.notFound);
+  return ld(c, { "@context": `/contexts/${family.type}`, ...representVisit(`/qr_codes/${code.id}/${family.segment}`, family, visit) });
+}
+
+/** Page views exist only where there is a page: a clear refusal rather than an always-empty list. */
+async function requireHostedCode(c: Ctx, id: string): Promise<QrCodeRecord> {
+  const code = await requireCode(c, id);
+  if (!isHostedType(code.type))
+    throw new ApiError(400, "NOT_HOSTED", `Page views exist only for hosted types (${[...HOSTED_TYPES].join(", ")}); this is a ${code.type} code`);
+  return code;
+}
+
+// OpenAPI
+
+const visitSchema = (name: string) =>
+  z
+    .object({
+      "@id": z.string().openapi({ example: "/qr_codes/0193a1b2c3d4e5f6a7b8c9d0/scans/5b0f…" }),
+      "@type": z.literal(name),
+      id: z.string(),
+      at: z.string().openapi({ example: "2026-11-21T08:31:00+00:00" }),
+      country: z.string().nullable().openapi({ description: "ISO 3166-1 alpha-2, from Cloudflare", example: "FR" }),
+      region: z.string().nullable(),
+      city: z.string().nullable(),
+      device: z.string().openapi({ description: "mobile, tablet, desktop, console, tv, wearable, embedded, bot or unknown" }),
+      os: z.string().nullable(),
+      browser: z.string().nullable(),
+      referrerHost: z.string().nullable(),
+      bot: z.boolean().openapi({ description: "A crawler, link preview, prefetch or HEAD request: logged, never counted as a human" }),
+      botReason: z.enum(["isbot", "preview", "prefetch", "head"]).nullable(),
+      outcome: z.enum(["target", "fallback", "refused"]).openapi({ description: "Where the visitor was sent (fallback or refused: the code's limits applied)" }),
+    })
+    .openapi(name);
+
+const Count = z.object({ value: z.string(), humans: z.number().int(), bots: z.number().int() });
+const Breakdown = z.array(Count).openapi({ description: `Top ${BREAKDOWN_LIMIT} values, most human visits first; unknown values are "unknown" (referrer: "direct")` });
+
+const collectionSchema = (name: string, member: ReturnType<typeof visitSchema>) =>
+  z
+    .object({
+      "@context": z.string(),
+      "@id": z.string(),
+      "@type": z.literal("Collection"),
+      totalItems: z.number().int().openapi({ description: "Events matching the range and the bots filter (raw rows, kept for the retention period)" }),
+      member: z.array(member),
+      view: z.object({
+        "@id": z.string(),
+        "@type": z.literal("PartialCollectionView"),
+        first: z.string(),
+        last: z.string(),
+        previous: z.string().optional(),
+        next: z.string().optional(),
+      }),
+      range: z.object({
+        from: z.string().nullable(),
+        to: z.string().nullable(),
+        days: z.object({ from: z.string().nullable(), to: z.string().nullable() }).openapi({ description: "The UTC days totals and breakdowns cover (to exclusive): every day the range touches" }),
+      }),
+      totals: z
+        .object({ all: z.number().int(), human: z.number().int(), unique: z.number().int(), bots: z.number().int() })
+        .openapi({ description: "From the daily rollups, bots included whatever `bots` says. unique counts (day, visitor) pairs: the visitor key changes every UTC day" }),
+      breakdowns: z.object({
+        byDay: z.array(z.object({ day: z.string(), humans: z.number().int(), bots: z.number().int(), unique: z.number().int() })).openapi({ description: "Days with activity, oldest first" }),
+        byCountry: Breakdown,
+        byDevice: Breakdown,
+        byOs: Breakdown,
+        byBrowser: Breakdown,
+        byReferrer: Breakdown,
+      }),
+    })
+    .openapi(name);
+
+const ScanLogSchema = visitSchema("ScanLog");
+const PageViewSchema = visitSchema("PageView");
+const schemas = {
+  scans: { member: ScanLogSchema, collection: collectionSchema("ScanLogCollection", ScanLogSchema) },
+  "page-views": { member: PageViewSchema, collection: collectionSchema("PageViewCollection", PageViewSchema) },
+};
+
+const queryParameters = [
+  { name: "page", in: "query" as const, schema: { type: "integer" as const, minimum: 1, default: 1 } },
+  { name: "from", in: "query" as const, description: "Inclusive. ISO 8601 date (midnight UTC) or date-time with an offset", schema: { type: "string" as const, example: "2026-11-01" } },
+  { name: "to", in: "query" as const, description: "Exclusive. ISO 8601 date (midnight UTC) or date-time with an offset", schema: { type: "string" as const, example: "2026-12-01" } },
+  { name: "bots", in: "query" as const, description: "exclude: human events only in `member`; totals always show both", schema: { type: "string" as const, enum: ["include", "exclude"], default: "exclude" } },
+  { name: "order[at]", in: "query" as const, schema: { type: "string" as const, enum: ["asc", "desc"], default: "desc" } },
+];
+const ItemParams = IdParam.extend({ eventId: z.string().openapi({ param: { name: "eventId", in: "path" } }) });
+
+export const analyticsRouter = newRouter();
+
+for (const family of [SCANS, PAGE_VIEWS]) {
+  const hosted = family === PAGE_VIEWS;
+  const only = hosted ? ` Hosted types only (${[...HOSTED_TYPES].join(", ")}); any other type is a 400.` : "";
+  const ld200 = (description: string, schema: z.ZodType) => ({ description, content: { "application/ld+json": { schema } } });
+  const load = (c: Ctx) => (hosted ? requireHostedCode(c, c.req.param("id")!) : requireCode(c, c.req.param("id")!));
+
+  analyticsRouter.openAPIRegistry.registerPath({
+    method: "get",
+    path: `/qr_codes/{id}/${family.segment}`,
+    tags: ["QR codes"],
+    security: [{ bearerKey: [] }],
+    summary: hosted ? "The code's hosted page views, with totals and breakdowns" : "The code's scans, with totals and breakdowns",
+    description:
+      `JSON-LD collection of the raw events, ${PAGE_SIZE} per page, newest first, in [from, to). ` +
+      "`totals` and `breakdowns` come from daily rollups and cover whole UTC days; they outlive the raw events. " +
+      "`totals.human` with no range equals `analytics." +
+      (hosted ? "views" : "scans") +
+      "` on the code." +
+      only,
+    request: { params: IdParam },
+    parameters: queryParameters,
+    responses: { 200: ld200("A page of events, totals and breakdowns", schemas[family.segment].collection), ...errorResponses },
+  });
+  analyticsRouter.get(`/qr_codes/:id/${family.segment}`, read, async (c) => answerCollection(c, family, await load(c)));
+
+  analyticsRouter.openAPIRegistry.registerPath({
+    method: "get",
+    path: `/qr_codes/{id}/${family.segment}/{eventId}`,
+    tags: ["QR codes"],
+    security: [{ bearerKey: [] }],
+    summary: hosted ? "One page view" : "One scan",
+    description: `An event of the code while its raw row is kept (the retention period).${only}`,
+    request: { params: ItemParams },
+    responses: { 200: ld200(hosted ? "The page view" : "The scan", schemas[family.segment].member), ...errorResponses },
+  });
+  analyticsRouter.get(`/qr_codes/:id/${family.segment}/:eventId`, read, async (c) => answerItem(c, family, await load(c), c.req.param("eventId")!));
+}
