@@ -10,6 +10,7 @@ import { produceQrCodeRouter } from "./http/produce-qrcode";
 import { qrCodesRouter } from "./http/qr-codes/router";
 import { redirectsRouter } from "./http/redirects";
 import { filesRouter } from "./http/files";
+import { hostedPagesRouter } from "./http/hosted-pages";
 
 export const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
@@ -26,6 +27,7 @@ app.route("/", produceQrCodeRouter);
 app.route("/", filesRouter);
 app.route("/", qrCodesRouter);
 app.route("/", redirectsRouter);
+app.route("/", hostedPagesRouter);
 
 app.doc31("/openapi.json", {
   openapi: "3.1.0",

@@ -1,0 +1,236 @@
+import { z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { recordVisit } from "../analytics/event";
+import { type ContentOf, vcardOf } from "../codes/content";
+import { SHORT_TOKEN_PATTERN } from "../codes/ids";
+import { type Limits, windowVerdict } from "../codes/limits";
+import { redirectRecordOf, type RedirectRecord } from "../codes/redirects";
+import type { QrCodeType } from "../codes/types";
+import { findCodeByShortToken, type QrCodeRecord } from "../db/qr-codes";
+import type { AppEnv } from "../env";
+import { ASSETS, ASSETS_VERSION } from "../pages/assets";
+import { eventCalendar } from "../pages/calendar";
+import { PAGE_TYPES, pageCsp, renderHostedPage } from "../pages/hosted";
+import { inactivePage, notFoundPage } from "../pages/status";
+import { publicBaseUrl } from "./origin";
+import { KV_CACHE_TTL } from "./redirects";
+import { newRouter } from "./router";
+
+/**
+ * GET /p/{token}: the hosted page of a text, links, audio or event code, and a vcard code's
+ * contact card, with their .ics and .vcf. Cost per view at a viral code's rate: one KV read
+ * (edge-cached for KV_CACHE_TTL seconds) and one Workers Cache API lookup of the rendered
+ * document, keyed by token and the code's updatedAt, so an edit is a new key and never serves
+ * stale content. D1 is read only when the cache misses (once per location per edit) or KV has
+ * no record. The view is counted after the response.
+ */
+
+/** Bump when the markup changes in a way that must not be mixed with cached copies. */
+const RENDER_VERSION = `1-${ASSETS_VERSION}`;
+/** How long a location keeps a rendered document; every edit changes the key anyway. */
+const EDGE_CACHE_CONTROL = "public, max-age=86400";
+/**
+ * updatedAt has one-second resolution, so two edits in the same second share a key. A version is
+ * cached only once its second is over and any write stamped with it has had time to commit; until
+ * then (the first seconds after an edit) views read D1.
+ */
+const SETTLE_MS = 5_000;
+
+type Variant = "page" | "ics" | "vcf";
+
+const VARIANT_TYPES: Record<Variant, ReadonlySet<QrCodeType>> = {
+  page: PAGE_TYPES,
+  ics: new Set(["event"]),
+  vcf: new Set(["vcard"]),
+};
+
+/** Headers of every response of this router: people get it fresh (views are counted), robots skip it. */
+const PUBLIC_HEADERS = {
+  "Cache-Control": "no-store",
+  "X-Robots-Tag": "noindex",
+  "Referrer-Policy": "no-referrer",
+  "X-Content-Type-Options": "nosniff",
+};
+
+/** Unknown tokens recently confirmed by D1, per isolate, so a dead link's views do not each read D1. */
+const UNKNOWN_TTL_MS = 30_000;
+const UNKNOWN_MAX = 10_000;
+const unknownTokens = new Map<string, number>();
+
+function statusPage(c: Context<AppEnv>, html: string, status: 404 | 410) {
+  return c.html(html, status, { ...PUBLIC_HEADERS, "Content-Security-Policy": pageCsp(null) });
+}
+
+const notFound = (c: Context<AppEnv>) => statusPage(c, notFoundPage(), 404);
+
+function outsideWindow(limits: Limits | null | undefined): "not-yet" | "expired" | null {
+  if (!limits) return null;
+  const verdict = windowVerdict(limits, Date.now());
+  return verdict === "open" ? null : verdict;
+}
+
+function cacheKey(c: Context<AppEnv>, variant: Variant, token: string, updatedAt: string, pageUrl: string): Request {
+  const key = new URL(`/__hosted-cache/${variant}/${token}`, c.req.url);
+  key.searchParams.set("v", updatedAt);
+  key.searchParams.set("r", RENDER_VERSION);
+  // og:url and the .ics URL carry the public origin, so a copy belongs to one origin.
+  key.searchParams.set("u", pageUrl);
+  return new Request(key.toString());
+}
+
+interface Rendered {
+  body: string;
+  headers: Record<string, string>;
+}
+
+async function render(variant: Variant, code: QrCodeRecord, pageUrl: string): Promise<Rendered> {
+  if (variant === "page") {
+    const page = await renderHostedPage(code, pageUrl);
+    return { body: page.html, headers: { "Content-Type": "text/html; charset=utf-8", "Content-Security-Policy": page.csp } };
+  }
+  if (variant === "ics") {
+    const body = eventCalendar(code.content as ContentOf<"event">, { uid: `${code.id}@${new URL(pageUrl).host}`, pageUrl, stamp: code.updatedAt });
+    return { body, headers: { "Content-Type": "text/calendar; charset=utf-8", "Content-Disposition": 'attachment; filename="event.ics"' } };
+  }
+  return {
+    body: vcardOf(code.content as ContentOf<"vcard">),
+    headers: { "Content-Type": "text/vcard; charset=utf-8", "Content-Disposition": 'attachment; filename="contact.vcf"' },
+  };
+}
+
+/**
+ * KV, then the rendered copy in the Cache API; D1 (the source of truth) only on a miss of either.
+ * Whatever the path, the answer is the same bytes for the same code version.
+ */
+async function serve(c: Context<AppEnv>, variant: Variant): Promise<Response> {
+  const token = c.req.param("token") ?? "";
+  if (!SHORT_TOKEN_PATTERN.test(token)) return notFound(c);
+  const types = VARIANT_TYPES[variant];
+  const pageUrl = `${publicBaseUrl(c)}/p/${token}`;
+  const cache = caches.default;
+
+  const record = await c.env.LINKS.get<RedirectRecord>(token, { type: "json", cacheTtl: KV_CACHE_TTL });
+  let hit: Response | undefined;
+  if (record) {
+    if (!types.has(record.type)) return notFound(c);
+    const inactive = outsideWindow(record.limits);
+    if (inactive) return statusPage(c, inactivePage(inactive), 410);
+    hit = await cache.match(cacheKey(c, variant, token, record.updatedAt, pageUrl));
+  }
+
+  let rendered: Rendered;
+  let visit: { codeId: string; orgId: string };
+  if (hit) {
+    const headers: Record<string, string> = {};
+    for (const name of ["Content-Type", "Content-Security-Policy", "Content-Disposition"]) {
+      const value = hit.headers.get(name);
+      if (value) headers[name] = value;
+    }
+    rendered = { body: await hit.text(), headers };
+    visit = { codeId: record!.codeId, orgId: record!.orgId };
+  } else {
+    const now = Date.now();
+    const until = record ? undefined : unknownTokens.get(token);
+    if (until !== undefined && until > now) return notFound(c);
+    const code = await findCodeByShortToken(c.env.DB, token);
+    const fresh = code ? redirectRecordOf(code) : null;
+    if (!code || !fresh) {
+      if (unknownTokens.size >= UNKNOWN_MAX) unknownTokens.delete(unknownTokens.keys().next().value!);
+      unknownTokens.set(token, now + UNKNOWN_TTL_MS);
+      return notFound(c);
+    }
+    if (!types.has(code.type)) return notFound(c);
+    const inactive = outsideWindow(code.limits);
+    if (inactive) return statusPage(c, inactivePage(inactive), 410);
+    rendered = await render(variant, code, pageUrl);
+    if (now - Date.parse(code.updatedAt) >= SETTLE_MS) {
+      const stored = new Response(rendered.body, { headers: { ...rendered.headers, "Cache-Control": EDGE_CACHE_CONTROL } });
+      c.executionCtx.waitUntil(cache.put(cacheKey(c, variant, token, code.updatedAt, pageUrl), stored).catch(() => undefined));
+    }
+    // KV lost the record (or never got it): put it back, as the redirect does.
+    if (!record) c.executionCtx.waitUntil(c.env.LINKS.put(token, JSON.stringify(fresh)).catch(() => undefined));
+    visit = { codeId: code.id, orgId: code.orgId };
+  }
+
+  if (variant === "page") recordVisit(c.env, c.executionCtx, c.req.raw, { ...visit, kind: "view" });
+  return c.body(rendered.body, 200, { ...PUBLIC_HEADERS, ...rendered.headers });
+}
+
+export const hostedPagesRouter = newRouter();
+
+const tokenParam = z.object({ shortToken: z.string().openapi({ param: { name: "shortToken", in: "path" }, example: "frnKYa3c" }) });
+const html = (description: string) => ({ description, content: { "text/html": { schema: { type: "string" as const } } } });
+
+hostedPagesRouter.openAPIRegistry.registerPath({
+  method: "get",
+  path: "/p/{shortToken}",
+  tags: ["Public edge"],
+  summary: "A code's hosted page",
+  description:
+    "Server-rendered page of a text, links, audio or event code, or a vcard code's contact card. Counted as a page view. `Cache-Control: no-store`, `X-Robots-Tag: noindex`, `Referrer-Policy: no-referrer` and a strict Content-Security-Policy: nothing is loaded from another origin, no inline script; the page's colours are one `<style>` rule pinned by its SHA-256. Remote (http) images in the content are not loaded; uploads are.",
+  request: { params: tokenParam },
+  responses: {
+    200: html("The page"),
+    404: html("Unknown, deleted or malformed token, or a type without a page"),
+    410: html("Outside the code's validity window"),
+  },
+});
+
+hostedPagesRouter.openAPIRegistry.registerPath({
+  method: "get",
+  path: "/p/{shortToken}/event.ics",
+  tags: ["Public edge"],
+  summary: "An event code's iCalendar file",
+  description: "RFC 5545 calendar with one VEVENT, times in UTC, as an attachment (`event.ics`). Event codes only.",
+  request: { params: tokenParam },
+  responses: {
+    200: { description: "The calendar", content: { "text/calendar": { schema: { type: "string" } } } },
+    404: html("Unknown token, or not an event code"),
+    410: html("Outside the code's validity window"),
+  },
+});
+
+hostedPagesRouter.openAPIRegistry.registerPath({
+  method: "get",
+  path: "/p/{shortToken}/contact.vcf",
+  tags: ["Public edge"],
+  summary: "A vcard code's contact",
+  description: "vCard 3.0 as an attachment (`contact.vcf`). vcard codes only.",
+  request: { params: tokenParam },
+  responses: {
+    200: { description: "The vCard", content: { "text/vcard": { schema: { type: "string" } } } },
+    404: html("Unknown token, or not a vcard code"),
+    410: html("Outside the code's validity window"),
+  },
+});
+
+hostedPagesRouter.openAPIRegistry.registerPath({
+  method: "get",
+  path: "/assets/{file}",
+  tags: ["Public edge"],
+  summary: "The hosted pages' stylesheet, locale script and icon",
+  description: "Content-hashed paths (`/assets/page-<hash>.css`, `/assets/locale-<hash>.js`, `/assets/icon-<hash>.svg`), cached for a year as immutable.",
+  request: { params: z.object({ file: z.string().openapi({ param: { name: "file", in: "path" } }) }) },
+  responses: {
+    200: { description: "The asset", content: { "text/css": { schema: { type: "string" } }, "text/javascript": { schema: { type: "string" } }, "image/svg+xml": { schema: { type: "string" } } } },
+    404: { description: "No such asset" },
+  },
+});
+
+hostedPagesRouter.get("/p/:token", (c) => serve(c, "page"));
+hostedPagesRouter.get("/p/:token/event.ics", (c) => serve(c, "ics"));
+hostedPagesRouter.get("/p/:token/contact.vcf", (c) => serve(c, "vcf"));
+
+hostedPagesRouter.get("/assets/:file", (c) => {
+  const asset = ASSETS.get(new URL(c.req.url).pathname);
+  if (!asset) return notFound(c);
+  return c.body(asset.body, 200, {
+    "Content-Type": asset.contentType,
+    "Cache-Control": "public, max-age=31536000, immutable",
+    "X-Content-Type-Options": "nosniff",
+    // Opened directly (the SVG), an asset is inert.
+    "Content-Security-Policy": "default-src 'none'",
+    // Same-origin subresources only: other sites have no reason to load them.
+    "Cross-Origin-Resource-Policy": "same-origin",
+  });
+});

@@ -1,0 +1,56 @@
+import type { Child, FC } from "hono/jsx";
+import { UPLOAD_ID_PATTERN } from "../codes/content";
+import { isHttpUrl } from "../codes/urls";
+
+/**
+ * Building blocks the hosted pages share. The rules they enforce, whatever is stored:
+ * - an `href` is an http(s) URL we validated again here, or a path on this Worker; anything else
+ *   is shown as plain text;
+ * - an `<img>`/`<audio>` source is an upload on this Worker (`/files/{id}`); remote URLs are never
+ *   loaded (the page makes no third-party request), a remote image is simply left out;
+ * - user text is bidi-isolated, so an RTL override stays inside its own element.
+ */
+
+/** `/files/{id}` for an upload id, null for anything else (remote URLs included). */
+export const uploadPath = (value: unknown): string | null => (typeof value === "string" && UPLOAD_ID_PATTERN.test(value) ? `/files/${value}` : null);
+
+export const httpHref = (value: unknown): string | null => (typeof value === "string" && isHttpUrl(value) ? value : null);
+
+/** A string someone typed: isolated from the text around it. */
+export const UserText: FC<{ text: string }> = ({ text }) => <bdi>{text}</bdi>;
+
+export const HeroImage: FC<{ image: unknown }> = ({ image }) => {
+  const src = uploadPath(image);
+  return src ? <img class="hero" src={src} alt="" /> : null;
+};
+
+/** A link to another site: http(s) only, no opener, no referrer; otherwise the label alone. */
+export const ExternalLink: FC<{ href: unknown; class?: string; children?: Child }> = ({ href, class: className, children }) => {
+  const safe = httpHref(href);
+  if (!safe) return <span class={className ? `${className} inert` : undefined}>{children}</span>;
+  return (
+    <a class={className} href={safe} rel="noopener noreferrer" target="_blank">
+      {children}
+    </a>
+  );
+};
+
+/** publicFilePath: an upload (served by us) or an http(s) URL (a link, never embedded). */
+export const FileLink: FC<{ file: unknown }> = ({ file }) => {
+  const local = uploadPath(file);
+  if (local)
+    return (
+      <a class="button" href={local} download="">
+        <span>Download the file</span>
+      </a>
+    );
+  if (httpHref(file))
+    return (
+      <ExternalLink class="button" href={file}>
+        <span>Open the file</span>
+      </ExternalLink>
+    );
+  return null;
+};
+
+export const str = (value: unknown): string | null => (typeof value === "string" && value.trim() !== "" ? value : null);
