@@ -14,6 +14,8 @@ export interface RedirectRecord {
   codeId: string;
   orgId: string;
   updatedAt: string;
+  /** The code's version: exact where updatedAt (one-second resolution) is not, e.g. for page cache keys. */
+  version: number;
   /** Present only for codes with a limit: the only ones that ever consult the scan limiter. */
   limits?: Limits;
 }
@@ -34,7 +36,7 @@ export function redirectTarget(code: Pick<QrCodeRecord, "type" | "content" | "sh
 export function redirectRecordOf(code: QrCodeRecord): RedirectRecord | null {
   const target = redirectTarget(code);
   if (target === null) return null;
-  return { type: code.type, target, codeId: code.id, orgId: code.orgId, updatedAt: code.updatedAt, ...(hasLimits(code.limits) ? { limits: code.limits } : {}) };
+  return { type: code.type, target, codeId: code.id, orgId: code.orgId, updatedAt: code.updatedAt, version: code.version, ...(hasLimits(code.limits) ? { limits: code.limits } : {}) };
 }
 
 /**

@@ -14,13 +14,14 @@ import { PAGE_TYPES, pageCsp, renderHostedPage } from "../pages/hosted";
 import { inactivePage, notFoundPage } from "../pages/status";
 import { publicBaseUrl } from "./origin";
 import { KV_CACHE_TTL } from "./redirects";
+import { unknownTokens } from "../lib/expiring-set";
 import { newRouter } from "./router";
 
 /**
  * GET /p/{token}: the hosted page of a text, links, audio or event code, and a vcard code's
  * contact card, with their .ics and .vcf. Cost per view at a viral code's rate: one KV read
  * (edge-cached for KV_CACHE_TTL seconds) and one Workers Cache API lookup of the rendered
- * document, keyed by token and the code's updatedAt, so an edit is a new key and never serves
+ * document, keyed by token and the code's version, so an edit is a new key and never serves
  * stale content. D1 is read only when the cache misses (once per location per edit) or KV has
  * no record. The view is counted after the response.
  */
@@ -29,12 +30,6 @@ import { newRouter } from "./router";
 const RENDER_VERSION = `1-${ASSETS_VERSION}`;
 /** How long a location keeps a rendered document; every edit changes the key anyway. */
 const EDGE_CACHE_CONTROL = "public, max-age=86400";
-/**
- * updatedAt has one-second resolution, so two edits in the same second share a key. A version is
- * cached only once its second is over and any write stamped with it has had time to commit; until
- * then (the first seconds after an edit) views read D1.
- */
-const SETTLE_MS = 5_000;
 
 type Variant = "page" | "ics" | "vcf";
 
@@ -52,10 +47,6 @@ const PUBLIC_HEADERS = {
   "X-Content-Type-Options": "nosniff",
 };
 
-/** Unknown tokens recently confirmed by D1, per isolate, so a dead link's views do not each read D1. */
-const UNKNOWN_TTL_MS = 30_000;
-const UNKNOWN_MAX = 10_000;
-const unknownTokens = new Map<string, number>();
 
 function statusPage(c: Context<AppEnv>, html: string, status: 404 | 410) {
   return c.html(html, status, { ...PUBLIC_HEADERS, "Content-Security-Policy": pageCsp(null) });
@@ -69,9 +60,9 @@ function outsideWindow(limits: Limits | null | undefined): "not-yet" | "expired"
   return verdict === "open" ? null : verdict;
 }
 
-function cacheKey(c: Context<AppEnv>, variant: Variant, token: string, updatedAt: string, pageUrl: string): Request {
+function cacheKey(c: Context<AppEnv>, variant: Variant, token: string, version: number, pageUrl: string): Request {
   const key = new URL(`/__hosted-cache/${variant}/${token}`, c.req.url);
-  key.searchParams.set("v", updatedAt);
+  key.searchParams.set("v", String(version));
   key.searchParams.set("r", RENDER_VERSION);
   // og:url and the .ics URL carry the public origin, so a copy belongs to one origin.
   key.searchParams.set("u", pageUrl);
@@ -115,7 +106,8 @@ async function serve(c: Context<AppEnv>, variant: Variant): Promise<Response> {
     if (!types.has(record.type)) return notFound(c);
     const inactive = outsideWindow(record.limits);
     if (inactive) return statusPage(c, inactivePage(inactive), 410);
-    hit = await cache.match(cacheKey(c, variant, token, record.updatedAt, pageUrl));
+    // A record written before versions were recorded has no key to look under: read D1 and refresh it.
+    if (record.version !== undefined) hit = await cache.match(cacheKey(c, variant, token, record.version, pageUrl));
   }
 
   let rendered: Rendered;
@@ -129,26 +121,21 @@ async function serve(c: Context<AppEnv>, variant: Variant): Promise<Response> {
     rendered = { body: await hit.text(), headers };
     visit = { codeId: record!.codeId, orgId: record!.orgId };
   } else {
-    const now = Date.now();
-    const until = record ? undefined : unknownTokens.get(token);
-    if (until !== undefined && until > now) return notFound(c);
+    if (!record && unknownTokens.has(token)) return notFound(c);
     const code = await findCodeByShortToken(c.env.DB, token);
     const fresh = code ? redirectRecordOf(code) : null;
     if (!code || !fresh) {
-      if (unknownTokens.size >= UNKNOWN_MAX) unknownTokens.delete(unknownTokens.keys().next().value!);
-      unknownTokens.set(token, now + UNKNOWN_TTL_MS);
+      unknownTokens.add(token);
       return notFound(c);
     }
     if (!types.has(code.type)) return notFound(c);
     const inactive = outsideWindow(code.limits);
     if (inactive) return statusPage(c, inactivePage(inactive), 410);
     rendered = await render(variant, code, pageUrl);
-    if (now - Date.parse(code.updatedAt) >= SETTLE_MS) {
-      const stored = new Response(rendered.body, { headers: { ...rendered.headers, "Cache-Control": EDGE_CACHE_CONTROL } });
-      c.executionCtx.waitUntil(cache.put(cacheKey(c, variant, token, code.updatedAt, pageUrl), stored).catch(() => undefined));
-    }
-    // KV lost the record (or never got it): put it back, as the redirect does.
-    if (!record) c.executionCtx.waitUntil(c.env.LINKS.put(token, JSON.stringify(fresh)).catch(() => undefined));
+    const stored = new Response(rendered.body, { headers: { ...rendered.headers, "Cache-Control": EDGE_CACHE_CONTROL } });
+    c.executionCtx.waitUntil(cache.put(cacheKey(c, variant, token, code.version, pageUrl), stored).catch(() => undefined));
+    // KV lost the record (or holds one from before versions): put the current one back, as the redirect does.
+    if (!record || record.version === undefined) c.executionCtx.waitUntil(c.env.LINKS.put(token, JSON.stringify(fresh)).catch(() => undefined));
     visit = { codeId: code.id, orgId: code.orgId };
   }
 

@@ -5,6 +5,7 @@ import { SHORT_TOKEN_PATTERN } from "../codes/ids";
 import { windowVerdict } from "../codes/limits";
 import { redirectRecordOf, type RedirectRecord } from "../codes/redirects";
 import { findCodeByShortToken } from "../db/qr-codes";
+import { unknownTokens } from "../lib/expiring-set";
 import type { AppEnv } from "../env";
 import { inactivePage, notFoundPage } from "../pages/status";
 import { newRouter } from "./router";
@@ -19,16 +20,6 @@ import { newRouter } from "./router";
 /** KV's edge cache: an edit reaches every location within this many seconds (KV's minimum is 30). */
 export const KV_CACHE_TTL = 30;
 
-/** Unknown tokens recently confirmed by D1, per isolate: a scan of a dead link does not cost a D1 read each time. */
-const UNKNOWN_TTL_MS = 30_000;
-const UNKNOWN_MAX = 10_000;
-const unknownTokens = new Map<string, number>();
-
-function rememberUnknown(token: string, now: number): void {
-  if (unknownTokens.size >= UNKNOWN_MAX) unknownTokens.delete(unknownTokens.keys().next().value!);
-  unknownTokens.set(token, now + UNKNOWN_TTL_MS);
-}
-
 const PUBLIC_HEADERS = {
   // Browsers must not cache: an edited target takes effect for everyone, and every scan is counted.
   "Cache-Control": "no-store",
@@ -39,13 +30,11 @@ const PUBLIC_HEADERS = {
 async function lookup(c: Context<AppEnv>, token: string): Promise<RedirectRecord | null> {
   const cached = await c.env.LINKS.get<RedirectRecord>(token, { type: "json", cacheTtl: KV_CACHE_TTL });
   if (cached) return cached;
-  const now = Date.now();
-  const until = unknownTokens.get(token);
-  if (until !== undefined && until > now) return null;
+  if (unknownTokens.has(token)) return null;
   const code = await findCodeByShortToken(c.env.DB, token);
   const record = code ? redirectRecordOf(code) : null;
   if (!record) {
-    rememberUnknown(token, now);
+    unknownTokens.add(token);
     return null;
   }
   c.executionCtx.waitUntil(c.env.LINKS.put(token, JSON.stringify(record)).catch(() => undefined));

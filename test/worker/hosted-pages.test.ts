@@ -409,3 +409,20 @@ describe("views and cost", () => {
     expect(record).toMatchObject({ codeId: code.id, type: "text" });
   });
 });
+
+describe("hosted page cache keys", () => {
+  it("edits within the same second never show a stale page (the key is the code's version)", async () => {
+    captureEvents();
+    const org = await seedOrg();
+    const code = await createCode(org.writeKey, { type: "text", content: { text: "first" } });
+    const token = code.metadata.shortToken;
+    expect((await page(token)).document.body.textContent).toContain("first");
+    for (const text of ["second", "third", "fourth"]) {
+      const res = await call("PUT", `/qr_codes/${code.id}`, { key: org.writeKey, body: { name: "code", type: "text", content: { text } } });
+      expect(res.status).toBe(200);
+      // Twice: the first view may fill the cache, the second must read it back with the same content.
+      expect((await page(token)).document.body.textContent).toContain(text);
+      expect((await page(token)).document.body.textContent).toContain(text);
+    }
+  });
+});

@@ -119,7 +119,7 @@ describe("KV redirect records", () => {
     const org = await seedOrg();
     const code = (await call("POST", "/qr_codes", { key: org.writeKey, body: url("first") })).json;
     const token = code.metadata.shortToken;
-    expect(await env.LINKS.get(token, "json")).toEqual({ type: "url", target: "https://example.com/first", codeId: code.id, orgId: org.orgId, updatedAt: code.metadata.updatedAt });
+    expect(await env.LINKS.get(token, "json")).toEqual({ type: "url", target: "https://example.com/first", codeId: code.id, orgId: org.orgId, updatedAt: code.metadata.updatedAt, version: 1 });
     await call("PUT", `/qr_codes/${code.id}`, { key: org.writeKey, body: { name: "n", type: "event", content: { name: "E", startDate: "2026-12-10T18:00:00Z", endDate: "2026-12-10T19:00:00Z" } } });
     expect(await env.LINKS.get(token, "json")).toMatchObject({ type: "event", target: `/p/${token}` });
     await call("DELETE", `/qr_codes/${code.id}`, { key: org.writeKey });
