@@ -16,12 +16,15 @@ export interface CodewordMap {
   correctablePerBlock: number;
   /** modules of the format information (both copies); losing them loses the whole symbol */
   formatModules: Uint8Array;
+  /** modules of the alignment patterns; some decoders anchor their sampling grid on every one */
+  alignmentModules: Uint8Array;
 }
 
-export function functionModules(version: number): { isFunction: Uint8Array; isFormat: Uint8Array } {
+export function functionModules(version: number): { isFunction: Uint8Array; isFormat: Uint8Array; isAlignment: Uint8Array } {
   const size = moduleCount(version);
   const isFunction = new Uint8Array(size * size);
   const isFormat = new Uint8Array(size * size);
+  const isAlignment = new Uint8Array(size * size);
   const mark = (row: number, col: number, format = false) => {
     if (row < 0 || col < 0 || row >= size || col >= size) return;
     isFunction[row * size + col] = 1;
@@ -41,7 +44,11 @@ export function functionModules(version: number): { isFunction: Uint8Array; isFo
   align.forEach((r, i) =>
     align.forEach((c, j) => {
       if ((i === 0 && j === 0) || (i === 0 && j === last) || (i === last && j === 0)) return;
-      for (let dr = -2; dr <= 2; dr++) for (let dc = -2; dc <= 2; dc++) mark(r + dr, c + dc);
+      for (let dr = -2; dr <= 2; dr++)
+        for (let dc = -2; dc <= 2; dc++) {
+          mark(r + dr, c + dc);
+          isAlignment[(r + dr) * size + c + dc] = 1;
+        }
     }),
   );
   // Format information: around the top-left finder, and split between the other two; dark module.
@@ -64,12 +71,12 @@ export function functionModules(version: number): { isFunction: Uint8Array; isFo
         mark(i, size - 11 + j);
         mark(size - 11 + j, i);
       }
-  return { isFunction, isFormat };
+  return { isFunction, isFormat, isAlignment };
 }
 
 export function codewordMap(version: number, level: EccLevel): CodewordMap {
   const size = moduleCount(version);
-  const { isFunction, isFormat } = functionModules(version);
+  const { isFunction, isFormat, isAlignment } = functionModules(version);
   const structure = blockStructure(version, level);
   const codewordAt = new Int32Array(size * size).fill(-1);
   const dataBits = structure.totalCodewords * 8;
@@ -108,6 +115,7 @@ export function codewordMap(version: number, level: EccLevel): CodewordMap {
     blocks,
     correctablePerBlock: Math.floor(ecCodewordsPerBlock / 2),
     formatModules: isFormat,
+    alignmentModules: isAlignment,
   };
 }
 

@@ -17,6 +17,8 @@ export interface EncodeOptions {
   errorCorrectionFixed?: boolean;
   /** 1..40 for a fixed version, 0 (or absent) for the smallest version that fits. */
   version?: number;
+  /** With an automatic version: the smallest version to consider (default 1). */
+  minVersion?: number;
   /** Forces one mode for the whole content; null or absent mixes modes for the shortest code. */
   mode?: EncodingMode | null;
 }
@@ -83,7 +85,7 @@ export function encodeQr(text: string, options: EncodeOptions): QrMatrix {
       modes: isAscii(text) ? AUTO_MODES_ASCII : AUTO_MODES,
       minCorrectionLevel: LEAN_QR_CORRECTION[level],
       maxCorrectionLevel: options.errorCorrectionFixed ? LEAN_QR_CORRECTION[level] : correction.H,
-      minVersion: version || 1,
+      minVersion: version || options.minVersion || 1,
       maxVersion: version || 40,
       // Drawn once with mask 0; chooseMask derives and scores the other seven far faster.
       mask: 0,

@@ -138,9 +138,15 @@ type CentreShape = CornerDotType | DotType;
  * diagonals; among data drawn as loose dots (or a ring of dots) only the squarest centres still
  * stand out. Measured with ZXing and jsQR at 100, 300 and 1000 px for every pair and dot type,
  * failing pairs are swapped for the nearest pair that reads everywhere; the rest are drawn as asked.
+ *
+ * The round ring ("dot") reads in ZXing and jsQR but not in ZBar, whose finder search wants the
+ * 1:1:3:1:1 run on several parallel lines: off the centre line a circle's chords break it. ZBar
+ * failed a round ring at 16 of 49 sizes from 200 to 2,000 px on a URL code (6 of 49 on a longer
+ * one) and the extra-rounded ring at none of 98, so the round ring is drawn extra-rounded, the
+ * nearest shape every decoder reads; its centre keeps its own shape.
  */
 export function scanSafeFinder(ring: RingShape, centre: CentreShape, dots: DotType): { ring: RingShape; centre: CentreShape } {
-  if (ring === "dot") return { ring, centre: centre === "extra-rounded" ? centre : "dot" };
+  if (ring === "dot") return scanSafeFinder("extra-rounded", centre === "extra-rounded" ? centre : "dot", dots);
   const noisy = ring === "dots" || dots === "dots";
   const allowed: readonly CentreShape[] = noisy
     ? ring === "extra-rounded" ? ["dot", "rounded", "classy"] : ["square", "rounded", "classy"]

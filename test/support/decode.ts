@@ -4,8 +4,10 @@
  * Two unrelated decoders are run on every image:
  *   - zxing-wasm v3 (ZXing-C++ compiled to wasm), QR Code format only, tryHarder;
  *   - jsQR (pure JS port of the original ZXing Java decoder), inversionAttempts "attemptBoth".
- * Neither shares any code with our encoder/renderers, so agreement of both on the exact payload
- * is strong evidence that the image is a valid, scannable QR code.
+ * In Node a third one joins them when `zbarimg` is on PATH (zbar-node.ts): ZBar, whose sampling
+ * grid follows every alignment pattern. Without it the ZBar check is skipped, with one console note.
+ * None shares any code with our encoder/renderers, so agreement on the exact payload is strong
+ * evidence that the image is a valid, scannable QR code.
  *
  * Works in Node (test/unit) and inside workerd (test/worker): the wasm binaries are obtained by
  * an environment-specific loader (wasm-node.ts / wasm-workerd.ts, picked at runtime by dynamic
@@ -25,6 +27,11 @@ export interface DecodeResult {
   zxing: string[];
   /** jsQR's `.data`, or null when jsQR found nothing. */
   jsqr: string | null;
+  /**
+   * What zbarimg read (Node only, when installed); absent when it found nothing or did not run,
+   * so results of blank images look the same everywhere. expectDecoded knows which (zbarChecked).
+   */
+  zbar?: string;
   width: number;
   height: number;
 }
@@ -41,7 +48,7 @@ export interface RgbaImage {
 export interface DecodeOptions {
   /**
    * Colour the image is composited onto before decoding, like a viewer/printer would
-   * (both decoders ignore alpha, so transparent pixels would otherwise read as their raw RGB,
+   * (the decoders ignore alpha, so transparent pixels would otherwise read as their raw RGB,
    * usually black). Default white.
    */
   background?: readonly [number, number, number];
@@ -151,7 +158,7 @@ export function flatten(img: RgbaImage, background: readonly [number, number, nu
   return out;
 }
 
-/** Runs both decoders on raw RGBA pixels (composited onto `options.background`, default white). */
+/** Runs the decoders on raw RGBA pixels (composited onto `options.background`, default white). */
 export async function decodeRgba(img: RgbaImage, options: DecodeOptions = {}): Promise<DecodeResult> {
   const { data, width, height } = img;
   if (data.length !== width * height * 4) {
@@ -163,15 +170,27 @@ export async function decodeRgba(img: RgbaImage, options: DecodeOptions = {}): P
   const results = await readBarcodes(imageData, ZXING_OPTIONS);
   const zxing = results.filter((r) => r.isValid).map((r) => r.text);
   const found = jsQRFn()(clamped, width, height, { inversionAttempts: "attemptBoth" });
-  return { zxing, jsqr: found ? found.data : null, width, height };
+  const zbar = await decodeWithZbar(clamped, width, height);
+  return { zxing, jsqr: found ? found.data : null, ...(zbar != null ? { zbar } : {}), width, height };
 }
 
-/** Decodes a PNG (pngjs in Node, png-decode.ts in workerd → RGBA) and runs both decoders. */
+/** Set by each ZBar attempt: true when zbarimg runs here, so expectDecoded requires it. */
+let zbarChecked = false;
+
+async function decodeWithZbar(rgba: Uint8ClampedArray, width: number, height: number): Promise<string | null | undefined> {
+  if (isWorkerd) return undefined;
+  const zbar = await import("./zbar-node");
+  const text = await zbar.decodeWithZbar(rgba, width, height);
+  zbarChecked = text !== undefined;
+  return text;
+}
+
+/** Decodes a PNG (pngjs in Node, png-decode.ts in workerd → RGBA) and runs the decoders. */
 export async function decodePng(png: Uint8Array, options?: DecodeOptions): Promise<DecodeResult> {
   return decodeRgba(readPng(png), options);
 }
 
-/** Rasterises an SVG with resvg-wasm at `size` px wide (no system fonts) and runs both decoders. */
+/** Rasterises an SVG with resvg-wasm at `size` px wide (no system fonts) and runs the decoders. */
 export async function decodeSvg(svg: string, size: number, options?: DecodeOptions): Promise<DecodeResult> {
   return decodeRgba(await rasterizeSvg(svg, size), options);
 }
@@ -228,14 +247,19 @@ function describeResult(r: DecodeResult, expected: string): string {
     `  expected: ${show(expected)}`,
     `  zxing:    ${r.zxing.length === 0 ? "(no result)" : r.zxing.map(show).join(" | ")}`,
     `  jsQR:     ${show(r.jsqr)}`,
+    `  ZBar:     ${zbarChecked ? show(r.zbar ?? null) : "(not installed)"}`,
   ].join("\n");
 }
 
-/** Asserts that both zxing (exactly one result) and jsQR decode `result` to exactly `expected`. */
+/**
+ * Asserts that zxing (exactly one result), jsQR and, where zbarimg is installed (Node), ZBar
+ * decode `result` to exactly `expected`.
+ */
 export function expectDecoded(result: DecodeResult, expected: string): void {
   const message = describeResult(result, expected);
   expect(result.zxing, message).toEqual([expected]);
   expect(result.jsqr, message).toBe(expected);
+  if (zbarChecked) expect(result.zbar, message).toBe(expected);
 }
 
 export async function expectScans(png: Uint8Array, expected: string, options?: DecodeOptions): Promise<DecodeResult> {
