@@ -76,6 +76,14 @@ redirectsRouter.openAPIRegistry.registerPath({
   },
 });
 
+/**
+ * The benchmark's baseline: the same app, middleware and headers, a constant 302 and nothing else.
+ * Answers only when the bench starts the Worker with BENCH_ROUTES=1; everywhere else it is a 404.
+ */
+redirectsRouter.get("/bench/constant-redirect", (c) =>
+  c.env.BENCH_ROUTES === "1" ? c.body(null, 302, { ...PUBLIC_HEADERS, Location: "https://example.com/" }) : notFound(c),
+);
+
 redirectsRouter.get("/r/:token", async (c) => {
   const token = c.req.param("token");
   if (!SHORT_TOKEN_PATTERN.test(token)) return notFound(c);

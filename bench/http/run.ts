@@ -1,0 +1,42 @@
+// Runs every HTTP suite against one local Worker and turns baselines into ratios.
+import { HTTP_SUITES } from "./cases";
+import { runLoad, summarize, type LoadFigures, type LoadRun } from "./load";
+import { withLocalWorker } from "./worker";
+
+export interface HttpRow extends LoadFigures {
+  name: string;
+  baseline?: { name: string; medianMs: number; p99Ms: number; requestsPerSecond: number };
+  compareBy?: "median" | "throughput";
+  /** Median over the baseline's median, or requests per second over the baseline's (compareBy). */
+  ratioToBaseline?: number;
+}
+
+export async function runHttpBench(log: (line: string) => void = () => {}): Promise<HttpRow[]> {
+  return withLocalWorker(async (worker) => {
+    log(`http: wrangler dev at ${worker.baseUrl}`);
+    const rows: (HttpRow & { baselineName?: string })[] = [];
+    for (const suite of HTTP_SUITES) {
+      const started = performance.now();
+      const cases = await suite.prepare(worker);
+      log(`http: ${suite.name} seeded in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+      // In rounds, every case a part per round: a slow spell on the machine touches all of them.
+      const rounds = suite.rounds ?? 1;
+      const runs: LoadRun[][] = cases.map(() => []);
+      for (let index = 0; index < rounds; index++) {
+        for (const [k, c] of cases.entries()) runs[k]!.push(await runLoad(worker.baseUrl, c.load, { index, of: rounds }));
+      }
+      for (const [k, c] of cases.entries()) rows.push({ name: c.name, baselineName: c.baseline, compareBy: c.compareBy, ...summarize(runs[k]!, c.load.concurrency) });
+    }
+    return rows.map(({ baselineName, compareBy = "median", ...row }): HttpRow => {
+      if (baselineName === undefined) return row;
+      const base = rows.find((r) => r.name === baselineName);
+      if (!base) throw new Error(`${row.name}: no case named ${baselineName} ran`);
+      return {
+        ...row,
+        baseline: { name: base.name, medianMs: base.medianMs, p99Ms: base.p99Ms, requestsPerSecond: base.requestsPerSecond },
+        compareBy,
+        ratioToBaseline: compareBy === "median" ? row.medianMs / base.medianMs : row.requestsPerSecond / base.requestsPerSecond,
+      };
+    });
+  });
+}
