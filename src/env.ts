@@ -23,5 +23,7 @@ declare global {
     ADMIN_TOKEN?: string;
     /** Origin for public links (`https://qr.example`); defaults to the origin a request came in on. */
     PUBLIC_BASE_URL?: string;
+    /** "1" only when `npm run bench` starts the Worker: enables its constant-302 baseline route. */
+    BENCH_ROUTES?: string;
   }
 }
