@@ -27,6 +27,10 @@ export default defineConfig(async () => {
             testTimeout: 60_000,
           },
         },
+        {
+          // Pages in a real browser (Debian's Chromium through playwright-core) against `wrangler dev`.
+          test: { name: "browser", include: ["test/browser/**/*.test.ts"], environment: "node", testTimeout: 60_000, hookTimeout: 240_000 },
+        },
       ],
     },
   };

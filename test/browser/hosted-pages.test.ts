@@ -1,0 +1,205 @@
+// Hosted pages in a real browser: Debian's Chromium driven by playwright-core (no browser
+// download), against a real local Worker (`wrangler dev`, its own state in a temporary directory).
+// Each hosted type is opened at a phone viewport; the page must raise no CSP violation and no
+// console error, and load nothing from another origin. Screenshots go to test-artifacts/.
+import { existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type Browser, chromium } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type LocalWorker, startLocalWorker } from "../../bench/http/worker";
+import { encodePngFixture } from "../support/png-fixtures";
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const HAVE_CHROMIUM = existsSync(CHROMIUM);
+const IN_CI = process.env.CI === "true";
+const ARTIFACTS = fileURLToPath(new URL("../../test-artifacts/hosted-pages/", import.meta.url));
+
+if (!HAVE_CHROMIUM && !IN_CI)
+  console.warn(`\n⚠ Browser test SKIPPED: no Chromium at ${CHROMIUM}. Install it with \`apt-get install -y chromium\` (or set CHROMIUM_PATH). In CI (CI=true) this is a failure.\n`);
+
+const HOSTILE = ["<script>alert(1)</script>", `"><img src=x onerror=alert(1)>`, "javascript:alert(1)", "\u202Egnp.exe\u202C invoice"];
+
+const LOGO = encodePngFixture({ width: 64, height: 64, colorType: 2, bitDepth: 8, pixel: (x, y) => (Math.hypot(x - 31.5, y - 31.5) < 24 ? [14, 116, 144] : [253, 224, 71]) });
+
+/** A second of 8 kHz 8-bit mono silence. */
+function wav(): Uint8Array {
+  const samples = 8000;
+  const data = new Uint8Array(44 + samples).fill(128);
+  const view = new DataView(data.buffer);
+  data.set(new TextEncoder().encode("RIFF"), 0);
+  view.setUint32(4, data.length - 8, true);
+  data.set(new TextEncoder().encode("WAVEfmt "), 8);
+  view.setUint32(16, 16, true);
+  view.setUint16(20, 1, true);
+  view.setUint16(22, 1, true);
+  view.setUint32(24, 8000, true);
+  view.setUint32(28, 8000, true);
+  view.setUint16(32, 1, true);
+  view.setUint16(34, 8, true);
+  data.set(new TextEncoder().encode("data"), 36);
+  view.setUint32(40, samples, true);
+  return data;
+}
+
+async function send(worker: LocalWorker, path: string, token: string, init: { method?: string; json?: unknown; form?: FormData } = {}) {
+  const headers: Record<string, string> = { Authorization: `Bearer ${token}` };
+  if (init.json !== undefined) headers["Content-Type"] = "application/json";
+  const response = await fetch(worker.baseUrl + path, { method: init.method ?? "POST", headers, body: init.form ?? (init.json === undefined ? undefined : JSON.stringify(init.json)) });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${path}: HTTP ${response.status} ${text.slice(0, 500)}`);
+  return JSON.parse(text) as Record<string, any>;
+}
+
+interface Seeded {
+  type: string;
+  token: string;
+}
+
+async function seed(worker: LocalWorker): Promise<Seeded[]> {
+  const org = await send(worker, "/admin/organizations", worker.adminToken, { json: { name: "Browser test" } });
+  const key = (await send(worker, `/admin/organizations/${org.id}/api-keys`, worker.adminToken, { json: { name: "browser", role: "read-write", actions: ["qr:ReadQrCode", "qr:WriteQrCode"] } })).secret as string;
+  const upload = async (purpose: string, name: string, bytes: Uint8Array) => {
+    const form = new FormData();
+    form.append("purpose", purpose);
+    form.append("file", new Blob([bytes as Uint8Array<ArrayBuffer>]), name);
+    return (await send(worker, "/files", key, { form })).id as string;
+  };
+  const image = await upload("logo", "logo.png", LOGO);
+  const pdf = await upload("file", "menu.pdf", new TextEncoder().encode("%PDF-1.4\n%%EOF\n"));
+  const audio = await upload("audio", "jingle.wav", wav());
+  const codes: [string, Record<string, unknown>][] = [
+    [
+      "text",
+      {
+        name: HOSTILE[0],
+        image,
+        publicFilePath: pdf,
+        text: `${HOSTILE.join("\n")}\n${"W".repeat(9_000)}`,
+        hostedPageBackgroundColor: "#1e293b",
+        hostedPagePrimaryColor: "#fde047",
+      },
+    ],
+    [
+      "links",
+      {
+        name: HOSTILE[3],
+        image: "https://remote.example/never-loaded.png",
+        links: [
+          { url: "https://example.com/shop", name: HOSTILE[1], image },
+          { url: "https://example.com/blog", name: "Blog" },
+          { url: "https://example.com/x", name: "L".repeat(255) },
+        ],
+        hostedPagePrimaryColor: "#7c3aed",
+      },
+    ],
+    ["audio", { fileName: audio, name: "Our jingle", image, hostedPageBackgroundColor: "#fef3c7" }],
+    [
+      "event",
+      {
+        name: `Launch; party, ${HOSTILE[0]}`,
+        eventType: "Conference",
+        startDate: "2026-12-10T18:00:00+02:00",
+        endDate: "2026-12-10T21:30:00+02:00",
+        location: HOSTILE[3],
+        description: HOSTILE.join("\n"),
+        image,
+      },
+    ],
+    ["vcard", { firstName: "Ada", lastName: HOSTILE[3], organisation: HOSTILE[1], jobTitle: "Engineer", tel: "+44 20 7946 0000", email: "ada@example.com", url: "https://ada.example", city: "London", country: "UK", note: HOSTILE.join("\n") }],
+  ];
+  const seeded: Seeded[] = [];
+  for (const [type, content] of codes) {
+    const code = await send(worker, "/qr_codes", key, { json: { name: `${type} page`, type, content } });
+    seeded.push({ type, token: code.metadata.shortToken as string });
+  }
+  return seeded;
+}
+
+describe.skipIf(!HAVE_CHROMIUM && !IN_CI)("hosted pages in Chromium at a phone viewport", () => {
+  let worker: LocalWorker | undefined;
+  let browser: Browser | undefined;
+  let codes: Seeded[] = [];
+
+  beforeAll(async () => {
+    if (!HAVE_CHROMIUM) throw new Error(`CI=true and no Chromium at ${CHROMIUM}: install Debian's package (apt-get install -y chromium) or set CHROMIUM_PATH.`);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    worker = await startLocalWorker();
+    codes = await seed(worker);
+    // Running as root in a container: Chromium's sandbox needs user namespaces it does not get.
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
+  }, 240_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await worker?.stop();
+  }, 60_000);
+
+  for (const type of ["text", "links", "audio", "event", "vcard"]) {
+    it(`${type}: no CSP violation, no console error, nothing from another origin`, async () => {
+      const { token } = codes.find((c) => c.type === type)!;
+      const origin = worker!.baseUrl;
+      // A visitor in New York reading French: the event's time must be rewritten for them.
+      const context = await browser!.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: "fr-FR", timezoneId: "America/New_York" });
+      await context.addInitScript(() => {
+        const seen: string[] = [];
+        (window as unknown as { __cspViolations: string[] }).__cspViolations = seen;
+        document.addEventListener("securitypolicyviolation", (event) => seen.push(`${event.violatedDirective} ${event.blockedURI}`));
+      });
+      const page = await context.newPage();
+      const errors: string[] = [];
+      const requests: string[] = [];
+      page.on("console", (message) => {
+        if (message.type() === "error" || /Content.Security.Policy/i.test(message.text())) errors.push(`console.${message.type()}: ${message.text()}`);
+      });
+      page.on("pageerror", (error) => errors.push(`pageerror: ${error.message}`));
+      page.on("dialog", (dialog) => {
+        errors.push(`dialog: ${dialog.message()}`);
+        void dialog.dismiss();
+      });
+      page.on("request", (request) => requests.push(request.url()));
+      page.on("response", (res) => {
+        if (res.status() >= 400) errors.push(`HTTP ${res.status()}: ${res.url()}`);
+      });
+      page.on("requestfailed", (request) => errors.push(`requestfailed: ${request.url()} ${request.failure()?.errorText}`));
+
+      const response = await page.goto(`${origin}/p/${token}`, { waitUntil: "load" });
+      expect(response?.status()).toBe(200);
+      if (type === "audio") await page.waitForFunction(() => (document.querySelector("audio")?.readyState ?? 0) >= 1, undefined, { timeout: 10_000 });
+      await page.waitForTimeout(200);
+
+      const violations = await page.evaluate(() => (window as unknown as { __cspViolations: string[] }).__cspViolations);
+      expect(violations).toEqual([]);
+      expect(errors).toEqual([]);
+      expect(requests.length).toBeGreaterThan(0);
+      for (const url of requests) expect(new URL(url).origin, url).toBe(origin);
+      // Stylesheet applied (not blocked), and no sideways scrolling even with 10,000-character words.
+      expect(await page.evaluate(() => getComputedStyle(document.querySelector("main")!).maxWidth)).toBe("576px");
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      // Hostile strings are text: nothing ran, no element was injected.
+      expect(await page.evaluate(() => document.querySelectorAll("img[onerror], body script").length)).toBe(0);
+
+      if (type === "text") {
+        // The theme rule passed the CSP: white text on the dark background.
+        expect(await page.evaluate(() => getComputedStyle(document.body).color)).toBe("rgb(255, 255, 255)");
+        expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe("rgb(30, 41, 59)");
+        expect(await page.evaluate(() => (document.querySelector("img.hero") as HTMLImageElement).naturalWidth)).toBe(64);
+      }
+      if (type === "links") expect(requests.some((url) => url.includes("remote.example"))).toBe(false);
+      if (type === "event") {
+        // The locale script ran: French text in New York time (18:00+02:00 is 11:00 there).
+        const times = await page.$$eval("time[data-local]", (nodes) => nodes.map((n) => ({ localized: n.getAttribute("data-localized"), text: n.textContent ?? "" })));
+        expect(times).toHaveLength(2);
+        for (const t of times) expect(t.localized).toBe("true");
+        expect(times[0]!.text).toMatch(/jeudi 10 décembre 2026/);
+        expect(times[0]!.text).toMatch(/11:00/);
+        expect(times[0]!.text).not.toMatch(/UTC\+02:00/);
+      }
+
+      const file = join(ARTIFACTS, `${type}.png`);
+      await page.screenshot({ path: file, fullPage: type !== "text" });
+      console.log(`screenshot: ${file}`);
+      await context.close();
+    }, 60_000);
+  }
+});
