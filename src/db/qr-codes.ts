@@ -59,27 +59,29 @@ const toQrCode = (r: QrCodeRow): QrCodeRecord => ({
   updatedAt: r.updated_at,
 });
 
+/**
+ * The editable columns in bind order ?1..?9: identity (id, org), then what a write sets. Insert
+ * and replace bind the same list, so a column added here reaches both.
+ */
+const editableValues = (code: QrCodeRecord): unknown[] => [
+  code.id,
+  code.orgId,
+  code.name,
+  code.type,
+  JSON.stringify(code.content),
+  JSON.stringify(code.appearance),
+  code.logoFileId,
+  code.shortToken,
+  code.limits === null ? null : JSON.stringify(code.limits),
+];
+
 export function insertCodeStatement(db: D1Database, code: QrCodeRecord): D1PreparedStatement {
   return db
     .prepare(
-      `INSERT INTO qr_codes (id, org_id, name, type, content, appearance, logo_file_id, short_token, created_by, version, scans, views, created_at, updated_at, limits)
-       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 0, 0, ?11, ?12, ?13)`,
+      `INSERT INTO qr_codes (id, org_id, name, type, content, appearance, logo_file_id, short_token, limits, created_by, version, created_at, updated_at, scans, views)
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 0, 0)`,
     )
-    .bind(
-      code.id,
-      code.orgId,
-      code.name,
-      code.type,
-      JSON.stringify(code.content),
-      JSON.stringify(code.appearance),
-      code.logoFileId,
-      code.shortToken,
-      code.createdBy,
-      code.version,
-      code.createdAt,
-      code.updatedAt,
-      code.limits === null ? null : JSON.stringify(code.limits),
-    );
+    .bind(...editableValues(code), code.createdBy, code.version, code.createdAt, code.updatedAt);
 }
 
 /** Reserves a short token forever; the primary key makes a collision fail the whole batch. */
@@ -94,22 +96,10 @@ export function reserveShortTokenStatement(db: D1Database, token: string, codeId
 export function replaceCodeStatement(db: D1Database, code: QrCodeRecord, expectedVersion: number): D1PreparedStatement {
   return db
     .prepare(
-      `UPDATE qr_codes SET name = ?3, type = ?4, content = ?5, appearance = ?6, logo_file_id = ?7, short_token = ?8, version = version + 1, updated_at = ?9, limits = ?11
-       WHERE id = ?1 AND org_id = ?2 AND version = ?10 RETURNING *`,
+      `UPDATE qr_codes SET name = ?3, type = ?4, content = ?5, appearance = ?6, logo_file_id = ?7, short_token = ?8, limits = ?9, version = version + 1, updated_at = ?10
+       WHERE id = ?1 AND org_id = ?2 AND version = ?11 RETURNING *`,
     )
-    .bind(
-      code.id,
-      code.orgId,
-      code.name,
-      code.type,
-      JSON.stringify(code.content),
-      JSON.stringify(code.appearance),
-      code.logoFileId,
-      code.shortToken,
-      code.updatedAt,
-      expectedVersion,
-      code.limits === null ? null : JSON.stringify(code.limits),
-    );
+    .bind(...editableValues(code), code.updatedAt, expectedVersion);
 }
 
 export function deleteCodeStatement(db: D1Database, orgId: string, id: string, expectedVersion: number): D1PreparedStatement {

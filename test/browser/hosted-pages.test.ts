@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalWorker, startLocalWorker } from "../../bench/http/worker";
+import { wavFixture } from "../support/media-fixtures";
 import { encodePngFixture } from "../support/png-fixtures";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -22,25 +23,6 @@ const HOSTILE = ["<script>alert(1)</script>", `"><img src=x onerror=alert(1)>`, 
 
 const LOGO = encodePngFixture({ width: 64, height: 64, colorType: 2, bitDepth: 8, pixel: (x, y) => (Math.hypot(x - 31.5, y - 31.5) < 24 ? [14, 116, 144] : [253, 224, 71]) });
 
-/** A second of 8 kHz 8-bit mono silence. */
-function wav(): Uint8Array {
-  const samples = 8000;
-  const data = new Uint8Array(44 + samples).fill(128);
-  const view = new DataView(data.buffer);
-  data.set(new TextEncoder().encode("RIFF"), 0);
-  view.setUint32(4, data.length - 8, true);
-  data.set(new TextEncoder().encode("WAVEfmt "), 8);
-  view.setUint32(16, 16, true);
-  view.setUint16(20, 1, true);
-  view.setUint16(22, 1, true);
-  view.setUint32(24, 8000, true);
-  view.setUint32(28, 8000, true);
-  view.setUint16(32, 1, true);
-  view.setUint16(34, 8, true);
-  data.set(new TextEncoder().encode("data"), 36);
-  view.setUint32(40, samples, true);
-  return data;
-}
 
 async function send(worker: LocalWorker, path: string, token: string, init: { method?: string; json?: unknown; form?: FormData } = {}) {
   const headers: Record<string, string> = { Authorization: `Bearer ${token}` };
@@ -67,7 +49,7 @@ async function seed(worker: LocalWorker): Promise<Seeded[]> {
   };
   const image = await upload("logo", "logo.png", LOGO);
   const pdf = await upload("file", "menu.pdf", new TextEncoder().encode("%PDF-1.4\n%%EOF\n"));
-  const audio = await upload("audio", "jingle.wav", wav());
+  const audio = await upload("audio", "jingle.wav", wavFixture(8000));
   const codes: [string, Record<string, unknown>][] = [
     [
       "text",

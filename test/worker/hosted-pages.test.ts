@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import type { VisitEvent } from "../../src/analytics/event";
 import { type ContentOf, vcardOf } from "../../src/codes/content";
 import { ICON_PATH, LOCALE_SCRIPT_PATH, STYLESHEET_PATH } from "../../src/pages/assets";
+import { wavFixture } from "../support/media-fixtures";
 import { encodePngFixture } from "../support/png-fixtures";
 import { call, seedOrg } from "./qr-support";
 import { SAMPLES } from "./qr-samples";
@@ -26,23 +27,6 @@ const hostileText = PREFIX + "W".repeat(10_000 - PREFIX.length);
 const LONG_WORD = hostileText.slice(PREFIX.length);
 
 const LOGO = encodePngFixture({ width: 8, height: 8, colorType: 2, bitDepth: 8, pixel: (x, y) => ((x + y) % 2 ? [14, 116, 144] : [255, 255, 255]) });
-function wav(): Uint8Array {
-  const data = new Uint8Array(44 + 800);
-  const view = new DataView(data.buffer);
-  data.set(new TextEncoder().encode("RIFF"), 0);
-  view.setUint32(4, data.length - 8, true);
-  data.set(new TextEncoder().encode("WAVEfmt "), 8);
-  view.setUint32(16, 16, true);
-  view.setUint16(20, 1, true);
-  view.setUint16(22, 1, true);
-  view.setUint32(24, 8000, true);
-  view.setUint32(28, 8000, true);
-  view.setUint16(32, 1, true);
-  view.setUint16(34, 8, true);
-  data.set(new TextEncoder().encode("data"), 36);
-  view.setUint32(40, 800, true);
-  return data;
-}
 
 async function upload(key: string, purpose: string, fileName: string, bytes: Uint8Array): Promise<string> {
   const form = new FormData();
@@ -214,7 +198,7 @@ describe("GET /p/{token}: every hosted type renders hostile content inert", () =
   it("audio: an <audio> player of the uploaded file", async () => {
     captureEvents();
     const org = await seedOrg();
-    const audio = await upload(org.writeKey, "audio", "jingle.wav", wav());
+    const audio = await upload(org.writeKey, "audio", "jingle.wav", wavFixture());
     const code = await createCode(org.writeKey, { type: "audio", content: { fileName: audio, name: `${BREAKOUT}${RTL}`, hostedPagePrimaryColor: "#000000" } });
     const { status, document, headers } = await page(code.metadata.shortToken);
     expect(status).toBe(200);

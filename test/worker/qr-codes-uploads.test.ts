@@ -1,6 +1,7 @@
 import { env, exports } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { expectScans } from "../support/decode";
+import { PDF_FIXTURE, wavFixture } from "../support/media-fixtures";
 import { encodePngFixture } from "../support/png-fixtures";
 import { call, seedOrg } from "./qr-support";
 
@@ -17,24 +18,6 @@ const LOGO = encodePngFixture({
     return r > 30 && r < 44 ? [14, 116, 144] : [255, 255, 255];
   },
 });
-const PDF = new TextEncoder().encode("%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n");
-function wav(): Uint8Array {
-  const data = new Uint8Array(44 + 800);
-  const view = new DataView(data.buffer);
-  data.set(new TextEncoder().encode("RIFF"), 0);
-  view.setUint32(4, data.length - 8, true);
-  data.set(new TextEncoder().encode("WAVEfmt "), 8);
-  view.setUint32(16, 16, true);
-  view.setUint16(20, 1, true);
-  view.setUint16(22, 1, true);
-  view.setUint32(24, 8000, true);
-  view.setUint32(28, 8000, true);
-  view.setUint16(32, 1, true);
-  view.setUint16(34, 8, true);
-  data.set(new TextEncoder().encode("data"), 36);
-  view.setUint32(40, 800, true);
-  return data;
-}
 
 async function upload(key: string, purpose: string, fileName: string, bytes: Uint8Array): Promise<{ id: string; url: string; mediaType: string }> {
   const form = new FormData();
@@ -48,7 +31,7 @@ async function upload(key: string, purpose: string, fileName: string, bytes: Uin
 describe("codes that point at uploads", () => {
   it("file: the short link leads to the stored file; the image encodes the short link", async () => {
     const org = await seedOrg();
-    const pdf = await upload(org.writeKey, "file", "menu.pdf", PDF);
+    const pdf = await upload(org.writeKey, "file", "menu.pdf", PDF_FIXTURE);
     const created = await call("POST", "/qr_codes", { key: org.writeKey, body: { name: "Menu", type: "file", content: { fileName: pdf.id } } });
     expect(created.status, created.text).toBe(201);
     const token = created.json.metadata.shortToken;
@@ -59,7 +42,7 @@ describe("codes that point at uploads", () => {
 
   it("audio: publicAudioFilePath names the stored file; a PDF is not audio", async () => {
     const org = await seedOrg();
-    const audio = await upload(org.writeKey, "audio", "jingle.wav", wav());
+    const audio = await upload(org.writeKey, "audio", "jingle.wav", wavFixture());
     const created = await call("POST", "/qr_codes", { key: org.writeKey, body: { name: "Jingle", type: "audio", content: { fileName: audio.id, name: "Our jingle" } } });
     expect(created.status, created.text).toBe(201);
     expect(created.json.content).toEqual({ fileName: audio.id, name: "Our jingle", publicAudioFilePath: `https://qr.test/files/${audio.id}` });
@@ -67,7 +50,7 @@ describe("codes that point at uploads", () => {
     // Sending the representation back (derived field included) is accepted and changes nothing.
     const again = await call("PUT", `/qr_codes/${created.json.id}`, { key: org.writeKey, body: created.json });
     expect(again.json.content).toEqual(created.json.content);
-    const pdf = await upload(org.writeKey, "file", "menu.pdf", PDF);
+    const pdf = await upload(org.writeKey, "file", "menu.pdf", PDF_FIXTURE);
     const wrong = await call("POST", "/qr_codes", { key: org.writeKey, body: { name: "x", type: "audio", content: { fileName: pdf.id } } });
     expect(wrong.status).toBe(400);
     expect(wrong.json.violations).toEqual([{ propertyPath: "content.fileName", message: "must be an uploaded audio (this file is application/pdf)" }]);
@@ -76,7 +59,7 @@ describe("codes that point at uploads", () => {
   it("another organization's upload cannot be referenced", async () => {
     const owner = await seedOrg();
     const other = await seedOrg();
-    const pdf = await upload(owner.writeKey, "file", "menu.pdf", PDF);
+    const pdf = await upload(owner.writeKey, "file", "menu.pdf", PDF_FIXTURE);
     const res = await call("POST", "/qr_codes", { key: other.writeKey, body: { name: "x", type: "file", content: { fileName: pdf.id } } });
     expect(res.status).toBe(400);
     expect(res.json.violations).toEqual([{ propertyPath: "content.fileName", message: "no uploaded file has this id" }]);
@@ -89,7 +72,7 @@ describe("codes that point at uploads", () => {
   it("hosted page images must be images", async () => {
     const org = await seedOrg();
     const logo = await upload(org.writeKey, "logo", "logo.png", LOGO);
-    const pdf = await upload(org.writeKey, "file", "menu.pdf", PDF);
+    const pdf = await upload(org.writeKey, "file", "menu.pdf", PDF_FIXTURE);
     const ok = await call("POST", "/qr_codes", { key: org.writeKey, body: { name: "x", type: "text", content: { text: "hi", image: logo.id, publicFilePath: pdf.id } } });
     expect(ok.status, ok.text).toBe(201);
     const bad = await call("POST", "/qr_codes", { key: org.writeKey, body: { name: "x", type: "links", content: { links: [{ url: "https://a.example", name: "A", image: pdf.id }] } } });

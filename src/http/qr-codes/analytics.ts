@@ -19,7 +19,7 @@ import type { AppEnv } from "../../env";
 import { requirePermission } from "../bearer";
 import { ApiError, ValidationError, type FieldIssue } from "../errors";
 import { newRouter } from "../router";
-import { errorResponses, IdParam } from "./openapi";
+import { errorResponses, IdParam, PartialCollectionViewSchema } from "./openapi";
 import { requireCode } from "./write";
 
 /**
@@ -241,14 +241,7 @@ const collectionSchema = (name: string, member: ReturnType<typeof visitSchema>) 
       "@type": z.literal("Collection"),
       totalItems: z.number().int().openapi({ description: "Events matching the range and the bots filter (raw rows, kept for the retention period)" }),
       member: z.array(member),
-      view: z.object({
-        "@id": z.string(),
-        "@type": z.literal("PartialCollectionView"),
-        first: z.string(),
-        last: z.string(),
-        previous: z.string().optional(),
-        next: z.string().optional(),
-      }),
+      view: PartialCollectionViewSchema,
       range: z.object({
         from: z.string().nullable(),
         to: z.string().nullable(),

@@ -41,6 +41,18 @@ export const QrCodeSchema = z
   })
   .openapi("QrCode");
 
+/** The paging links of every JSON-LD collection of this family. */
+export const PartialCollectionViewSchema = z
+  .object({
+    "@id": z.string(),
+    "@type": z.literal("PartialCollectionView"),
+    first: z.string(),
+    last: z.string(),
+    previous: z.string().optional(),
+    next: z.string().optional(),
+  })
+  .openapi("PartialCollectionView");
+
 export const QrCodeCollectionSchema = z
   .object({
     "@context": z.literal("/contexts/QrCode"),
@@ -48,14 +60,7 @@ export const QrCodeCollectionSchema = z
     "@type": z.literal("Collection"),
     totalItems: z.number().int(),
     member: z.array(QrCodeSchema.extend({ "@id": z.string(), "@type": z.literal("QrCode") })),
-    view: z.object({
-      "@id": z.string(),
-      "@type": z.literal("PartialCollectionView"),
-      first: z.string(),
-      last: z.string(),
-      previous: z.string().optional(),
-      next: z.string().optional(),
-    }),
+    view: PartialCollectionViewSchema,
   })
   .openapi("QrCodeCollection");
 
