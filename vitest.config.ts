@@ -16,7 +16,7 @@ export default defineConfig(async () => {
             cloudflareTest({
               wrangler: { configPath: "./wrangler.toml" },
               miniflare: {
-                bindings: { TEST_MIGRATIONS: migrations, ADMIN_TOKEN: "test-admin-token" },
+                bindings: { TEST_MIGRATIONS: migrations, ADMIN_TOKEN: "test-admin-token", ACCESS_KEY_ENCRYPTION_KEY: "test-access-key-encryption-key-0123456789" },
               },
             }),
           ],
@@ -30,6 +30,10 @@ export default defineConfig(async () => {
         {
           // Pages in a real browser (Debian's Chromium through playwright-core) against `wrangler dev`.
           test: { name: "browser", include: ["test/browser/**/*.test.ts"], environment: "node", testTimeout: 60_000, hookTimeout: 240_000 },
+        },
+        {
+          // The official Alibaba Cloud SDK (@alicloud/cams20200606) in Node against `wrangler dev`.
+          test: { name: "sdk", include: ["test/sdk/**/*.test.ts"], environment: "node", testTimeout: 60_000, hookTimeout: 240_000 },
         },
       ],
     },

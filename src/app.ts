@@ -11,6 +11,7 @@ import { qrCodesRouter } from "./http/qr-codes/router";
 import { redirectsRouter } from "./http/redirects";
 import { filesRouter } from "./http/files";
 import { hostedPagesRouter } from "./http/hosted-pages";
+import { messageQrdlRouter } from "./http/message-qrdl/router";
 
 export const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
@@ -28,6 +29,7 @@ app.route("/", filesRouter);
 app.route("/", qrCodesRouter);
 app.route("/", redirectsRouter);
 app.route("/", hostedPagesRouter);
+app.route("/", messageQrdlRouter);
 
 app.doc31("/openapi.json", {
   openapi: "3.1.0",

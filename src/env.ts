@@ -25,5 +25,8 @@ declare global {
     PUBLIC_BASE_URL?: string;
     /** "1" only when `npm run bench` starts the Worker: enables its constant-302 baseline route. */
     BENCH_ROUTES?: string;
+    /** AES-GCM key material for AccessKey secrets (32+ characters; `npm start` creates one); `_PREVIOUS` only decrypts, during a rotation. */
+    ACCESS_KEY_ENCRYPTION_KEY?: string;
+    ACCESS_KEY_ENCRYPTION_KEY_PREVIOUS?: string;
   }
 }

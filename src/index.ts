@@ -19,3 +19,4 @@ export default {
 } satisfies ExportedHandler<Env>;
 
 export { ScanLimiter } from "./objects/scan-limiter";
+export { CallerGate } from "./objects/caller-gate";

@@ -4,11 +4,13 @@ import { timingSafeEqualText } from "../../auth/secrets";
 import type { AppEnv } from "../../env";
 import { ApiError, limitBody } from "../errors";
 import { newRouter } from "../router";
+import { accessKeysRouter } from "./access-keys";
 import { apiKeysRouter } from "./api-keys";
 import { demoRouter } from "./demo";
 import { developerKeysRouter } from "./developer-keys";
 import { organizationsRouter } from "./organizations";
 import { usersRouter } from "./users";
+import { whatsappPhoneNumbersRouter } from "./whatsapp-phone-numbers";
 
 // The admin API: creates and manages organizations and every kind of credential. Guarded by the
 // ADMIN_TOKEN secret; secrets appear only in the responses that create them.
@@ -52,4 +54,6 @@ adminRouter.route("/", organizationsRouter);
 adminRouter.route("/", usersRouter);
 adminRouter.route("/", developerKeysRouter);
 adminRouter.route("/", apiKeysRouter);
+adminRouter.route("/", accessKeysRouter);
+adminRouter.route("/", whatsappPhoneNumbersRouter);
 adminRouter.route("/", demoRouter);

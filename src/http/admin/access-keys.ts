@@ -1,0 +1,155 @@
+import { z } from "@hono/zod-openapi";
+import { accessKeySecretPrefix, ciphertextKeyId, decryptSecret, EncryptionKeyError, encryptSecret, keyringOf, newAccessKeyId, newAccessKeySecret } from "../../auth/access-keys";
+import { deleteAccessKey, insertAccessKey, listAccessKeys, listSealedSecrets, resealSecretStatement, setAccessKeyStatus } from "../../db/access-keys";
+import { ApiError } from "../errors";
+import { newRouter } from "../router";
+import { Actions, adminRoute, errorResponses, found, Id, json, jsonBody, listOf, Name, OrgParams, requireOrganization } from "./schemas";
+
+/** AccessKey pairs for the Alibaba Cloud signature V3 API (CreatePhoneMessageQrdl and its siblings). */
+
+export const AccessKeySchema = z
+  .object({
+    id: z.string().openapi({ description: "The AccessKey ID", example: "EQAK3kTq9Lw2Xa81Zp0cVb7N" }),
+    orgId: z.string(),
+    name: z.string(),
+    secretPrefix: z.string().openapi({ example: "Xa81…" }),
+    actions: z.array(z.string()).openapi({ example: ["cams:CreatePhoneMessageQrdl"] }),
+    status: z.enum(["active", "disabled"]),
+    createdAt: z.string(),
+    lastUsedAt: z.string().nullable(),
+  })
+  .openapi("AccessKey");
+
+const IssuedAccessKeySchema = z
+  .object({
+    accessKey: AccessKeySchema,
+    accessKeyId: z.string(),
+    accessKeySecret: z.string().openapi({ description: "The AccessKey secret, shown only in this response" }),
+  })
+  .openapi("IssuedAccessKey");
+
+const AccessKeyParams = z.object({ accessKeyId: Id });
+
+const requireKeyring = (env: Env) => {
+  const ring = keyringOf(env);
+  if (!ring) throw new ApiError(503, "ACCESS_KEYS_DISABLED", "AccessKey pairs are disabled: set the ACCESS_KEY_ENCRYPTION_KEY secret (32+ random characters)");
+  return ring.catch((err: unknown) => {
+    throw err instanceof EncryptionKeyError ? new ApiError(503, "ACCESS_KEYS_DISABLED", err.message) : err;
+  });
+};
+
+/** Mints an AccessKey pair for an organization: the secret sealed for D1, in the clear for the caller once. */
+export async function mintAccessKey(env: Env, input: { name: string; actions: string[] }) {
+  const ring = await requireKeyring(env);
+  const id = newAccessKeyId();
+  const secret = newAccessKeySecret();
+  return { id, secret, row: { id, name: input.name, actions: input.actions, secretCiphertext: await encryptSecret(ring, id, secret), secretPrefix: accessKeySecretPrefix(secret) } };
+}
+
+export const accessKeysRouter = newRouter()
+  .openapi(
+    adminRoute({
+      method: "post",
+      path: "/admin/organizations/{orgId}/access-keys",
+      summary: "Issue an AccessKey pair (signature V3) for an organization",
+      request: { params: OrgParams, body: jsonBody(z.object({ name: Name, actions: Actions })) },
+      responses: {
+        201: json("The key, its ID and its secret (shown once)", IssuedAccessKeySchema),
+        ...errorResponses,
+        503: json("ACCESS_KEY_ENCRYPTION_KEY is not configured", errorResponses[400].content["application/json"].schema),
+      },
+    }),
+    async (c) => {
+      const { orgId } = c.req.valid("param");
+      await requireOrganization(c.env.DB, orgId);
+      const minted = await mintAccessKey(c.env, c.req.valid("json"));
+      const accessKey = await insertAccessKey(c.env.DB, orgId, minted.row);
+      return c.json({ accessKey, accessKeyId: minted.id, accessKeySecret: minted.secret }, 201);
+    },
+  )
+  .openapi(
+    adminRoute({
+      method: "get",
+      path: "/admin/organizations/{orgId}/access-keys",
+      summary: "List an organization's AccessKey pairs (never their secrets)",
+      request: { params: OrgParams },
+      responses: { 200: json("The keys, disabled ones included", listOf(AccessKeySchema, "AccessKeyList")), ...errorResponses },
+    }),
+    async (c) => {
+      const { orgId } = c.req.valid("param");
+      await requireOrganization(c.env.DB, orgId);
+      return c.json({ items: await listAccessKeys(c.env.DB, orgId) }, 200);
+    },
+  )
+  .openapi(
+    adminRoute({
+      method: "post",
+      path: "/admin/access-keys/{accessKeyId}/disable",
+      summary: "Disable an AccessKey pair (idempotent; signed calls answer InvalidAccessKeyId.Inactive)",
+      request: { params: AccessKeyParams },
+      responses: { 200: json("The key", AccessKeySchema), ...errorResponses },
+    }),
+    async (c) => c.json(found(await setAccessKeyStatus(c.env.DB, c.req.valid("param").accessKeyId, "disabled"), "AccessKey"), 200),
+  )
+  .openapi(
+    adminRoute({
+      method: "post",
+      path: "/admin/access-keys/{accessKeyId}/enable",
+      summary: "Enable a disabled AccessKey pair again",
+      request: { params: AccessKeyParams },
+      responses: { 200: json("The key", AccessKeySchema), ...errorResponses },
+    }),
+    async (c) => c.json(found(await setAccessKeyStatus(c.env.DB, c.req.valid("param").accessKeyId, "active"), "AccessKey"), 200),
+  )
+  .openapi(
+    adminRoute({
+      method: "delete",
+      path: "/admin/access-keys/{accessKeyId}",
+      summary: "Delete an AccessKey pair for good",
+      request: { params: AccessKeyParams },
+      responses: { 204: { description: "Deleted" }, ...errorResponses },
+    }),
+    async (c) => {
+      if (!(await deleteAccessKey(c.env.DB, c.req.valid("param").accessKeyId))) throw new ApiError(404, "NOT_FOUND", "AccessKey not found");
+      return c.body(null, 204);
+    },
+  )
+  .openapi(
+    adminRoute({
+      method: "post",
+      path: "/admin/access-keys/re-encrypt",
+      summary: "Re-encrypt every AccessKey secret under the current ACCESS_KEY_ENCRYPTION_KEY (rotation)",
+      description:
+        "During a rotation the old key is ACCESS_KEY_ENCRYPTION_KEY_PREVIOUS and the new one ACCESS_KEY_ENCRYPTION_KEY: secrets sealed with either verify. This re-seals every secret not yet under the current key; once `remaining` is 0 the previous key can be removed. Idempotent.",
+      responses: {
+        200: json("How many secrets were re-sealed and how many still cannot be read", z.object({ keyId: z.string(), resealed: z.number().int(), alreadyCurrent: z.number().int(), remaining: z.number().int() }).openapi("ReEncryption")),
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const ring = await requireKeyring(c.env);
+      const db = c.env.DB;
+      const statements: D1PreparedStatement[] = [];
+      let alreadyCurrent = 0;
+      let remaining = 0;
+      for (const { id, secretCiphertext } of await listSealedSecrets(db)) {
+        if (ciphertextKeyId(secretCiphertext) === ring.current.id) {
+          alreadyCurrent++;
+          continue;
+        }
+        try {
+          const secret = await decryptSecret(ring, id, secretCiphertext);
+          statements.push(resealSecretStatement(db, id, secretCiphertext, await encryptSecret(ring, id, secret)));
+        } catch (err) {
+          if (!(err instanceof EncryptionKeyError)) throw err;
+          remaining++;
+        }
+      }
+      let resealed = 0;
+      for (let i = 0; i < statements.length; i += 50) {
+        const results = await db.batch(statements.slice(i, i + 50));
+        resealed += results.reduce((sum, r) => sum + (r.meta.changes ?? 0), 0);
+      }
+      return c.json({ keyId: ring.current.id, resealed, alreadyCurrent, remaining }, 200);
+    },
+  );

@@ -1,0 +1,247 @@
+import type { Context } from "hono";
+import { acsEncode } from "../../auth/signature-v3";
+import { newCodeId, newShortToken } from "../../codes/ids";
+import { pushRedirect, redirectRecordOf } from "../../codes/redirects";
+import {
+  deleteCodeStatement,
+  findCode,
+  insertCodeStatement,
+  queueRedirectSyncStatement,
+  replaceCodeStatement,
+  reserveShortTokenStatement,
+  type QrCodeRecord,
+} from "../../db/qr-codes";
+import {
+  deleteMessageQrdlStatement,
+  findMessageQrdl,
+  findPhoneNumber,
+  insertMessageQrdlStatement,
+  listMessageQrdl,
+  updateMessageQrdlStatement,
+  type MessageQrdl,
+  type QrImageFormat,
+} from "../../db/message-qrdl";
+import { isoNow } from "../../db/time";
+import type { AppEnv } from "../../env";
+import { DEFAULT_APPEARANCE } from "../../qr/appearance";
+import { publicBaseUrl } from "../origin";
+import type { Caller } from "./auth";
+import { acsErrors } from "./envelope";
+
+type Ctx = Context<AppEnv>;
+export type Params = ReadonlyMap<string, string>;
+
+/** WhatsApp's limit on a QR code's prefilled message, in characters (code points). */
+export const MAX_MESSAGE_CHARS = 140;
+const MAX_SPACE_ID = 64;
+const MAX_LISTED = 1000;
+
+// Parameters
+
+function required(params: Params, name: string): string {
+  const value = params.get(name);
+  if (value === undefined || value === "") throw acsErrors.missingParameter(name);
+  return value;
+}
+
+/** Digits with the country code (`8613800138000`); a leading + and visual separators are forgiven. */
+export function normalizePhoneNumber(text: string): string | null {
+  const digits = text.trim().replace(/^\+/, "").replace(/[\s\-().]/g, "");
+  return /^[1-9]\d{5,14}$/.test(digits) ? digits : null;
+}
+
+function phoneNumberOf(params: Params): string {
+  const phone = normalizePhoneNumber(required(params, "PhoneNumber"));
+  if (phone === null) throw acsErrors.invalidParameter("PhoneNumber", "The phone number must be 6 to 15 digits with its country code, e.g. 8613800138000.");
+  return phone;
+}
+
+function imageFormatOf(params: Params): QrImageFormat {
+  const format = required(params, "GenerateQrImage").toUpperCase();
+  if (format !== "PNG" && format !== "SVG") throw acsErrors.invalidParameter("GenerateQrImage", "Valid values: PNG, SVG.");
+  return format;
+}
+
+function messageOf(params: Params): string {
+  const message = required(params, "PrefilledMessage");
+  if (!message.isWellFormed()) throw acsErrors.invalidParameter("PrefilledMessage", "The message is not valid Unicode text.");
+  if ([...message].length > MAX_MESSAGE_CHARS) throw acsErrors.invalidParameter("PrefilledMessage", `The message may have at most ${MAX_MESSAGE_CHARS} characters.`);
+  return message;
+}
+
+function spaceIdOf(params: Params): string | null {
+  const space = params.get("CustSpaceId");
+  if (space === undefined || space === "") return null;
+  if (space.length > MAX_SPACE_ID) throw acsErrors.invalidParameter("CustSpaceId", `At most ${MAX_SPACE_ID} characters.`);
+  return space;
+}
+
+function qrdlCodeOf(params: Params): string {
+  const code = required(params, "QrdlCode");
+  // Not a code of ours at all: the same answer as another user's code, so codes cannot be probed.
+  if (!/^[0-9A-Za-z]{8}$/.test(code)) throw acsErrors.notOwner();
+  return code;
+}
+
+/** The phone number must be registered to the caller's organization (and to the space, when one is named). */
+async function requireOwnPhone(c: Ctx, caller: Caller, phoneNumber: string, space: string | null): Promise<void> {
+  const phone = await findPhoneNumber(c.env.DB, phoneNumber);
+  if (!phone || phone.orgId !== caller.orgId || (space !== null && phone.custSpaceId !== space)) throw acsErrors.notOwner();
+}
+
+async function requireOwnCode(c: Ctx, caller: Caller, qrdlCode: string, phoneNumber: string, space: string | null): Promise<MessageQrdl> {
+  const record = await findMessageQrdl(c.env.DB, caller.orgId, qrdlCode);
+  if (!record || record.phoneNumber !== phoneNumber || (space !== null && record.custSpaceId !== space)) throw acsErrors.notOwner();
+  return record;
+}
+
+// Representations
+
+/** `https://wa.me/<digits>?text=<message>`, every reserved character percent-encoded. */
+export const waMeUrl = (phoneNumber: string, message: string): string => `https://wa.me/${phoneNumber}?text=${acsEncode(message)}`;
+
+export const imageUrlOf = (record: Pick<MessageQrdl, "qrdlCode" | "deepLinkUrl" | "imageFormat">): string =>
+  `${new URL(record.deepLinkUrl).origin}/message-qrdl/${record.qrdlCode}.${record.imageFormat.toLowerCase()}`;
+
+const dataOf = (record: MessageQrdl) => ({
+  QrImageUrl: imageUrlOf(record),
+  PhoneNumber: record.phoneNumber,
+  QrdlCode: record.qrdlCode,
+  DeepLinkUrl: record.deepLinkUrl,
+  GenerateQrImage: record.imageFormat,
+  PrefilledMessage: record.message,
+});
+
+/** The documented success envelope. */
+const ok = (c: Ctx, data?: unknown) =>
+  c.json({ AccessDeniedDetail: "None", RequestId: c.get("requestId"), Message: "None", ...(data === undefined ? {} : { Data: data }), Code: "OK" }, 200);
+
+const isUniqueViolation = (err: unknown, table: string) => err instanceof Error && err.message.includes("UNIQUE constraint failed") && err.message.includes(`${table}.`);
+
+const TOKEN_ATTEMPTS = 5;
+const WRITE_ATTEMPTS = 3;
+
+// Actions
+
+/**
+ * A real dynamic QR code of type url (so /r/{token}, its limits and scan analytics apply) plus the
+ * message_qrdl row, in one D1 batch; KV after, repaired by the cron if that write fails.
+ */
+async function createPhoneMessageQrdl(c: Ctx, caller: Caller, params: Params) {
+  const phoneNumber = phoneNumberOf(params);
+  const imageFormat = imageFormatOf(params);
+  const message = messageOf(params);
+  const space = spaceIdOf(params);
+  await requireOwnPhone(c, caller, phoneNumber, space);
+  const db = c.env.DB;
+  const base = publicBaseUrl(c);
+  for (let attempt = 1; ; attempt++) {
+    const now = isoNow();
+    const token = newShortToken();
+    const code: QrCodeRecord = {
+      id: newCodeId(),
+      orgId: caller.orgId,
+      name: `WhatsApp +${phoneNumber}`,
+      type: "url",
+      content: { url: waMeUrl(phoneNumber, message) },
+      appearance: DEFAULT_APPEARANCE,
+      limits: null,
+      logoFileId: null,
+      shortToken: token,
+      createdBy: caller.name,
+      version: 1,
+      scans: 0,
+      views: 0,
+      createdAt: now,
+      updatedAt: now,
+    };
+    const record: MessageQrdl = { qrdlCode: token, orgId: caller.orgId, codeId: code.id, phoneNumber, custSpaceId: space, imageFormat, message, deepLinkUrl: `${base}/r/${token}`, createdAt: now, updatedAt: now };
+    try {
+      await db.batch([reserveShortTokenStatement(db, token, code.id, now), queueRedirectSyncStatement(db, token, now), insertCodeStatement(db, code), insertMessageQrdlStatement(db, record)]);
+    } catch (err) {
+      if (isUniqueViolation(err, "short_tokens") && attempt < TOKEN_ATTEMPTS) continue;
+      throw err;
+    }
+    await pushRedirect(c.env, token, redirectRecordOf(code), now);
+    return ok(c, dataOf(record));
+  }
+}
+
+async function listPhoneMessageQrdl(c: Ctx, caller: Caller, params: Params) {
+  const phoneNumber = phoneNumberOf(params);
+  const space = spaceIdOf(params);
+  await requireOwnPhone(c, caller, phoneNumber, space);
+  const records = await listMessageQrdl(c.env.DB, caller.orgId, phoneNumber, space, MAX_LISTED);
+  return ok(c, records.map(dataOf));
+}
+
+/** The message (and image format) change; the code, its deep link and its image URL's code stay. */
+async function updatePhoneMessageQrdl(c: Ctx, caller: Caller, params: Params) {
+  const qrdlCode = qrdlCodeOf(params);
+  const phoneNumber = phoneNumberOf(params);
+  const imageFormat = imageFormatOf(params);
+  const message = messageOf(params);
+  const space = spaceIdOf(params);
+  const db = c.env.DB;
+  for (let attempt = 1; ; attempt++) {
+    const record = await requireOwnCode(c, caller, qrdlCode, phoneNumber, space);
+    const existing = await findCode(db, caller.orgId, record.codeId);
+    if (!existing) throw acsErrors.notOwner();
+    const now = isoNow();
+    const next: QrCodeRecord = { ...existing, content: { ...existing.content, url: waMeUrl(phoneNumber, message) }, updatedAt: now };
+    const [replaced] = await db.batch([
+      replaceCodeStatement(db, next, existing.version),
+      queueRedirectSyncStatement(db, qrdlCode, now),
+      updateMessageQrdlStatement(db, { qrdlCode, orgId: caller.orgId, codeId: existing.id, imageFormat, message, updatedAt: now }, existing.version + 1, JSON.stringify(next.content)),
+    ]);
+    if (replaced!.results.length === 0) {
+      // The code changed between our read and our write (another update, or /qr_codes): again.
+      if (attempt < WRITE_ATTEMPTS) continue;
+      throw acsErrors.serviceUnavailable("The code is being changed by other requests; retry.");
+    }
+    await pushRedirect(c.env, qrdlCode, redirectRecordOf({ ...next, version: existing.version + 1 }), now);
+    return ok(c, dataOf({ ...record, imageFormat, message, updatedAt: now }));
+  }
+}
+
+/** The code goes with its message; the short link answers 404 from then on and is never reissued. */
+async function deletePhoneMessageQrdl(c: Ctx, caller: Caller, params: Params) {
+  const qrdlCode = qrdlCodeOf(params);
+  const phoneNumber = phoneNumberOf(params);
+  const space = spaceIdOf(params);
+  const db = c.env.DB;
+  for (let attempt = 1; ; attempt++) {
+    const record = await requireOwnCode(c, caller, qrdlCode, phoneNumber, space);
+    const existing = await findCode(db, caller.orgId, record.codeId);
+    const now = isoNow();
+    const statements = [deleteMessageQrdlStatement(db, caller.orgId, qrdlCode), queueRedirectSyncStatement(db, qrdlCode, now)];
+    if (existing) statements.unshift(deleteCodeStatement(db, caller.orgId, existing.id, existing.version));
+    const [first] = await db.batch(statements);
+    if (existing && first!.results.length === 0) {
+      if (attempt < WRITE_ATTEMPTS) continue;
+      throw acsErrors.serviceUnavailable("The code is being changed by other requests; retry.");
+    }
+    await pushRedirect(c.env, qrdlCode, null, now);
+    await forgetImages(record);
+    return ok(c);
+  }
+}
+
+/** Drops this location's cached images of a deleted code (other locations expire them within a day). */
+async function forgetImages(record: MessageQrdl): Promise<void> {
+  const origin = new URL(record.deepLinkUrl).origin;
+  await Promise.all(["png", "svg"].map((ext) => caches.default.delete(new Request(`${origin}/message-qrdl/${record.qrdlCode}.${ext}`)).catch(() => false)));
+}
+
+export interface ActionSpec {
+  run: (c: Ctx, caller: Caller, params: Params) => Promise<Response>;
+  /** a read-only bearer key may not call it */
+  writes: boolean;
+}
+
+export const ACTIONS: Record<string, ActionSpec> = {
+  CreatePhoneMessageQrdl: { run: createPhoneMessageQrdl, writes: true },
+  ListPhoneMessageQrdl: { run: listPhoneMessageQrdl, writes: false },
+  UpdatePhoneMessageQrdl: { run: updatePhoneMessageQrdl, writes: true },
+  DeletePhoneMessageQrdl: { run: deletePhoneMessageQrdl, writes: true },
+};
