@@ -30,6 +30,16 @@ if (!token) {
   log(`generated ADMIN_TOKEN in .dev.vars (keep it private; it guards /admin)`);
 }
 
+// (a2) ACCESS_KEY_ENCRYPTION_KEY: seals AccessKey secrets (signature V3 needs them, so they are
+// encrypted, not hashed). Generated once, never overwritten: a new key would orphan every secret.
+{
+  const current = existsSync(DEV_VARS) ? readFileSync(DEV_VARS, "utf8") : "";
+  if (!/^\s*ACCESS_KEY_ENCRYPTION_KEY\s*=\s*\S/m.test(current)) {
+    appendFileSync(DEV_VARS, `${current && !current.endsWith("\n") ? "\n" : ""}ACCESS_KEY_ENCRYPTION_KEY=${randomBytes(32).toString("base64")}\n`, { mode: 0o600 });
+    log("generated ACCESS_KEY_ENCRYPTION_KEY in .dev.vars (it encrypts AccessKey secrets; keep it, and keep it private)");
+  }
+}
+
 // (b) Migrations.
 {
   const [cmd, args] = wrangler(["d1", "migrations", "apply", "DB", "--local"]);
@@ -110,8 +120,30 @@ function demoBlock(d, paths) {
     ["bearer API key", `${d.bearerSecret}   <- shown once`],
     ["  key id / role", `${bearer.id} / ${bearer.role}`],
     ["  actions", (bearer.actions ?? []).join(", ") || "(none)"],
+    ...(d.pairingInstance
+      ? [
+          ["pairing instance", d.pairingInstance.id],
+          ["  instance token", `${d.pairingInstanceSecret}   <- shown once`],
+          ["  Client-Token", `${d.pairingClientTokenSecret}   <- shown once`],
+        ]
+      : []),
+    ...(d.whatsappPhoneNumber ? [["WhatsApp phone number", `${d.whatsappPhoneNumber.phoneNumber}  (CustSpaceId ${d.whatsappPhoneNumber.custSpaceId ?? "-"})`]] : []),
+    ...(d.accessKey
+      ? [
+          ["AccessKey ID", d.accessKey.id],
+          ["AccessKey secret", `${d.accessKeySecret}   <- shown once`],
+        ]
+      : []),
     ["admin token", "ADMIN_TOKEN in .dev.vars"],
   ];
+  const phone = d.whatsappPhoneNumber?.phoneNumber;
+  const endpoint = base.replace(/^http:\/\//, "");
+  const sdkSnippet = d.accessKey
+    ? `node --input-type=module -e 'import Cams, * as cams from "@alicloud/cams20200606"; import { Config } from "@alicloud/openapi-client"; ` +
+      `const client = new (Cams.default ?? Cams)(new Config({ accessKeyId: "${d.accessKey.id}", accessKeySecret: "${d.accessKeySecret}", endpoint: "${endpoint}", protocol: "http" })); ` +
+      `const res = await client.createPhoneMessageQrdl(new cams.CreatePhoneMessageQrdlRequest({ phoneNumber: "${phone}", generateQrImage: "PNG", prefilledMessage: "Hello from the SDK 👋" })); ` +
+      `console.log(res.body.data)'`
+    : null;
   const width = Math.max(...rows.map(([k]) => k.length));
   const curls = [
     ["Health", `curl -s ${base}/health`],
@@ -125,6 +157,23 @@ function demoBlock(d, paths) {
           ["QR code resource: list the organization's codes", `curl -s ${base}/qr_codes -H 'Authorization: Bearer ${d.bearerSecret}'`],
         ]
       : []),
+    ...(d.pairingInstance
+      ? [
+          ["Pairing: the current QR value (Client-Token header); also qr-code/image, phone-code/{phone}, status, disconnect, restart",
+            `curl -s ${base}/instances/${d.pairingInstance.id}/token/${d.pairingInstanceSecret}/qr-code -H 'Client-Token: ${d.pairingClientTokenSecret}'`],
+          ["Pairing: confirm as the phone would (paste the value from the call above)",
+            `curl -s -X POST ${base}/pairing/confirm -H 'Content-Type: application/json' -d '{"value":"<value>","deviceName":"My phone"}'`],
+          ["Pairing demo page (open in a browser; the tokens stay in the fragment)",
+            `${base}/instances/${d.pairingInstance.id}/pair#token=${d.pairingInstanceSecret}&clientToken=${d.pairingClientTokenSecret}`],
+        ]
+      : []),
+    ...(sdkSnippet
+      ? [["Message QR code through the official Alibaba Cloud SDK (run from the project root; npm install brings the SDK)", sdkSnippet]]
+      : []),
+    ...(phone
+      ? [["Message QR code with curl (bearer API key instead of a signature)",
+          `curl -s -X POST ${base}/ -H 'Authorization: Bearer ${d.bearerSecret}' -H 'x-acs-action: CreatePhoneMessageQrdl' --data-urlencode PhoneNumber=${phone} -d GenerateQrImage=PNG --data-urlencode 'PrefilledMessage=Hello from curl'`]]
+      : []),
     ["Admin API: list organizations (run from the project root)",
       `curl -s ${base}/admin/organizations -H "Authorization: Bearer $(sed -n 's/^ADMIN_TOKEN=//p' .dev.vars)"`],
     ["Same through the CLI", `npm run admin -- org list${cliUrl}`],
@@ -134,7 +183,7 @@ function demoBlock(d, paths) {
     bar,
     " edge-qr demo organization: credentials",
     ` Created ${new Date().toISOString()} on ${base}`,
-    " Every secret below is SHOWN ONCE - store it now. The server keeps only hashes.",
+    " Every secret below is SHOWN ONCE - store it now. The server keeps only hashes (AccessKey secrets: encrypted).",
     bar,
     ...rows.map(([k, v]) => ` ${k.padEnd(width)}  ${v ?? "-"}`),
     "",

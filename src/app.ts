@@ -11,6 +11,7 @@ import { qrCodesRouter } from "./http/qr-codes/router";
 import { redirectsRouter } from "./http/redirects";
 import { filesRouter } from "./http/files";
 import { hostedPagesRouter } from "./http/hosted-pages";
+import { pairingRouter } from "./http/pairing/router";
 import { messageQrdlRouter } from "./http/message-qrdl/router";
 
 export const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -28,6 +29,7 @@ app.route("/", produceQrCodeRouter);
 app.route("/", filesRouter);
 app.route("/", qrCodesRouter);
 app.route("/", redirectsRouter);
+app.route("/", pairingRouter);
 app.route("/", hostedPagesRouter);
 app.route("/", messageQrdlRouter);
 

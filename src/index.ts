@@ -20,3 +20,4 @@ export default {
 
 export { ScanLimiter } from "./objects/scan-limiter";
 export { CallerGate } from "./objects/caller-gate";
+export { PairingInstance } from "./objects/pairing-instance";

@@ -10,6 +10,7 @@ interface __BaseEnv_Env {
 	ORPHAN_UPLOAD_GRACE_HOURS: "24";
 	SCAN_LIMITER: DurableObjectNamespace<import("./index").ScanLimiter>;
 	CALLER_GATE: DurableObjectNamespace<import("./index").CallerGate>;
+	PAIRING_INSTANCE: DurableObjectNamespace<import("./index").PairingInstance>;
 }
 declare namespace Cloudflare {
 	interface GlobalProps {

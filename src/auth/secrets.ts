@@ -12,6 +12,10 @@ export const SECRET_KINDS = {
   developerSecret: "zdk",
   /** an organization's bearer key for the QR code resource and message-QR APIs */
   bearerKey: "zbk",
+  /** a pairing instance's token (the `/instances/{id}/token/{token}` path segment) */
+  pairingInstanceToken: "zit",
+  /** an organization's pairing Client-Token (account security token header) */
+  pairingClientToken: "zct",
 } as const;
 export type SecretKind = keyof typeof SECRET_KINDS;
 
@@ -19,7 +23,7 @@ const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 const RANDOM_LENGTH = 30; // 30 * log2(62) = 178 bits
 const CHECKSUM_LENGTH = 6; // 62^6 > 2^32
 export const SECRET_LENGTH = 3 + 1 + RANDOM_LENGTH + CHECKSUM_LENGTH;
-const SHAPE = /^(zak|zdk|zbk)_[0-9A-Za-z]{36}$/;
+const SHAPE = /^(zak|zdk|zbk|zit|zct)_[0-9A-Za-z]{36}$/;
 
 function checksum(head: string): string {
   let n = crc32(head);

@@ -2,6 +2,7 @@ import { repairPendingRedirects } from "../codes/redirects";
 import { deleteIdempotencyKeysBefore } from "../db/qr-codes";
 import { isoNow } from "../db/time";
 import { purgeOrphanRedirects, purgeOrphanUploads, purgeStaleRenders } from "./orphans";
+import { purgeDeletedPairingInstances, purgeExpiredPhoneCodes, sweepPairingInstances } from "./pairing";
 import { purgeOldScans, purgeVisitorSalts } from "./retention";
 
 /**
@@ -27,6 +28,10 @@ export const jobs: Record<string, ScheduledJob> = {
   purgeStaleRenders,
   /** KV records whose code is gone. */
   purgeOrphanRedirects: (env) => purgeOrphanRedirects(env),
+  /** Pairing: expired phone-code routes, deleted instances' state, and expired values a lost alarm left. */
+  purgeExpiredPhoneCodes,
+  purgeDeletedPairingInstances: (env) => purgeDeletedPairingInstances(env),
+  sweepPairingInstances,
 };
 
 export async function runScheduledJobs(controller: ScheduledController, env: Env): Promise<Record<string, number>> {

@@ -31,6 +31,10 @@ const routes: Record<string, [number, unknown]> = {
   "POST /admin/organizations/o1/api-keys": [201, { apiKey: BEARER, secret: "zqk_BEARERSECRET" }],
   "POST /admin/users/u_1/deactivate": [200, USER],
   "POST /admin/demo": [201, { created: true, organization: { ...ORG, isDemo: true }, brand: { id: 1, name: "Demo" }, user: USER, apiKey: "zak_USERKEY" }],
+  "POST /admin/organizations/o1/access-keys": [201, { accessKey: { id: "EQAKabc", name: "sdk", status: "active" }, accessKeyId: "EQAKabc", accessKeySecret: "AKSECRETAKSECRET" }],
+  "POST /admin/organizations/o1/whatsapp-phone-numbers": [201, { phoneNumber: "8613800138000", orgId: "o1", custSpaceId: "cams-1" }],
+  "POST /admin/access-keys/EQAKabc/disable": [200, { id: "EQAKabc", status: "disabled" }],
+  "DELETE /admin/organizations/o1/whatsapp-phone-numbers/%2B8613800138000": [204, null],
   "POST /admin/organizations/bad/brands": [
     400,
     { error: { code: "VALIDATION_FAILED", message: "name: Required", requestId: "req-42", issues: [{ field: "name", message: "Required" }] } },
@@ -249,5 +253,26 @@ describe("admin CLI help", () => {
       expect(run.stdout, cmd).toContain(`Usage: npm run admin -- ${cmd}`);
     });
     expect(requests).toHaveLength(0);
+  });
+});
+
+describe("admin CLI: message QR codes", () => {
+  it("accesskey create sends name and actions and prints the secret once", async () => {
+    const run = await cli(["accesskey", "create", "o1", "--name", "sdk", "--action", "cams:CreatePhoneMessageQrdl", "--action", "cams:ListPhoneMessageQrdl"]);
+    expect(run.code).toBe(0);
+    expect(only()).toMatchObject({ method: "POST", url: "/admin/organizations/o1/access-keys", body: { name: "sdk", actions: ["cams:CreatePhoneMessageQrdl", "cams:ListPhoneMessageQrdl"] } });
+    expect(run.stdout).toMatch(/accessKeySecret:\s+AKSECRETAKSECRET/);
+    expect(run.stdout).toContain("shown once");
+  });
+
+  it("accesskey disable, phone add with a space id, phone remove", async () => {
+    expect((await cli(["accesskey", "disable", "EQAKabc"])).code).toBe(0);
+    expect(only()).toMatchObject({ method: "POST", url: "/admin/access-keys/EQAKabc/disable" });
+    requests.length = 0;
+    expect((await cli(["phone", "add", "o1", "8613800138000", "--space", "cams-1"])).code).toBe(0);
+    expect(only()).toMatchObject({ method: "POST", url: "/admin/organizations/o1/whatsapp-phone-numbers", body: { phoneNumber: "8613800138000", custSpaceId: "cams-1" } });
+    requests.length = 0;
+    expect((await cli(["phone", "remove", "o1", "+8613800138000"])).code).toBe(0);
+    expect(only()).toMatchObject({ method: "DELETE", url: "/admin/organizations/o1/whatsapp-phone-numbers/%2B8613800138000" });
   });
 });

@@ -25,7 +25,7 @@ import {
 
 const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 const KINDS = Object.keys(SECRET_KINDS) as SecretKind[];
-const PREFIXES: Record<SecretKind, string> = { userApiKey: "zak", developerSecret: "zdk", bearerKey: "zbk" };
+const PREFIXES: Record<SecretKind, string> = { userApiKey: "zak", developerSecret: "zdk", bearerKey: "zbk", pairingInstanceToken: "zit", pairingClientToken: "zct" };
 const HEAD_LENGTH = 4 + 30; // "zak_" + 30 random characters; the last 6 are the checksum
 
 /** Independent reference for the documented format: 6 big-endian base62 digits of zlib's CRC-32. */
@@ -79,8 +79,9 @@ describe("generateSecret", () => {
     }
   });
 
-  it("uses the three documented prefixes", () => {
-    expect(SECRET_KINDS).toEqual({ userApiKey: "zak", developerSecret: "zdk", bearerKey: "zbk" });
+  it("uses the documented prefixes, one per kind", () => {
+    expect(SECRET_KINDS).toEqual(PREFIXES);
+    expect(new Set(Object.values(SECRET_KINDS)).size).toBe(KINDS.length);
   });
 
   it("10,000 secrets are distinct and their random characters are roughly uniform", () => {

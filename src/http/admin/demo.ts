@@ -16,7 +16,13 @@ import {
   readOrganization,
   readUser,
 } from "../../db/accounts";
+import { insertAccessKeyStatement, readAccessKey } from "../../db/access-keys";
+import { insertPhoneNumberStatement, readPhoneNumber } from "../../db/message-qrdl";
+import { insertPairingInstanceStatement, readPairingInstance, upsertClientTokenStatement } from "../../db/pairing";
 import { newRouter } from "../router";
+import { AccessKeySchema, mintAccessKey } from "./access-keys";
+import { DEFAULT_PAUSE_AFTER, PairingInstanceSchema } from "./instances";
+import { WhatsappPhoneNumberSchema } from "./whatsapp-phone-numbers";
 import {
   adminRoute,
   ApiKeySchema,
@@ -46,8 +52,25 @@ const DemoCreatedSchema = z
     developerSecret: z.string(),
     bearerKey: ApiKeySchema,
     bearerSecret: z.string(),
+    whatsappPhoneNumber: WhatsappPhoneNumberSchema,
+    pairingInstance: PairingInstanceSchema,
+    pairingInstanceSecret: z.string(),
+    pairingClientTokenSecret: z.string(),
+    accessKey: AccessKeySchema.optional().openapi({ description: "Absent when ACCESS_KEY_ENCRYPTION_KEY is not configured" }),
+    accessKeySecret: z.string().optional(),
   })
   .openapi("DemoCreated");
+
+/**
+ * A number from the North American range reserved for fiction (+1 NXX 555-01XX), registered to the
+ * demo's WhatsApp channel. Random, because numbers are unique and an earlier demo organization
+ * (demoted, or from an older run) may still hold one.
+ */
+const demoPhoneNumber = () => {
+  const [area, line] = crypto.getRandomValues(new Uint16Array(2));
+  return `1${200 + (area! % 800)}5550${100 + (line! % 100)}`;
+};
+export const DEMO_CUST_SPACE_ID = "cams-demo";
 
 const isUniqueViolation = (err: unknown) => err instanceof Error && /UNIQUE constraint failed/i.test(err.message);
 
@@ -56,8 +79,12 @@ const isUniqueViolation = (err: unknown) => err instanceof Error && /UNIQUE cons
  * anywhere leaves nothing behind, and of two concurrent calls the second breaks the unique index on
  * organizations.is_demo and writes nothing. Secrets are minted here, only their digests stored.
  */
-async function createDemo(db: D1Database) {
+async function createDemo(env: Env) {
+  const db = env.DB;
   const [apiKey, developerSecret, bearerSecret] = await Promise.all([mintSecret("userApiKey"), mintSecret("developerSecret"), mintSecret("bearerKey")]);
+  // An AccessKey pair for the official SDK, when secrets can be sealed (npm start configures it).
+  const accessKey = env.ACCESS_KEY_ENCRYPTION_KEY ? await mintAccessKey(env, { name: "Demo AccessKey", actions: KNOWN_ACTIONS.filter((a) => a.startsWith("cams:")) }) : null;
+  const [pairingToken, pairingClientToken] = await Promise.all([mintSecret("pairingInstanceToken"), mintSecret("pairingClientToken")]);
   const orgId = crypto.randomUUID();
   const memberId = crypto.randomUUID();
   const userId = crypto.randomUUID();
@@ -73,8 +100,12 @@ async function createDemo(db: D1Database) {
       secretPrefix: developerSecret.prefix,
     }),
     insertApiKeyStatement(db, orgId, { name: "Demo key", role: "read-write", actions: [...KNOWN_ACTIONS], secretHash: bearerSecret.hash, secretPrefix: bearerSecret.prefix }),
+    insertPhoneNumberStatement(db, orgId, demoPhoneNumber(), DEMO_CUST_SPACE_ID),
+    insertPairingInstanceStatement(db, orgId, { name: "Demo instance", pauseAfter: DEFAULT_PAUSE_AFTER, tokenHash: pairingToken.hash, tokenPrefix: pairingToken.prefix }),
+    upsertClientTokenStatement(db, orgId, pairingClientToken.hash, pairingClientToken.prefix),
+    ...(accessKey ? [insertAccessKeyStatement(db, orgId, accessKey.row)] : []),
   ]);
-  const [organization, brand, member, user, developerKey, bearerKey] = results;
+  const [organization, brand, member, user, developerKey, bearerKey, phoneNumber, pairingInstance, , accessKeyRow] = results;
   return {
     created: true as const,
     organization: readOrganization(organization!),
@@ -86,6 +117,11 @@ async function createDemo(db: D1Database) {
     developerSecret: developerSecret.secret,
     bearerKey: readApiKey(bearerKey!),
     bearerSecret: bearerSecret.secret,
+    whatsappPhoneNumber: readPhoneNumber(phoneNumber!),
+    pairingInstance: readPairingInstance(pairingInstance!),
+    pairingInstanceSecret: pairingToken.secret,
+    pairingClientTokenSecret: pairingClientToken.secret,
+    ...(accessKey ? { accessKey: readAccessKey(accessKeyRow!), accessKeySecret: accessKey.secret } : {}),
   };
 }
 
@@ -105,7 +141,7 @@ export const demoRouter = newRouter().openapi(
     const existing = await findDemoOrganization(db);
     if (existing) return c.json({ created: false as const, organization: existing }, 200);
     try {
-      return c.json(await createDemo(db), 201);
+      return c.json(await createDemo(c.env), 201);
     } catch (err) {
       // A concurrent call won the race: the unique partial index allows one demo organization.
       if (!isUniqueViolation(err)) throw err;

@@ -1,0 +1,155 @@
+// The pairing demo page end to end, in a real browser: Debian's Chromium (playwright-core, no
+// browser download) against a real local Worker (`wrangler dev`, its own state in a temporary
+// directory). The page's QR code is read from a screenshot, confirmed through the API as a phone
+// would, and the page must show "Connected" within two seconds. Screenshots go to test-artifacts/.
+import { existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type LocalWorker, startLocalWorker } from "../../bench/http/worker";
+import { decodePng } from "../support/decode";
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const HAVE_CHROMIUM = existsSync(CHROMIUM);
+const IN_CI = process.env.CI === "true";
+const ARTIFACTS = fileURLToPath(new URL("../../test-artifacts/pairing/", import.meta.url));
+
+if (!HAVE_CHROMIUM && !IN_CI)
+  console.warn(`\n⚠ Browser test SKIPPED: no Chromium at ${CHROMIUM}. Install it with \`apt-get install -y chromium\` (or set CHROMIUM_PATH). In CI (CI=true) this is a failure.\n`);
+
+async function send(worker: LocalWorker, method: string, path: string, body?: unknown) {
+  const response = await fetch(worker.baseUrl + path, {
+    method,
+    headers: { Authorization: `Bearer ${worker.adminToken}`, ...(body === undefined ? {} : { "Content-Type": "application/json" }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${path}: HTTP ${response.status} ${text.slice(0, 500)}`);
+  return JSON.parse(text) as Record<string, any>;
+}
+
+interface Pairing {
+  instanceId: string;
+  token: string;
+  clientToken: string;
+}
+
+async function seed(worker: LocalWorker, pauseAfter = 3): Promise<Pairing> {
+  const org = await send(worker, "POST", "/admin/organizations", { name: "Pairing browser test" });
+  const instance = await send(worker, "POST", `/admin/organizations/${org.id}/pairing/instances`, { name: "Browser", pauseAfter });
+  const client = await send(worker, "POST", `/admin/organizations/${org.id}/pairing/client-token`);
+  return { instanceId: instance.instance.id, token: instance.secret, clientToken: client.secret };
+}
+
+/** What a phone camera would read off the page's QR image (two decoders must agree). */
+async function scan(page: Page): Promise<string> {
+  const shot = await page.locator("#qr").screenshot();
+  const result = await decodePng(new Uint8Array(shot));
+  expect(result.zxing).toHaveLength(1);
+  expect(result.jsqr).toBe(result.zxing[0]);
+  return result.zxing[0]!;
+}
+
+describe.skipIf(!HAVE_CHROMIUM && !IN_CI)("pairing demo page in Chromium", () => {
+  let worker: LocalWorker;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    worker = await startLocalWorker();
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await worker?.stop();
+  });
+
+  it("shows a scannable QR, replaces it as it expires, and flips to Connected within 2 s of a confirmation", async () => {
+    const pairing = await seed(worker);
+    const context = await browser.newContext({ viewport: { width: 420, height: 800 } });
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on("console", (message) => {
+      if (message.type() === "error") problems.push(message.text());
+    });
+    page.on("pageerror", (error) => problems.push(error.message));
+    const foreign: string[] = [];
+    page.on("request", (request) => {
+      if (!request.url().startsWith(worker.baseUrl) && !request.url().startsWith("data:")) foreign.push(request.url());
+    });
+
+    const url = `${worker.baseUrl}/instances/${pairing.instanceId}/pair#token=${pairing.token}&clientToken=${pairing.clientToken}`;
+    await page.goto(url);
+    await page.waitForFunction(() => document.getElementById("pair")?.getAttribute("data-state") === "waiting", null, { timeout: 10_000 });
+    await page.screenshot({ path: join(ARTIFACTS, "waiting.png") });
+    const first = await scan(page);
+    expect(first).toMatch(new RegExp(`^${pairing.instanceId}\\.[A-Za-z0-9_-]{32}$`));
+
+    // The page fetches the next value as this one expires (a value lives 20 seconds).
+    await page.waitForFunction((old) => (document.getElementById("qr") as HTMLImageElement).getAttribute("src") !== old, await page.locator("#qr").getAttribute("src"), {
+      timeout: 23_000,
+    });
+    const second = await scan(page);
+    expect(second).not.toBe(first);
+    const stale = await fetch(`${worker.baseUrl}/pairing/confirm`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ value: first, deviceName: "Late phone" }) });
+    expect(stale.status).toBe(410);
+
+    const confirmed = await fetch(`${worker.baseUrl}/pairing/confirm`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ value: second, deviceName: "Chromium test phone" }),
+    });
+    const started = Date.now();
+    expect(confirmed.status).toBe(200);
+    await page.waitForFunction(() => document.getElementById("pair")?.getAttribute("data-state") === "connected", null, { timeout: 2_000 });
+    const flipped = Date.now() - started;
+    expect(flipped).toBeLessThan(2_000);
+    expect(await page.locator("#message").textContent()).toBe("Connected");
+    expect(await page.locator("#qr").isVisible()).toBe(false);
+    await page.screenshot({ path: join(ARTIFACTS, "connected.png") });
+    console.log(`pairing page: "Connected" ${flipped} ms after the confirmation`);
+
+    // Disconnect from the page: a new code appears.
+    await page.locator("#disconnect").click();
+    await page.waitForFunction(() => document.getElementById("pair")?.getAttribute("data-state") === "waiting", null, { timeout: 5_000 });
+    const third = await scan(page);
+    expect(third).not.toBe(second);
+
+    expect(problems).toEqual([]);
+    expect(foreign).toEqual([]);
+    await context.close();
+  }, 60_000);
+
+  it("pauses when codes go unscanned, stops calling the API, and shows a new code on request", async () => {
+    const pairing = await seed(worker, 1);
+    const page = await browser.newPage();
+    const calls: string[] = [];
+    page.on("request", (request) => calls.push(new URL(request.url()).pathname));
+    await page.goto(`${worker.baseUrl}/instances/${pairing.instanceId}/pair#token=${pairing.token}&clientToken=${pairing.clientToken}`);
+    await page.waitForFunction(() => document.getElementById("pair")?.getAttribute("data-state") === "waiting", null, { timeout: 10_000 });
+    const first = await scan(page);
+    await page.waitForFunction(() => document.getElementById("pair")?.getAttribute("data-state") === "paused", null, { timeout: 23_000 });
+    expect(await page.locator("#restart").isVisible()).toBe(true);
+    await page.screenshot({ path: join(ARTIFACTS, "paused.png") });
+    // Paused: within three seconds at most one status call that was already on its way.
+    const before = calls.length;
+    await page.waitForTimeout(3_000);
+    expect(calls.length - before).toBeLessThanOrEqual(1);
+
+    await page.locator("#restart").click();
+    await page.waitForFunction(() => document.getElementById("pair")?.getAttribute("data-state") === "waiting", null, { timeout: 5_000 });
+    expect(await scan(page)).not.toBe(first);
+    await page.close();
+  }, 60_000);
+
+  it("shows the way to open it when the fragment carries no tokens", async () => {
+    const pairing = await seed(worker);
+    const page = await browser.newPage();
+    await page.goto(`${worker.baseUrl}/instances/${pairing.instanceId}/pair`);
+    await page.waitForFunction(() => document.getElementById("pair")?.getAttribute("data-state") === "error");
+    expect(await page.locator("#message").textContent()).toContain("#token=");
+    await page.close();
+  });
+});
