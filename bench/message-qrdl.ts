@@ -110,8 +110,8 @@ export async function runMessageQrdlBench(baseUrl: string, adminToken: string, l
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const { startDevWorker } = await import("../test/sdk/dev-worker");
-  const worker = await startDevWorker();
+  const { startLocalWorker } = await import("./http/worker");
+  const worker = await startLocalWorker();
   try {
     const figures = await runMessageQrdlBench(worker.baseUrl, worker.adminToken, (line) => console.error(`[bench] ${line}`));
     if (process.argv.includes("--json")) console.log(JSON.stringify(figures));

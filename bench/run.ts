@@ -4,7 +4,7 @@
 import { spawnSync } from "node:child_process";
 import { cpus } from "node:os";
 import { CASES } from "./cases";
-import { runHttpBench, type HttpRow } from "./http/run";
+import { runHttpBench, type HttpFigures, type HttpRow } from "./http/run";
 
 interface Figures {
   medianMs: number;
@@ -102,10 +102,11 @@ const engine = only === "http" ? null : engineBench();
 // Not --json: the engine table is out before the Worker starts, whatever happens to the HTTP half.
 if (engine && !json) printEngine(engine.rows);
 let http: HttpRow[] | null = null;
+let messageQrdl: HttpFigures["messageQrdl"] | null = null;
 let httpError: string | null = null;
 if (only !== "engine") {
   try {
-    http = await runHttpBench(progress);
+    ({ rows: http, messageQrdl } = await runHttpBench(progress));
   } catch (err) {
     httpError = (err as Error).message;
     console.error(`[bench] http failed: ${(err as Error).stack ?? httpError}`);
@@ -114,6 +115,15 @@ if (only !== "engine") {
 const targets = [
   ...(engine?.targets ?? []),
   ...(http ? httpTargets(http) : []),
+  ...(messageQrdl
+    ? [
+        {
+          target: `message QR rate limit exact: ${messageQrdl.concurrency} concurrent requests admit exactly 5, every round`,
+          pass: messageQrdl.exact,
+          value: `admitted ${messageQrdl.admittedPerRound.join(", ")}; limiter adds p50 ${messageQrdl.gateP50Ms.toFixed(1)} ms, p99 ${messageQrdl.gateP99Ms.toFixed(1)} ms to a signed call (p50 ${messageQrdl.actionP50Ms.toFixed(1)} ms, p99 ${messageQrdl.actionP99Ms.toFixed(1)} ms)`,
+        },
+      ]
+    : []),
   ...(httpError === null ? [] : [{ target: "HTTP bench ran to completion", pass: false, value: httpError.split("\n")[0]! }]),
 ];
 
@@ -131,7 +141,7 @@ if (json) {
           ratioToBaseline: { speed: r.speedup, bytes: r.bytesRatio },
         })),
       }),
-      ...(http && { http: { server: "wrangler dev (workerd), local D1/KV/R2 in a fresh directory", rows: http } }),
+      ...(http && { http: { server: "wrangler dev (workerd), local D1/KV/R2 in a fresh directory", rows: http, messageQrdl } }),
       ...(httpError !== null && { http: { error: httpError } }),
       targets,
     }),

@@ -2,6 +2,7 @@
 // order; a case may name another case of the run as its baseline and is reported as a ratio to it.
 import { expectAnswer, type Load } from "./load";
 import { createCode, createOrganization, insertCodes, listTotal, type BulkCode } from "./seed";
+import { pairingSuite } from "../pairing";
 import type { LocalWorker } from "./worker";
 
 export interface HttpCase {
@@ -157,4 +158,4 @@ const redirects: HttpSuite = {
   },
 };
 
-export const HTTP_SUITES: HttpSuite[] = [redirects, downloads, listing];
+export const HTTP_SUITES: HttpSuite[] = [redirects, downloads, listing, pairingSuite];

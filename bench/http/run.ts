@@ -1,6 +1,7 @@
 // Runs every HTTP suite against one local Worker and turns baselines into ratios.
 import { HTTP_SUITES } from "./cases";
 import { runLoad, summarize, type LoadFigures, type LoadRun } from "./load";
+import { runMessageQrdlBench, type MessageQrdlFigures } from "../message-qrdl";
 import { withLocalWorker } from "./worker";
 
 export interface HttpRow extends LoadFigures {
@@ -11,7 +12,13 @@ export interface HttpRow extends LoadFigures {
   ratioToBaseline?: number;
 }
 
-export async function runHttpBench(log: (line: string) => void = () => {}): Promise<HttpRow[]> {
+export interface HttpFigures {
+  rows: HttpRow[];
+  /** The message-QR API's limiter: its added latency and its accuracy under concurrency. */
+  messageQrdl: MessageQrdlFigures;
+}
+
+export async function runHttpBench(log: (line: string) => void = () => {}): Promise<HttpFigures> {
   return withLocalWorker(async (worker) => {
     log(`http: wrangler dev at ${worker.baseUrl}`);
     const rows: (HttpRow & { baselineName?: string })[] = [];
@@ -27,7 +34,8 @@ export async function runHttpBench(log: (line: string) => void = () => {}): Prom
       }
       for (const [k, c] of cases.entries()) rows.push({ name: c.name, baselineName: c.baseline, compareBy: c.compareBy, ...summarize(runs[k]!, c.load.concurrency) });
     }
-    return rows.map(({ baselineName, compareBy = "median", ...row }): HttpRow => {
+    const messageQrdl = await runMessageQrdlBench(worker.baseUrl, worker.adminToken, log);
+    const withRatios = rows.map(({ baselineName, compareBy = "median", ...row }): HttpRow => {
       if (baselineName === undefined) return row;
       const base = rows.find((r) => r.name === baselineName);
       if (!base) throw new Error(`${row.name}: no case named ${baselineName} ran`);
@@ -38,5 +46,6 @@ export async function runHttpBench(log: (line: string) => void = () => {}): Prom
         ratioToBaseline: compareBy === "median" ? row.medianMs / base.medianMs : row.requestsPerSecond / base.requestsPerSecond,
       };
     });
+    return { rows: withRatios, messageQrdl };
   });
 }

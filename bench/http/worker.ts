@@ -18,6 +18,8 @@ const STOP_TIMEOUT_MS = 10_000;
 export interface LocalWorker {
   /** `http://127.0.0.1:<port>` */
   baseUrl: string;
+  /** `127.0.0.1:<port>`: what SDKs that take a host (the Alibaba Cloud SDK's `endpoint`) want. */
+  endpoint: string;
   adminToken: string;
   /** The end of wrangler dev's output (warnings, errors and the Worker's console.warn/error). */
   logTail(): string;
@@ -67,7 +69,8 @@ export async function startLocalWorker(): Promise<LocalWorker> {
   const bundle = join(dir, "bundle");
   const adminToken = randomBytes(24).toString("hex");
   const envFile = join(dir, "bench.env");
-  writeFileSync(envFile, `ADMIN_TOKEN=${adminToken}\nBENCH_ROUTES=1\n`, { mode: 0o600 });
+  // Secrets of this run only: the admin token, and a fresh key for sealing AccessKey secrets.
+  writeFileSync(envFile, `ADMIN_TOKEN=${adminToken}\nACCESS_KEY_ENCRYPTION_KEY=${randomBytes(32).toString("base64")}\nBENCH_ROUTES=1\n`, { mode: 0o600 });
   const log = join(dir, "wrangler.log");
   let child: ChildProcess | undefined;
   // The server is in its own process group, so a Ctrl-C in the terminal does not reach it: stop
@@ -144,6 +147,7 @@ export async function startLocalWorker(): Promise<LocalWorker> {
     let batch = 0;
     return {
       baseUrl,
+      endpoint: new URL(baseUrl).host,
       adminToken,
       logTail: () => readLogTail(log),
       executeSql(sql) {
