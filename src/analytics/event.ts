@@ -34,15 +34,36 @@ export type BotReason = "head" | "prefetch" | "preview" | "isbot";
  */
 const PREVIEW_AGENTS = /WhatsApp|Slackbot|Slack-ImgProxy|facebookexternalhit|Facebot|meta-externalagent|TelegramBot|Discordbot|Twitterbot|LinkedInBot|SkypeUriPreview|Viber|Line\/|KAKAOTALK-scrap|Iframely|Embedly|redditbot|Pinterestbot|Applebot|Google-PageRenderer|bingbot\/.*preview/i;
 
+/**
+ * What a user agent string says, parsed once per isolate: a viral code's scans come from the same
+ * few phone and browser versions over and over, and a parse costs more than the lookup.
+ */
+interface AgentFacts {
+  reason: "preview" | "isbot" | null;
+  device: string;
+  os: string | null;
+  browser: string | null;
+}
+const AGENT_CACHE_SIZE = 1_000;
+const agents = new Map<string, AgentFacts>();
+
+function agentFacts(agent: string): AgentFacts {
+  let facts = agents.get(agent);
+  if (!facts) {
+    const reason = PREVIEW_AGENTS.test(agent) ? "preview" : agent === "" || isbot(agent) ? "isbot" : null;
+    facts = { reason, ...describeAgent(agent, reason !== null) };
+    if (agents.size >= AGENT_CACHE_SIZE) agents.delete(agents.keys().next().value!);
+    agents.set(agent, facts);
+  }
+  return facts;
+}
+
 /** Why a request is not a person, or null when it is (as far as anyone can tell). */
 export function botReason(request: Request): BotReason | null {
   if (request.method === "HEAD") return "head";
   const purpose = `${request.headers.get("Purpose") ?? ""} ${request.headers.get("Sec-Purpose") ?? ""} ${request.headers.get("X-Moz") ?? ""}`;
   if (/prefetch|prerender/i.test(purpose)) return "prefetch";
-  const agent = request.headers.get("User-Agent") ?? "";
-  if (PREVIEW_AGENTS.test(agent)) return "preview";
-  if (agent === "" || isbot(agent)) return "isbot";
-  return null;
+  return agentFacts(request.headers.get("User-Agent") ?? "").reason;
 }
 
 const DEVICE_TYPES = new Set(["mobile", "tablet", "console", "smarttv", "wearable", "embedded"]);
@@ -109,6 +130,7 @@ export interface VisitInput {
 export async function buildVisitEvent(env: Env, request: Request, input: VisitInput, now = new Date()): Promise<VisitEvent> {
   const reason = botReason(request);
   const agent = request.headers.get("User-Agent") ?? "";
+  const facts = agentFacts(agent);
   const cf = (request as { cf?: IncomingRequestCfProperties }).cf;
   const day = dayOf(now);
   return {
@@ -120,7 +142,10 @@ export async function buildVisitEvent(env: Env, request: Request, input: VisitIn
     country: cfText(cf?.country, 2),
     region: cfText(cf?.region, 100),
     city: cfText(cf?.city, 100),
-    ...describeAgent(agent, reason !== null && reason !== "head" && reason !== "prefetch"),
+    // A HEAD or a prefetch from a real browser still describes that browser; crawlers are "bot".
+    device: facts.reason !== null ? "bot" : facts.device,
+    os: facts.os,
+    browser: facts.browser,
     referrerHost: referrerHost(request),
     bot: reason !== null,
     botReason: reason,

@@ -40,20 +40,58 @@ export function redirectRecordOf(code: QrCodeRecord): RedirectRecord | null {
 }
 
 /**
- * Writes (or deletes) the KV copy after D1 committed the change together with a sync marker.
- * The marker is cleared only once KV accepted the write, so a failure here is repaired by the
- * cron instead of being lost. Never throws: the change itself is already durable.
+ * A sync marker: the time (for the cron's grace period) and a random part, so two changes within
+ * the same second never share one and a writer only ever clears its own.
  */
-export async function pushRedirect(env: Env, token: string, record: RedirectRecord | null, queuedAt: string): Promise<boolean> {
+export function syncMarker(now = new Date()): string {
+  return `${isoNow(now)} ${[...crypto.getRandomValues(new Uint8Array(6))].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
+}
+
+/** The KV write itself; the version rides in the key's metadata so a listing can check it without reads. */
+async function writeRecord(env: Env, token: string, record: RedirectRecord | null): Promise<void> {
+  if (record) await env.LINKS.put(token, JSON.stringify(record), { metadata: { version: record.version } });
+  else await env.LINKS.delete(token);
+}
+
+/** Writes what D1 holds for the token now (or removes the record when no dynamic code has it). */
+export async function reconcileRedirect(env: Env, token: string): Promise<RedirectRecord | null> {
+  const code = await findCodeByShortToken(env.DB, token);
+  const record = code ? redirectRecordOf(code) : null;
+  await writeRecord(env, token, record);
+  return record;
+}
+
+/**
+ * Writes (or deletes) the KV copy after D1 committed the change together with its sync marker.
+ * The marker is cleared only once KV accepted the write, so a failure here is repaired by the
+ * cron instead of being lost. When the marker is no longer ours, a later change was queued while
+ * this one was in flight, and its KV write may have landed before ours: then KV is made to match
+ * D1 again at once. Never throws: the change itself is already durable.
+ */
+export async function pushRedirect(env: Env, token: string, record: RedirectRecord | null, marker: string): Promise<boolean> {
   try {
-    if (record) await env.LINKS.put(token, JSON.stringify(record));
-    else await env.LINKS.delete(token);
+    await writeRecord(env, token, record);
+    if ((await clearRedirectSync(env.DB, token, marker)) === 0) await reconcileRedirect(env, token);
+    return true;
   } catch (err) {
     console.error(JSON.stringify({ level: "warn", event: "redirect_sync_failed", token, error: err instanceof Error ? err.message : String(err) }));
     return false;
   }
-  await clearRedirectSync(env.DB, token, queuedAt).catch(() => undefined);
-  return true;
+}
+
+/**
+ * After a KV miss that D1 answered: put the record back, then read D1 once more and correct KV if
+ * the code changed (or went) in between, so a refill can never resurrect an older version.
+ */
+export async function refillRedirect(env: Env, token: string, record: RedirectRecord): Promise<void> {
+  try {
+    await writeRecord(env, token, record);
+    const code = await findCodeByShortToken(env.DB, token);
+    const current = code ? redirectRecordOf(code) : null;
+    if (current?.version !== record.version) await writeRecord(env, token, current);
+  } catch {
+    // A failed refill costs the next scan one more D1 read; nothing is lost.
+  }
 }
 
 /** Markers younger than this belong to a request that may still be writing KV itself. */

@@ -1,7 +1,7 @@
 import { repairPendingRedirects } from "../codes/redirects";
 import { deleteIdempotencyKeysBefore } from "../db/qr-codes";
 import { isoNow } from "../db/time";
-import { purgeOrphanRedirects, purgeOrphanUploads, purgeStaleRenders } from "./orphans";
+import { purgeOrphanUploads, purgeStaleRenders, verifyRedirects } from "./orphans";
 import { purgeDeletedPairingInstances, purgeExpiredPhoneCodes, sweepPairingInstances } from "./pairing";
 import { purgeOldScans, purgeVisitorSalts } from "./retention";
 
@@ -26,8 +26,8 @@ export const jobs: Record<string, ScheduledJob> = {
   /** Uploads no code refers to, after ORPHAN_UPLOAD_GRACE_HOURS. */
   purgeOrphanUploads,
   purgeStaleRenders,
-  /** KV records whose code is gone. */
-  purgeOrphanRedirects: (env) => purgeOrphanRedirects(env),
+  /** KV records whose code is gone, or whose version is not D1's. */
+  verifyRedirects: (env) => verifyRedirects(env),
   /** Pairing: expired phone-code routes, deleted instances' state, and expired values a lost alarm left. */
   purgeExpiredPhoneCodes,
   purgeDeletedPairingInstances: (env) => purgeDeletedPairingInstances(env),

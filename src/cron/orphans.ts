@@ -1,5 +1,6 @@
 import { deleteFile, listUnreferencedFiles } from "../db/files";
-import { findExistingShortTokens } from "../db/qr-codes";
+import { reconcileRedirect } from "../codes/redirects";
+import { findShortTokenVersions } from "../db/qr-codes";
 import { getServiceValue, setServiceValue } from "../db/service-meta";
 import { isoNow } from "../db/time";
 
@@ -40,16 +41,22 @@ export async function purgeStaleRenders(env: Env, now: Date): Promise<number> {
 const KV_CURSOR_KEY = "kv_sweep_cursor";
 
 /**
- * KV records whose code no longer exists in D1 (a delete whose KV write was lost for good, a
- * restored database): walks the namespace a page per run, resuming where the last run stopped.
+ * Walks the KV namespace a page per run (resuming where the last run stopped) and makes every
+ * record agree with D1: a record whose code is gone or static is removed, a record whose version
+ * (kept in the key's metadata, so the listing alone tells) is not D1's is rewritten. This bounds
+ * how long any lost or out-of-order KV write can survive, whatever its cause.
  */
-export async function purgeOrphanRedirects(env: Env): Promise<number> {
+export async function verifyRedirects(env: Env): Promise<number> {
   const cursor = (await getServiceValue(env.DB, KV_CURSOR_KEY)) ?? undefined;
-  const page = await env.LINKS.list({ cursor, limit: KV_KEYS_PER_RUN });
-  const tokens = page.keys.map((key) => key.name);
-  const existing = await findExistingShortTokens(env.DB, tokens);
-  const orphans = tokens.filter((token) => !existing.has(token));
-  for (const token of orphans) await env.LINKS.delete(token);
+  const page = await env.LINKS.list<{ version?: number }>({ cursor, limit: KV_KEYS_PER_RUN });
+  const versions = await findShortTokenVersions(env.DB, page.keys.map((key) => key.name));
+  let fixed = 0;
+  for (const key of page.keys) {
+    const current = versions.get(key.name);
+    if (current !== undefined && current === key.metadata?.version) continue;
+    await reconcileRedirect(env, key.name);
+    fixed++;
+  }
   await setServiceValue(env.DB, KV_CURSOR_KEY, page.list_complete ? null : page.cursor);
-  return orphans.length;
+  return fixed;
 }

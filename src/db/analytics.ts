@@ -2,51 +2,24 @@ import type { VisitEvent } from "../analytics/event";
 
 // Named SQL for scan and page-view analytics.
 
-const EVENT_COLUMNS = [
-  "id",
-  "batch_id",
-  "code_id",
-  "org_id",
-  "kind",
-  "at",
-  "day",
-  "country",
-  "region",
-  "city",
-  "device",
-  "os",
-  "browser",
-  "referrer_host",
-  "bot",
-  "bot_reason",
-  "visitor",
-  "outcome",
+/** scan_events columns and the VisitEvent field each one is read from. */
+const EVENT_FIELDS = [
+  ["id", "id"],
+  ["code_id", "codeId"],
+  ["org_id", "orgId"],
+  ["kind", "kind"],
+  ["at", "at"],
+  ["country", "country"],
+  ["region", "region"],
+  ["city", "city"],
+  ["device", "device"],
+  ["os", "os"],
+  ["browser", "browser"],
+  ["referrer_host", "referrerHost"],
+  ["bot_reason", "botReason"],
+  ["visitor", "visitor"],
+  ["outcome", "outcome"],
 ] as const;
-/** D1 binds at most 100 parameters per statement. */
-const ROWS_PER_INSERT = Math.floor(100 / EVENT_COLUMNS.length);
-
-function eventValues(event: VisitEvent, batchId: string): unknown[] {
-  return [
-    event.id,
-    batchId,
-    event.codeId,
-    event.orgId,
-    event.kind,
-    event.at,
-    event.at.slice(0, 10),
-    event.country,
-    event.region,
-    event.city,
-    event.device,
-    event.os,
-    event.browser,
-    event.referrerHost,
-    event.bot ? 1 : 0,
-    event.botReason,
-    event.visitor,
-    event.outcome,
-  ];
-}
 
 /**
  * Every statement of one consumer batch, for one `db.batch()` (one transaction). Events whose id
@@ -54,12 +27,17 @@ function eventValues(event: VisitEvent, batchId: string): unknown[] {
  * add only rows carrying this batch's id, never counted twice.
  */
 export function recordEventsStatements(db: D1Database, events: VisitEvent[], batchId: string): D1PreparedStatement[] {
-  const statements: D1PreparedStatement[] = [];
-  for (let i = 0; i < events.length; i += ROWS_PER_INSERT) {
-    const chunk = events.slice(i, i + ROWS_PER_INSERT);
-    const placeholders = chunk.map(() => `(${EVENT_COLUMNS.map(() => "?").join(", ")})`).join(", ");
-    statements.push(db.prepare(`INSERT OR IGNORE INTO scan_events (${EVENT_COLUMNS.join(", ")}) VALUES ${placeholders}`).bind(...chunk.flatMap((e) => eventValues(e, batchId))));
-  }
+  // The whole batch travels as one JSON parameter and json_each spreads it into rows: one
+  // statement for up to 100 events, where bound parameters (100 per statement) allow five.
+  const statements: D1PreparedStatement[] = [
+    db
+      .prepare(
+        `INSERT OR IGNORE INTO scan_events (batch_id, day, bot, ${EVENT_FIELDS.map(([column]) => column).join(", ")})
+         SELECT ?1, substr(json_extract(value, '$.at'), 1, 10), json_extract(value, '$.bot') = 1, ${EVENT_FIELDS.map(([, field]) => `json_extract(value, '$.${field}')`).join(", ")}
+         FROM json_each(?2)`,
+      )
+      .bind(batchId, JSON.stringify(events)),
+  ];
   const inBatch = "FROM scan_events WHERE batch_id = ?1";
   statements.push(
     db

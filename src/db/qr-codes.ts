@@ -150,15 +150,16 @@ export async function listCodes(db: D1Database, orgId: string, query: CodeListQu
 
 // Redirect sync markers
 
-export function queueRedirectSyncStatement(db: D1Database, token: string, at: string): D1PreparedStatement {
+/** `marker` comes from syncMarker(): its time for the cron's grace period, its random part to tell writers apart. */
+export function queueRedirectSyncStatement(db: D1Database, token: string, marker: string): D1PreparedStatement {
   return db
     .prepare("INSERT INTO redirect_sync (token, queued_at) VALUES (?1, ?2) ON CONFLICT (token) DO UPDATE SET queued_at = excluded.queued_at, attempts = 0")
-    .bind(token, at);
+    .bind(token, marker);
 }
 
-/** Clears a marker once KV confirmed the change, unless a later change queued it again meanwhile. */
-export async function clearRedirectSync(db: D1Database, token: string, queuedAt: string): Promise<void> {
-  await db.prepare("DELETE FROM redirect_sync WHERE token = ?1 AND queued_at = ?2").bind(token, queuedAt).run();
+/** Clears a marker once KV confirmed the change, unless a later change queued it again meanwhile; how many were cleared (0 or 1). */
+export async function clearRedirectSync(db: D1Database, token: string, marker: string): Promise<number> {
+  return (await db.prepare("DELETE FROM redirect_sync WHERE token = ?1 AND queued_at = ?2").bind(token, marker).run()).meta.changes;
 }
 
 export async function listPendingRedirectSyncs(db: D1Database, queuedBefore: string, limit: number): Promise<{ token: string; queuedAt: string; attempts: number }[]> {
@@ -203,17 +204,17 @@ export async function deleteIdempotencyKeysBefore(db: D1Database, before: string
   return result.meta.changes;
 }
 
-/** Which of these short tokens belong to an existing dynamic code (a static code's kept token has no KV record). */
-export async function findExistingShortTokens(db: D1Database, tokens: string[]): Promise<Set<string>> {
-  const found = new Set<string>();
+/** The version of the dynamic code behind each of these short tokens (a static code's kept token has no KV record). */
+export async function findShortTokenVersions(db: D1Database, tokens: string[]): Promise<Map<string, number>> {
+  const found = new Map<string, number>();
   // D1 binds at most 100 parameters per statement.
   for (let i = 0; i < tokens.length; i += 100) {
     const chunk = tokens.slice(i, i + 100);
     const { results } = await db
-      .prepare(`SELECT short_token FROM qr_codes WHERE short_token IN (${chunk.map(() => "?").join(", ")}) AND type IN ('url', 'text', 'links', 'audio', 'event', 'file', 'vcard')`)
+      .prepare(`SELECT short_token, version FROM qr_codes WHERE short_token IN (${chunk.map(() => "?").join(", ")}) AND type IN ('url', 'text', 'links', 'audio', 'event', 'file', 'vcard')`)
       .bind(...chunk)
-      .all<{ short_token: string }>();
-    for (const row of results) found.add(row.short_token);
+      .all<{ short_token: string; version: number }>();
+    for (const row of results) found.set(row.short_token, row.version);
   }
   return found;
 }

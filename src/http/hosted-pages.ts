@@ -4,7 +4,7 @@ import { recordVisit } from "../analytics/event";
 import { type ContentOf, vcardOf } from "../codes/content";
 import { SHORT_TOKEN_PATTERN } from "../codes/ids";
 import { type Limits, windowVerdict } from "../codes/limits";
-import { redirectRecordOf, type RedirectRecord } from "../codes/redirects";
+import { redirectRecordOf, refillRedirect, type RedirectRecord } from "../codes/redirects";
 import type { QrCodeType } from "../codes/types";
 import { findCodeByShortToken, type QrCodeRecord } from "../db/qr-codes";
 import type { AppEnv } from "../env";
@@ -135,7 +135,7 @@ async function serve(c: Context<AppEnv>, variant: Variant): Promise<Response> {
     const stored = new Response(rendered.body, { headers: { ...rendered.headers, "Cache-Control": EDGE_CACHE_CONTROL } });
     c.executionCtx.waitUntil(cache.put(cacheKey(c, variant, token, code.version, pageUrl), stored).catch(() => undefined));
     // KV lost the record (or holds one from before versions): put the current one back, as the redirect does.
-    if (!record || record.version === undefined) c.executionCtx.waitUntil(c.env.LINKS.put(token, JSON.stringify(fresh)).catch(() => undefined));
+    if (!record || record.version === undefined) c.executionCtx.waitUntil(refillRedirect(c.env, token, fresh));
     visit = { codeId: code.id, orgId: code.orgId };
   }
 

@@ -3,7 +3,7 @@ import type { Context } from "hono";
 import { botReason, recordVisit, type VisitEvent } from "../analytics/event";
 import { SHORT_TOKEN_PATTERN } from "../codes/ids";
 import { windowVerdict } from "../codes/limits";
-import { redirectRecordOf, type RedirectRecord } from "../codes/redirects";
+import { redirectRecordOf, refillRedirect, type RedirectRecord } from "../codes/redirects";
 import { findCodeByShortToken } from "../db/qr-codes";
 import { unknownTokens } from "../lib/expiring-set";
 import type { AppEnv } from "../env";
@@ -37,7 +37,7 @@ async function lookup(c: Context<AppEnv>, token: string): Promise<RedirectRecord
     unknownTokens.add(token);
     return null;
   }
-  c.executionCtx.waitUntil(c.env.LINKS.put(token, JSON.stringify(record)).catch(() => undefined));
+  c.executionCtx.waitUntil(refillRedirect(c.env, token, record));
   return record;
 }
 

@@ -96,6 +96,17 @@ describe("scheduled cleanup", () => {
     expect((await exports.default.fetch(`https://qr.test/files/${used.id}`)).status).toBe(200);
   });
 
+  it("rewrites KV records whose version is not D1's", async () => {
+    const org = await seedOrg();
+    const code = (await call("POST", "/qr_codes", { key: org.writeKey, body: { name: "n", content: { url: "https://example.com/new" } } })).json;
+    const token = code.metadata.shortToken;
+    // An older write that landed last: the right key, an old target and version.
+    await env.LINKS.put(token, JSON.stringify({ type: "url", target: "https://example.com/old", codeId: code.id, orgId: org.orgId, updatedAt: "", version: 0 }), { metadata: { version: 0 } });
+    for (let i = 0; i < 3; i++) await runCron(Date.now());
+    expect(await env.LINKS.get(token, "json")).toMatchObject({ target: "https://example.com/new", version: 1 });
+    expect((await env.LINKS.getWithMetadata(token)).metadata).toEqual({ version: 1 });
+  });
+
   it("removes KV records whose code is gone, and only those", async () => {
     const org = await seedOrg();
     const code = (await call("POST", "/qr_codes", { key: org.writeKey, body: { name: "n", content: { url: "https://example.com" } } })).json;
@@ -119,7 +130,7 @@ describe("scheduled cleanup", () => {
     await runCron(Date.now());
     const lines = log.mock.calls.map(([line]) => JSON.parse(String(line)) as { job: string; result: number });
     expect(lines.map((l) => l.job).sort()).toEqual(Object.keys(jobs).sort());
-    expect(Object.keys(jobs)).toEqual(expect.arrayContaining(["expireIdempotencyKeys", "purgeOldScans", "purgeOrphanRedirects", "purgeOrphanUploads", "purgeStaleRenders", "purgeVisitorSalts", "repairRedirects"]));
+    expect(Object.keys(jobs)).toEqual(expect.arrayContaining(["expireIdempotencyKeys", "purgeOldScans", "verifyRedirects", "purgeOrphanUploads", "purgeStaleRenders", "purgeVisitorSalts", "repairRedirects"]));
     for (const line of lines) expect(line.result).toBeGreaterThanOrEqual(0);
   });
 });

@@ -182,6 +182,9 @@ describe("download cache and headers", () => {
       ["line\r\nSet-Cookie: x=1", /^attachment; filename="line-set-cookie-x-1\.png"; filename\*=UTF-8''lineSet-Cookie%3A%20x%3D1\.png$/],
       ["日本語", /^attachment; filename="qr-code\.png"; filename\*=UTF-8''%E6%97%A5%E6%9C%AC%E8%AA%9E\.png$/],
       ["\u202Egnp.exe", /^attachment; filename="gnp-exe\.png"; filename\*=UTF-8''gnp\.exe\.png$/],
+      // An emoji straddling the 150-character cut must not be split into a lone surrogate.
+      [`${"a".repeat(149)}😀`, new RegExp(`^attachment; filename="${"a".repeat(80)}\\.png"; filename\\*=UTF-8''${"a".repeat(149)}%F0%9F%98%80\\.png$`)],
+      [`${"b".repeat(148)}😀😀`, new RegExp(`^attachment; filename="${"b".repeat(80)}\\.png"; filename\\*=UTF-8''${"b".repeat(148)}%F0%9F%98%80%F0%9F%98%80\\.png$`)],
     ];
     for (const [name, expected] of cases) {
       const code = await createCode(org.writeKey, "url", SAMPLES.url.content, {}, name);

@@ -2,6 +2,7 @@ import { createExecutionContext, createScheduledController, waitOnExecutionConte
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import worker from "../../src/index";
+import { pushRedirect, refillRedirect, syncMarker, type RedirectRecord } from "../../src/codes/redirects";
 import { DEFAULT_APPEARANCE } from "../../src/qr/appearance";
 import { call, seedOrg } from "./qr-support";
 
@@ -120,6 +121,7 @@ describe("KV redirect records", () => {
     const code = (await call("POST", "/qr_codes", { key: org.writeKey, body: url("first") })).json;
     const token = code.metadata.shortToken;
     expect(await env.LINKS.get(token, "json")).toEqual({ type: "url", target: "https://example.com/first", codeId: code.id, orgId: org.orgId, updatedAt: code.metadata.updatedAt, version: 1 });
+    expect((await env.LINKS.getWithMetadata(token)).metadata).toEqual({ version: 1 });
     await call("PUT", `/qr_codes/${code.id}`, { key: org.writeKey, body: { name: "n", type: "event", content: { name: "E", startDate: "2026-12-10T18:00:00Z", endDate: "2026-12-10T19:00:00Z" } } });
     expect(await env.LINKS.get(token, "json")).toMatchObject({ type: "event", target: `/p/${token}` });
     await call("DELETE", `/qr_codes/${code.id}`, { key: org.writeKey });
@@ -145,6 +147,30 @@ describe("KV redirect records", () => {
     await runCron(Date.now() + 120_000);
     expect(await env.LINKS.get(token, "json")).toMatchObject({ target: "https://example.com/kept" });
     expect(await env.DB.prepare("SELECT COUNT(*) AS n FROM redirect_sync WHERE token = ?1").bind(token).first("n")).toBe(0);
+  });
+
+  it("a write that lands after a newer one is corrected at once (its marker was superseded)", async () => {
+    const org = await seedOrg();
+    const code = (await call("POST", "/qr_codes", { key: org.writeKey, body: url("v1") })).json;
+    const token = code.metadata.shortToken;
+    const stale = await env.LINKS.get<RedirectRecord>(token, "json");
+    await call("PUT", `/qr_codes/${code.id}`, { key: org.writeKey, body: url("v2") });
+    // The first request's KV write arrives late, after the second one's write and clear.
+    expect(await pushRedirect(env, token, stale, syncMarker())).toBe(true);
+    expect(await env.LINKS.get(token, "json")).toMatchObject({ target: "https://example.com/v2", version: 2 });
+  });
+
+  it("a refill from a stale read never resurrects an older version or a deleted code", async () => {
+    const org = await seedOrg();
+    const code = (await call("POST", "/qr_codes", { key: org.writeKey, body: url("v1") })).json;
+    const token = code.metadata.shortToken;
+    const stale = (await env.LINKS.get<RedirectRecord>(token, "json"))!;
+    await call("PUT", `/qr_codes/${code.id}`, { key: org.writeKey, body: url("v2") });
+    await refillRedirect(env, token, stale);
+    expect(await env.LINKS.get(token, "json")).toMatchObject({ target: "https://example.com/v2", version: 2 });
+    await call("DELETE", `/qr_codes/${code.id}`, { key: org.writeKey });
+    await refillRedirect(env, token, stale);
+    expect(await env.LINKS.get(token)).toBeNull();
   });
 
   it("a failed KV delete is repaired too", async () => {

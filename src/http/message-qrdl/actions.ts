@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { acsEncode } from "../../auth/signature-v3";
 import { newCodeId, newShortToken } from "../../codes/ids";
-import { pushRedirect, redirectRecordOf } from "../../codes/redirects";
+import { pushRedirect, redirectRecordOf, syncMarker } from "../../codes/redirects";
 import {
   deleteCodeStatement,
   findCode,
@@ -137,6 +137,7 @@ async function createPhoneMessageQrdl(c: Ctx, caller: Caller, params: Params) {
   const base = publicBaseUrl(c);
   for (let attempt = 1; ; attempt++) {
     const now = isoNow();
+    const marker = syncMarker();
     const token = newShortToken();
     const code: QrCodeRecord = {
       id: newCodeId(),
@@ -157,12 +158,12 @@ async function createPhoneMessageQrdl(c: Ctx, caller: Caller, params: Params) {
     };
     const record: MessageQrdl = { qrdlCode: token, orgId: caller.orgId, codeId: code.id, phoneNumber, custSpaceId: space, imageFormat, message, deepLinkUrl: `${base}/r/${token}`, createdAt: now, updatedAt: now };
     try {
-      await db.batch([reserveShortTokenStatement(db, token, code.id, now), queueRedirectSyncStatement(db, token, now), insertCodeStatement(db, code), insertMessageQrdlStatement(db, record)]);
+      await db.batch([reserveShortTokenStatement(db, token, code.id, now), queueRedirectSyncStatement(db, token, marker), insertCodeStatement(db, code), insertMessageQrdlStatement(db, record)]);
     } catch (err) {
       if (isUniqueViolation(err, "short_tokens") && attempt < TOKEN_ATTEMPTS) continue;
       throw err;
     }
-    await pushRedirect(c.env, token, redirectRecordOf(code), now);
+    await pushRedirect(c.env, token, redirectRecordOf(code), marker);
     return ok(c, dataOf(record));
   }
 }
@@ -188,10 +189,11 @@ async function updatePhoneMessageQrdl(c: Ctx, caller: Caller, params: Params) {
     const existing = await findCode(db, caller.orgId, record.codeId);
     if (!existing) throw acsErrors.notOwner();
     const now = isoNow();
+    const marker = syncMarker();
     const next: QrCodeRecord = { ...existing, content: { ...existing.content, url: waMeUrl(phoneNumber, message) }, updatedAt: now };
     const [replaced] = await db.batch([
       replaceCodeStatement(db, next, existing.version),
-      queueRedirectSyncStatement(db, qrdlCode, now),
+      queueRedirectSyncStatement(db, qrdlCode, marker),
       updateMessageQrdlStatement(db, { qrdlCode, orgId: caller.orgId, codeId: existing.id, imageFormat, message, updatedAt: now }, existing.version + 1, JSON.stringify(next.content)),
     ]);
     if (replaced!.results.length === 0) {
@@ -199,7 +201,7 @@ async function updatePhoneMessageQrdl(c: Ctx, caller: Caller, params: Params) {
       if (attempt < WRITE_ATTEMPTS) continue;
       throw acsErrors.serviceUnavailable("The code is being changed by other requests; retry.");
     }
-    await pushRedirect(c.env, qrdlCode, redirectRecordOf({ ...next, version: existing.version + 1 }), now);
+    await pushRedirect(c.env, qrdlCode, redirectRecordOf({ ...next, version: existing.version + 1 }), marker);
     return ok(c, dataOf({ ...record, imageFormat, message, updatedAt: now }));
   }
 }
@@ -214,14 +216,15 @@ async function deletePhoneMessageQrdl(c: Ctx, caller: Caller, params: Params) {
     const record = await requireOwnCode(c, caller, qrdlCode, phoneNumber, space);
     const existing = await findCode(db, caller.orgId, record.codeId);
     const now = isoNow();
-    const statements = [deleteMessageQrdlStatement(db, caller.orgId, qrdlCode), queueRedirectSyncStatement(db, qrdlCode, now)];
+    const marker = syncMarker();
+    const statements = [deleteMessageQrdlStatement(db, caller.orgId, qrdlCode), queueRedirectSyncStatement(db, qrdlCode, marker)];
     if (existing) statements.unshift(deleteCodeStatement(db, caller.orgId, existing.id, existing.version));
     const [first] = await db.batch(statements);
     if (existing && first!.results.length === 0) {
       if (attempt < WRITE_ATTEMPTS) continue;
       throw acsErrors.serviceUnavailable("The code is being changed by other requests; retry.");
     }
-    await pushRedirect(c.env, qrdlCode, null, now);
+    await pushRedirect(c.env, qrdlCode, null, marker);
     await forgetImages(record);
     return ok(c);
   }

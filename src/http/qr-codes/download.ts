@@ -120,7 +120,8 @@ function attachment(name: string, extension: string): string {
       .replace(/^-+|-+$/g, "")
       .slice(0, 80)
       .replace(/-+$/, "") || "qr-code";
-  const exact = name.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069/\\]/g, "").trim().slice(0, 150) || "qr-code";
+  // Cut by code points, never inside a surrogate pair: a lone half makes encodeURIComponent throw.
+  const exact = Array.from(name.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069/\\]/g, "").trim()).slice(0, 150).join("").toWellFormed() || "qr-code";
   return contentDisposition("attachment", `${exact}.${extension}`).replace(/filename="[^"]*"/, `filename="${slug}.${extension}"`);
 }
 

@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import { newCodeId, newShortToken } from "../../codes/ids";
-import { pushRedirect, redirectRecordOf } from "../../codes/redirects";
+import { pushRedirect, redirectRecordOf, syncMarker } from "../../codes/redirects";
 import { representCode, type QrCodeRepresentation } from "../../codes/representation";
 import { isDynamicType } from "../../codes/types";
 import { findFile, type StoredFile } from "../../db/files";
@@ -100,13 +100,14 @@ export async function createCode(c: Ctx, input: CodeInput, idempotencyKey: strin
   const { logoFileId } = await prepareWrite(c, input);
   const base = publicBaseUrl(c);
   const now = isoNow();
+  const marker = syncMarker();
   const id = newCodeId();
   for (let attempt = 1; ; attempt++) {
     const shortToken = isDynamicType(input.type) ? newShortToken() : null;
     const code: QrCodeRecord = { id, orgId: key.orgId, ...input, logoFileId, shortToken, createdBy: key.name, version: 1, scans: 0, views: 0, createdAt: now, updatedAt: now };
     const representation = representCode(code, base);
     const statements = [insertCodeStatement(db, code)];
-    if (shortToken) statements.unshift(reserveShortTokenStatement(db, shortToken, id, now), queueRedirectSyncStatement(db, shortToken, now));
+    if (shortToken) statements.unshift(reserveShortTokenStatement(db, shortToken, id, now), queueRedirectSyncStatement(db, shortToken, marker));
     if (idempotencyKey !== undefined)
       statements.push(insertIdempotencyStatement(db, key.orgId, idempotencyKey, { requestHash: hash!, codeId: id, response: JSON.stringify(representation) }, now));
     try {
@@ -120,7 +121,7 @@ export async function createCode(c: Ctx, input: CodeInput, idempotencyKey: strin
       }
       throw err;
     }
-    if (shortToken) await pushRedirect(c.env, shortToken, redirectRecordOf(code), now);
+    if (shortToken) await pushRedirect(c.env, shortToken, redirectRecordOf(code), marker);
     return { code: representation, replayed: false };
   }
 }
@@ -146,12 +147,13 @@ export async function replaceCode(c: Ctx, id: string, input: CodeInput): Promise
     checkIfMatch(c, existing);
     const { logoFileId } = await prepareWrite(c, input);
     const now = isoNow();
+    const marker = syncMarker();
     const newToken = existing.shortToken === null && isDynamicType(input.type) ? newShortToken() : null;
     const shortToken = existing.shortToken ?? newToken;
     const next: QrCodeRecord = { ...existing, ...input, logoFileId, shortToken, updatedAt: now };
     const statements = [replaceCodeStatement(db, next, existing.version)];
     if (newToken) statements.unshift(reserveShortTokenStatement(db, newToken, id, now));
-    if (shortToken) statements.push(queueRedirectSyncStatement(db, shortToken, now));
+    if (shortToken) statements.push(queueRedirectSyncStatement(db, shortToken, marker));
     let results;
     try {
       results = await db.batch<Record<string, unknown>>(statements);
@@ -167,7 +169,7 @@ export async function replaceCode(c: Ctx, id: string, input: CodeInput): Promise
       throw new ApiError(412, "PRECONDITION_FAILED", "The QR code was changed by another request while this one was applied; fetch it again and reapply your change");
     }
     const stored = { ...next, version: existing.version + 1 };
-    if (shortToken) await pushRedirect(c.env, shortToken, redirectRecordOf(stored), now);
+    if (shortToken) await pushRedirect(c.env, shortToken, redirectRecordOf(stored), marker);
     return stored;
   }
 }
@@ -179,15 +181,16 @@ export async function deleteCode(c: Ctx, id: string): Promise<void> {
     const existing = await requireCode(c, id);
     checkIfMatch(c, existing);
     const now = isoNow();
+    const marker = syncMarker();
     const statements = [deleteCodeStatement(db, existing.orgId, id, existing.version)];
-    if (existing.shortToken) statements.push(queueRedirectSyncStatement(db, existing.shortToken, now));
+    if (existing.shortToken) statements.push(queueRedirectSyncStatement(db, existing.shortToken, marker));
     const [deleted] = await db.batch(statements);
     if (deleted!.results.length === 0) {
       if (attempt < WRITE_ATTEMPTS && c.req.header("If-Match") === undefined) continue;
       await requireCode(c, id);
       throw new ApiError(412, "PRECONDITION_FAILED", "The QR code was changed by another request; fetch it again before deleting");
     }
-    if (existing.shortToken) await pushRedirect(c.env, existing.shortToken, null, now);
+    if (existing.shortToken) await pushRedirect(c.env, existing.shortToken, null, marker);
     return;
   }
 }
