@@ -1,4 +1,4 @@
-import { deleteFile, listUnreferencedFiles } from "../db/files";
+import { deleteFileIfOrphaned, listUnreferencedFiles } from "../db/files";
 import { reconcileRedirect } from "../codes/redirects";
 import { findShortTokenVersions } from "../db/qr-codes";
 import { getServiceValue, setServiceValue } from "../db/service-meta";
@@ -11,23 +11,32 @@ const KV_KEYS_PER_RUN = 1_000;
 /** Cached renders are rebuilt on demand; one untouched for this long is most likely of an old design. */
 const RENDER_MAX_AGE_MS = 30 * 24 * HOUR_MS;
 
+/** At least an hour whatever the setting: an upload is usually referenced minutes after it lands. */
+const MIN_GRACE_HOURS = 1;
+const DEFAULT_GRACE_HOURS = 24;
+
 export function orphanGraceHours(env: Env): number {
-  const hours = Number(env.ORPHAN_UPLOAD_GRACE_HOURS);
-  return Number.isFinite(hours) && hours >= 0 ? hours : 24;
+  const setting = env.ORPHAN_UPLOAD_GRACE_HOURS?.trim();
+  const hours = setting ? Number(setting) : Number.NaN;
+  return Number.isFinite(hours) ? Math.max(MIN_GRACE_HOURS, hours) : DEFAULT_GRACE_HOURS;
 }
 
 /**
  * Uploads no code refers to (as a file, audio, logo, image or file link) once the grace period
- * has passed: the R2 object first, then the row, so a crash in between leaves a row the next run
- * deletes again rather than an object nobody knows about.
+ * has passed since they were uploaded or last claimed by a write. The row goes first, in one
+ * statement that checks again, and the R2 object only after it: a write that claimed the file
+ * meanwhile keeps both.
  */
 export async function purgeOrphanUploads(env: Env, now: Date): Promise<number> {
-  const candidates = await listUnreferencedFiles(env.DB, isoNow(new Date(now.getTime() - orphanGraceHours(env) * HOUR_MS)), FILES_PER_RUN);
-  for (const file of candidates) {
-    await env.FILES.delete(file.r2Key);
-    await deleteFile(env.DB, file.id);
+  const before = isoNow(new Date(now.getTime() - orphanGraceHours(env) * HOUR_MS));
+  let purged = 0;
+  for (const file of await listUnreferencedFiles(env.DB, before, FILES_PER_RUN)) {
+    const r2Key = await deleteFileIfOrphaned(env.DB, file.id, before);
+    if (r2Key === null) continue;
+    await env.FILES.delete(r2Key);
+    purged++;
   }
-  return candidates.length;
+  return purged;
 }
 
 /** Cached download renders not written for 30 days (an edit changes the key, so old designs pile up). */

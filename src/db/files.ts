@@ -94,23 +94,39 @@ export async function findFileByDigest(db: D1Database, orgId: string, purpose: F
   return row ? toStoredFile(row) : null;
 }
 
-export async function deleteFile(db: D1Database, id: string): Promise<void> {
-  await db.prepare("DELETE FROM files WHERE id = ?1").bind(id).run();
+
+/** The condition for an upload no code of its organization refers to: not its logo, nowhere in its content. */
+const UNREFERENCED = "NOT EXISTS (SELECT 1 FROM qr_codes c WHERE c.org_id = f.org_id AND (c.logo_file_id = f.id OR instr(c.content, f.id) > 0))";
+
+/**
+ * Uploads neither created nor claimed by a write since `before` that no code refers to: as its
+ * logo, or anywhere in its content (file and audio ids, images, file links are stored as the id).
+ */
+export async function listUnreferencedFiles(db: D1Database, before: string, limit: number): Promise<StoredFile[]> {
+  const { results } = await db
+    .prepare(`SELECT f.* FROM files f WHERE COALESCE(f.last_claimed_at, f.created_at) < ?1 AND ${UNREFERENCED} ORDER BY f.created_at LIMIT ?2`)
+    .bind(before, limit)
+    .all<FileRow>();
+  return results.map(toStoredFile);
 }
 
 /**
- * Files created before `createdBefore` that no code of their organization refers to: as its logo,
- * or anywhere in its content (file and audio ids, images, file links are all stored as the id).
+ * Deletes an upload's row only if it is still unclaimed and unreferenced at this instant (one
+ * statement, so no write can slip in between the check and the delete); its R2 key when it went.
  */
-export async function listUnreferencedFiles(db: D1Database, createdBefore: string, limit: number): Promise<StoredFile[]> {
-  const { results } = await db
-    .prepare(
-      `SELECT f.* FROM files f
-       WHERE f.created_at < ?1
-         AND NOT EXISTS (SELECT 1 FROM qr_codes c WHERE c.org_id = f.org_id AND (c.logo_file_id = f.id OR instr(c.content, f.id) > 0))
-       ORDER BY f.created_at LIMIT ?2`,
-    )
-    .bind(createdBefore, limit)
-    .all<FileRow>();
-  return results.map(toStoredFile);
+export async function deleteFileIfOrphaned(db: D1Database, id: string, before: string): Promise<string | null> {
+  const row = await db
+    .prepare(`DELETE FROM files AS f WHERE f.id = ?1 AND COALESCE(f.last_claimed_at, f.created_at) < ?2 AND ${UNREFERENCED} RETURNING r2_key`)
+    .bind(id, before)
+    .first<{ r2_key: string }>();
+  return row?.r2_key ?? null;
+}
+
+/** Stamps the files a write is about to refer to, before it checks them (see deleteFileIfOrphaned). */
+export async function claimFiles(db: D1Database, orgId: string, ids: string[], at: string): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .prepare(`UPDATE files SET last_claimed_at = ?2 WHERE org_id = ?1 AND id IN (${ids.map((_, i) => `?${i + 3}`).join(", ")})`)
+    .bind(orgId, at, ...ids)
+    .run();
 }

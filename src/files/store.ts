@@ -111,11 +111,10 @@ export function storeBytes(env: Env, input: Omit<StoreInput, "read"> & { bytes: 
   });
 }
 
-/** A stored file's bytes (logos, for rendering). Throws if R2 lost the object. */
-export async function readFileBytes(env: Env, file: StoredFile): Promise<Uint8Array> {
+/** A stored file's bytes (logos, for rendering), or null when R2 no longer has the object. */
+export async function readFileBytes(env: Env, file: StoredFile): Promise<Uint8Array | null> {
   const object = await env.FILES.get(file.r2Key);
-  if (!object) throw new Error(`R2 object ${file.r2Key} of file ${file.id} is missing`);
-  return new Uint8Array(await object.arrayBuffer());
+  return object ? new Uint8Array(await object.arrayBuffer()) : null;
 }
 
 export async function sha256Hex(bytes: Uint8Array): Promise<string> {

@@ -3,6 +3,9 @@ import { env, exports } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { jobs } from "../../src/cron";
 import worker from "../../src/index";
+import { orphanGraceHours } from "../../src/cron/orphans";
+import { claimFiles, deleteFileIfOrphaned, listUnreferencedFiles } from "../../src/db/files";
+import { isoNow } from "../../src/db/time";
 import { PDF_FIXTURE } from "../support/media-fixtures";
 import { call, seedOrg } from "./qr-support";
 
@@ -105,6 +108,30 @@ describe("scheduled cleanup", () => {
     for (let i = 0; i < 3; i++) await runCron(Date.now());
     expect(await env.LINKS.get(token, "json")).toMatchObject({ target: "https://example.com/new", version: 1 });
     expect((await env.LINKS.getWithMetadata(token)).metadata).toEqual({ version: 1 });
+  });
+
+  it("never deletes an upload a write referred to after the cleanup listed it", async () => {
+    const org = await seedOrg();
+    const file = await upload(org.writeKey, "file", "menu.pdf", PDF_FIXTURE);
+    const later = isoNow(new Date(Date.now() + 48 * 3_600_000));
+    // The cleanup listed it as an orphan...
+    expect((await listUnreferencedFiles(env.DB, later, 1000)).map((f) => f.id)).toContain(file.id);
+    // ...then a code took it before the delete ran.
+    expect((await call("POST", "/qr_codes", { key: org.writeKey, body: { name: "menu", type: "file", content: { fileName: file.id } } })).status).toBe(201);
+    expect(await deleteFileIfOrphaned(env.DB, file.id, later)).toBeNull();
+    expect((await exports.default.fetch(`https://qr.test/files/${file.id}`)).status).toBe(200);
+  });
+
+  it("spares an upload a write claimed within the grace period, and keeps at least an hour of grace", async () => {
+    const org = await seedOrg();
+    const file = await upload(org.writeKey, "file", "menu.pdf", PDF_FIXTURE);
+    await claimFiles(env.DB, org.orgId, [file.id], isoNow(new Date(Date.now() + 20 * 3_600_000)));
+    await runCron(Date.now() + 25 * 3_600_000);
+    expect((await exports.default.fetch(`https://qr.test/files/${file.id}`)).status).toBe(200);
+    expect(orphanGraceHours({ ORPHAN_UPLOAD_GRACE_HOURS: "" } as unknown as Env)).toBe(24);
+    expect(orphanGraceHours({ ORPHAN_UPLOAD_GRACE_HOURS: "0" } as unknown as Env)).toBe(1);
+    expect(orphanGraceHours({ ORPHAN_UPLOAD_GRACE_HOURS: "72" } as unknown as Env)).toBe(72);
+    expect(orphanGraceHours({ ORPHAN_UPLOAD_GRACE_HOURS: "soon" } as unknown as Env)).toBe(24);
   });
 
   it("removes KV records whose code is gone, and only those", async () => {

@@ -98,6 +98,21 @@ describe("uploaded logos", () => {
     }
   });
 
+  it("a logo whose stored bytes vanished is drawn without it, never a 500", async () => {
+    const org = await seedOrg();
+    const logo = await upload(org.writeKey, "logo", "logo.png", LOGO);
+    const created = await call("POST", "/qr_codes", { key: org.writeKey, body: { name: "Logo", content: { url: "https://example.com/logo" }, appearance: { uploadedImage: logo.id, qrOptionsErrorCorrectionLevel: "H" } } });
+    expect(created.status).toBe(201);
+    await env.FILES.delete(`files/${org.orgId}/${logo.id}`);
+    const png = await call("POST", `/qr_codes/${created.json.id}/download`, { key: org.readKey, body: { size: 300 } });
+    expect(png.status).toBe(200);
+    await expectScans(png.bytes, created.json.attributes.dynamicUrl);
+    // Saving a design with it now says what happened instead of failing.
+    const again = await call("PUT", `/qr_codes/${created.json.id}`, { key: org.writeKey, body: { name: "Logo", content: { url: "https://example.com/logo" }, appearance: { uploadedImage: logo.id } } });
+    expect(again.status).toBe(400);
+    expect(again.json.violations[0].propertyPath).toBe("appearance.uploadedImage");
+  });
+
   it("a logo URL on a forbidden host is refused without any outbound request", async () => {
     const org = await seedOrg();
     const fetchSpy = vi.spyOn(globalThis, "fetch");

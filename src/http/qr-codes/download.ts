@@ -72,9 +72,10 @@ async function readOptions(c: Context<AppEnv>): Promise<DownloadOptions> {
 async function loadLogo(c: Context<AppEnv>, code: QrCodeRecord): Promise<{ image: CenterImage | null; digest: string | null }> {
   if (code.appearance.uploadedImage === null || code.logoFileId === null) return { image: builtinLogo(code.appearance), digest: null };
   const file = await findFile(c.env.DB, code.orgId, code.logoFileId);
+  const bytes = file ? await readFileBytes(c.env, file) : null;
   // The upload was removed after the code was saved: draw the code without it rather than fail.
-  if (!file) return { image: null, digest: null };
-  return { image: sniffRasterImage(await readFileBytes(c.env, file)), digest: file.sha256 };
+  if (!file || !bytes) return { image: null, digest: null };
+  return { image: sniffRasterImage(bytes), digest: file.sha256 };
 }
 
 const hex = (buffer: ArrayBuffer) => [...new Uint8Array(buffer)].map((b) => b.toString(16).padStart(2, "0")).join("");

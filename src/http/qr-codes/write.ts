@@ -1,9 +1,10 @@
 import type { Context } from "hono";
+import { uploadReferences } from "../../codes/content";
 import { newCodeId, newShortToken } from "../../codes/ids";
 import { pushRedirect, redirectRecordOf, syncMarker } from "../../codes/redirects";
 import { representCode, type QrCodeRepresentation } from "../../codes/representation";
 import { isDynamicType } from "../../codes/types";
-import { findFile, type StoredFile } from "../../db/files";
+import { claimFiles, findFile, type StoredFile } from "../../db/files";
 import {
   deleteCodeStatement,
   findCode,
@@ -50,15 +51,25 @@ export function checkIfMatch(c: Ctx, code: QrCodeRecord): void {
 
 const isUniqueViolation = (err: unknown, table: string) => err instanceof Error && err.message.includes("UNIQUE constraint failed") && err.message.includes(`${table}.`);
 
-/** The logo file behind appearance.uploadedImage (an upload id, or an https URL fetched once and stored). */
-async function resolveLogo(c: Ctx, input: CodeInput): Promise<{ file: StoredFile | null; image: CenterImage | null }> {
+const logoIssue = (message: string) => new ValidationError([{ field: "appearance.uploadedImage", message }]);
+
+/**
+ * The logo file behind appearance.uploadedImage (an upload id, or an https URL fetched once and
+ * stored), claimed before it is read so the orphan cleanup cannot take it mid-write.
+ */
+async function resolveLogo(c: Ctx, input: CodeInput, now: string): Promise<{ file: StoredFile | null; image: CenterImage | null }> {
   const reference = input.appearance.uploadedImage;
   if (reference === null) return { file: null, image: builtinLogo(input.appearance) };
-  const file = await resolveUploadedImage(c.env, c.get("apiKey").orgId, reference, { publicOrigin: publicBaseUrl(c) });
+  const orgId = c.get("apiKey").orgId;
+  const file = await resolveUploadedImage(c.env, orgId, reference, { publicOrigin: publicBaseUrl(c) });
+  await claimFiles(c.env.DB, orgId, [file.id], now);
+  const bytes = (await findFile(c.env.DB, orgId, file.id)) ? await readFileBytes(c.env, file) : null;
+  // Cleaned up between its lookup and its claim (possible only for an upload idle for a day).
+  if (!bytes) throw logoIssue("the stored logo is no longer available; upload it again or send its URL again");
   try {
-    return { file, image: sniffRasterImage(await readFileBytes(c.env, file)) };
+    return { file, image: sniffRasterImage(bytes) };
   } catch (err) {
-    if (err instanceof QrError) throw new ValidationError([{ field: "appearance.uploadedImage", message: err.message }]);
+    if (err instanceof QrError) throw logoIssue(err.message);
     throw err;
   }
 }
@@ -66,7 +77,10 @@ async function resolveLogo(c: Ctx, input: CodeInput): Promise<{ file: StoredFile
 /** Everything a write must prove before touching D1: references exist, the design can be drawn. */
 async function prepareWrite(c: Ctx, input: CodeInput): Promise<{ logoFileId: string | null }> {
   const orgId = c.get("apiKey").orgId;
-  const logo = await resolveLogo(c, input);
+  const now = isoNow();
+  // Claim first, check after: a file the cleanup has not deleted by now it will not delete.
+  await claimFiles(c.env.DB, orgId, uploadReferences(input.type, input.content).map((ref) => ref.id), now);
+  const logo = await resolveLogo(c, input, now);
   await checkUploadReferences(input, (id) => findFile(c.env.DB, orgId, id));
   checkRenderable(input, publicBaseUrl(c), logo.image);
   return { logoFileId: logo.file?.id ?? null };
