@@ -39,11 +39,19 @@ export async function purgeOrphanUploads(env: Env, now: Date): Promise<number> {
   return purged;
 }
 
-/** Cached download renders not written for 30 days (an edit changes the key, so old designs pile up). */
+const RENDERS_CURSOR_KEY = "renders_sweep_cursor";
+
+/**
+ * Cached download renders not written for 30 days (an edit changes the key, so old designs pile
+ * up). A page of the prefix per run, resuming where the last run stopped, so the whole bucket is
+ * walked however many fresh renders sort first.
+ */
 export async function purgeStaleRenders(env: Env, now: Date): Promise<number> {
-  const listing = await env.FILES.list({ prefix: "renders/", limit: RENDERS_PER_RUN });
+  const cursor = (await getServiceValue(env.DB, RENDERS_CURSOR_KEY)) ?? undefined;
+  const listing = await env.FILES.list({ prefix: "renders/", limit: RENDERS_PER_RUN, cursor });
   const stale = listing.objects.filter((object) => now.getTime() - object.uploaded.getTime() > RENDER_MAX_AGE_MS).map((object) => object.key);
   if (stale.length > 0) await env.FILES.delete(stale);
+  await setServiceValue(env.DB, RENDERS_CURSOR_KEY, listing.truncated ? listing.cursor : null);
   return stale.length;
 }
 

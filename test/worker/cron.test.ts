@@ -5,6 +5,7 @@ import { jobs } from "../../src/cron";
 import worker from "../../src/index";
 import { orphanGraceHours } from "../../src/cron/orphans";
 import { claimFiles, deleteFileIfOrphaned, listUnreferencedFiles } from "../../src/db/files";
+import { getServiceValue } from "../../src/db/service-meta";
 import { isoNow } from "../../src/db/time";
 import { PDF_FIXTURE } from "../support/media-fixtures";
 import { call, seedOrg } from "./qr-support";
@@ -144,12 +145,22 @@ describe("scheduled cleanup", () => {
     expect(await env.LINKS.get(code.metadata.shortToken)).not.toBeNull();
   });
 
-  it("drops cached renders untouched for 30 days", async () => {
+  it("drops cached renders untouched for 30 days, a page per run across the whole prefix", async () => {
     await env.FILES.put("renders/test-stale.png", new Uint8Array([1]));
     await runCron(Date.now());
     expect(await env.FILES.head("renders/test-stale.png")).not.toBeNull();
     await runCron(Date.now() + 31 * DAY);
     expect(await env.FILES.head("renders/test-stale.png")).toBeNull();
+  });
+
+  it("resumes the render sweep where the last run stopped", async () => {
+    const keys = Array.from({ length: 1005 }, (_, i) => `renders/zz-${String(i).padStart(4, "0")}.png`);
+    for (let i = 0; i < keys.length; i += 100) await Promise.all(keys.slice(i, i + 100).map((key) => env.FILES.put(key, new Uint8Array([1]))));
+    // One run handles one page and remembers where it stopped; the next run carries on from there.
+    await runCron(Date.now() + 31 * DAY);
+    expect(await getServiceValue(env.DB, "renders_sweep_cursor")).not.toBeNull();
+    for (let run = 0; run < 3; run++) await runCron(Date.now() + 31 * DAY);
+    expect((await env.FILES.list({ prefix: "renders/zz-" })).objects).toHaveLength(0);
   });
 
   it("logs one structured line per job", async () => {
