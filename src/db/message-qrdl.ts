@@ -134,6 +134,11 @@ export async function findMessageQrdl(db: D1Database, orgId: string, qrdlCode: s
 }
 
 /** Public lookup for the image route: the code alone, whoever owns it. */
+/** Whether a QR code backs a message QR code (its deep link): those are changed through that API only. */
+export async function isMessageQrdlCode(db: D1Database, codeId: string): Promise<boolean> {
+  return (await db.prepare("SELECT 1 FROM message_qrdl WHERE code_id = ?1").bind(codeId).first()) !== null;
+}
+
 export async function findMessageQrdlByCode(db: D1Database, qrdlCode: string): Promise<MessageQrdl | null> {
   const row = await db.prepare("SELECT * FROM message_qrdl WHERE qrdl_code = ?1").bind(qrdlCode).first<MessageQrdlRow>();
   return row ? toMessageQrdl(row) : null;

@@ -441,3 +441,26 @@ describe("AccessKey administration", () => {
     expectAcsError(await create(org), "Unknown.ResourceOwnerId");
   });
 });
+
+describe("message QR codes and the QR code resource", () => {
+  it("the deep link's code is changed only through the message API; deleting it removes the message QR code", async () => {
+    const org = await seedMessageOrg();
+    const created = await create(org, { PrefilledMessage: "Hello" });
+    const token = created.json.Data.QrdlCode as string;
+    const bearerKey = await org.issueBearer("read-write", ["qr:ReadQrCode", "qr:WriteQrCode", ...ALL_ACTIONS]);
+    const auth = { Authorization: `Bearer ${bearerKey}`, "Content-Type": "application/json" };
+    const list = await exports.default.fetch(new Request(`${ORIGIN}/qr_codes`, { headers: auth }));
+    const code = (await list.json<{ member: { id: string; metadata: { shortToken: string } }[] }>()).member.find((m) => m.metadata.shortToken === token)!;
+    const put = await exports.default.fetch(
+      new Request(`${ORIGIN}/qr_codes/${code.id}`, { method: "PUT", headers: auth, body: JSON.stringify({ name: "hijack", type: "text", content: { text: "x" } }) }),
+    );
+    expect(put.status).toBe(409);
+    expect(await put.json()).toMatchObject({ "@type": "Error", status: 409, detail: expect.stringContaining("UpdatePhoneMessageQrdl") });
+    const redirect = await exports.default.fetch(new Request(`${ORIGIN}/r/${token}`, { redirect: "manual" }));
+    expect(redirect.headers.get("location")).toMatch(/^https:\/\/wa\.me\/\d+\?text=Hello$/);
+    const deleted = await exports.default.fetch(new Request(`${ORIGIN}/qr_codes/${code.id}`, { method: "DELETE", headers: auth }));
+    expect(deleted.status).toBe(204);
+    const listed = await signed({ key: org.key, action: "ListPhoneMessageQrdl", params: { PhoneNumber: org.phone } });
+    expect(JSON.stringify(listed.json)).not.toContain(token);
+  });
+});

@@ -190,7 +190,8 @@ async function updatePhoneMessageQrdl(c: Ctx, caller: Caller, params: Params) {
     if (!existing) throw acsErrors.notOwner();
     const now = isoNow();
     const marker = syncMarker();
-    const next: QrCodeRecord = { ...existing, content: { ...existing.content, url: waMeUrl(phoneNumber, message) }, updatedAt: now };
+    // Always a url code pointing at wa.me, whatever happened to the row since it was created.
+    const next: QrCodeRecord = { ...existing, type: "url", content: { url: waMeUrl(phoneNumber, message) }, updatedAt: now };
     const [replaced] = await db.batch([
       replaceCodeStatement(db, next, existing.version),
       queueRedirectSyncStatement(db, qrdlCode, marker),

@@ -181,7 +181,12 @@ qrCodesRouter.openAPIRegistry.registerPath({
   description: "Fields left out return to their defaults; the short token never changes. Send `If-Match` with the ETag from GET to refuse (412) a change made meanwhile by someone else.",
   parameters: [{ name: "If-Match", in: "header", required: false, schema: { type: "string" } }],
   request: { params: IdParam, body: { required: true, content: { "application/json": { schema: QrCodeInputSchema } } } },
-  responses: { 200: ld("The updated QR code", QrCodeSchema), 412: errorResponses[400], ...errorResponses },
+  responses: {
+    200: ld("The updated QR code", QrCodeSchema),
+    409: { ...errorResponses[400], description: "The code is the deep link of a message QR code: change it with UpdatePhoneMessageQrdl" },
+    412: { ...errorResponses[400], description: "If-Match names an older version" },
+    ...errorResponses,
+  },
 });
 qrCodesRouter.put("/qr_codes/:id", write, async (c) => {
   const id = c.req.param("id");

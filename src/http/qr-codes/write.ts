@@ -16,6 +16,7 @@ import {
   reserveShortTokenStatement,
   type QrCodeRecord,
 } from "../../db/qr-codes";
+import { isMessageQrdlCode } from "../../db/message-qrdl";
 import { isoNow } from "../../db/time";
 import type { AppEnv } from "../../env";
 import { readFileBytes, resolveUploadedImage } from "../../files/logo";
@@ -159,6 +160,9 @@ export async function replaceCode(c: Ctx, id: string, input: CodeInput): Promise
   for (let attempt = 1; ; attempt++) {
     const existing = await requireCode(c, id);
     checkIfMatch(c, existing);
+    // Its message record would no longer describe where the deep link goes.
+    if (attempt === 1 && (await isMessageQrdlCode(db, id)))
+      throw new ApiError(409, "MANAGED_BY_MESSAGE_QRDL", "This QR code is the deep link of a message QR code; change it with UpdatePhoneMessageQrdl (deleting it here deletes the message QR code too)");
     const { logoFileId } = await prepareWrite(c, input);
     const now = isoNow();
     const marker = syncMarker();
