@@ -223,20 +223,30 @@ export async function listConnections(db: D1Database, instanceId: string, limit 
 
 // Phone-code routing
 
-export async function upsertPhoneCodeRoute(db: D1Database, phone: string, instanceId: string, expiresAt: string): Promise<void> {
+/** What a route stores instead of the code: SHA-256 of the number and the code together. */
+export async function phoneCodeDigest(phone: string, code: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`${phone}\n${code}`));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+export async function upsertPhoneCodeRoute(db: D1Database, phone: string, instanceId: string, expiresAt: string, codeDigest: string): Promise<void> {
   await db
     .prepare(
-      "INSERT INTO pairing_phone_codes (phone, instance_id, expires_at) VALUES (?1, ?2, ?3) ON CONFLICT (phone, instance_id) DO UPDATE SET expires_at = excluded.expires_at",
+      `INSERT INTO pairing_phone_codes (phone, instance_id, expires_at, code_digest) VALUES (?1, ?2, ?3, ?4)
+       ON CONFLICT (phone, instance_id) DO UPDATE SET expires_at = excluded.expires_at, code_digest = excluded.code_digest`,
     )
-    .bind(phone, instanceId, expiresAt)
+    .bind(phone, instanceId, expiresAt, codeDigest)
     .run();
 }
 
-/** Instances that were given a phone code for this number (the Durable Object decides whether it still holds). */
-export async function findPhoneCodeRoutes(db: D1Database, phone: string, limit: number): Promise<string[]> {
+/**
+ * Instances that were given this very code for this number (the Durable Object decides whether it
+ * still holds). Other instances' codes for the same number never get in the way.
+ */
+export async function findPhoneCodeRoutes(db: D1Database, phone: string, codeDigest: string, limit: number): Promise<string[]> {
   const { results } = await db
-    .prepare("SELECT instance_id FROM pairing_phone_codes WHERE phone = ?1 ORDER BY expires_at DESC LIMIT ?2")
-    .bind(phone, limit)
+    .prepare("SELECT instance_id FROM pairing_phone_codes WHERE phone = ?1 AND code_digest = ?2 ORDER BY expires_at DESC LIMIT ?3")
+    .bind(phone, codeDigest, limit)
     .all<{ instance_id: string }>();
   return results.map((r) => r.instance_id);
 }

@@ -1,5 +1,5 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import { deletePhoneCodeRoutes, findPairingInstance, findPhoneCodeRoutes, INSTANCE_ID_PATTERN, insertConnection } from "../../db/pairing";
+import { deletePhoneCodeRoutes, findPairingInstance, findPhoneCodeRoutes, INSTANCE_ID_PATTERN, insertConnection, phoneCodeDigest } from "../../db/pairing";
 import type { ConfirmAnswer } from "../../objects/pairing-instance";
 import { ApiError, limitBody, validationHook } from "../errors";
 import { errorJson, instanceObject, isoAt, NO_STORE, normalisePhone, type PairingEnv, useEnvelope } from "./envelope";
@@ -14,7 +14,7 @@ import { errorJson, instanceObject, isoAt, NO_STORE, normalisePhone, type Pairin
 const MAX_BODY_BYTES = 4096;
 /** `<instance id>.<32 base64url characters>` */
 const VALUE_SHAPE = /^([0-9A-F]{32})\.[A-Za-z0-9_-]{32}$/;
-/** Instances tried for one phone number (each was given a code for it). */
+/** Instances tried for one number and code (two instances drawing the same code for one number is rare). */
 const MAX_ROUTES = 5;
 
 const ConfirmBody = z
@@ -90,7 +90,7 @@ confirmRouter.openapi(
       const code = body.code!.replace(/[\s-]/g, "").toUpperCase();
       answer = { kind: "invalid" };
       instanceId = "";
-      for (const candidate of await findPhoneCodeRoutes(c.env.DB, phone, MAX_ROUTES)) {
+      for (const candidate of await findPhoneCodeRoutes(c.env.DB, phone, await phoneCodeDigest(phone, code), MAX_ROUTES)) {
         const result = await instanceObject(c.env, candidate).confirmPhoneCode(phone, code, deviceName);
         if (result.kind !== "invalid") {
           answer = result;

@@ -1,6 +1,6 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { closeConnection, deletePhoneCodeRoutes, upsertPhoneCodeRoute } from "../../db/pairing";
+import { closeConnection, deletePhoneCodeRoutes, phoneCodeDigest, upsertPhoneCodeRoute } from "../../db/pairing";
 import { DEFAULT_APPEARANCE } from "../../qr/appearance";
 import { bytesToBase64 } from "../../qr/base64";
 import { renderQrPng } from "../../qr/render";
@@ -149,7 +149,7 @@ pairingRouter
       const answer = await instanceObject(c.env, instance.id).phoneCode(phone);
       if (answer.kind === "connected") return c.json(ALREADY_CONNECTED, 200, NO_STORE);
       // The phone confirms with its number and code only: this row routes it to the instance.
-      if (answer.fresh) await upsertPhoneCodeRoute(c.env.DB, phone, instance.id, isoAt(answer.expiresAt));
+      if (answer.fresh) await upsertPhoneCodeRoute(c.env.DB, phone, instance.id, isoAt(answer.expiresAt), await phoneCodeDigest(phone, answer.code));
       return c.json({ code: answer.code, expiresAt: isoAt(answer.expiresAt) }, 200, expiryHeaders(answer.expiresAt));
     },
   )
