@@ -1,5 +1,6 @@
 import { clearRedirectSync, countRedirectSyncAttempt, findCodeByShortToken, listPendingRedirectSyncs, type QrCodeRecord } from "../db/qr-codes";
 import { isoNow } from "../db/time";
+import { ExpiringMap } from "../lib/expiring-set";
 import { hasLimits, type Limits } from "./limits";
 import { isDynamicType, type QrCodeType } from "./types";
 
@@ -47,8 +48,18 @@ export function syncMarker(now = new Date()): string {
   return `${isoNow(now)} ${[...crypto.getRandomValues(new Uint8Array(6))].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
 }
 
+/**
+ * Hot tokens' records, per isolate, for a few seconds. A viral code is scanned many times a second
+ * in each isolate; without this every scan is a (billed) KV read, with it a few per isolate per
+ * minute. An edit reaches every scan within HOT_RECORD_TTL_MS plus KV's edge cache TTL, and at
+ * once in the isolate that made it.
+ */
+const HOT_RECORD_TTL_MS = 5_000;
+export const hotRecords = new ExpiringMap<RedirectRecord>(HOT_RECORD_TTL_MS, 10_000);
+
 /** The KV write itself; the version rides in the key's metadata so a listing can check it without reads. */
 async function writeRecord(env: Env, token: string, record: RedirectRecord | null): Promise<void> {
+  hotRecords.delete(token);
   if (record) await env.LINKS.put(token, JSON.stringify(record), { metadata: { version: record.version } });
   else await env.LINKS.delete(token);
 }

@@ -3,7 +3,7 @@ import type { Context } from "hono";
 import { botReason, recordVisit, type VisitEvent } from "../analytics/event";
 import { SHORT_TOKEN_PATTERN } from "../codes/ids";
 import { windowVerdict } from "../codes/limits";
-import { redirectRecordOf, refillRedirect, type RedirectRecord } from "../codes/redirects";
+import { hotRecords, redirectRecordOf, refillRedirect, type RedirectRecord } from "../codes/redirects";
 import { findCodeByShortToken } from "../db/qr-codes";
 import { unknownTokens } from "../lib/expiring-set";
 import type { AppEnv } from "../env";
@@ -12,8 +12,9 @@ import { newRouter } from "./router";
 
 /**
  * GET /r/{token}: the short link a dynamic code encodes. At a viral code's rate (thousands of
- * scans a second on one token) this path does one KV read (edge-cached for KV_CACHE_TTL
- * seconds) and nothing it waits for: the scan is enqueued after the response. D1 is read only on
+ * scans a second on one token) this path does at most one KV read (edge-cached for KV_CACHE_TTL
+ * seconds, and kept in isolate memory for a few seconds) and nothing it waits for: the scan is
+ * enqueued after the response. D1 is read only on
  * a KV miss, and codes with a scan budget alone consult their Durable Object.
  */
 
@@ -26,10 +27,15 @@ const PUBLIC_HEADERS = {
   "X-Robots-Tag": "noindex",
 };
 
-/** KV first; on a miss D1, the source of truth, answers and KV is refilled after the response. */
+/** Isolate memory, then KV; on a miss D1, the source of truth, answers and KV is refilled after the response. */
 async function lookup(c: Context<AppEnv>, token: string): Promise<RedirectRecord | null> {
+  const hot = hotRecords.get(token);
+  if (hot) return hot;
   const cached = await c.env.LINKS.get<RedirectRecord>(token, { type: "json", cacheTtl: KV_CACHE_TTL });
-  if (cached) return cached;
+  if (cached) {
+    hotRecords.set(token, cached);
+    return cached;
+  }
   if (unknownTokens.has(token)) return null;
   const code = await findCodeByShortToken(c.env.DB, token);
   const record = code ? redirectRecordOf(code) : null;

@@ -1,30 +1,53 @@
 /**
- * Keys remembered for a while, at most `capacity` of them (oldest forgotten first): per-isolate
- * memory of tokens D1 just confirmed unknown, so a dead link scanned again and again does not
- * cost a D1 read each time.
+ * Values remembered for a while, at most `capacity` of them (oldest forgotten first): per-isolate
+ * memory that spares repeated reads of the same thing within a few seconds.
  */
-export class ExpiringSet {
-  private readonly until = new Map<string, number>();
+export class ExpiringMap<V> {
+  private readonly entries = new Map<string, { value: V; until: number }>();
 
   constructor(
     private readonly ttlMs: number,
     private readonly capacity: number,
   ) {}
 
-  has(key: string, now = Date.now()): boolean {
-    const until = this.until.get(key);
-    if (until === undefined) return false;
-    if (until > now) return true;
-    this.until.delete(key);
-    return false;
+  get(key: string, now = Date.now()): V | undefined {
+    const entry = this.entries.get(key);
+    if (entry === undefined) return undefined;
+    if (entry.until > now) return entry.value;
+    this.entries.delete(key);
+    return undefined;
   }
 
-  add(key: string, now = Date.now()): void {
-    this.until.delete(key);
-    if (this.until.size >= this.capacity) this.until.delete(this.until.keys().next().value!);
-    this.until.set(key, now + this.ttlMs);
+  set(key: string, value: V, now = Date.now()): void {
+    this.entries.delete(key);
+    if (this.entries.size >= this.capacity) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(key, { value, until: now + this.ttlMs });
+  }
+
+  delete(key: string): void {
+    this.entries.delete(key);
   }
 }
 
-/** Tokens of no dynamic code, shared by the redirect and the hosted pages. */
+/** Keys remembered for a while (see ExpiringMap). */
+export class ExpiringSet {
+  private readonly map: ExpiringMap<true>;
+
+  constructor(ttlMs: number, capacity: number) {
+    this.map = new ExpiringMap(ttlMs, capacity);
+  }
+
+  has(key: string, now = Date.now()): boolean {
+    return this.map.get(key, now) === true;
+  }
+
+  add(key: string, now = Date.now()): void {
+    this.map.set(key, true, now);
+  }
+}
+
+/**
+ * Tokens of no dynamic code, shared by the redirect and the hosted pages: a dead link scanned again
+ * and again does not cost a D1 read each time.
+ */
 export const unknownTokens = new ExpiringSet(30_000, 10_000);

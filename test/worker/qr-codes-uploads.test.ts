@@ -1,6 +1,7 @@
 import { env, exports } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { expectScans } from "../support/decode";
+import { decodeRgba, expectDecoded, expectScans, expectSvgScans, rasterizeSvg, readPng } from "../support/decode";
+import { downscale, onPaper } from "../support/image-ops";
 import { PDF_FIXTURE, wavFixture } from "../support/media-fixtures";
 import { encodePngFixture } from "../support/png-fixtures";
 import { call, seedOrg } from "./qr-support";
@@ -77,6 +78,32 @@ describe("codes that point at uploads", () => {
     expect(ok.status, ok.text).toBe(201);
     const bad = await call("POST", "/qr_codes", { key: org.writeKey, body: { name: "x", type: "links", content: { links: [{ url: "https://a.example", name: "A", image: pdf.id }] } } });
     expect(bad.json.violations).toEqual([{ propertyPath: "content.links.0.image", message: "must be an uploaded image (this file is application/pdf)" }]);
+  });
+});
+
+describe("downloads of the upload-backed types", () => {
+  it("file and audio codes: PNG and SVG at 100, 300 and 5000 px decode to their short link", async () => {
+    const org = await seedOrg();
+    const pdf = await upload(org.writeKey, "file", "menu.pdf", PDF_FIXTURE);
+    const audio = await upload(org.writeKey, "audio", "jingle.wav", wavFixture());
+    for (const [type, fileName] of [["file", pdf.id], ["audio", audio.id]] as const) {
+      const created = await call("POST", "/qr_codes", { key: org.writeKey, body: { name: type, type, content: { fileName }, appearance: { dotsOptionsType: "rounded" } } });
+      expect(created.status, created.text).toBe(201);
+      const text = created.json.attributes.dynamicUrl as string;
+      for (const size of [100, 300, 5000]) {
+        const png = await call("POST", `/qr_codes/${created.json.id}/download`, { key: org.readKey, body: { format: "png", size, margin: 4 } });
+        expect(png.status).toBe(200);
+        const image = readPng(png.bytes);
+        expect([image.width, image.height]).toEqual([size, size]);
+        // 5000 px is read after a box filter down to 500 px: the decoders are fast there.
+        if (size === 5000) expectDecoded(await decodeRgba(onPaper(downscale(image, 10))), text);
+        else await expectScans(png.bytes, text);
+        const svg = await call("POST", `/qr_codes/${created.json.id}/download`, { key: org.readKey, body: { format: "svg", size, margin: 4 } });
+        if (size === 5000) expectDecoded(await decodeRgba(onPaper(await rasterizeSvg(svg.text, 500))), text);
+        else await expectSvgScans(svg.text, size, text);
+      }
+      expect((await call("POST", `/qr_codes/${created.json.id}/download`, { key: org.readKey, body: { size: 10 } })).status).toBe(400);
+    }
   });
 });
 

@@ -89,6 +89,15 @@ describe("GET /r/{token}", () => {
     expect((await scan(token)).headers.get("location")).toBe("https://example.com/two");
   });
 
+  it("a hot token costs one KV read per isolate every few seconds, not one per scan", async () => {
+    captureEvents();
+    const org = await seedOrg();
+    const code = await createCode(org.writeKey, { content: { url: "https://example.com/hot" } });
+    const get = vi.spyOn(env.LINKS, "get");
+    for (let i = 0; i < 20; i++) expect((await scan(code.metadata.shortToken)).headers.get("location")).toBe("https://example.com/hot");
+    expect(get.mock.calls.filter(([key]) => key === code.metadata.shortToken).length).toBeLessThanOrEqual(1);
+  });
+
   it("HEAD answers like GET", async () => {
     const { waitFor } = captureEvents();
     const org = await seedOrg();
