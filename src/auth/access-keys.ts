@@ -1,3 +1,4 @@
+import { randomBase62 } from "./secrets";
 
 /**
  * AccessKey pairs for Alibaba Cloud signature V3. Unlike every other secret here the verifier
@@ -9,18 +10,7 @@
  * AccessKey ID is the additional data: a ciphertext copied onto another row does not decrypt.
  */
 
-const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 export const ACCESS_KEY_ID_PATTERN = /^EQAK[0-9A-Za-z]{20}$/;
-
-function randomBase62(length: number): string {
-  let out = "";
-  while (out.length < length) {
-    for (const byte of crypto.getRandomValues(new Uint8Array(length * 2))) {
-      if (byte < 248 && out.length < length) out += BASE62[byte % 62];
-    }
-  }
-  return out;
-}
 
 /** `EQAK` + 20 base62 characters (119 bits): the shape of Alibaba's `LTAI…` ids, but never one of them. */
 export const newAccessKeyId = (): string => `EQAK${randomBase62(20)}`;

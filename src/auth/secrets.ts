@@ -36,7 +36,7 @@ function checksum(head: string): string {
 }
 
 /** Base62 without modulo bias: bytes of 248 and above are redrawn. */
-function randomBase62(length: number): string {
+export function randomBase62(length: number): string {
   let out = "";
   while (out.length < length) {
     for (const byte of crypto.getRandomValues(new Uint8Array(length * 2))) {

@@ -2,22 +2,18 @@
 // download), against a real local Worker (`wrangler dev`, its own state in a temporary directory).
 // Each hosted type is opened at a phone viewport; the page must raise no CSP violation and no
 // console error, and load nothing from another origin. Screenshots go to test-artifacts/.
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalWorker, startLocalWorker } from "../../bench/http/worker";
+import { BROWSER_TESTS_RUN, launchChromium } from "../support/chromium";
 import { wavFixture } from "../support/media-fixtures";
 import { encodePngFixture } from "../support/png-fixtures";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
-const IN_CI = process.env.CI === "true";
 const ARTIFACTS = fileURLToPath(new URL("../../test-artifacts/hosted-pages/", import.meta.url));
 
-if (!HAVE_CHROMIUM && !IN_CI)
-  console.warn(`\n⚠ Browser test SKIPPED: no Chromium at ${CHROMIUM}. Install it with \`apt-get install -y chromium\` (or set CHROMIUM_PATH). In CI (CI=true) this is a failure.\n`);
 
 const HOSTILE = ["<script>alert(1)</script>", `"><img src=x onerror=alert(1)>`, "javascript:alert(1)", "\u202Egnp.exe\u202C invoice"];
 
@@ -98,18 +94,16 @@ async function seed(worker: LocalWorker): Promise<Seeded[]> {
   return seeded;
 }
 
-describe.skipIf(!HAVE_CHROMIUM && !IN_CI)("hosted pages in Chromium at a phone viewport", () => {
+describe.skipIf(!BROWSER_TESTS_RUN)("hosted pages in Chromium at a phone viewport", () => {
   let worker: LocalWorker | undefined;
   let browser: Browser | undefined;
   let codes: Seeded[] = [];
 
   beforeAll(async () => {
-    if (!HAVE_CHROMIUM) throw new Error(`CI=true and no Chromium at ${CHROMIUM}: install Debian's package (apt-get install -y chromium) or set CHROMIUM_PATH.`);
     mkdirSync(ARTIFACTS, { recursive: true });
     worker = await startLocalWorker();
     codes = await seed(worker);
-    // Running as root in a container: Chromium's sandbox needs user namespaces it does not get.
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
+    browser = await launchChromium();
   }, 240_000);
 
   afterAll(async () => {

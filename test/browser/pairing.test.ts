@@ -2,21 +2,17 @@
 // browser download) against a real local Worker (`wrangler dev`, its own state in a temporary
 // directory). The page's QR code is read from a screenshot, confirmed through the API as a phone
 // would, and the page must show "Connected" within two seconds. Screenshots go to test-artifacts/.
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalWorker, startLocalWorker } from "../../bench/http/worker";
+import { BROWSER_TESTS_RUN, launchChromium } from "../support/chromium";
 import { decodePng } from "../support/decode";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
-const IN_CI = process.env.CI === "true";
 const ARTIFACTS = fileURLToPath(new URL("../../test-artifacts/pairing/", import.meta.url));
 
-if (!HAVE_CHROMIUM && !IN_CI)
-  console.warn(`\n⚠ Browser test SKIPPED: no Chromium at ${CHROMIUM}. Install it with \`apt-get install -y chromium\` (or set CHROMIUM_PATH). In CI (CI=true) this is a failure.\n`);
 
 async function send(worker: LocalWorker, method: string, path: string, body?: unknown) {
   const response = await fetch(worker.baseUrl + path, {
@@ -51,14 +47,14 @@ async function scan(page: Page): Promise<string> {
   return result.zxing[0]!;
 }
 
-describe.skipIf(!HAVE_CHROMIUM && !IN_CI)("pairing demo page in Chromium", () => {
+describe.skipIf(!BROWSER_TESTS_RUN)("pairing demo page in Chromium", () => {
   let worker: LocalWorker;
   let browser: Browser;
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     worker = await startLocalWorker();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
