@@ -5,7 +5,8 @@
 // `npx tsx bench/message-qrdl.ts [--json]` starts its own wrangler dev; bench/run.ts can call
 // runMessageQrdlBench with a Worker whose env has ACCESS_KEY_ENCRYPTION_KEY.
 import { pathToFileURL } from "node:url";
-import { canonicalRequest, hmacHex, sha256Hex, stringToSign } from "../src/auth/signature-v3";
+import { canonicalRequest, hmacHex, stringToSign } from "../src/auth/signature-v3";
+import { sha256Hex } from "../src/lib/hex";
 
 export interface MessageQrdlFigures {
   requests: number;

@@ -1,5 +1,6 @@
 import { isbot } from "isbot";
 import UAParser from "ua-parser-js";
+import { randomHex, toHex } from "../lib/hex";
 
 /**
  * One scan of a short link or one view of a hosted page, as the redirect enqueues it. Built from
@@ -100,7 +101,7 @@ async function dailyKey(db: D1Database, day: string): Promise<CryptoKey> {
   let key = salts.get(day);
   if (!key) {
     key = (async () => {
-      const fresh = [...crypto.getRandomValues(new Uint8Array(32))].map((b) => b.toString(16).padStart(2, "0")).join("");
+      const fresh = randomHex(32);
       const [, row] = await db.batch<{ salt: string }>([
         db.prepare("INSERT OR IGNORE INTO visitor_salts (day, salt) VALUES (?1, ?2)").bind(day, fresh),
         db.prepare("SELECT salt FROM visitor_salts WHERE day = ?1").bind(day),
@@ -117,7 +118,7 @@ async function dailyKey(db: D1Database, day: string): Promise<CryptoKey> {
 
 async function visitorHash(db: D1Database, day: string, ip: string, agent: string): Promise<string> {
   const signature = await crypto.subtle.sign("HMAC", await dailyKey(db, day), new TextEncoder().encode(`${ip}\n${agent}`));
-  return [...new Uint8Array(signature).subarray(0, 16)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return toHex(new Uint8Array(signature).subarray(0, 16));
 }
 
 export interface VisitInput {

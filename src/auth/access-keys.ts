@@ -1,4 +1,5 @@
 import { randomBase62 } from "./secrets";
+import { toHex } from "../lib/hex";
 
 /**
  * AccessKey pairs for Alibaba Cloud signature V3. Unlike every other secret here the verifier
@@ -25,7 +26,6 @@ const decoder = new TextDecoder();
 
 const b64url = (bytes: Uint8Array): string => btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 const fromB64url = (text: string): Uint8Array => Uint8Array.from(atob(text.replace(/-/g, "+").replace(/_/g, "/")), (ch) => ch.charCodeAt(0));
-const hex = (bytes: ArrayBuffer) => [...new Uint8Array(bytes)].map((b) => b.toString(16).padStart(2, "0")).join("");
 
 export class EncryptionKeyError extends Error {
   constructor(message: string) {
@@ -50,7 +50,7 @@ export const MIN_KEY_MATERIAL = 32;
 export async function importSecretKey(material: string): Promise<SecretKey> {
   if (material.length < MIN_KEY_MATERIAL) throw new EncryptionKeyError(`ACCESS_KEY_ENCRYPTION_KEY must be at least ${MIN_KEY_MATERIAL} characters`);
   const raw = encoder.encode(material);
-  const id = hex(await crypto.subtle.digest("SHA-256", encoder.encode(`edge-qr key id:${material}`))).slice(0, 8);
+  const id = toHex(await crypto.subtle.digest("SHA-256", encoder.encode(`edge-qr key id:${material}`))).slice(0, 8);
   const base = await crypto.subtle.importKey("raw", raw, "HKDF", false, ["deriveKey"]);
   const key = await crypto.subtle.deriveKey(
     { name: "HKDF", hash: "SHA-256", salt: new Uint8Array(32), info: encoder.encode("edge-qr access key secrets v1") },

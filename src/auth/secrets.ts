@@ -1,4 +1,5 @@
 import { crc32 } from "../lib/crc32";
+import { sha256Hex } from "../lib/hex";
 
 /**
  * Secrets: `<prefix>_<30 random base62><6 base62 CRC-32>`. The checksum lets a mistyped or
@@ -64,9 +65,8 @@ export function displayPrefix(secret: string): string {
   return `${secret.slice(0, 8)}…`;
 }
 
-export async function hashSecret(secret: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(secret));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+export function hashSecret(secret: string): Promise<string> {
+  return sha256Hex(secret);
 }
 
 /**

@@ -12,6 +12,7 @@
  * x-acs-content-sha256 header, which is separately checked against the body's real digest.
  * Pure functions: no I/O, the same in workerd and Node.
  */
+import { sha256Hex, toHex } from "../lib/hex";
 
 export const ACS3_ALGORITHM = "ACS3-HMAC-SHA256";
 
@@ -71,11 +72,6 @@ export function canonicalRequest(input: CanonicalInput): string {
 }
 
 const encoder = new TextEncoder();
-const toHex = (bytes: ArrayBuffer) => [...new Uint8Array(bytes)].map((b) => b.toString(16).padStart(2, "0")).join("");
-
-export async function sha256Hex(data: string | Uint8Array<ArrayBuffer>): Promise<string> {
-  return toHex(await crypto.subtle.digest("SHA-256", typeof data === "string" ? encoder.encode(data) : data));
-}
 
 export async function stringToSign(canonical: string): Promise<string> {
   return `${ACS3_ALGORITHM}\n${await sha256Hex(canonical)}`;

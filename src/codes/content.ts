@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { emailPayload, geoPayload, smsPayload, telPayload, vcardPayload, wifiPayload } from "../qr/payloads";
+import { FILE_ID_PATTERN } from "../db/files";
 import { isHttpUrl } from "./urls";
 import type { QrCodeType } from "./types";
 
@@ -9,7 +10,6 @@ import type { QrCodeType } from "./types";
  * returned by POST /files, checked against the organization's files by the route.
  */
 
-export const UPLOAD_ID_PATTERN = /^[0-9a-f]{24}$/;
 
 const text = (max: number) => z.string().max(max);
 const optionalText = (max: number) => text(max).nullable().optional();
@@ -26,8 +26,8 @@ const fileOrUrl = () =>
   z
     .string()
     .max(2048)
-    .refine((value) => UPLOAD_ID_PATTERN.test(value) || isHttpUrl(value), "must be the id of an uploaded file or an absolute http(s) URL");
-const uploadId = () => z.string().regex(UPLOAD_ID_PATTERN, "must be the id of a file uploaded with POST /files");
+    .refine((value) => FILE_ID_PATTERN.test(value) || isHttpUrl(value), "must be the id of an uploaded file or an absolute http(s) URL");
+const uploadId = () => z.string().regex(FILE_ID_PATTERN, "must be the id of a file uploaded with POST /files");
 /** E.164-like: an optional +, 3 to 15 digits, and the separators people type. */
 const phoneNumber = () =>
   z
@@ -169,7 +169,7 @@ export function vcardOf(content: ContentOf<"vcard">): string {
 export function uploadReferences(type: QrCodeType, content: Record<string, unknown>): { path: string; id: string; purpose: "file" | "audio" | "image" }[] {
   const refs: { path: string; id: string; purpose: "file" | "audio" | "image" }[] = [];
   const add = (path: string, value: unknown, purpose: "file" | "audio" | "image") => {
-    if (typeof value === "string" && UPLOAD_ID_PATTERN.test(value)) refs.push({ path, id: value, purpose });
+    if (typeof value === "string" && FILE_ID_PATTERN.test(value)) refs.push({ path, id: value, purpose });
   };
   if (type === "file") add("fileName", content.fileName, "file");
   if (type === "audio") add("fileName", content.fileName, "audio");

@@ -3,6 +3,7 @@ import { isoNow } from "../db/time";
 import { ExpiringMap } from "../lib/expiring-set";
 import { hasLimits, type Limits } from "./limits";
 import { isDynamicType, type QrCodeType } from "./types";
+import { randomHex } from "../lib/hex";
 
 /**
  * The redirect-only copy of a dynamic code that `/r/{token}` reads from KV: everything the hot
@@ -45,7 +46,7 @@ export function redirectRecordOf(code: QrCodeRecord): RedirectRecord | null {
  * the same second never share one and a writer only ever clears its own.
  */
 export function syncMarker(now = new Date()): string {
-  return `${isoNow(now)} ${[...crypto.getRandomValues(new Uint8Array(6))].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
+  return `${isoNow(now)} ${randomHex(6)}`;
 }
 
 /**

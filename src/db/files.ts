@@ -1,5 +1,6 @@
 import type { FilePurpose } from "../files/sniff";
 import { isoNow } from "./time";
+import { randomHex } from "../lib/hex";
 
 // Named SQL for the files table, with a row mapper; handlers never see column names.
 
@@ -42,7 +43,7 @@ const toStoredFile = (r: FileRow): StoredFile => ({
 
 /** File ids: 96 bits from the CSPRNG as 24 lowercase hex characters (unguessable; /files/{id} is public). */
 export function newFileId(): string {
-  return Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => b.toString(16).padStart(2, "0")).join("");
+  return randomHex(12);
 }
 
 export const FILE_ID_PATTERN = /^[0-9a-f]{24}$/;

@@ -1,4 +1,5 @@
 import { isoNow } from "./time";
+import { sha256Hex } from "../lib/hex";
 
 // Named SQL for device pairing: instances, the organization's Client-Token, connection history and
 // the phone-code routing index. Tokens arrive already hashed; this module never sees a secret.
@@ -224,9 +225,8 @@ export async function listConnections(db: D1Database, instanceId: string, limit 
 // Phone-code routing
 
 /** What a route stores instead of the code: SHA-256 of the number and the code together. */
-export async function phoneCodeDigest(phone: string, code: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`${phone}\n${code}`));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+export function phoneCodeDigest(phone: string, code: string): Promise<string> {
+  return sha256Hex(`${phone}\n${code}`);
 }
 
 export async function upsertPhoneCodeRoute(db: D1Database, phone: string, instanceId: string, expiresAt: string, codeDigest: string): Promise<void> {

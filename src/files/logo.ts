@@ -3,7 +3,8 @@ import { ValidationError } from "../http/errors";
 import { fetchPublicResource, SafeFetchError, type Fetcher } from "../lib/safe-fetch";
 import { sanitizeFileName } from "./names";
 import { ALLOWED_DESCRIPTION, ALLOWED_MEDIA_TYPES, MAX_BYTES, sniffMediaType } from "./sniff";
-import { FileRejected, sha256Hex, storeBytes } from "./store";
+import { FileRejected, storeBytes } from "./store";
+import { sha256Hex } from "../lib/hex";
 
 /**
  * Logos given to the QR code resource as `appearance.uploadedImage`: the id of an uploaded logo,

@@ -1,5 +1,6 @@
 import { insertFile, newFileId, type StoredFile } from "../db/files";
 import { ALLOWED_DESCRIPTION, ALLOWED_MEDIA_TYPES, MAX_BYTES, SNIFF_BYTES, sniffMediaType, type FilePurpose } from "./sniff";
+import { toHex } from "../lib/hex";
 
 /**
  * Storing a file's bytes in R2 and its row in D1, from a stream of chunks that is counted,
@@ -117,13 +118,6 @@ export async function readFileBytes(env: Env, file: StoredFile): Promise<Uint8Ar
   return object ? new Uint8Array(await object.arrayBuffer()) : null;
 }
 
-export async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  return toHex(await crypto.subtle.digest("SHA-256", bytes));
-}
-
-function toHex(buffer: ArrayBuffer): string {
-  return Array.from(new Uint8Array(buffer), (b) => b.toString(16).padStart(2, "0")).join("");
-}
 
 function concat(chunks: Uint8Array[]): Uint8Array {
   if (chunks.length === 1) return chunks[0]!;

@@ -1,5 +1,5 @@
 import type { Child, FC } from "hono/jsx";
-import { UPLOAD_ID_PATTERN } from "../codes/content";
+import { FILE_ID_PATTERN } from "../db/files";
 import { isHttpUrl } from "../codes/urls";
 
 /**
@@ -12,7 +12,7 @@ import { isHttpUrl } from "../codes/urls";
  */
 
 /** `/files/{id}` for an upload id, null for anything else (remote URLs included). */
-export const uploadPath = (value: unknown): string | null => (typeof value === "string" && UPLOAD_ID_PATTERN.test(value) ? `/files/${value}` : null);
+export const uploadPath = (value: unknown): string | null => (typeof value === "string" && FILE_ID_PATTERN.test(value) ? `/files/${value}` : null);
 
 export const httpHref = (value: unknown): string | null => (typeof value === "string" && isHttpUrl(value) ? value : null);
 

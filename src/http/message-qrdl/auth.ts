@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import { decryptSecret, EncryptionKeyError, keyringOf } from "../../auth/access-keys";
-import { canonicalRequest, parseAcsDate, parseAuthorization, sha256Hex, stringToSign, verifySignature, ACS3_ALGORITHM } from "../../auth/signature-v3";
+import { canonicalRequest, parseAcsDate, parseAuthorization, stringToSign, verifySignature, ACS3_ALGORITHM } from "../../auth/signature-v3";
+import { sha256Hex } from "../../lib/hex";
 import { findOrganization } from "../../db/accounts";
 import { findAccessKeyWithSecret, touchAccessKey } from "../../db/access-keys";
 import { isoNow } from "../../db/time";

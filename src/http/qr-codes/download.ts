@@ -20,6 +20,7 @@ import { violationMessage } from "../validation-messages";
 import { builtinLogo, encodedText } from "./input";
 import { DownloadRequestSchema, errorResponses, IdParam } from "./openapi";
 import { requireCode } from "./write";
+import { sha256Hex } from "../../lib/hex";
 
 /**
  * POST /qr_codes/{id}/download: the code drawn with its full appearance (the contract's plain
@@ -78,7 +79,6 @@ async function loadLogo(c: Context<AppEnv>, code: QrCodeRecord): Promise<{ image
   return { image: sniffRasterImage(bytes), digest: file.sha256 };
 }
 
-const hex = (buffer: ArrayBuffer) => [...new Uint8Array(buffer)].map((b) => b.toString(16).padStart(2, "0")).join("");
 
 /** Error correction may drop below the design's level to fit small canvases, but never under a logo. */
 function levelsFor(chosen: EccLevel, hasLogo: boolean): EccLevel[] {
@@ -131,7 +131,7 @@ export async function download(c: Context<AppEnv>, id: string, options: Download
   const text = encodedText(code.type, code.content, dynamicUrl(code, publicBaseUrl(c)));
   const logo = await loadLogo(c, code);
   const fingerprint = JSON.stringify({ v: RENDER_VERSION, text, appearance: code.appearance, logo: logo.digest, ...options });
-  const key = `${hex(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(fingerprint)))}.${options.format}`;
+  const key = `${await sha256Hex(fingerprint)}.${options.format}`;
   const etag = `"${key.slice(0, 32)}"`;
   const headers = {
     "Content-Type": MEDIA_TYPES[options.format],

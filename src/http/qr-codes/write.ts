@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import { uploadReferences } from "../../codes/content";
-import { newCodeId, newShortToken } from "../../codes/ids";
+import { CODE_ID_PATTERN, newCodeId, newShortToken } from "../../codes/ids";
 import { pushRedirect, redirectRecordOf, syncMarker } from "../../codes/redirects";
 import { representCode, type QrCodeRepresentation } from "../../codes/representation";
 import { isDynamicType } from "../../codes/types";
@@ -25,6 +25,7 @@ import { sniffRasterImage, type CenterImage } from "../../qr/image";
 import { ApiError, ValidationError } from "../errors";
 import { publicBaseUrl } from "../origin";
 import { builtinLogo, checkRenderable, checkUploadReferences, type CodeInput } from "./input";
+import { sha256Hex } from "../../lib/hex";
 
 type Ctx = Context<AppEnv>;
 
@@ -35,7 +36,7 @@ export const codeNotFound = () => new ApiError(400, "NOT_FOUND", "QR code not fo
 export const etagOf = (code: Pick<QrCodeRecord, "version">) => `"v${code.version}"`;
 
 export async function requireCode(c: Ctx, id: string): Promise<QrCodeRecord> {
-  if (!/^[0-9a-f]{24}$/.test(id)) throw codeNotFound();
+  if (!CODE_ID_PATTERN.test(id)) throw codeNotFound();
   const code = await findCode(c.env.DB, c.get("apiKey").orgId, id);
   if (!code) throw codeNotFound();
   return code;
@@ -87,10 +88,7 @@ async function prepareWrite(c: Ctx, input: CodeInput): Promise<{ logoFileId: str
   return { logoFileId: logo.file?.id ?? null };
 }
 
-async function requestHash(input: CodeInput): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(JSON.stringify(input)));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
+const requestHash = (input: CodeInput): Promise<string> => sha256Hex(JSON.stringify(input));
 
 const TOKEN_ATTEMPTS = 5;
 
