@@ -2,7 +2,9 @@
 // lists read raw rows; totals and breakdowns read only the daily rollups, so their cost grows with
 // the number of days and distinct values in the range, never with the number of scans.
 
-export type VisitKind = "scan" | "view";
+import type { VisitEvent } from "../analytics/event";
+
+export type VisitKind = VisitEvent["kind"];
 
 /** Bounds on `at` (ISO 8601, +00:00) and on `day` (YYYY-MM-DD); `to` and `toDay` are exclusive. */
 export interface VisitRange {
@@ -15,20 +17,8 @@ export interface VisitRange {
 /** "" sorts before and "~" after every ISO 8601 string, so an open end needs no second query text. */
 export const OPEN_RANGE: VisitRange = { from: "", to: "~", fromDay: "", toDay: "~" };
 
-export interface VisitRecord {
-  id: string;
-  at: string;
-  country: string | null;
-  region: string | null;
-  city: string | null;
-  device: string;
-  os: string | null;
-  browser: string | null;
-  referrerHost: string | null;
-  bot: boolean;
-  botReason: string | null;
-  outcome: string;
-}
+/** A stored event as the API shows it: the event less what identifies its code and its visitor. */
+export type VisitRecord = Omit<VisitEvent, "codeId" | "orgId" | "kind" | "visitor">;
 
 interface VisitRow {
   id: string;
@@ -41,8 +31,8 @@ interface VisitRow {
   browser: string | null;
   referrer_host: string | null;
   bot: number;
-  bot_reason: string | null;
-  outcome: string;
+  bot_reason: VisitEvent["botReason"];
+  outcome: VisitEvent["outcome"];
 }
 
 // The visitor hash is deliberately not selected: it is an internal pseudonymous key.

@@ -49,17 +49,8 @@ export function newFileId(): string {
 export const FILE_ID_PATTERN = /^[0-9a-f]{24}$/;
 export const isFileId = (value: unknown): value is string => typeof value === "string" && FILE_ID_PATTERN.test(value);
 
-export interface NewFile {
-  id: string;
-  orgId: string;
-  purpose: FilePurpose;
-  fileName: string;
-  mediaType: string;
-  size: number;
-  sha256: string;
-  r2Key: string;
-  sourceUrl?: string | null;
-}
+/** What an insert supplies: the stored file less what the database sets, the source URL optional. */
+export type NewFile = Omit<StoredFile, "createdAt" | "sourceUrl"> & { sourceUrl?: string | null };
 
 export async function insertFile(db: D1Database, file: NewFile): Promise<StoredFile> {
   const row = await db
