@@ -18,13 +18,13 @@ export function sanitizeFileName(raw: string | null | undefined, fallback = "fil
 }
 
 /**
- * RFC 6266 Content-Disposition: an ASCII fallback `filename` (anything else replaced by `_`) and
- * the exact name in `filename*` (RFC 8187, UTF-8, percent-encoded).
+ * RFC 6266 Content-Disposition: an ASCII fallback `filename` (the caller's, or the name with
+ * anything else replaced by `_`) and the exact name in `filename*` (RFC 8187, UTF-8, percent-encoded).
  */
-export function contentDisposition(kind: "inline" | "attachment", rawName: string): string {
+export function contentDisposition(kind: "inline" | "attachment", rawName: string, asciiName?: string): string {
   // A lone surrogate would make encodeURIComponent throw; U+FFFD stands in for it.
   const fileName = rawName.toWellFormed();
-  const fallback = fileName.replace(/[^\x20-\x7e]|["\\%;]/g, "_");
+  const fallback = (asciiName ?? fileName).replace(/[^\x20-\x7e]|["\\%;]/g, "_");
   const encoded = encodeURIComponent(fileName).replace(/['()*]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`);
   return `${kind}; filename="${fallback}"; filename*=UTF-8''${encoded}`;
 }

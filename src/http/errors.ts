@@ -51,8 +51,9 @@ export const platformEnvelope: ErrorEnvelope = (c, error) =>
     error.status,
   );
 
-export function issuesFromZod(error: ZodError): FieldIssue[] {
-  return error.issues.map((issue) => ({ field: issue.path.map(String).join("."), message: issue.message }));
+/** One FieldIssue per zod issue, its path dotted and, for a nested object, under `prefix`. */
+export function issuesFromZod(error: ZodError, prefix = ""): FieldIssue[] {
+  return error.issues.map((issue) => ({ field: [prefix, ...issue.path.map(String)].filter(Boolean).join("."), message: issue.message }));
 }
 
 /** Shared hook for every @hono/zod-openapi route: invalid input becomes a typed error. */

@@ -13,7 +13,7 @@ import { eventCalendar } from "../pages/calendar";
 import { PAGE_TYPES, pageCsp, renderHostedPage } from "../pages/hosted";
 import { inactivePage, notFoundPage } from "../pages/status";
 import { publicBaseUrl } from "./origin";
-import { KV_CACHE_TTL } from "./redirects";
+import { KV_CACHE_TTL, PUBLIC_HEADERS as LINK_HEADERS } from "./redirects";
 import { unknownTokens } from "../lib/expiring-set";
 import { newRouter } from "./router";
 
@@ -41,8 +41,7 @@ const VARIANT_TYPES: Record<Variant, ReadonlySet<QrCodeType>> = {
 
 /** Headers of every response of this router: people get it fresh (views are counted), robots skip it. */
 const PUBLIC_HEADERS = {
-  "Cache-Control": "no-store",
-  "X-Robots-Tag": "noindex",
+  ...LINK_HEADERS,
   "Referrer-Policy": "no-referrer",
   "X-Content-Type-Options": "nosniff",
 };

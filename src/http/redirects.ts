@@ -21,7 +21,7 @@ import { newRouter } from "./router";
 /** KV's edge cache: an edit reaches every location within this many seconds (KV's minimum is 30). */
 export const KV_CACHE_TTL = 30;
 
-const PUBLIC_HEADERS = {
+export const PUBLIC_HEADERS = {
   // Browsers must not cache: an edited target takes effect for everyone, and every scan is counted.
   "Cache-Control": "no-store",
   "X-Robots-Tag": "noindex",

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { isUniqueViolation } from "../../db/constraints";
 import { KNOWN_ACTIONS } from "../../auth/actions";
 import { mintSecret } from "../../auth/secrets";
 import {
@@ -72,7 +73,6 @@ const demoPhoneNumber = () => {
 };
 export const DEMO_CUST_SPACE_ID = "cams-demo";
 
-const isUniqueViolation = (err: unknown) => err instanceof Error && /UNIQUE constraint failed/i.test(err.message);
 
 /**
  * Writes the whole demo organization as one batch, which D1 runs as one transaction: a failure

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { isUniqueViolation } from "../../db/constraints";
 import { deletePhoneNumber, findPhoneNumber, insertPhoneNumber, listPhoneNumbers } from "../../db/message-qrdl";
 import { ApiError } from "../errors";
 import { normalizePhoneNumber } from "../message-qrdl/actions";
@@ -51,7 +52,7 @@ export const whatsappPhoneNumbersRouter = newRouter()
       try {
         return c.json(await insertPhoneNumber(c.env.DB, orgId, phoneNumber, custSpaceId ?? null), 201);
       } catch (err) {
-        if (!(err instanceof Error && /UNIQUE constraint failed/.test(err.message))) throw err;
+        if (!isUniqueViolation(err)) throw err;
         const owner = await findPhoneNumber(c.env.DB, phoneNumber);
         throw new ApiError(409, "PHONE_NUMBER_TAKEN", owner?.orgId === orgId ? "This number is already registered to this organization" : "This number is registered to another organization");
       }

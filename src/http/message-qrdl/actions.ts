@@ -1,4 +1,5 @@
 import type { Context } from "hono";
+import { isUniqueViolation } from "../../db/constraints";
 import { acsEncode } from "../../auth/signature-v3";
 import { newCodeId, newShortToken } from "../../codes/ids";
 import { pushRedirect, redirectRecordOf, syncMarker } from "../../codes/redirects";
@@ -116,7 +117,6 @@ const dataOf = (record: MessageQrdl) => ({
 const ok = (c: Ctx, data?: unknown) =>
   c.json({ AccessDeniedDetail: "None", RequestId: c.get("requestId"), Message: "None", ...(data === undefined ? {} : { Data: data }), Code: "OK" }, 200);
 
-const isUniqueViolation = (err: unknown, table: string) => err instanceof Error && err.message.includes("UNIQUE constraint failed") && err.message.includes(`${table}.`);
 
 const TOKEN_ATTEMPTS = 5;
 const WRITE_ATTEMPTS = 3;

@@ -13,11 +13,11 @@ import { planFitting } from "../../qr/fit";
 import { sniffRasterImage, type CenterImage } from "../../qr/image";
 import { renderPlanPng, renderPlanSvg } from "../../qr/render";
 import { requirePermission } from "../bearer";
-import { ValidationError, type FieldIssue } from "../errors";
+import { issuesFromZod, ValidationError } from "../errors";
 import { publicBaseUrl } from "../origin";
 import { newRouter } from "../router";
 import { violationMessage } from "../validation-messages";
-import { builtinLogo, encodedText } from "./input";
+import { builtinLogo, encodedText, readJsonBody } from "./input";
 import { DownloadRequestSchema, errorResponses, IdParam } from "./openapi";
 import { requireCode } from "./write";
 import { sha256Hex } from "../../lib/hex";
@@ -55,18 +55,10 @@ function preferredFormat(accept: string | undefined): "png" | "svg" {
 }
 
 async function readOptions(c: Context<AppEnv>): Promise<DownloadOptions> {
-  const text = await c.req.text();
-  let body: unknown = {};
-  if (text.trim() !== "") {
-    try {
-      body = JSON.parse(text);
-    } catch {
-      throw new ValidationError([{ field: "", message: "The request body must be valid JSON" }]);
-    }
-  }
+  const body = await readJsonBody(c, {});
   if (typeof body !== "object" || body === null || Array.isArray(body)) throw new ValidationError([{ field: "", message: "The request body must be a JSON object" }]);
   const parsed = DownloadBody.safeParse(body, { error: violationMessage });
-  if (!parsed.success) throw new ValidationError(parsed.error.issues.map((i): FieldIssue => ({ field: i.path.map(String).join("."), message: i.message })));
+  if (!parsed.success) throw new ValidationError(issuesFromZod(parsed.error));
   return { ...parsed.data, format: parsed.data.format ?? preferredFormat(c.req.header("Accept")) };
 }
 
@@ -123,7 +115,7 @@ function attachment(name: string, extension: string): string {
       .replace(/-+$/, "") || "qr-code";
   // Cut by code points, never inside a surrogate pair: a lone half makes encodeURIComponent throw.
   const exact = Array.from(name.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069/\\]/g, "").trim()).slice(0, 150).join("").toWellFormed() || "qr-code";
-  return contentDisposition("attachment", `${exact}.${extension}`).replace(/filename="[^"]*"/, `filename="${slug}.${extension}"`);
+  return contentDisposition("attachment", `${exact}.${extension}`, `${slug}.${extension}`);
 }
 
 export async function download(c: Context<AppEnv>, id: string, options: DownloadOptions): Promise<Response> {
@@ -206,7 +198,7 @@ downloadRouter.get("/qr_codes/:id/download", read, async (c) => {
   const query = c.req.query();
   const numberOrText = (value: string | undefined) => (value === undefined ? undefined : /^-?\d+$/.test(value) ? Number(value) : value);
   const parsed = DownloadBody.safeParse({ format: query.format, size: numberOrText(query.size), margin: numberOrText(query.margin) }, { error: violationMessage });
-  if (!parsed.success) throw new ValidationError(parsed.error.issues.map((i): FieldIssue => ({ field: i.path.map(String).join("."), message: i.message })));
+  if (!parsed.success) throw new ValidationError(issuesFromZod(parsed.error));
   return download(c, c.req.param("id"), { ...parsed.data, format: parsed.data.format ?? preferredFormat(c.req.header("Accept")) });
 });
 

@@ -1,4 +1,6 @@
+import type { Context } from "hono";
 import { z } from "zod";
+import type { AppEnv } from "../../env";
 import { CONTENT_SCHEMAS, staticPayload, uploadReferences } from "../../codes/content";
 import { dynamicUrlOf } from "../../codes/representation";
 import { hasLimits, LimitsSchema, type Limits } from "../../codes/limits";
@@ -9,8 +11,19 @@ import { BUILTIN_ICON_KEYS, isBuiltinIcon } from "../../qr/icons";
 import type { CenterImage } from "../../qr/image";
 import { PayloadError } from "../../qr/payloads";
 import { planRender } from "../../qr/plan";
-import { ValidationError, type FieldIssue } from "../errors";
+import { issuesFromZod, ValidationError, type FieldIssue } from "../errors";
 import { violationMessage } from "../validation-messages";
+
+/** The request body as JSON (a 400 violation when it is not); an empty body is `whenEmpty` if given. */
+export async function readJsonBody(c: Context<AppEnv>, whenEmpty?: unknown): Promise<unknown> {
+  const text = await c.req.text();
+  if (whenEmpty !== undefined && text.trim() === "") return whenEmpty;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ValidationError([{ field: "", message: "The request body must be valid JSON" }]);
+  }
+}
 
 /** What POST and PUT accept, after validation: a complete description (PUT replaces). */
 export interface CodeInput {
@@ -33,9 +46,6 @@ const BodySchema = z.object({
   limits: LimitsSchema.nullable().default(null),
 });
 
-const prefixed = (prefix: string, error: z.ZodError): FieldIssue[] =>
-  error.issues.map((issue) => ({ field: [prefix, ...issue.path.map(String)].filter(Boolean).join("."), message: issue.message }));
-
 /**
  * Validates a create or replace body, collecting every violation at once (the body's fields, the
  * type's content and the appearance are checked independently so one bad field never hides another).
@@ -44,7 +54,7 @@ export function parseCodeInput(body: unknown): CodeInput {
   if (typeof body !== "object" || body === null || Array.isArray(body)) throw new ValidationError([{ field: "", message: "The request body must be a JSON object" }]);
   const issues: FieldIssue[] = [];
   const base = BodySchema.safeParse(body, { error: violationMessage });
-  if (!base.success) issues.push(...prefixed("", base.error));
+  if (!base.success) issues.push(...issuesFromZod(base.error));
   const raw = body as Record<string, unknown>;
 
   const type = base.success ? base.data.type : QR_CODE_TYPES.find((t) => t === (raw.type ?? "url"));
@@ -52,7 +62,7 @@ export function parseCodeInput(body: unknown): CodeInput {
   if (type && typeof raw.content === "object" && raw.content !== null && !Array.isArray(raw.content)) {
     const parsed = CONTENT_SCHEMAS[type].safeParse(raw.content, { error: violationMessage });
     if (parsed.success) content = parsed.data as Record<string, unknown>;
-    else issues.push(...prefixed("content", parsed.error));
+    else issues.push(...issuesFromZod(parsed.error, "content"));
   }
 
   let appearance: Appearance | undefined;
@@ -63,7 +73,7 @@ export function parseCodeInput(body: unknown): CodeInput {
       appearance = parsed.data;
       if (appearance.predefinedImage !== null && !isBuiltinIcon(appearance.predefinedImage))
         issues.push({ field: "appearance.predefinedImage", message: `must be one of the built-in logos: ${BUILTIN_ICON_KEYS.join(", ")}` });
-    } else issues.push(...prefixed("appearance", parsed.error));
+    } else issues.push(...issuesFromZod(parsed.error, "appearance"));
   }
 
   const limits = base.success && hasLimits(base.data.limits) ? base.data.limits : null;

@@ -10,7 +10,7 @@ import { limitBody, ValidationError, type FieldIssue } from "../errors";
 import { publicBaseUrl } from "../origin";
 import { problemEnvelope } from "../problem";
 import { newRouter } from "../router";
-import { parseCodeInput } from "./input";
+import { parseCodeInput, readJsonBody } from "./input";
 import { analyticsRouter } from "./analytics";
 import { downloadRouter } from "./download";
 import { errorResponses, IdParam, QrCodeCollectionSchema, QrCodeInputSchema, QrCodeSchema, SchemaOrgSchema } from "./openapi";
@@ -24,15 +24,6 @@ const MAX_PAGE = 1_000_000;
 
 const read = requirePermission("qr:ReadQrCode", "read");
 const write = requirePermission("qr:WriteQrCode", "write");
-
-async function readJsonBody(c: Context<AppEnv>): Promise<unknown> {
-  const text = await c.req.text();
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new ValidationError([{ field: "", message: "The request body must be valid JSON" }]);
-  }
-}
 
 interface ListParams {
   page: number;

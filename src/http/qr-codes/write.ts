@@ -16,6 +16,7 @@ import {
   reserveShortTokenStatement,
   type QrCodeRecord,
 } from "../../db/qr-codes";
+import { isUniqueViolation } from "../../db/constraints";
 import { isMessageQrdlCode } from "../../db/message-qrdl";
 import { isoNow } from "../../db/time";
 import type { AppEnv } from "../../env";
@@ -51,7 +52,6 @@ export function checkIfMatch(c: Ctx, code: QrCodeRecord): void {
   throw new ApiError(412, "PRECONDITION_FAILED", `The QR code has changed since the version in If-Match (it is now ${etagOf(code)}); fetch it again and reapply your change`);
 }
 
-const isUniqueViolation = (err: unknown, table: string) => err instanceof Error && err.message.includes("UNIQUE constraint failed") && err.message.includes(`${table}.`);
 
 const logoIssue = (message: string) => new ValidationError([{ field: "appearance.uploadedImage", message }]);
 
