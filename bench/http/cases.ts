@@ -139,8 +139,9 @@ const REDIRECT_CONCURRENCY = 16;
 
 /**
  * "/r/{token} against a route that returns a constant 302": the same Worker, middleware and
- * headers, so the ratio is what the short link's own work costs (one KV read, the event enqueued
- * after the response). Interleaved in rounds so both see the same machine.
+ * headers, so the ratio is what the short link's own work costs (at most one KV read, then the
+ * record from isolate memory; the event enqueued after the response). Interleaved in rounds so
+ * both see the same machine.
  */
 const redirects: HttpSuite = {
   name: "redirect",
