@@ -1,6 +1,7 @@
-import { isbot } from "isbot";
-import UAParser from "ua-parser-js";
 import { randomHex, toHex } from "../lib/hex";
+import { agentFacts, botReason, type BotReason } from "./user-agent";
+
+export { botReason, type BotReason };
 
 /**
  * One scan of a short link or one view of a hosted page, as the redirect enqueues it. Built from
@@ -23,57 +24,6 @@ export interface VisitEvent {
   botReason: BotReason | null;
   visitor: string;
   outcome: "target" | "fallback" | "refused";
-}
-
-export type BotReason = "head" | "prefetch" | "preview" | "isbot";
-
-/**
- * Link-preview fetchers: chat apps and social sites open a link the moment it is pasted, which is
- * not a person scanning. Several of them are not in isbot's list (WhatsApp, iMessage's Facebot
- * disguise), and preview inflation is the analytics bug users of Dub, Shlink, YOURLS and Kutt
- * report most.
- */
-const PREVIEW_AGENTS = /WhatsApp|Slackbot|Slack-ImgProxy|facebookexternalhit|Facebot|meta-externalagent|TelegramBot|Discordbot|Twitterbot|LinkedInBot|SkypeUriPreview|Viber|Line\/|KAKAOTALK-scrap|Iframely|Embedly|redditbot|Pinterestbot|Applebot|Google-PageRenderer|bingbot\/.*preview/i;
-
-/**
- * What a user agent string says, parsed once per isolate: a viral code's scans come from the same
- * few phone and browser versions over and over, and a parse costs more than the lookup.
- */
-interface AgentFacts {
-  reason: "preview" | "isbot" | null;
-  device: string;
-  os: string | null;
-  browser: string | null;
-}
-const AGENT_CACHE_SIZE = 1_000;
-const agents = new Map<string, AgentFacts>();
-
-function agentFacts(agent: string): AgentFacts {
-  let facts = agents.get(agent);
-  if (!facts) {
-    const reason = PREVIEW_AGENTS.test(agent) ? "preview" : agent === "" || isbot(agent) ? "isbot" : null;
-    facts = { reason, ...describeAgent(agent, reason !== null) };
-    if (agents.size >= AGENT_CACHE_SIZE) agents.delete(agents.keys().next().value!);
-    agents.set(agent, facts);
-  }
-  return facts;
-}
-
-/** Why a request is not a person, or null when it is (as far as anyone can tell). */
-export function botReason(request: Request): BotReason | null {
-  if (request.method === "HEAD") return "head";
-  const purpose = `${request.headers.get("Purpose") ?? ""} ${request.headers.get("Sec-Purpose") ?? ""} ${request.headers.get("X-Moz") ?? ""}`;
-  if (/prefetch|prerender/i.test(purpose)) return "prefetch";
-  return agentFacts(request.headers.get("User-Agent") ?? "").reason;
-}
-
-const DEVICE_TYPES = new Set(["mobile", "tablet", "console", "smarttv", "wearable", "embedded"]);
-
-export function describeAgent(agent: string, bot: boolean): { device: string; os: string | null; browser: string | null } {
-  const parsed = new UAParser(agent).getResult();
-  const type = parsed.device.type;
-  const device = bot ? "bot" : type && DEVICE_TYPES.has(type) ? (type === "smarttv" ? "tv" : type) : agent ? "desktop" : "unknown";
-  return { device, os: parsed.os.name ?? null, browser: parsed.browser.name ?? null };
 }
 
 function referrerHost(request: Request): string | null {
