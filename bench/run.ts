@@ -5,6 +5,7 @@ import { spawnSync } from "node:child_process";
 import { cpus } from "node:os";
 import { CASES } from "./cases";
 import { runHttpBench, type HttpFigures, type HttpRow } from "./http/run";
+import { agentBench, type AgentFigures } from "./user-agent";
 
 interface Figures {
   medianMs: number;
@@ -98,7 +99,19 @@ function printHttp(rows: HttpRow[]): void {
     );
 }
 
+function agentTargets(figures: AgentFigures): Target[] {
+  return [
+    {
+      target: "64 KB user agent classified in under 1 ms (cache miss)",
+      pass: figures.hostileMs < 1,
+      value: `${figures.hostileMs.toFixed(3)} ms, ${figures.ratioToPrefix.toFixed(2)}x its 512-character prefix (${figures.prefixMs.toFixed(3)} ms); a phone's agent ${figures.phoneMs.toFixed(3)} ms; the old bingbot\\/.*preview pattern alone on it ${figures.oldPatternMs.toFixed(0)} ms`,
+    },
+  ];
+}
+
 const engine = only === "http" ? null : engineBench();
+if (engine) progress("engine: user agent classification");
+const agents = engine ? agentBench() : null;
 // Not --json: the engine table is out before the Worker starts, whatever happens to the HTTP half.
 if (engine && !json) printEngine(engine.rows);
 let http: HttpRow[] | null = null;
@@ -114,6 +127,7 @@ if (only !== "engine") {
 }
 const targets = [
   ...(engine?.targets ?? []),
+  ...(agents ? agentTargets(agents) : []),
   ...(http ? httpTargets(http) : []),
   ...(messageQrdl
     ? [
@@ -141,6 +155,7 @@ if (json) {
           ratioToBaseline: { speed: r.speedup, bytes: r.bytesRatio },
         })),
       }),
+      ...(agents && { userAgents: agents }),
       ...(http && { http: { server: "wrangler dev (workerd), local D1/KV/R2 in a fresh directory", rows: http, messageQrdl } }),
       ...(httpError !== null && { http: { error: httpError } }),
       targets,
