@@ -302,8 +302,9 @@ export async function revokeDeveloperKey(db: D1Database, id: string): Promise<De
   return row ? toDeveloperKey(row) : null;
 }
 
-export async function touchDeveloperKey(db: D1Database, id: string): Promise<void> {
-  await db.prepare("UPDATE developer_keys SET last_used_at = ?2 WHERE id = ?1").bind(id, isoNow()).run();
+/** Records use without a write per request: only when the stored time is older than `staleBefore`. */
+export async function touchDeveloperKey(db: D1Database, id: string, staleBefore: string): Promise<void> {
+  await db.prepare("UPDATE developer_keys SET last_used_at = ?2 WHERE id = ?1 AND (last_used_at IS NULL OR last_used_at < ?3)").bind(id, isoNow(), staleBefore).run();
 }
 
 // Bearer API keys

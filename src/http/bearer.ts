@@ -1,14 +1,11 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { bearerAuth } from "hono/bearer-auth";
 import type { KnownAction } from "../auth/actions";
+import { recordKeyUse } from "../auth/key-use";
 import { digestsEqual, hashSecret, isWellFormedSecret } from "../auth/secrets";
 import { findApiKeyByHash, touchApiKey, type ApiKey } from "../db/accounts";
-import { isoNow } from "../db/time";
 import type { AppEnv } from "../env";
 import { ApiError } from "./errors";
-
-/** last_used_at is refreshed at most this often per key, so reads never cost a write each. */
-const TOUCH_INTERVAL_MS = 60_000;
 
 /**
  * Thrown from bearerAuth's message hook: Hono would wrap a returned Response in an HTTPException
@@ -48,9 +45,7 @@ export function bearerKeyAuth(): MiddlewareHandler<AppEnv> {
       const key = await findUsableApiKey(c.env.DB, token);
       if (!key) return false;
       c.set("apiKey", key);
-      const staleBefore = isoNow(new Date(Date.now() - TOUCH_INTERVAL_MS));
-      if (key.lastUsedAt === null || key.lastUsedAt < staleBefore)
-        c.executionCtx.waitUntil(touchApiKey(c.env.DB, key.id, staleBefore).catch(() => undefined));
+      recordKeyUse(c.executionCtx, key.lastUsedAt, (staleBefore) => touchApiKey(c.env.DB, key.id, staleBefore));
       return true;
     },
   });

@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { allowlistAdmits, parseAllowlistEntry, type AllowlistEntry } from "../auth/ip";
+import { recordKeyUse } from "../auth/key-use";
 import { digestsEqual, hashSecret, isWellFormedSecret } from "../auth/secrets";
 import { findBrand, findDeveloperKeyByHash, findMember, findUserByApiKeyHash, touchDeveloperKey, type User } from "../db/accounts";
 import type { AppEnv } from "../env";
@@ -134,7 +135,7 @@ async function authenticate(c: Context<AppEnv>, apiKey: string, developerSecret:
   // Only Cloudflare's own header names the client; forwarding headers are whatever the client says.
   if (!allowlistAdmits(entries, c.req.header("CF-Connecting-IP"))) throw fail("IP_NOT_WHITELISTED");
 
-  c.executionCtx.waitUntil(touchDeveloperKey(c.env.DB, key.key.id).catch(() => undefined));
+  recordKeyUse(c.executionCtx, key.key.lastUsedAt, (staleBefore) => touchDeveloperKey(c.env.DB, key.key.id, staleBefore));
   return found.user;
 }
 

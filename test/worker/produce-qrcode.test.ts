@@ -212,6 +212,38 @@ describe("produceQRCode errors, one check at a time in the documented order", ()
   });
 });
 
+describe("a developer key's last use", () => {
+  it("is written at most once a minute (as bearer keys are): two calls within 60 s write once, a call after 60 s writes again", async () => {
+    const { apiKey, secret, developerKey } = await seedAccount();
+    const prepare = vi.spyOn(env.DB, "prepare");
+    const touches = () => prepare.mock.calls.filter(([sql]) => /^UPDATE developer_keys SET last_used_at/.test(sql)).length;
+    const lastUsed = () => env.DB.prepare("SELECT last_used_at FROM developer_keys WHERE id = ?1").bind(developerKey.id).first<string | null>("last_used_at");
+    // The write happens after the response (waitUntil): poll until it has landed.
+    const landed = async (expected: string) => {
+      for (let i = 0; i < 200 && (await lastUsed()) !== expected; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(await lastUsed()).toBe(expected);
+    };
+    // The clock is the test's: Date is set for each call, nothing waits for time to pass.
+    const callAt = async (iso: string) => {
+      vi.setSystemTime(new Date(iso));
+      const { body } = await produce({ api_key: apiKey, developer_secret: secret, url: "https://acme.com", size: 100 });
+      expect(body.status).toBe("success");
+    };
+    try {
+      await callAt("2031-03-01T12:00:00Z");
+      await landed("2031-03-01T12:00:00+00:00");
+      await callAt("2031-03-01T12:00:59Z");
+      expect(touches()).toBe(1);
+      await landed("2031-03-01T12:00:00+00:00");
+      await callAt("2031-03-01T12:01:01Z");
+      await landed("2031-03-01T12:01:01+00:00");
+      expect(touches()).toBe(2);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
+
 describe("request body cap (16 KiB), counted while the body streams", () => {
   it("refuses a chunked body over the cap with the endpoint's envelope", async () => {
     const { apiKey, secret } = await seedAccount();

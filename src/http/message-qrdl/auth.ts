@@ -1,10 +1,10 @@
 import type { Context } from "hono";
 import { decryptSecret, EncryptionKeyError, keyringOf } from "../../auth/access-keys";
+import { recordKeyUse } from "../../auth/key-use";
 import { canonicalRequest, parseAcsDate, parseAuthorization, stringToSign, verifySignature, ACS3_ALGORITHM } from "../../auth/signature-v3";
 import { sha256Hex } from "../../lib/hex";
 import { findOrganization } from "../../db/accounts";
 import { findAccessKeyWithSecret, touchAccessKey } from "../../db/access-keys";
-import { isoNow } from "../../db/time";
 import type { AppEnv } from "../../env";
 import { findUsableApiKey } from "../bearer";
 import { acsErrors } from "./envelope";
@@ -28,7 +28,6 @@ export interface Caller {
 
 /** x-acs-date may be this far from our clock either way; it is also how long a nonce is kept. */
 export const MAX_CLOCK_SKEW_MS = 15 * 60 * 1000;
-const TOUCH_INTERVAL_MS = 60_000;
 
 /** Headers a signature must cover: the ones that identify the request, and those that select it. */
 const ALWAYS_SIGNED = ["host", "x-acs-date", "x-acs-signature-nonce", "x-acs-content-sha256"];
@@ -94,9 +93,7 @@ async function signedCaller(c: Ctx, authorization: string, body: Uint8Array<Arra
   if (!(await verifySignature(secret, toSign, parsed.signature)))
     throw acsErrors.signatureDoesNotMatch(toSign, "Check the AccessKey secret, and that nothing changes the request after it is signed.");
 
-  const staleBefore = isoNow(new Date(now - TOUCH_INTERVAL_MS));
-  if (found.key.lastUsedAt === null || found.key.lastUsedAt < staleBefore)
-    c.executionCtx.waitUntil(touchAccessKey(c.env.DB, found.key.id, staleBefore).catch(() => undefined));
+  recordKeyUse(c.executionCtx, found.key.lastUsedAt, (staleBefore) => touchAccessKey(c.env.DB, found.key.id, staleBefore), now);
   return { kind: "accessKey", id: found.key.id, orgId: found.key.orgId, name: found.key.name, actions: found.key.actions, readOnly: false, nonce, signedAt: date };
 }
 
