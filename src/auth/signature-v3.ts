@@ -6,9 +6,9 @@
  *   string to sign    = "ACS3-HMAC-SHA256" \n hex(sha256(canonical request))
  *   signature         = hex(hmac-sha256(AccessKey secret, string to sign))
  *
- * The canonical query sorts keys by code unit and percent-encodes values the SDK's way
- * (encodeURIComponent plus ! ' ( ) *); the canonical headers are `name:trimmed value\n` for each
- * header named in SignedHeaders, in that (sorted) order; the hashed payload is the
+ * The canonical query percent-encodes keys and values the SDK's way (encodeURIComponent plus
+ * ! ' ( ) *) and sorts the pairs by encoded key; the canonical headers are `name:trimmed value\n`
+ * for each header named in SignedHeaders, in that (sorted) order; the hashed payload is the
  * x-acs-content-sha256 header, which is separately checked against the body's real digest.
  * Pure functions: no I/O, the same in workerd and Node.
  */
@@ -48,9 +48,20 @@ export function acsEncode(text: string): string {
 /** Code-unit order, as JavaScript's default sort (the SDK's) compares. */
 const byCodeUnit = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-/** Sorted `key=encode(value)` pairs joined by `&`; keys go in as the SDK puts them, unencoded. */
+/**
+ * `encode(key)=encode(value)` pairs sorted by encoded key, joined by `&`. Keys are encoded as the
+ * V3 signature document specifies; the SDK's signer (getAuthorizationQueryString) puts them in raw,
+ * which is the same string for every parameter name an API has (letters, digits, `.`, `_`, `-`
+ * are never encoded). Raw, a key holding `=` or `&` reads as two parameters:
+ * `?CustSpaceId%3Dnope%26PhoneNumber=…` carried the signature of `CustSpaceId=nope&PhoneNumber=…`.
+ * Encoded, no key or value can contain a separator, so different queries never share a string.
+ */
 export function canonicalQuery(params: ReadonlyMap<string, string>): string {
-  return [...params.keys()].sort(byCodeUnit).map((key) => `${key}=${acsEncode(params.get(key)!)}`).join("&");
+  return [...params]
+    .map(([key, value]) => [acsEncode(key), acsEncode(value)] as const)
+    .sort(([a], [b]) => byCodeUnit(a, b))
+    .map(([key, value]) => `${key}=${value}`)
+    .join("&");
 }
 
 /** The SDK's path rule (first `+`, `*` and `%7E` only, as its String.replace does). */

@@ -207,6 +207,20 @@ describe("signature V3", () => {
     expect((await signed(base)).json.Code).toBe("OK");
   });
 
+  it("refuses a query whose key spells two parameters with the signature of those two (keys are encoded)", async () => {
+    const org = await seedMessageOrg();
+    const query = { CustSpaceId: "nope", PhoneNumber: org.phone };
+    // Signed as two parameters, sent as one key `CustSpaceId=nope&PhoneNumber` holding the number.
+    const honest = await signedRequest({ key: org.key, action: "ListPhoneMessageQrdl", query });
+    const tampered = new Request(`${ORIGIN}/?CustSpaceId%3Dnope%26PhoneNumber=${org.phone}`, honest);
+    expect([...new URL(tampered.url).searchParams.keys()]).toEqual(["CustSpaceId=nope&PhoneNumber"]);
+    const answer = await send(tampered);
+    expectAcsError(answer, "SignatureDoesNotMatch");
+    // The same signed query, untouched, passes the signature (and is then judged on its merits).
+    const untouched = await send(await signedRequest({ key: org.key, action: "ListPhoneMessageQrdl", query }));
+    expect(untouched.json.Code).not.toMatch(/^(SignatureDoesNotMatch|IncompleteSignature)$/);
+  });
+
   it("answers unknown and disabled AccessKeys as Alibaba does", async () => {
     const org = await seedMessageOrg();
     const params = { PhoneNumber: org.phone };
