@@ -5,6 +5,7 @@ import { spawnSync } from "node:child_process";
 import { cpus } from "node:os";
 import { CASES } from "./cases";
 import { runHttpBench, type HttpFigures, type HttpRow } from "./http/run";
+import { messageQrdlTargets } from "./message-qrdl";
 import { agentBench, type AgentFigures } from "./user-agent";
 
 interface Figures {
@@ -129,15 +130,7 @@ const targets = [
   ...(engine?.targets ?? []),
   ...(agents ? agentTargets(agents) : []),
   ...(http ? httpTargets(http) : []),
-  ...(messageQrdl
-    ? [
-        {
-          target: `message QR rate limit exact: ${messageQrdl.concurrency} concurrent requests admit exactly 5, every round`,
-          pass: messageQrdl.exact,
-          value: `admitted ${messageQrdl.admittedPerRound.join(", ")}; limiter adds p50 ${messageQrdl.gateP50Ms.toFixed(1)} ms, p99 ${messageQrdl.gateP99Ms.toFixed(1)} ms to a signed call (p50 ${messageQrdl.actionP50Ms.toFixed(1)} ms, p99 ${messageQrdl.actionP99Ms.toFixed(1)} ms)`,
-        },
-      ]
-    : []),
+  ...(messageQrdl ? messageQrdlTargets(messageQrdl) : []),
   ...(httpError === null ? [] : [{ target: "HTTP bench ran to completion", pass: false, value: httpError.split("\n")[0]! }]),
 ];
 

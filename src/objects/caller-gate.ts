@@ -6,10 +6,15 @@ export const RATE_WINDOW_MS = 1000;
 /** A signature nonce is single-use for this long per AccessKey, as long as x-acs-date may be off. */
 export const NONCE_TTL_MS = 15 * 60 * 1000;
 
-export type GateVerdict =
+/**
+ * `at` is the limiter's own time for the request, the arrival its window counted: the one clock by
+ * which "at most 5 in any 1000 ms" can be checked from outside (the bench reads it, see passGate).
+ */
+export type GateVerdict = { at: number } & (
   | { admitted: true }
   | { admitted: false; reason: "nonce-used" }
-  | { admitted: false; reason: "rate-limited"; retryAfterMs: number };
+  | { admitted: false; reason: "rate-limited"; retryAfterMs: number }
+);
 
 /**
  * One per caller (an AccessKey or a bearer key): the exact rate limit and the single-use nonce
@@ -47,15 +52,15 @@ export class CallerGate extends DurableObject<Env> {
     this.sql.exec("DELETE FROM admitted WHERE at <= ?1", now - RATE_WINDOW_MS);
     if (nonce !== null) {
       this.sql.exec("DELETE FROM nonces WHERE expires_at <= ?1", now);
-      if (this.sql.exec("SELECT 1 FROM nonces WHERE nonce = ?1", nonce).toArray().length > 0) return { admitted: false, reason: "nonce-used" };
+      if (this.sql.exec("SELECT 1 FROM nonces WHERE nonce = ?1", nonce).toArray().length > 0) return { at: now, admitted: false, reason: "nonce-used" };
       // A correctly signed request uses up its nonce even when the rate limit refuses it: a
       // captured request must never be replayable, throttled or not. The nonce is kept 15 minutes,
       // and longer when the request is dated ahead: as long as its x-acs-date is still accepted.
       this.sql.exec("INSERT INTO nonces (nonce, expires_at) VALUES (?1, ?2)", nonce, Math.max(now, signedAt ?? now) + NONCE_TTL_MS);
     }
     const recent = this.sql.exec<{ at: number }>("SELECT at FROM admitted ORDER BY at LIMIT ?1", RATE_LIMIT).toArray();
-    if (recent.length >= RATE_LIMIT) return { admitted: false, reason: "rate-limited", retryAfterMs: recent[0]!.at + RATE_WINDOW_MS - now };
+    if (recent.length >= RATE_LIMIT) return { at: now, admitted: false, reason: "rate-limited", retryAfterMs: recent[0]!.at + RATE_WINDOW_MS - now };
     this.sql.exec("INSERT INTO admitted (at) VALUES (?1)", now);
-    return { admitted: true };
+    return { at: now, admitted: true };
   }
 }

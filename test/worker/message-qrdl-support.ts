@@ -1,5 +1,8 @@
-import { exports } from "cloudflare:workers";
-import { expect } from "vitest";
+import { createExecutionContext, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
+import { expect, vi } from "vitest";
+import { app } from "../../src/app";
+import type { CallerGate } from "../../src/objects/caller-gate";
 
 /**
  * Helpers for the message-QR API tests: accounts through the admin API, and requests signed the
@@ -113,8 +116,19 @@ export interface AcsAnswer {
   json: any;
 }
 
-export async function send(request: Request): Promise<AcsAnswer> {
-  const res = await exports.default.fetch(request);
+/**
+ * The Worker's answer once its waitUntil work (scan events, key touches) has finished, so nothing
+ * has to be polled for; with other bindings when given (a rotated key, BENCH_ROUTES).
+ */
+export async function fetchSettled(request: Request, bindings: Env = env): Promise<Response> {
+  const ctx = createExecutionContext();
+  const res = await app.fetch(request, bindings, ctx);
+  await waitOnExecutionContext(ctx);
+  return res;
+}
+
+export async function send(request: Request, bindings?: Env): Promise<AcsAnswer> {
+  const res = await (bindings ? fetchSettled(request, bindings) : exports.default.fetch(request));
   const text = await res.text();
   let json: any = null;
   try {
@@ -149,3 +163,28 @@ export function expectAcsError(answer: AcsAnswer, code: string, status = 400) {
 
 /** Resets a caller's rate window: waits out the second. */
 export const nextSecond = () => new Promise((resolve) => setTimeout(resolve, 1050));
+
+/** Limiters on a test's clock (see driveGateClock), by instance. */
+const drivenClocks = new WeakMap<CallerGate, { now: number }>();
+
+/**
+ * Puts an AccessKey's limiter (its CallerGate) on a clock the test moves: every request that reaches
+ * it is decided at `clock.now`, whatever the machine's speed; other callers keep the real clock.
+ * RPC calls only methods of the class, so the spy sits on the prototype. Undone by vi.restoreAllMocks.
+ */
+export async function driveGateClock(key: AccessKeyPair, start = Date.now()) {
+  const clock = { now: start };
+  const stub = env.CALLER_GATE.get(env.CALLER_GATE.idFromName(`accessKey:${key.id}`));
+  const gateClass = await runInDurableObject(stub, (gate: CallerGate) => {
+    drivenClocks.set(gate, clock);
+    return Object.getPrototypeOf(gate) as CallerGate;
+  });
+  if (!vi.isMockFunction(gateClass.admit)) {
+    const realAdmit = gateClass.admit;
+    vi.spyOn(gateClass, "admit").mockImplementation(function (this: CallerGate, nonce, signedAt) {
+      const driven = drivenClocks.get(this);
+      return driven ? this.admitAt(nonce, driven.now, signedAt) : realAdmit.call(this, nonce, signedAt);
+    });
+  }
+  return clock;
+}
