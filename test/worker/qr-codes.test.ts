@@ -1,5 +1,5 @@
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { DEFAULT_APPEARANCE } from "../../src/qr/appearance";
 import { SAMPLES } from "./qr-samples";
 import { call, revokeKey, seedOrg } from "./qr-support";
@@ -216,10 +216,19 @@ describe("QR code resource: authentication and isolation", () => {
     const revoked = await org.issueKey({ role: "read-write", actions: ["qr:ReadQrCode"] });
     await revokeKey(revoked.id);
     expect((await call("GET", "/qr_codes", { key: revoked.secret })).status).toBe(401);
-    const soon = await org.issueKey({ role: "read-write", actions: ["qr:ReadQrCode"], expiresAt: new Date(Date.now() + 1500).toISOString() });
-    expect((await call("GET", "/qr_codes", { key: soon.secret })).status).toBe(200);
-    await new Promise((resolve) => setTimeout(resolve, 1600));
-    expect((await call("GET", "/qr_codes", { key: soon.secret })).status).toBe(401);
+    // Expiry on a clock the test sets (the Worker runs in this isolate): valid up to the last
+    // millisecond before expiresAt, refused from it on, however slow the machine is.
+    const expiresAt = new Date(Math.ceil(Date.now() / 1000) * 1000 + 3_600_000).toISOString();
+    const soon = await org.issueKey({ role: "read-write", actions: ["qr:ReadQrCode"], expiresAt });
+    try {
+      vi.useFakeTimers({ toFake: ["Date"] });
+      vi.setSystemTime(Date.parse(expiresAt) - 1);
+      expect((await call("GET", "/qr_codes", { key: soon.secret })).status).toBe(200);
+      vi.setSystemTime(Date.parse(expiresAt));
+      expect((await call("GET", "/qr_codes", { key: soon.secret })).status).toBe(401);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("403 for a read-only key writing and for a key without the action", async () => {
