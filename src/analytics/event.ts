@@ -1,11 +1,11 @@
-import { randomHex, toHex } from "../lib/hex";
+import { edgeVisitorKey } from "./visitor";
 import { agentFacts, botReason, type BotReason } from "./user-agent";
 
 export { botReason, type BotReason };
 
 /**
- * One scan of a short link or one view of a hosted page, as the redirect enqueues it. Built from
- * the request at the edge: the raw address never leaves this function, only a keyed hash of it.
+ * One scan of a short link or one view of a hosted page, as it is stored. `visitor` is the
+ * consumer's salted hash of the edge's `visitorKey` (see visitor.ts).
  */
 export interface VisitEvent {
   id: string;
@@ -40,36 +40,12 @@ const cfText = (value: unknown, max: number): string | null => (typeof value ===
 
 export const dayOf = (date: Date) => date.toISOString().slice(0, 10);
 
-const salts = new Map<string, Promise<CryptoKey>>();
-
 /**
- * The HMAC key of a day: a random salt stored in D1 the first time any isolate needs it, then
- * cached in memory. Salts older than two days are deleted by the cron, after which no visitor
- * hash can be tied to an address again (the approach Plausible made standard).
+ * What the edge enqueues: the event with the edge's keyed hash of the visitor in place of the
+ * stored one. Built from the request alone, with no storage read: the raw address never leaves
+ * this module.
  */
-async function dailyKey(db: D1Database, day: string): Promise<CryptoKey> {
-  let key = salts.get(day);
-  if (!key) {
-    key = (async () => {
-      const fresh = randomHex(32);
-      const [, row] = await db.batch<{ salt: string }>([
-        db.prepare("INSERT OR IGNORE INTO visitor_salts (day, salt) VALUES (?1, ?2)").bind(day, fresh),
-        db.prepare("SELECT salt FROM visitor_salts WHERE day = ?1").bind(day),
-      ]);
-      const salt = row!.results[0]!.salt;
-      return crypto.subtle.importKey("raw", new TextEncoder().encode(salt), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-    })();
-    key.catch(() => salts.delete(day));
-    if (salts.size > 4) salts.delete(salts.keys().next().value!);
-    salts.set(day, key);
-  }
-  return key;
-}
-
-async function visitorHash(db: D1Database, day: string, ip: string, agent: string): Promise<string> {
-  const signature = await crypto.subtle.sign("HMAC", await dailyKey(db, day), new TextEncoder().encode(`${ip}\n${agent}`));
-  return toHex(new Uint8Array(signature).subarray(0, 16));
-}
+export type VisitMessage = Omit<VisitEvent, "visitor"> & { visitorKey: string };
 
 export interface VisitInput {
   codeId: string;
@@ -78,7 +54,7 @@ export interface VisitInput {
   outcome?: VisitEvent["outcome"];
 }
 
-export async function buildVisitEvent(env: Env, request: Request, input: VisitInput, now = new Date()): Promise<VisitEvent> {
+export async function buildVisitMessage(env: Env, request: Request, input: VisitInput, now = new Date()): Promise<VisitMessage> {
   const reason = botReason(request);
   const agent = request.headers.get("User-Agent") ?? "";
   const facts = agentFacts(agent);
@@ -101,7 +77,7 @@ export async function buildVisitEvent(env: Env, request: Request, input: VisitIn
     bot: reason !== null,
     botReason: reason,
     // Only Cloudflare's own header names the client; anything else is what the client says.
-    visitor: await visitorHash(env.DB, day, request.headers.get("CF-Connecting-IP") ?? "", agent),
+    visitorKey: await edgeVisitorKey(env, day, request.headers.get("CF-Connecting-IP") ?? "", agent),
     outcome: input.outcome ?? "target",
   };
 }
@@ -114,8 +90,8 @@ const SEND_ATTEMPTS = 3;
 
 /**
  * Builds the event and enqueues it after the response (ctx.waitUntil): the visitor never waits
- * for analytics. A failed send is retried; one that still fails is logged whole and counted,
- * never silently lost.
+ * for analytics, and nothing but the queue is needed (no D1 read or write before the send). A
+ * failed send is retried; one that still fails is logged whole and counted, never silently lost.
  */
 export function recordVisit(env: Env, ctx: { waitUntil(promise: Promise<unknown>): void }, request: Request, input: VisitInput): void {
   ctx.waitUntil(
@@ -123,10 +99,10 @@ export function recordVisit(env: Env, ctx: { waitUntil(promise: Promise<unknown>
       // Yield first: an async function runs synchronously up to its first await, and the user
       // agent parsing below must not delay the response it is recorded for.
       await new Promise((resolve) => setTimeout(resolve, 0));
-      let event: VisitEvent | undefined;
+      let event: VisitMessage | undefined;
       for (let attempt = 1; attempt <= SEND_ATTEMPTS; attempt++) {
         try {
-          event ??= await buildVisitEvent(env, request, input);
+          event ??= await buildVisitMessage(env, request, input);
           await env.SCANS.send(event, { contentType: "json" });
           return;
         } catch (err) {

@@ -4,6 +4,7 @@ import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { ZodError } from "zod";
 import type { AppEnv } from "../env";
+import { DependencyUnavailable, RETRY_AFTER_SECONDS } from "../lib/unavailable";
 
 /** One violated rule of a request, named by its dotted path (`appearance.margin`). */
 export interface FieldIssue {
@@ -81,6 +82,10 @@ export function toApiError(err: unknown, requestId: string): ApiError {
     const message = err.status === 413 ? "Request body is too large" : err.message || "Bad request";
     return new ApiError(err.status as ContentfulStatusCode, code, message);
   }
+  if (err instanceof DependencyUnavailable) {
+    console.error(JSON.stringify({ level: "warn", requestId, event: "dependency_unavailable", error: err.message }));
+    return new ApiError(503, "SERVICE_UNAVAILABLE", `Temporarily unavailable (${err.dependency}); retry after ${RETRY_AFTER_SECONDS} seconds`);
+  }
   unexpectedErrors++;
   console.error(JSON.stringify({ level: "error", requestId, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) }));
   return new ApiError(500, "INTERNAL", "Internal error; quote the request id when reporting it");
@@ -89,7 +94,9 @@ export function toApiError(err: unknown, requestId: string): ApiError {
 export function renderError(c: Context<AppEnv>, err: unknown): Response {
   const requestId = c.get("requestId") ?? crypto.randomUUID();
   const envelope = c.get("envelope") ?? platformEnvelope;
-  return envelope(c, toApiError(err, requestId));
+  const error = toApiError(err, requestId);
+  if (error.status === 503) c.header("Retry-After", String(RETRY_AFTER_SECONDS));
+  return envelope(c, error);
 }
 
 /**

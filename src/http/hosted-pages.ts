@@ -4,23 +4,23 @@ import { recordVisit } from "../analytics/event";
 import { type ContentOf, vcardOf } from "../codes/content";
 import { SHORT_TOKEN_PATTERN } from "../codes/ids";
 import { type Limits, windowVerdict } from "../codes/limits";
-import { redirectRecordOf, refillRedirect, type RedirectRecord } from "../codes/redirects";
+import { codeOfLink, resolveShortToken } from "../codes/link-store";
+import { redirectRecordOf, refillRedirect } from "../codes/redirects";
 import type { QrCodeType } from "../codes/types";
-import { findCodeByShortToken, type QrCodeRecord } from "../db/qr-codes";
+import type { QrCodeRecord } from "../db/qr-codes";
 import type { AppEnv } from "../env";
 import { ASSETS, ASSETS_VERSION } from "../pages/assets";
 import { eventCalendar } from "../pages/calendar";
 import { PAGE_TYPES, pageCsp, renderHostedPage } from "../pages/hosted";
-import { inactivePage, notFoundPage } from "../pages/status";
+import { inactivePage } from "../pages/status";
 import { publicBaseUrl } from "./origin";
-import { KV_CACHE_TTL, PUBLIC_HEADERS as LINK_HEADERS } from "./redirects";
-import { unknownTokens } from "../lib/expiring-set";
+import { notFound, PUBLIC_HEADERS as LINK_HEADERS, usePageEnvelope } from "./public-edge";
 import { newRouter } from "./router";
 
 /**
  * GET /p/{token}: the hosted page of a text, links, audio or event code, and a vcard code's
- * contact card, with their .ics and .vcf. Cost per view at a viral code's rate: one KV read
- * (edge-cached for KV_CACHE_TTL seconds) and one Workers Cache API lookup of the rendered
+ * contact card, with their .ics and .vcf. Cost per view at a viral code's rate: the link store's
+ * lookup (memory, or one edge-cached KV read) and one Workers Cache API lookup of the rendered
  * document, keyed by token and the code's version, so an edit is a new key and never serves
  * stale content. D1 is read only when the cache misses (once per location per edit) or KV has
  * no record. The view is counted after the response.
@@ -46,12 +46,9 @@ const PUBLIC_HEADERS = {
   "X-Content-Type-Options": "nosniff",
 };
 
-
-function statusPage(c: Context<AppEnv>, html: string, status: 404 | 410) {
+function statusPage(c: Context<AppEnv>, html: string, status: 410) {
   return c.html(html, status, { ...PUBLIC_HEADERS, "Content-Security-Policy": pageCsp(null) });
 }
-
-const notFound = (c: Context<AppEnv>) => statusPage(c, notFoundPage(), 404);
 
 function outsideWindow(limits: Limits | null | undefined): "not-yet" | "expired" | null {
   if (!limits) return null;
@@ -88,29 +85,35 @@ async function render(variant: Variant, code: QrCodeRecord, pageUrl: string): Pr
   };
 }
 
+/** The Cache API is an optimisation: when it fails, the page is rendered from D1 instead. */
+async function cachedCopy(key: Request): Promise<Response | undefined> {
+  try {
+    return await caches.default.match(key);
+  } catch (err) {
+    console.error(JSON.stringify({ level: "warn", event: "page_cache_failed", error: err instanceof Error ? err.message : String(err) }));
+    return undefined;
+  }
+}
+
 /**
- * KV, then the rendered copy in the Cache API; D1 (the source of truth) only on a miss of either.
- * Whatever the path, the answer is the same bytes for the same code version.
+ * The link store (memory, KV, D1), then the rendered copy in the Cache API; D1 (the source of
+ * truth) is read for the content only when the copy is missing. Whatever the path, the answer is
+ * the same bytes for the same code version.
  */
 async function serve(c: Context<AppEnv>, variant: Variant): Promise<Response> {
   const token = c.req.param("token") ?? "";
   if (!SHORT_TOKEN_PATTERN.test(token)) return notFound(c);
   const types = VARIANT_TYPES[variant];
   const pageUrl = `${publicBaseUrl(c)}/p/${token}`;
-  const cache = caches.default;
 
-  const record = await c.env.LINKS.get<RedirectRecord>(token, { type: "json", cacheTtl: KV_CACHE_TTL });
-  let hit: Response | undefined;
-  if (record) {
-    if (!types.has(record.type)) return notFound(c);
-    const inactive = outsideWindow(record.limits);
-    if (inactive) return statusPage(c, inactivePage(inactive), 410);
-    // A record written before versions were recorded has no key to look under: read D1 and refresh it.
-    if (record.version !== undefined) hit = await cache.match(cacheKey(c, variant, token, record.version, pageUrl));
-  }
+  const link = await resolveShortToken(c.env, c.executionCtx, token);
+  if (!link || !types.has(link.record.type)) return notFound(c);
+  const inactive = outsideWindow(link.record.limits);
+  if (inactive) return statusPage(c, inactivePage(inactive), 410);
+  // A record written before versions were recorded has no key to look under: read D1 and refresh it.
+  const hit = link.record.version === undefined ? undefined : await cachedCopy(cacheKey(c, variant, token, link.record.version, pageUrl));
 
   let rendered: Rendered;
-  let visit: { codeId: string; orgId: string };
   if (hit) {
     const headers: Record<string, string> = {};
     for (const name of ["Content-Type", "Content-Security-Policy", "Content-Disposition"]) {
@@ -118,31 +121,22 @@ async function serve(c: Context<AppEnv>, variant: Variant): Promise<Response> {
       if (value) headers[name] = value;
     }
     rendered = { body: await hit.text(), headers };
-    visit = { codeId: record!.codeId, orgId: record!.orgId };
   } else {
-    if (!record && unknownTokens.has(token)) return notFound(c);
-    const code = await findCodeByShortToken(c.env.DB, token);
+    const code = await codeOfLink(c.env, token, link);
     const fresh = code ? redirectRecordOf(code) : null;
-    if (!code || !fresh) {
-      unknownTokens.add(token);
-      return notFound(c);
-    }
-    if (!types.has(code.type)) return notFound(c);
-    const inactive = outsideWindow(code.limits);
-    if (inactive) return statusPage(c, inactivePage(inactive), 410);
+    if (!code || !fresh || !types.has(code.type)) return notFound(c);
     rendered = await render(variant, code, pageUrl);
     const stored = new Response(rendered.body, { headers: { ...rendered.headers, "Cache-Control": EDGE_CACHE_CONTROL } });
-    c.executionCtx.waitUntil(cache.put(cacheKey(c, variant, token, code.version, pageUrl), stored).catch(() => undefined));
-    // KV lost the record (or holds one from before versions): put the current one back, as the redirect does.
-    if (!record || record.version === undefined) c.executionCtx.waitUntil(refillRedirect(c.env, token, fresh));
-    visit = { codeId: code.id, orgId: code.orgId };
+    c.executionCtx.waitUntil(caches.default.put(cacheKey(c, variant, token, code.version, pageUrl), stored).catch(() => undefined));
+    if (link.record.version === undefined) c.executionCtx.waitUntil(refillRedirect(c.env, token, fresh));
   }
 
-  if (variant === "page") recordVisit(c.env, c.executionCtx, c.req.raw, { ...visit, kind: "view" });
+  if (variant === "page") recordVisit(c.env, c.executionCtx, c.req.raw, { codeId: link.record.codeId, orgId: link.record.orgId, kind: "view" });
   return c.body(rendered.body, 200, { ...PUBLIC_HEADERS, ...rendered.headers });
 }
 
 export const hostedPagesRouter = newRouter();
+hostedPagesRouter.use("/p/*", usePageEnvelope);
 
 const tokenParam = z.object({ shortToken: z.string().openapi({ param: { name: "shortToken", in: "path" }, example: "frnKYa3c" }) });
 const html = (description: string) => ({ description, content: { "text/html": { schema: { type: "string" as const } } } });

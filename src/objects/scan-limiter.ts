@@ -19,6 +19,15 @@ export class ScanLimiter extends DurableObject<Env> {
     return { allowed: true, used: used + 1 };
   }
 
+  /**
+   * Whether a scan would still be admitted, without taking one: for requests that are not counted
+   * (previews, crawlers, prefetches, HEAD), which must never use up a budget nor get past a spent one.
+   */
+  peek(limit: number): { allowed: boolean; used: number } {
+    const used = this.used();
+    return { allowed: used < limit, used };
+  }
+
   used(): number {
     return this.ctx.storage.sql.exec<{ used: number }>("SELECT used FROM counter WHERE id = 1").toArray()[0]?.used ?? 0;
   }

@@ -21,3 +21,7 @@ export const inactivePage = (reason: "not-yet" | "expired" | "exhausted") =>
       message={reason === "not-yet" ? "Its owner scheduled it for later. Try again when the campaign starts." : "Its owner ended it, or it reached the number of scans it was made for."}
     />,
   );
+
+/** A dependency (the link store, a scan limiter) cannot answer: people are told to retry, never shown a crash. */
+export const unavailablePage = () =>
+  documentOf(<StatusPage title="This QR code is briefly unavailable" message="We could not look it up just now. Please try again in a minute." />);

@@ -3,7 +3,7 @@ import { findMessageQrdlByCode } from "../../db/message-qrdl";
 import { DEFAULT_APPEARANCE } from "../../qr/appearance";
 import { planFitting } from "../../qr/fit";
 import { renderPlanPng, renderPlanSvg } from "../../qr/render";
-import { notFound } from "../redirects";
+import { notFound } from "../public-edge";
 import { newRouter } from "../router";
 
 /**

@@ -122,7 +122,9 @@ export async function download(c: Context<AppEnv>, id: string, options: Download
   const code = await requireCode(c, id);
   const text = encodedText(code.type, code.content, dynamicUrl(code, publicBaseUrl(c)));
   const logo = await loadLogo(c, code);
-  const fingerprint = JSON.stringify({ v: RENDER_VERSION, text, appearance: code.appearance, logo: logo.digest, ...options });
+  // The organization is part of every cache key: a hit must never tell one tenant that another
+  // already drew the same payload (a guessed wifi password confirmed by a hit).
+  const fingerprint = JSON.stringify({ v: RENDER_VERSION, org: code.orgId, text, appearance: code.appearance, logo: logo.digest, ...options });
   const key = `${await sha256Hex(fingerprint)}.${options.format}`;
   const etag = `"${key.slice(0, 32)}"`;
   const headers = {
@@ -136,14 +138,16 @@ export async function download(c: Context<AppEnv>, id: string, options: Download
   const ifNoneMatch = c.req.header("If-None-Match");
   if (ifNoneMatch && ifNoneMatch.split(",").some((tag) => tag.trim().replace(/^W\//, "") === etag)) return c.body(null, 304, headers);
 
-  const cache = caches.default;
-  const cached = await cache.match(cacheRequest(key));
+  const cached = await cacheLayer("cache_api", () => caches.default.match(cacheRequest(key)));
   if (cached?.body) return c.body(cached.body, 200, { ...headers, "X-Render-Cache": "hit" });
-  const stored = await c.env.FILES.get(`renders/${key}`);
+  const stored = await cacheLayer("r2", async () => {
+    const object = await c.env.FILES.get(`renders/${key}`);
+    return object ? new Uint8Array(await object.arrayBuffer()) : undefined;
+  });
   let bytes: Uint8Array;
   let source: "hit" | "miss";
   if (stored) {
-    bytes = new Uint8Array(await stored.arrayBuffer());
+    bytes = stored;
     source = "hit";
   } else {
     bytes = await render(text, code, options, logo.image);
@@ -152,9 +156,19 @@ export async function download(c: Context<AppEnv>, id: string, options: Download
   }
   // The Cache API is per data centre and free; R2 behind it is shared by every location.
   c.executionCtx.waitUntil(
-    cache.put(cacheRequest(key), new Response(bytes, { headers: { "Content-Type": MEDIA_TYPES[options.format], "Cache-Control": "public, max-age=604800" } })).catch(() => undefined),
+    caches.default.put(cacheRequest(key), new Response(bytes, { headers: { "Content-Type": MEDIA_TYPES[options.format], "Cache-Control": "public, max-age=604800" } })).catch(() => undefined),
   );
   return c.body(bytes as Uint8Array<ArrayBuffer>, 200, { ...headers, "X-Render-Cache": source });
+}
+
+/** A cache that fails is a miss: the image is drawn instead, and the failure logged. */
+async function cacheLayer<T>(layer: "cache_api" | "r2", read: () => Promise<T | undefined>): Promise<T | undefined> {
+  try {
+    return await read();
+  } catch (err) {
+    console.error(JSON.stringify({ level: "warn", event: "render_cache_failed", layer, error: err instanceof Error ? err.message : String(err) }));
+    return undefined;
+  }
 }
 
 export const downloadRouter = newRouter();

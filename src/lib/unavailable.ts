@@ -1,0 +1,17 @@
+/**
+ * A dependency (D1, KV, R2, a Durable Object, the queue) could not answer and nothing could be
+ * served in its place. Not a crash: every family answers it as a 503 with Retry-After in its own
+ * envelope (people get a page), and it is not counted in /health's unexpectedErrors.
+ */
+export class DependencyUnavailable extends Error {
+  constructor(
+    readonly dependency: "d1" | "kv" | "r2" | "durable-object" | "queue",
+    cause: unknown,
+  ) {
+    super(`${dependency} unavailable: ${cause instanceof Error ? cause.message : String(cause)}`);
+    this.name = "DependencyUnavailable";
+  }
+}
+
+/** How long clients and people are asked to wait before retrying after a DependencyUnavailable. */
+export const RETRY_AFTER_SECONDS = 30;
