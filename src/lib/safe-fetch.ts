@@ -6,8 +6,12 @@
  * carry no credentials, and name its host by a public-looking DNS name. IP literals are refused in
  * every spelling (the WHATWG parser turns `0x7f000001`, `2130706433`, `0177.1` into dotted quads,
  * which are then refused; bracketed IPv6 is refused as such), and so are names that only resolve
- * inside a network (`localhost`, `*.local`, `*.internal`, single labels…). A Worker cannot resolve
- * DNS before it fetches, so a public name pointing at a private address is not caught here.
+ * inside a network (`localhost`, `*.local`, `*.internal`, single labels…), the public wildcard-DNS
+ * zones that resolve a name to whatever address it spells or always to loopback (`nip.io`,
+ * `sslip.io`, `localtest.me`…), and any name that spells an address the way those services read
+ * one (`127.0.0.1.x`, `127-0-0-1.x`, `7f000001.x`, `2130706433.x`, `fe80--1.x`), on any domain.
+ * A Worker cannot resolve DNS before it fetches, so a name on no list that resolves to a private
+ * address (someone's own zone, or DNS rebinding) is not caught here.
  *
  * Layer two is the platform: a deployed Worker's fetch() leaves from Cloudflare's edge and cannot
  * reach private networks, loopback or link-local metadata endpoints. (`wrangler dev` on a laptop
@@ -53,10 +57,58 @@ export const DEFAULT_MAX_REDIRECTS = 3;
 /** Names that never resolve on the public internet (RFC 6761, RFC 8375, common private zones). */
 const PRIVATE_SUFFIXES = ["localhost", "local", "internal", "intranet", "lan", "home", "corp", "private", "localdomain", "home.arpa", "arpa", "test", "invalid", "onion"];
 
+/**
+ * Public wildcard-DNS zones: every name under them resolves to the address it spells (nip.io,
+ * sslip.io, xip.io, nip.direct, traefik.me) or to loopback whatever it says (the rest). Refused
+ * whole, so a spelling the checks below do not know (sslip.io's 32-digit hex IPv6) is refused too.
+ */
+const WILDCARD_DNS_ZONES = [
+  "nip.io",
+  "sslip.io",
+  "xip.io",
+  "nip.direct",
+  "traefik.me",
+  "localtest.me",
+  "lvh.me",
+  "vcap.me",
+  "lacolhost.com",
+  "localhost.direct",
+  "localho.st",
+  "fuf.me",
+  "colasloth.com",
+  "127.ca",
+];
+
 const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 const NUMERIC_LABEL = /^(0x[0-9a-f]*|[0-9]+)$/;
-/** A dotted quad embedded in a name (`127.0.0.1.nip.io`) is a wildcard-DNS trick to reach an IP. */
-const EMBEDDED_IPV4 = /(^|\.)\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(\.|$)/;
+/**
+ * An IPv4 address spelt inside a name, as wildcard-DNS services read one: a run of the name that
+ * starts and ends at a dot, a dash or the end of the name, and is four numbers joined by dots or
+ * dashes (`app.127.0.0.1.x`, `127-0-0-1.x`), eight hex digits (`7f000001.x`, `app-c0a80001.x`) or
+ * one decimal number of 8 to 10 digits (`2130706433.x`). Every quantifier is bounded: no
+ * backtracking over the host.
+ */
+const EMBEDDED_IPV4 = [/(?<![^.-])(?:\d{1,3}[.-]){3}\d{1,3}(?![^.-])/, /(?<![^.-])[0-9a-f]{8}(?![^.-])/, /(?<![^.-])\d{8,10}(?![^.-])/];
+const HEX_GROUP = /^[0-9a-f]{0,4}$/;
+
+/**
+ * An IPv6 address spelt in a label with dashes for colons (`--1` is ::1, `fe80--1`,
+ * `2a01-4f8-c17-b8f--2`, sslip.io's form): any run of the label's dash-separated groups that is
+ * an IPv6 address once the dashes are colons. Punycode's `xn--` never is (`x` is not hex).
+ */
+function embedsDashedIpv6(label: string): boolean {
+  if (!label.includes("-")) return false;
+  const groups = label.split("-");
+  for (let start = 0; start < groups.length; start++) {
+    if (!HEX_GROUP.test(groups[start]!)) continue;
+    // An address is at most 9 groups this way (eight, plus the empty one of a leading or trailing ::).
+    for (let end = start + 1; end < Math.min(groups.length, start + 9) && HEX_GROUP.test(groups[end]!); end++)
+      if (URL.canParse(`http://[${groups.slice(start, end + 1).join(":")}]/`)) return true;
+  }
+  return false;
+}
+
+const underZone = (host: string, zone: string) => host === zone || host.endsWith(`.${zone}`);
 
 /**
  * Why a URL may not be fetched, or null when it may. Exported for tests and for callers that want
@@ -81,9 +133,10 @@ export function forbiddenUrlReason(input: string | URL): string | null {
   // The parser has already turned decimal, octal and hex IPv4 spellings into dotted quads; any
   // all-numeric last label is an address in some spelling (or not a real TLD).
   if (NUMERIC_LABEL.test(labels.at(-1)!)) return "IP addresses are not allowed; use a DNS name";
-  if (EMBEDDED_IPV4.test(host)) return "host names that embed an IP address are not allowed";
+  if (WILDCARD_DNS_ZONES.some((zone) => underZone(host, zone))) return "wildcard DNS names (nip.io, sslip.io, localtest.me…) are not allowed";
+  if (EMBEDDED_IPV4.some((pattern) => pattern.test(host)) || labels.some(embedsDashedIpv6)) return "host names that embed an IP address are not allowed";
   if (!labels.every((l) => LABEL.test(l))) return "the host is not a valid DNS name";
-  for (const suffix of PRIVATE_SUFFIXES) if (host === suffix || host.endsWith(`.${suffix}`)) return "the host is not a public DNS name";
+  for (const suffix of PRIVATE_SUFFIXES) if (underZone(host, suffix)) return "the host is not a public DNS name";
   return null;
 }
 

@@ -85,9 +85,84 @@ describe("forbidden URLs make zero requests", () => {
     });
 });
 
+/** Names that resolve wherever they say, or always to loopback: refused by zone, whatever they spell. */
+const WILDCARD_DNS = [
+  "127-0-0-1.sslip.io",
+  "app.10.0.0.1.sslip.io",
+  "--1.sslip.io",
+  "7f000001.nip.io",
+  "app-c0a80001.nip.io",
+  "nip.io",
+  "10.0.0.1.xip.io",
+  "x.nip.direct",
+  "10-0-0-1.traefik.me",
+  "localtest.me",
+  "readme.localtest.me",
+  "lvh.me",
+  "app.lvh.me",
+  "vcap.me",
+  "api.vcap.me",
+  "lacolhost.com",
+  "www.lacolhost.com",
+  "app.localhost.direct",
+  "localho.st",
+  "x.fuf.me",
+  "SSLIP.IO",
+];
+
+/** An address spelt inside a name, on any domain (a wildcard service we do not list reads them too). */
+const EMBEDDED = [
+  "127.0.0.1.example.com",
+  "app.169.254.169.254.example.com",
+  "127-0-0-1.example.com",
+  "app-10-0-0-1.example.com",
+  "10-0-0-1-app.example.com",
+  "app.192.168.0-1.example.com",
+  "7f000001.example.com",
+  "app-c0a80001.example.com",
+  "x.7f000001.y.example.com",
+  "2130706433.example.com",
+  "a--1.example.com",
+  "fe80--1.example.com",
+  "app-2a01-4f8-c17-b8f--2.example.com",
+  "fd00-0-0-0-0-0-0-1.example.com",
+];
+
+describe("wildcard DNS names and addresses spelt in names", () => {
+  for (const host of WILDCARD_DNS)
+    it(`${host} is refused as wildcard DNS`, async () => {
+      expect(forbiddenUrlReason(`https://${host}/logo.png`)).toBe("wildcard DNS names (nip.io, sslip.io, localtest.me…) are not allowed");
+      const { calls, fetcher } = recordingFetcher();
+      expect((await failure(fetchPublicResource(`https://${host}/logo.png`, { maxBytes: 1024, fetcher }))).reason).toBe("FORBIDDEN_URL");
+      expect(calls).toEqual([]);
+    });
+  for (const host of EMBEDDED)
+    it(`${host} is refused for the address it spells`, () => expect(forbiddenUrlReason(`https://${host}/logo.png`)).toBe("host names that embed an IP address are not allowed"));
+
+  it("a redirect to a wildcard DNS name is never fetched", async () => {
+    const { calls, fetcher } = recordingFetcher({ "https://a.example/": redirect("https://127-0-0-1.sslip.io/") });
+    expect((await failure(fetchPublicResource("https://a.example/", { maxBytes: 1024, fetcher }))).reason).toBe("FORBIDDEN_URL");
+    expect(calls).toEqual(["https://a.example/"]);
+  });
+});
+
 describe("allowed URLs", () => {
-  for (const url of ["https://example.com/logo.png", "https://cdn.example.co.uk/a/b.png?x=1", "https://xn--caf-dma.example/logo.png", "https://a-b.example.org/"])
-    it(`${url} is allowed`, () => expect(forbiddenUrlReason(url)).toBeNull());
+  const allowed = [
+    "https://example.com/logo.png",
+    "https://cdn.example.co.uk/a/b.png?x=1",
+    "https://xn--caf-dma.example/logo.png",
+    "https://xn--80ak6aa92e.com/",
+    "https://a-b.example.org/",
+    // Numbers and hex that do not spell an address, as public hosts use them.
+    "https://pub-0123456789abcdef0123456789abcdef.r2.dev/logo.png",
+    "https://bucket.0123456789abcdef0123456789abcdef.r2.cloudflarestorage.com/logo.png",
+    "https://cdn-2024-01.example.com/",
+    "https://v1-2-3.example.com/",
+    "https://img1.example.com/",
+    "https://cafe-babe.example.com/",
+    "https://notnip.io/",
+  ];
+  for (const url of allowed) it(`${url} is allowed`, () => expect(forbiddenUrlReason(url)).toBeNull());
 
   it("fetches the bytes, the claimed type and the final URL", async () => {
     const { calls, fetcher } = recordingFetcher({ "https://example.com/logo.png": png });
