@@ -28,7 +28,7 @@ declare global {
     /** AES-GCM key material for AccessKey secrets (32+ characters; `npm start` creates one); `_PREVIOUS` only decrypts, during a rotation. */
     ACCESS_KEY_ENCRYPTION_KEY?: string;
     ACCESS_KEY_ENCRYPTION_KEY_PREVIOUS?: string;
-    /** Key material for the edge's visitor hash (analytics/visitor.ts); ADMIN_TOKEN's derivation when unset. */
-    VISITOR_HASH_KEY?: string;
+    /** Key material for the edge's keyed hashes (visitor hashes, page passes; lib/edge-keys.ts); ADMIN_TOKEN when unset. */
+    EDGE_HMAC_KEY?: string;
   }
 }

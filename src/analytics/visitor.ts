@@ -1,13 +1,14 @@
+import { edgeKey, hmac } from "../lib/edge-keys";
 import { randomHex, toHex } from "../lib/hex";
 
 /**
  * Unique visitors without keeping an address, in two steps so that the redirect needs nothing
  * but the queue:
  *
- * 1. At the edge, `edgeVisitorKey`: HMAC(pepper, day ‖ IP ‖ user agent) under a key derived from a
- *    Worker secret. No storage is read, so a scan is recorded even while D1 is down. The raw
- *    address never leaves the request; the queue carries only this keyed hash, which also changes
- *    every day.
+ * 1. At the edge, `edgeVisitorKey`: HMAC(key, day ‖ IP ‖ user agent) under a key derived from a
+ *    Worker secret (lib/edge-keys.ts). No storage is read, so a scan is recorded even while D1 is
+ *    down. The raw address never leaves the request; the queue carries only this keyed hash,
+ *    which also changes every day.
  * 2. In the queue consumer, `storedVisitor`: HMAC(daily salt, edge key), with the day's random salt
  *    from D1 (created the first time any consumer needs it). Only this is stored. The cron deletes
  *    salts after two days, after which no stored value can be tied to an address again, not even
@@ -19,46 +20,13 @@ import { randomHex, toHex } from "../lib/hex";
 
 const encoder = new TextEncoder();
 
-/** Used only when neither secret is set (never in a deployment that has an admin API); logged once. */
-const UNCONFIGURED_PEPPER = "edge-qr visitor pepper: set VISITOR_HASH_KEY";
-let warnedUnconfigured = false;
-
-let pepper: { source: string; key: Promise<CryptoKey> } | undefined;
-
-/**
- * The edge's HMAC key: HKDF of `VISITOR_HASH_KEY`, or of `ADMIN_TOKEN` when that is not set (every
- * deployment has one; the derivation is one-way, so nothing about the token can be learnt from a
- * hash). Rotating the source secret only splits that day's unique counts in two.
- */
-function pepperKey(env: Env): Promise<CryptoKey> {
-  const source = env.VISITOR_HASH_KEY || env.ADMIN_TOKEN || UNCONFIGURED_PEPPER;
-  if (source === UNCONFIGURED_PEPPER && !warnedUnconfigured) {
-    warnedUnconfigured = true;
-    console.error(JSON.stringify({ level: "warn", event: "visitor_pepper_unconfigured", message: "neither VISITOR_HASH_KEY nor ADMIN_TOKEN is set" }));
-  }
-  if (pepper?.source !== source) {
-    const key = (async () => {
-      const material = await crypto.subtle.importKey("raw", encoder.encode(source), "HKDF", false, ["deriveKey"]);
-      return crypto.subtle.deriveKey(
-        { name: "HKDF", hash: "SHA-256", salt: new Uint8Array(0), info: encoder.encode("edge-qr visitor pepper v1") },
-        material,
-        { name: "HMAC", hash: "SHA-256", length: 256 },
-        false,
-        ["sign"],
-      );
-    })();
-    pepper = { source, key };
-  }
-  return pepper.key;
-}
-
 async function hmacHex(key: CryptoKey, text: string, bytes: number): Promise<string> {
-  return toHex(new Uint8Array(await crypto.subtle.sign("HMAC", key, encoder.encode(text))).subarray(0, bytes));
+  return toHex((await hmac(key, text)).subarray(0, bytes));
 }
 
 /** Step 1, at the edge: no I/O. */
 export async function edgeVisitorKey(env: Env, day: string, ip: string, agent: string): Promise<string> {
-  return hmacHex(await pepperKey(env), `${day}\n${ip}\n${agent}`, 32);
+  return hmacHex(await edgeKey(env, "visitor"), `${day}\n${ip}\n${agent}`, 32);
 }
 
 const salts = new Map<string, Promise<CryptoKey>>();

@@ -1,5 +1,5 @@
 import { crc32 } from "../lib/crc32";
-import { sha256Hex } from "../lib/hex";
+import { sha256Hex, fromHex } from "../lib/hex";
 
 /**
  * Secrets: `<prefix>_<30 random base62><6 base62 CRC-32>`. The checksum lets a mistyped or
@@ -94,7 +94,7 @@ function timingSafeEqualBytes(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 const hexBytes = (hex: unknown): Uint8Array | null =>
-  typeof hex === "string" && /^[0-9a-f]{64}$/.test(hex) ? Uint8Array.from(hex.match(/../g)!, (pair) => Number.parseInt(pair, 16)) : null;
+  typeof hex === "string" && /^[0-9a-f]{64}$/.test(hex) ? fromHex(hex) : null;
 
 /** Constant-time equality of two SHA-256 hex digests (a malformed stored digest never matches). */
 export function digestsEqual(presented: string, stored: string): boolean {

@@ -12,7 +12,7 @@
  * x-acs-content-sha256 header, which is separately checked against the body's real digest.
  * Pure functions: no I/O, the same in workerd and Node.
  */
-import { sha256Hex, toHex } from "../lib/hex";
+import { sha256Hex, toHex, fromHex } from "../lib/hex";
 
 export const ACS3_ALGORITHM = "ACS3-HMAC-SHA256";
 
@@ -100,7 +100,7 @@ export async function hmacHex(secret: string, message: string): Promise<string> 
 export async function verifySignature(secret: string, toSign: string, presented: string): Promise<boolean> {
   if (!/^[0-9a-f]{64}$/i.test(presented)) return false;
   const key = await crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["verify"]);
-  const mac = Uint8Array.from(presented.toLowerCase().match(/../g)!, (pair) => Number.parseInt(pair, 16));
+  const mac = fromHex(presented.toLowerCase());
   return crypto.subtle.verify("HMAC", key, mac, encoder.encode(toSign));
 }
 

@@ -3,18 +3,18 @@ import type { Context } from "hono";
 import { recordVisit } from "../analytics/event";
 import { type ContentOf, vcardOf } from "../codes/content";
 import { SHORT_TOKEN_PATTERN } from "../codes/ids";
-import { type Limits, windowVerdict } from "../codes/limits";
+import { applyLimits } from "../codes/link-limits";
 import { codeOfLink, resolveShortToken } from "../codes/link-store";
+import { isValidPagePass } from "../codes/page-pass";
 import { redirectRecordOf, refillRedirect } from "../codes/redirects";
 import type { QrCodeType } from "../codes/types";
 import type { QrCodeRecord } from "../db/qr-codes";
 import type { AppEnv } from "../env";
 import { ASSETS, ASSETS_VERSION } from "../pages/assets";
 import { eventCalendar } from "../pages/calendar";
-import { PAGE_TYPES, pageCsp, renderHostedPage } from "../pages/hosted";
-import { inactivePage } from "../pages/status";
+import { PAGE_TYPES, renderHostedPage } from "../pages/hosted";
 import { publicBaseUrl } from "./origin";
-import { notFound, PUBLIC_HEADERS as LINK_HEADERS, usePageEnvelope } from "./public-edge";
+import { notFound, pagePassOf, PUBLIC_HEADERS as LINK_HEADERS, redirectTo, refuse, usePageEnvelope } from "./public-edge";
 import { newRouter } from "./router";
 
 /**
@@ -45,16 +45,6 @@ const PUBLIC_HEADERS = {
   "Referrer-Policy": "no-referrer",
   "X-Content-Type-Options": "nosniff",
 };
-
-function statusPage(c: Context<AppEnv>, html: string, status: 410) {
-  return c.html(html, status, { ...PUBLIC_HEADERS, "Content-Security-Policy": pageCsp(null) });
-}
-
-function outsideWindow(limits: Limits | null | undefined): "not-yet" | "expired" | null {
-  if (!limits) return null;
-  const verdict = windowVerdict(limits, Date.now());
-  return verdict === "open" ? null : verdict;
-}
 
 function cacheKey(c: Context<AppEnv>, variant: Variant, token: string, version: number, pageUrl: string): Request {
   const key = new URL(`/__hosted-cache/${variant}/${token}`, c.req.url);
@@ -108,8 +98,12 @@ async function serve(c: Context<AppEnv>, variant: Variant): Promise<Response> {
 
   const link = await resolveShortToken(c.env, c.executionCtx, token);
   if (!link || !types.has(link.record.type)) return notFound(c);
-  const inactive = outsideWindow(link.record.limits);
-  if (inactive) return statusPage(c, inactivePage(inactive), 410);
+  // The same limits as the short link: a spent budget or closed window sends everyone where a
+  // person would go, unless this person holds the pass their admitted scan gave them.
+  const hasPass = link.record.limits?.maxScans != null && (await isValidPagePass(c.env, token, pagePassOf(c)));
+  const verdict = await applyLimits(c.env, link.record, { request: c.req.raw, kind: "view", hasPass });
+  if (verdict.outcome === "fallback") return redirectTo(c, verdict.location);
+  if (verdict.outcome === "refused") return refuse(c, verdict.refusal);
   // A record written before versions were recorded has no key to look under: read D1 and refresh it.
   const hit = link.record.version === undefined ? undefined : await cachedCopy(cacheKey(c, variant, token, link.record.version, pageUrl));
 
@@ -147,12 +141,14 @@ hostedPagesRouter.openAPIRegistry.registerPath({
   tags: ["Public edge"],
   summary: "A code's hosted page",
   description:
-    "Server-rendered page of a text, links, audio or event code, or a vcard code's contact card. Counted as a page view. `Cache-Control: no-store`, `X-Robots-Tag: noindex`, `Referrer-Policy: no-referrer` and a strict Content-Security-Policy: nothing is loaded from another origin, no inline script; the page's colours are one `<style>` rule pinned by its SHA-256. Remote (http) images in the content are not loaded; uploads are.",
+    "Server-rendered page of a text, links, audio or event code, or a vcard code's contact card. Counted as a page view. The code's limits apply as on its short link: outside its window, or once its scan budget is spent, visitors go to the fallbackUrl or get a 410 page, except the person whose scan was admitted (a `qr_pass` cookie scoped to this page, set by the redirect, valid 10 minutes). `Cache-Control: no-store`, `X-Robots-Tag: noindex`, `Referrer-Policy: no-referrer` and a strict Content-Security-Policy: nothing is loaded from another origin, no inline script; the page's colours are one `<style>` rule pinned by its SHA-256. Remote (http) images in the content are not loaded; uploads are.",
   request: { params: tokenParam },
   responses: {
     200: html("The page"),
     404: html("Unknown, deleted or malformed token, or a type without a page"),
-    410: html("Outside the code's validity window"),
+    302: { description: "Outside the code's validity window or spent scan budget, to its fallbackUrl" },
+    410: html("Outside the code's validity window or spent scan budget (without the pass the admitted scan set), with no fallbackUrl"),
+    503: html("The link could not be looked up, or a limited code's scan budget could not be checked (Retry-After)"),
   },
 });
 
@@ -166,7 +162,9 @@ hostedPagesRouter.openAPIRegistry.registerPath({
   responses: {
     200: { description: "The calendar", content: { "text/calendar": { schema: { type: "string" } } } },
     404: html("Unknown token, or not an event code"),
-    410: html("Outside the code's validity window"),
+    302: { description: "Outside the code's validity window or spent scan budget, to its fallbackUrl" },
+    410: html("Outside the code's validity window or spent scan budget (without the pass the admitted scan set), with no fallbackUrl"),
+    503: html("The link could not be looked up, or a limited code's scan budget could not be checked (Retry-After)"),
   },
 });
 
@@ -180,7 +178,9 @@ hostedPagesRouter.openAPIRegistry.registerPath({
   responses: {
     200: { description: "The vCard", content: { "text/vcard": { schema: { type: "string" } } } },
     404: html("Unknown token, or not a vcard code"),
-    410: html("Outside the code's validity window"),
+    302: { description: "Outside the code's validity window or spent scan budget, to its fallbackUrl" },
+    410: html("Outside the code's validity window or spent scan budget (without the pass the admitted scan set), with no fallbackUrl"),
+    503: html("The link could not be looked up, or a limited code's scan budget could not be checked (Retry-After)"),
   },
 });
 

@@ -1,7 +1,11 @@
 import type { Context, MiddlewareHandler } from "hono";
+import { getCookie, setCookie } from "hono/cookie";
+import { PAGE_PASS_COOKIE, PAGE_PASS_TTL_SECONDS } from "../codes/page-pass";
 import type { AppEnv } from "../env";
 import { pageCsp } from "../pages/hosted";
-import { notFoundPage, unavailablePage } from "../pages/status";
+import type { Refusal } from "../codes/link-limits";
+import { DependencyUnavailable } from "../lib/unavailable";
+import { inactivePage, notFoundPage, unavailablePage } from "../pages/status";
 import type { ErrorEnvelope } from "./errors";
 
 /**
@@ -20,6 +24,15 @@ const STATUS_PAGE_HEADERS = { ...PUBLIC_HEADERS, "Referrer-Policy": "no-referrer
 
 export const notFound = (c: Context<AppEnv>) => c.html(notFoundPage(), 404, STATUS_PAGE_HEADERS);
 
+/** A 302 to an absolute URL or a path on this Worker. */
+export const redirectTo = (c: Context<AppEnv>, location: string) => c.body(null, 302, { ...PUBLIC_HEADERS, Location: new URL(location, c.req.url).toString() });
+
+/** A code's limits said no: a 410 page saying why, or (the limiter could not answer) the envelope's 503. */
+export function refuse(c: Context<AppEnv>, refusal: Refusal): Response {
+  if (refusal instanceof DependencyUnavailable) throw refusal;
+  return c.html(inactivePage(refusal), 410, STATUS_PAGE_HEADERS);
+}
+
 /**
  * Errors of the public edge as pages: 404 the "leads nowhere" page; a dependency that could not
  * answer (503, Retry-After set by renderError) or a crash (500, already logged and counted) the
@@ -32,3 +45,10 @@ export const usePageEnvelope: MiddlewareHandler<AppEnv> = async (c, next) => {
   c.set("envelope", pageEnvelope);
   await next();
 };
+
+/** The hosted-page pass (codes/page-pass.ts) as a cookie that only `/p/{token}` and its files see. */
+export function setPagePass(c: Context<AppEnv>, token: string, pass: string): void {
+  setCookie(c, PAGE_PASS_COOKIE, pass, { path: `/p/${token}`, maxAge: PAGE_PASS_TTL_SECONDS, httpOnly: true, secure: true, sameSite: "Lax" });
+}
+
+export const pagePassOf = (c: Context<AppEnv>): string | undefined => getCookie(c, PAGE_PASS_COOKIE);

@@ -1,14 +1,10 @@
 import { z } from "@hono/zod-openapi";
-import type { Context } from "hono";
-import { botReason, recordVisit, type VisitEvent } from "../analytics/event";
+import { recordVisit } from "../analytics/event";
 import { SHORT_TOKEN_PATTERN } from "../codes/ids";
-import { windowVerdict } from "../codes/limits";
+import { applyLimits } from "../codes/link-limits";
 import { resolveShortToken } from "../codes/link-store";
-import type { RedirectRecord } from "../codes/redirects";
-import type { AppEnv } from "../env";
-import { DependencyUnavailable } from "../lib/unavailable";
-import { inactivePage } from "../pages/status";
-import { notFound, PUBLIC_HEADERS, usePageEnvelope } from "./public-edge";
+import { issuePagePass } from "../codes/page-pass";
+import { notFound, PUBLIC_HEADERS, redirectTo, refuse, setPagePass, usePageEnvelope } from "./public-edge";
 import { newRouter } from "./router";
 
 /**
@@ -19,41 +15,6 @@ import { newRouter } from "./router";
  * miss or error, and codes with a scan budget alone consult their Durable Object.
  */
 
-
-/** Where a request goes; a limiter that could not answer is a refusal the page envelope turns into a 503. */
-type Verdict =
-  | { location: string; outcome: "target" | "fallback" }
-  | { location: null; outcome: "refused"; refusal: "not-yet" | "expired" | "exhausted" | DependencyUnavailable };
-
-/** Asks the code's limiter: people take one scan, requests that are not counted only look. */
-async function budgetAllows(c: Context<AppEnv>, record: RedirectRecord, maxScans: number): Promise<boolean> {
-  const limiter = c.env.SCAN_LIMITER.get(c.env.SCAN_LIMITER.idFromName(record.codeId));
-  const counted = botReason(c.req.raw) === null;
-  return (await (counted ? limiter.consume(maxScans) : limiter.peek(maxScans))).allowed;
-}
-
-/**
- * Applies a code's limits to every request alike. Only people use up a budget, but once it is
- * spent (or the window is closed) previews, crawlers, prefetches and HEAD requests go where a
- * person would, never to the target. When the limiter cannot answer, the budget cannot be
- * proven: the fallback, or a 503 page to retry.
- */
-async function resolveLimits(c: Context<AppEnv>, record: RedirectRecord): Promise<Verdict> {
-  const limits = record.limits;
-  if (!limits) return { location: record.target, outcome: "target" };
-  let refusal: (Verdict & { location: null })["refusal"] | null = null;
-  const window = windowVerdict(limits, Date.now());
-  if (window !== "open") refusal = window;
-  else if (limits.maxScans !== null) {
-    try {
-      if (!(await budgetAllows(c, record, limits.maxScans))) refusal = "exhausted";
-    } catch (err) {
-      refusal = new DependencyUnavailable("durable-object", err);
-    }
-  }
-  if (refusal === null) return { location: record.target, outcome: "target" };
-  return limits.fallbackUrl ? { location: limits.fallbackUrl, outcome: "fallback" } : { location: null, outcome: "refused", refusal };
-}
 
 export const redirectsRouter = newRouter();
 redirectsRouter.use("/r/*", usePageEnvelope);
@@ -88,10 +49,12 @@ redirectsRouter.get("/r/:token", async (c) => {
   const link = await resolveShortToken(c.env, c.executionCtx, token);
   if (!link) return notFound(c);
   const { record } = link;
-  const verdict = await resolveLimits(c, record);
+  const verdict = await applyLimits(c.env, record, { request: c.req.raw, kind: "scan" });
   recordVisit(c.env, c.executionCtx, c.req.raw, { codeId: record.codeId, orgId: record.orgId, kind: "scan", outcome: verdict.outcome });
-  if (verdict.location !== null) return c.body(null, 302, { ...PUBLIC_HEADERS, Location: new URL(verdict.location, c.req.url).toString() });
-  // The scan is recorded (refused) either way.
-  if (verdict.refusal instanceof DependencyUnavailable) throw verdict.refusal;
-  return c.html(inactivePage(verdict.refusal), 410, PUBLIC_HEADERS);
+  if (verdict.outcome === "target") {
+    // The person this scan admitted may open the hosted page even once the budget is spent.
+    if (verdict.tookScan && record.target.startsWith("/p/")) setPagePass(c, token, await issuePagePass(c.env, token));
+    return redirectTo(c, record.target);
+  }
+  return verdict.outcome === "fallback" ? redirectTo(c, verdict.location) : refuse(c, verdict.refusal);
 });

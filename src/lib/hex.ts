@@ -13,3 +13,8 @@ export function randomHex(byteCount: number): string {
 export async function sha256Hex(data: string | BufferSource): Promise<string> {
   return toHex(await crypto.subtle.digest("SHA-256", typeof data === "string" ? new TextEncoder().encode(data) : data));
 }
+
+/** The bytes of an even-length hex string (callers check its form first). */
+export function fromHex(hex: string): Uint8Array {
+  return Uint8Array.from(hex.match(/../g) ?? [], (pair) => Number.parseInt(pair, 16));
+}

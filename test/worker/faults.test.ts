@@ -3,6 +3,7 @@ import { env, exports } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { consumeVisits, retryDelaySeconds } from "../../src/analytics/consumer";
 import type { VisitMessage } from "../../src/analytics/event";
+import { isValidPagePass, issuePagePass } from "../../src/codes/page-pass";
 import { unexpectedErrorCount } from "../../src/http/errors";
 import { SAMPLES } from "./qr-samples";
 import { call, seedOrg } from "./qr-support";
@@ -94,6 +95,48 @@ describe("A limit holds for every request", () => {
       expect((await visit(`/r/${ended.metadata.shortToken}`, request)).headers.get("location"), request.name).toBe("https://example.com/ended");
       expect((await visit(`/r/${notYet.metadata.shortToken}`, request)).status, request.name).toBe(410);
     }
+  });
+});
+
+describe("A limit guards the hosted page too", () => {
+  it("after the budget is spent a page opens only with the pass the admitted scan set", async () => {
+    captureSends();
+    const org = await seedOrg();
+    const code = await createCode(org.writeKey, { type: "event", content: SAMPLES.event.content, limits: { maxScans: 1 } });
+    const withFallback = await createCode(org.writeKey, { type: "text", content: SAMPLES.text.content, limits: { maxScans: 1, fallbackUrl: "https://example.com/over" } });
+    const token = code.metadata.shortToken;
+    // While the budget lasts, the page opens for anyone (a view never takes a scan).
+    expect((await visit(`/p/${token}`)).status).toBe(200);
+    const scan = await visit(`/r/${token}`);
+    expect(scan.headers.get("location")).toBe(`https://qr.test/p/${token}`);
+    const cookie = scan.headers.get("set-cookie")!;
+    expect(cookie).toMatch(new RegExp(`^qr_pass=\\d+\\.[0-9a-f]{64}; Max-Age=600; Path=/p/${token}; HttpOnly; Secure; SameSite=Lax$`));
+    const pass = cookie.split(";")[0]!;
+    for (const path of [`/p/${token}`, `/p/${token}/event.ics`]) {
+      expect((await visit(path, { headers: { Cookie: pass } })).status, path).toBe(200);
+      expect((await visit(path)).status, path).toBe(410);
+      expect((await visit(path, { headers: { "User-Agent": "WhatsApp/2.23.20.0 A" } })).status, path).toBe(410);
+      // A pass of another token, or a forged one, is no pass.
+      const forged = pass.replace(/[0-9a-f]$/, (ch) => (ch === "0" ? "1" : "0"));
+      expect((await visit(path, { headers: { Cookie: forged } })).status, path).toBe(410);
+    }
+    // No pass for what took no scan: a preview following the short link is refused like anyone.
+    expect((await visit(`/r/${token}`, { headers: { "User-Agent": "Slackbot-LinkExpanding 1.0" } })).headers.get("set-cookie")).toBeNull();
+    // With a fallback, people without a pass go there.
+    await visit(`/r/${withFallback.metadata.shortToken}`);
+    const over = await visit(`/p/${withFallback.metadata.shortToken}`);
+    expect(over.status).toBe(302);
+    expect(over.headers.get("location")).toBe("https://example.com/over");
+  });
+
+  it("a pass expires after ten minutes and belongs to one token", async () => {
+    const now = Date.parse("2026-12-02T12:00:00Z");
+    const pass = await issuePagePass(env, "AbCdEf12", now);
+    expect(await isValidPagePass(env, "AbCdEf12", pass, now + 599_000)).toBe(true);
+    expect(await isValidPagePass(env, "AbCdEf12", pass, now + 600_000)).toBe(false);
+    expect(await isValidPagePass(env, "AbCdEf13", pass, now)).toBe(false);
+    expect(await isValidPagePass(env, "AbCdEf12", `${Number(pass.split(".")[0]) + 3600}.${pass.split(".")[1]}`, now)).toBe(false);
+    expect(await isValidPagePass(env, "AbCdEf12", undefined, now)).toBe(false);
   });
 });
 
