@@ -4,6 +4,7 @@ import { createServer, request as httpRequest, type IncomingHttpHeaders, type Se
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type LocalWorker, startLocalWorker } from "../../bench/http/worker";
+import { mostInAnyWindow } from "../../bench/rate-window";
 
 /**
  * The official SDK (@alicloud/cams20200606) against the Worker under `wrangler dev`, unchanged but
@@ -43,15 +44,6 @@ async function seed(options: { whatsapp?: boolean; actions?: string[] } = {}) {
 
 const createRequest = (phone: string, message = "Hello from the SDK", image = "PNG") =>
   new cams.CreatePhoneMessageQrdlRequest({ phoneNumber: phone, generateQrImage: image, prefilledMessage: message });
-
-/** The SDK error's code (Code of our body), or "OK" when the call succeeded. */
-async function codeOf(call: Promise<{ body?: { code?: string } }>): Promise<string> {
-  try {
-    return (await call).body?.code ?? "(no code)";
-  } catch (err) {
-    return (err as { code?: string }).code ?? String(err);
-  }
-}
 
 async function failure(call: Promise<unknown>): Promise<{ code: string; statusCode: number; accessDeniedDetail?: string; data: Record<string, unknown> }> {
   try {
@@ -190,11 +182,12 @@ describe("the official SDK against the Worker", () => {
     const denied = await failure(listOnly.client.createPhoneMessageQrdl(createRequest(listOnly.phone)));
     expect(denied).toMatchObject({ code: "Ram.PermissionDeny", statusCode: 400 });
     expect(denied.accessDeniedDetail).toContain("cams:CreatePhoneMessageQrdl");
+    // Started one at a time: a call started early would reject before it is awaited (unhandled).
     for (const call of [
-      listOnly.client.updatePhoneMessageQrdl(new cams.UpdatePhoneMessageQrdlRequest({ qrdlCode: "AAAAAAAA", phoneNumber: listOnly.phone, generateQrImage: "PNG", prefilledMessage: "x" })),
-      listOnly.client.deletePhoneMessageQrdl(new cams.DeletePhoneMessageQrdlRequest({ qrdlCode: "AAAAAAAA", phoneNumber: listOnly.phone })),
+      () => listOnly.client.updatePhoneMessageQrdl(new cams.UpdatePhoneMessageQrdlRequest({ qrdlCode: "AAAAAAAA", phoneNumber: listOnly.phone, generateQrImage: "PNG", prefilledMessage: "x" })),
+      () => listOnly.client.deletePhoneMessageQrdl(new cams.DeletePhoneMessageQrdlRequest({ qrdlCode: "AAAAAAAA", phoneNumber: listOnly.phone })),
     ])
-      expect((await failure(call)).code).toBe("Ram.PermissionDeny");
+      expect((await failure(call())).code).toBe("Ram.PermissionDeny");
 
     expect(await failure(clientFor("EQAKdoesnotexist00000000", "x").listPhoneMessageQrdl(new cams.ListPhoneMessageQrdlRequest({ phoneNumber: org.phone })))).toMatchObject({
       code: "InvalidAccessKeyId.NotFound",
@@ -206,12 +199,28 @@ describe("the official SDK against the Worker", () => {
     });
   });
 
-  it("throttles the 6th request within a second with System.LimitControl", async () => {
+  it("throttles with System.LimitControl: never more than 5 admitted in any 1000 ms of the limiter's clock", async () => {
     const org = await seed();
-    await pause(1100);
-    const codes = await Promise.all(Array.from({ length: 8 }, () => codeOf(org.client.listPhoneMessageQrdl(new cams.ListPhoneMessageQrdlRequest({ phoneNumber: org.phone })))));
-    expect(codes.filter((c) => c === "OK")).toHaveLength(5);
-    expect(codes.filter((c) => c === "System.LimitControl")).toHaveLength(3);
+    // Judged by the limiter's own arrival times (X-Bench-Gate-At: the local Worker runs with
+    // BENCH_ROUTES=1): a busy machine may spread these over more than a second, and then more than
+    // 5 pass, rightly. test/worker proves the exact window on a clock the test moves.
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, async () => {
+        try {
+          const res = await org.client.listPhoneMessageQrdl(new cams.ListPhoneMessageQrdlRequest({ phoneNumber: org.phone }));
+          return { code: res.body?.code, at: Number(res.headers?.["x-bench-gate-at"]) };
+        } catch (err) {
+          const e = err as { code?: string; data?: { statusCode?: number } };
+          return { code: e.code, statusCode: e.data?.statusCode };
+        }
+      }),
+    );
+    const admitted = answers.filter((a) => a.code === "OK").map((a) => a.at!);
+    const refused = answers.filter((a) => a.code !== "OK");
+    expect(admitted.length).toBeGreaterThanOrEqual(5);
+    expect(admitted.every((at) => Number.isSafeInteger(at) && at > 0)).toBe(true);
+    expect(mostInAnyWindow(admitted, 1000)).toBeLessThanOrEqual(5);
+    for (const r of refused) expect(r).toEqual({ code: "System.LimitControl", statusCode: 400 });
   });
 
   it("refuses a request changed after signing: body, header or signature", async () => {
