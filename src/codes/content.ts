@@ -179,3 +179,13 @@ export function uploadReferences(type: QrCodeType, content: Record<string, unkno
     content.links.forEach((link: { image?: unknown }, i) => add(`links.${i}.image`, link.image, "image"));
   return refs;
 }
+
+/**
+ * Every upload a stored code refers to: its logo, and the ids in its content (uploadReferences).
+ * The file_references rows written with the code are exactly these; the orphan cleanup spares them.
+ */
+export function referencedFileIds(code: { type: QrCodeType; content: Record<string, unknown>; logoFileId: string | null }): string[] {
+  const ids = uploadReferences(code.type, code.content).map((ref) => ref.id);
+  if (code.logoFileId !== null) ids.push(code.logoFileId);
+  return [...new Set(ids)];
+}

@@ -1,11 +1,15 @@
-import { deleteFileIfOrphaned, listUnreferencedFiles } from "../db/files";
+import { backfillFileReferences } from "../db/file-references";
+import { deleteOrphanedFilesPage, type FileWalkCursor } from "../db/files";
 import { reconcileRedirect } from "../codes/redirects";
 import { findShortTokenVersions } from "../db/qr-codes";
 import { getServiceValue, setServiceValue } from "../db/service-meta";
 import { isoNow } from "../db/time";
 
 const HOUR_MS = 3_600_000;
-const FILES_PER_RUN = 200;
+/** Uploads examined per run (at most this many rows deleted, and one R2 call, which takes up to 1,000 keys). */
+export const FILES_PER_RUN = 1_000;
+/** Codes whose references are derived again per run, while the walk after the upgrade lasts. */
+export const CODES_PER_BACKFILL_RUN = 1_000;
 const RENDERS_PER_RUN = 1_000;
 const KV_KEYS_PER_RUN = 1_000;
 /** Cached renders are rebuilt on demand; one untouched for this long is most likely of an old design. */
@@ -21,22 +25,40 @@ export function orphanGraceHours(env: Env): number {
   return Number.isFinite(hours) ? Math.max(MIN_GRACE_HOURS, hours) : DEFAULT_GRACE_HOURS;
 }
 
+const FILES_CURSOR_KEY = "orphan_files_cursor";
+/** Set by migration 0010: the last code whose references the new version derived again. */
+const BACKFILL_CURSOR_KEY = "file_references_backfill_after";
+
 /**
- * Uploads no code refers to (as a file, audio, logo, image or file link) once the grace period
- * has passed since they were uploaded or last claimed by a write. The row goes first, in one
- * statement that checks again, and the R2 object only after it: a write that claimed the file
- * meanwhile keeps both.
+ * Uploads no code refers to (as a file, audio, logo, image or file link: file_references) once the
+ * grace period has passed since they were uploaded or last claimed by a write. Each run examines
+ * one page of uploads, oldest first, resuming where the last run stopped and starting over once it
+ * reached the end, so a run costs the same whatever the number of files or codes. The rows go
+ * first, in the one statement that checks them, and their R2 objects only after: a write that
+ * claimed or referred to a file meanwhile keeps both.
  */
 export async function purgeOrphanUploads(env: Env, now: Date): Promise<number> {
+  if (!(await backfillReferencesStep(env.DB))) return 0;
   const before = isoNow(new Date(now.getTime() - orphanGraceHours(env) * HOUR_MS));
-  let purged = 0;
-  for (const file of await listUnreferencedFiles(env.DB, before, FILES_PER_RUN)) {
-    const r2Key = await deleteFileIfOrphaned(env.DB, file.id, before);
-    if (r2Key === null) continue;
-    await env.FILES.delete(r2Key);
-    purged++;
-  }
-  return purged;
+  const stored = await getServiceValue(env.DB, FILES_CURSOR_KEY);
+  const after = stored === null ? null : (JSON.parse(stored) as FileWalkCursor);
+  const { r2Keys, next } = await deleteOrphanedFilesPage(env.DB, after, before, FILES_PER_RUN);
+  await setServiceValue(env.DB, FILES_CURSOR_KEY, next === null ? null : JSON.stringify(next));
+  if (r2Keys.length > 0) await env.FILES.delete(r2Keys);
+  return r2Keys.length;
+}
+
+/**
+ * After the upgrade that added file_references, the previous version may still have written codes
+ * (without references) between the migration and the deploy. Until a walk over every code has
+ * derived their references again, a page per run, nothing is deleted. True once it is complete.
+ */
+async function backfillReferencesStep(db: D1Database): Promise<boolean> {
+  const after = await getServiceValue(db, BACKFILL_CURSOR_KEY);
+  if (after === null) return true;
+  const last = await backfillFileReferences(db, after, CODES_PER_BACKFILL_RUN);
+  await setServiceValue(db, BACKFILL_CURSOR_KEY, last);
+  return last === null;
 }
 
 const RENDERS_CURSOR_KEY = "renders_sweep_cursor";

@@ -87,34 +87,50 @@ export async function findFileByDigest(db: D1Database, orgId: string, purpose: F
 }
 
 
-/** The condition for an upload no code of its organization refers to: not its logo, nowhere in its content. */
-const UNREFERENCED = "NOT EXISTS (SELECT 1 FROM qr_codes c WHERE c.org_id = f.org_id AND (c.logo_file_id = f.id OR instr(c.content, f.id) > 0))";
-
-/**
- * Uploads neither created nor claimed by a write since `before` that no code refers to: as its
- * logo, or anywhere in its content (file and audio ids, images, file links are stored as the id).
- */
-export async function listUnreferencedFiles(db: D1Database, before: string, limit: number): Promise<StoredFile[]> {
-  const { results } = await db
-    .prepare(`SELECT f.* FROM files f WHERE COALESCE(f.last_claimed_at, f.created_at) < ?1 AND ${UNREFERENCED} ORDER BY f.created_at LIMIT ?2`)
-    .bind(before, limit)
-    .all<FileRow>();
-  return results.map(toStoredFile);
+/** Where the orphan walk stopped: the last upload it examined, in (created_at, id) order. */
+export interface FileWalkCursor {
+  createdAt: string;
+  id: string;
 }
 
 /**
- * Deletes an upload's row only if it is still unclaimed and unreferenced at this instant (one
- * statement, so no write can slip in between the check and the delete); its R2 key when it went.
+ * One page of the orphan walk: the next `limit` uploads after `after` (oldest first) created before
+ * `before`, of which those neither claimed by a write since `before` nor referenced by any code of
+ * their organization (file_references) are deleted, in the same statement that checks them, so a
+ * write that claimed or referred to one meanwhile keeps it. The page's bounds and the delete run in
+ * one transaction. Returns the deleted rows' R2 keys, and where the next page starts (null once the
+ * walk reached the end, so the next one starts over).
+ *
+ * Rows examined are bounded by `limit` whatever the number of files or codes: the page is a range
+ * of the files_by_age index, and each of its files costs one probe of file_references' primary key.
  */
-export async function deleteFileIfOrphaned(db: D1Database, id: string, before: string): Promise<string | null> {
-  const row = await db
-    .prepare(`DELETE FROM files AS f WHERE f.id = ?1 AND COALESCE(f.last_claimed_at, f.created_at) < ?2 AND ${UNREFERENCED} RETURNING r2_key`)
-    .bind(id, before)
-    .first<{ r2_key: string }>();
-  return row?.r2_key ?? null;
+export async function deleteOrphanedFilesPage(
+  db: D1Database,
+  after: FileWalkCursor | null,
+  before: string,
+  limit: number,
+): Promise<{ r2Keys: string[]; next: FileWalkCursor | null }> {
+  const page = "FROM files WHERE (created_at, id) > (?1, ?2) AND created_at < ?3 ORDER BY created_at, id";
+  const [last, deleted] = await db.batch<{ created_at: string; id: string } | { r2_key: string }>([
+    db.prepare(`SELECT created_at, id ${page} LIMIT 1 OFFSET ?4 - 1`).bind(after?.createdAt ?? "", after?.id ?? "", before, limit),
+    db
+      .prepare(
+        `DELETE FROM files AS f
+         WHERE f.id IN (SELECT id ${page} LIMIT ?4)
+           AND COALESCE(f.last_claimed_at, f.created_at) < ?3
+           AND NOT EXISTS (SELECT 1 FROM file_references AS r WHERE r.org_id = f.org_id AND r.file_id = f.id)
+         RETURNING r2_key`,
+      )
+      .bind(after?.createdAt ?? "", after?.id ?? "", before, limit),
+  ]);
+  const end = last!.results[0] as { created_at: string; id: string } | undefined;
+  return {
+    r2Keys: (deleted!.results as { r2_key: string }[]).map((row) => row.r2_key),
+    next: end ? { createdAt: end.created_at, id: end.id } : null,
+  };
 }
 
-/** Stamps the files a write is about to refer to, before it checks them (see deleteFileIfOrphaned). */
+/** Stamps the files a write is about to refer to, before it checks them (see deleteOrphanedFilesPage). */
 export async function claimFiles(db: D1Database, orgId: string, ids: string[], at: string): Promise<void> {
   if (ids.length === 0) return;
   await db

@@ -1,6 +1,8 @@
 import type { Appearance } from "../qr/appearance";
 import type { Limits } from "../codes/limits";
 import type { QrCodeType } from "../codes/types";
+import { referencedFileIds } from "../codes/content";
+import { deleteFileReferencesStatement, insertFileReferencesStatement } from "./file-references";
 
 // Named SQL for the QR code resource, with row mappers; handlers never see column names.
 
@@ -75,13 +77,15 @@ const editableValues = (code: QrCodeRecord): unknown[] => [
   code.limits === null ? null : JSON.stringify(code.limits),
 ];
 
-export function insertCodeStatement(db: D1Database, code: QrCodeRecord): D1PreparedStatement {
-  return db
+/** The code's insert, then its file references (see file-references.ts). */
+export function insertCodeStatements(db: D1Database, code: QrCodeRecord): D1PreparedStatement[] {
+  const insert = db
     .prepare(
       `INSERT INTO qr_codes (id, org_id, name, type, content, appearance, logo_file_id, short_token, limits, created_by, version, created_at, updated_at, scans, views)
        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 0, 0)`,
     )
     .bind(...editableValues(code), code.createdBy, code.version, code.createdAt, code.updatedAt);
+  return [insert, insertFileReferencesStatement(db, code.orgId, code.id, referencedFileIds(code), code.version)];
 }
 
 /** Reserves a short token forever; the primary key makes a collision fail the whole batch. */
@@ -91,17 +95,25 @@ export function reserveShortTokenStatement(db: D1Database, token: string, codeId
 
 /**
  * Replaces the editable fields when the stored version is still `expectedVersion` (optimistic
- * concurrency: a concurrent writer makes this match no row).
+ * concurrency: a concurrent writer makes this match no row). The code's file references are
+ * rewritten first, under the same check, so they change exactly when the code does. The replace
+ * is the last statement: its result (RETURNING *) is empty when the check failed.
  */
-export function replaceCodeStatement(db: D1Database, code: QrCodeRecord, expectedVersion: number): D1PreparedStatement {
-  return db
+export function replaceCodeStatements(db: D1Database, code: QrCodeRecord, expectedVersion: number): D1PreparedStatement[] {
+  const replace = db
     .prepare(
       `UPDATE qr_codes SET name = ?3, type = ?4, content = ?5, appearance = ?6, logo_file_id = ?7, short_token = ?8, limits = ?9, version = version + 1, updated_at = ?10
        WHERE id = ?1 AND org_id = ?2 AND version = ?11 RETURNING *`,
     )
     .bind(...editableValues(code), code.updatedAt, expectedVersion);
+  return [
+    deleteFileReferencesStatement(db, code.orgId, code.id, expectedVersion),
+    insertFileReferencesStatement(db, code.orgId, code.id, referencedFileIds(code), expectedVersion),
+    replace,
+  ];
 }
 
+/** Its file references go with it (the foreign key cascades), in the same statement. */
 export function deleteCodeStatement(db: D1Database, orgId: string, id: string, expectedVersion: number): D1PreparedStatement {
   return db.prepare("DELETE FROM qr_codes WHERE id = ?1 AND org_id = ?2 AND version = ?3 RETURNING id").bind(id, orgId, expectedVersion);
 }

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { jobs } from "../../src/cron";
 import worker from "../../src/index";
 import { orphanGraceHours } from "../../src/cron/orphans";
-import { claimFiles, deleteFileIfOrphaned, listUnreferencedFiles } from "../../src/db/files";
+import { claimFiles, deleteOrphanedFilesPage } from "../../src/db/files";
 import { getServiceValue } from "../../src/db/service-meta";
 import { isoNow } from "../../src/db/time";
 import { PDF_FIXTURE } from "../support/media-fixtures";
@@ -111,16 +111,17 @@ describe("scheduled cleanup", () => {
     expect((await env.LINKS.getWithMetadata(token)).metadata).toEqual({ version: 1 });
   });
 
-  it("never deletes an upload a write referred to after the cleanup listed it", async () => {
+  it("never deletes an upload a code refers to, even once the write's claim is long past", async () => {
     const org = await seedOrg();
     const file = await upload(org.writeKey, "file", "menu.pdf", PDF_FIXTURE);
-    const later = isoNow(new Date(Date.now() + 48 * 3_600_000));
-    // The cleanup listed it as an orphan...
-    expect((await listUnreferencedFiles(env.DB, later, 1000)).map((f) => f.id)).toContain(file.id);
-    // ...then a code took it before the delete ran.
+    const orphan = await upload(org.writeKey, "file", "old.pdf", PDF_FIXTURE);
     expect((await call("POST", "/qr_codes", { key: org.writeKey, body: { name: "menu", type: "file", content: { fileName: file.id } } })).status).toBe(201);
-    expect(await deleteFileIfOrphaned(env.DB, file.id, later)).toBeNull();
-    expect((await exports.default.fetch(`https://qr.test/files/${file.id}`)).status).toBe(200);
+    // A cutoff two days ahead: neither upload nor claim protects anything, only the reference does.
+    const later = isoNow(new Date(Date.now() + 48 * 3_600_000));
+    const { r2Keys } = await deleteOrphanedFilesPage(env.DB, null, later, 1000);
+    expect(r2Keys).toContain(`files/${org.orgId}/${orphan.id}`);
+    expect(r2Keys).not.toContain(`files/${org.orgId}/${file.id}`);
+    expect(await env.DB.prepare("SELECT COUNT(*) AS n FROM files WHERE id = ?1").bind(file.id).first("n")).toBe(1);
   });
 
   it("spares an upload a write claimed within the grace period, and keeps at least an hour of grace", async () => {

@@ -6,9 +6,9 @@ import { pushRedirect, redirectRecordOf, syncMarker } from "../../codes/redirect
 import {
   deleteCodeStatement,
   findCode,
-  insertCodeStatement,
+  insertCodeStatements,
   queueRedirectSyncStatement,
-  replaceCodeStatement,
+  replaceCodeStatements,
   reserveShortTokenStatement,
   type QrCodeRecord,
 } from "../../db/qr-codes";
@@ -158,7 +158,7 @@ async function createPhoneMessageQrdl(c: Ctx, caller: Caller, params: Params) {
     };
     const record: MessageQrdl = { qrdlCode: token, orgId: caller.orgId, codeId: code.id, phoneNumber, custSpaceId: space, imageFormat, message, deepLinkUrl: `${base}/r/${token}`, createdAt: now, updatedAt: now };
     try {
-      await db.batch([reserveShortTokenStatement(db, token, code.id, now), queueRedirectSyncStatement(db, token, marker), insertCodeStatement(db, code), insertMessageQrdlStatement(db, record)]);
+      await db.batch([reserveShortTokenStatement(db, token, code.id, now), queueRedirectSyncStatement(db, token, marker), ...insertCodeStatements(db, code), insertMessageQrdlStatement(db, record)]);
     } catch (err) {
       if (isUniqueViolation(err, "short_tokens") && attempt < TOKEN_ATTEMPTS) continue;
       throw err;
@@ -192,12 +192,13 @@ async function updatePhoneMessageQrdl(c: Ctx, caller: Caller, params: Params) {
     const marker = syncMarker();
     // Always a url code pointing at wa.me, whatever happened to the row since it was created.
     const next: QrCodeRecord = { ...existing, type: "url", content: { url: waMeUrl(phoneNumber, message) }, updatedAt: now };
-    const [replaced] = await db.batch([
-      replaceCodeStatement(db, next, existing.version),
+    const replace = replaceCodeStatements(db, next, existing.version);
+    const results = await db.batch([
+      ...replace,
       queueRedirectSyncStatement(db, qrdlCode, marker),
       updateMessageQrdlStatement(db, { qrdlCode, orgId: caller.orgId, codeId: existing.id, imageFormat, message, updatedAt: now }, existing.version + 1, JSON.stringify(next.content)),
     ]);
-    if (replaced!.results.length === 0) {
+    if (results[replace.length - 1]!.results.length === 0) {
       // The code changed between our read and our write (another update, or /qr_codes): again.
       if (attempt < WRITE_ATTEMPTS) continue;
       throw acsErrors.serviceUnavailable("The code is being changed by other requests; retry.");

@@ -9,10 +9,10 @@ import {
   deleteCodeStatement,
   findCode,
   findIdempotentResponse,
-  insertCodeStatement,
+  insertCodeStatements,
   insertIdempotencyStatement,
   queueRedirectSyncStatement,
-  replaceCodeStatement,
+  replaceCodeStatements,
   reserveShortTokenStatement,
   type QrCodeRecord,
 } from "../../db/qr-codes";
@@ -119,7 +119,7 @@ export async function createCode(c: Ctx, input: CodeInput, idempotencyKey: strin
     const shortToken = isDynamicType(input.type) ? newShortToken() : null;
     const code: QrCodeRecord = { id, orgId: key.orgId, ...input, logoFileId, shortToken, createdBy: key.name, version: 1, scans: 0, views: 0, createdAt: now, updatedAt: now };
     const representation = representCode(code, base);
-    const statements = [insertCodeStatement(db, code)];
+    const statements = insertCodeStatements(db, code);
     if (shortToken) statements.unshift(reserveShortTokenStatement(db, shortToken, id, now), queueRedirectSyncStatement(db, shortToken, marker));
     if (idempotencyKey !== undefined)
       statements.push(insertIdempotencyStatement(db, key.orgId, idempotencyKey, { requestHash: hash!, codeId: id, response: JSON.stringify(representation) }, now));
@@ -167,8 +167,9 @@ export async function replaceCode(c: Ctx, id: string, input: CodeInput): Promise
     const newToken = existing.shortToken === null && isDynamicType(input.type) ? newShortToken() : null;
     const shortToken = existing.shortToken ?? newToken;
     const next: QrCodeRecord = { ...existing, ...input, logoFileId, shortToken, updatedAt: now };
-    const statements = [replaceCodeStatement(db, next, existing.version)];
+    const statements = replaceCodeStatements(db, next, existing.version);
     if (newToken) statements.unshift(reserveShortTokenStatement(db, newToken, id, now));
+    const replaced = statements.length - 1;
     if (shortToken) statements.push(queueRedirectSyncStatement(db, shortToken, marker));
     let results;
     try {
@@ -177,7 +178,7 @@ export async function replaceCode(c: Ctx, id: string, input: CodeInput): Promise
       if (isUniqueViolation(err, "short_tokens") && attempt < WRITE_ATTEMPTS) continue;
       throw err;
     }
-    const updated = results[newToken ? 1 : 0]!.results.length > 0;
+    const updated = results[replaced]!.results.length > 0;
     if (!updated) {
       // Someone else wrote (or deleted) the code between our read and our write.
       if (attempt < WRITE_ATTEMPTS && c.req.header("If-Match") === undefined) continue;
