@@ -1,7 +1,7 @@
 import { findCodeByShortToken, type QrCodeRecord } from "../db/qr-codes";
 import { unknownTokens } from "../lib/expiring-set";
 import { Semaphore } from "../lib/semaphore";
-import { DependencyUnavailable } from "../lib/unavailable";
+import { orUnavailable } from "../lib/unavailable";
 import { hotRecords, redirectRecordOf, refillRedirect, type RedirectRecord } from "./redirects";
 
 /**
@@ -66,12 +66,7 @@ export async function resolveShortToken(env: Env, ctx: WaitUntil, token: string)
     return { record: kv.record };
   }
   if (unknownTokens.has(token)) return null;
-  let code: QrCodeRecord | null;
-  try {
-    code = await readCode(env, token);
-  } catch (err) {
-    throw new DependencyUnavailable("d1", err);
-  }
+  const code = await orUnavailable("d1", () => readCode(env, token));
   const record = code ? redirectRecordOf(code) : null;
   if (!code || !record) {
     unknownTokens.add(token);
@@ -84,10 +79,5 @@ export async function resolveShortToken(env: Env, ctx: WaitUntil, token: string)
 
 /** The whole code behind a resolved link (one D1 read unless the resolution already made it). */
 export async function codeOfLink(env: Env, token: string, link: ResolvedLink): Promise<QrCodeRecord | null> {
-  if (link.code) return link.code;
-  try {
-    return await readCode(env, token);
-  } catch (err) {
-    throw new DependencyUnavailable("d1", err);
-  }
+  return link.code ?? orUnavailable("d1", () => readCode(env, token));
 }

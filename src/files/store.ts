@@ -1,6 +1,7 @@
 import { insertFile, newFileId, type StoredFile } from "../db/files";
 import { ALLOWED_DESCRIPTION, ALLOWED_MEDIA_TYPES, MAX_BYTES, SNIFF_BYTES, sniffMediaType, type FilePurpose } from "./sniff";
 import { toHex } from "../lib/hex";
+import { orUnavailable } from "../lib/unavailable";
 
 /**
  * Storing a file's bytes in R2 and its row in D1, from a stream of chunks that is counted,
@@ -71,8 +72,9 @@ export async function storeFile(env: Env, input: StoreInput): Promise<StoredFile
       if (mediaType === null && pendingBytes >= SNIFF_BYTES) mediaType = sniff(concat(pending));
       while (pendingBytes >= PART_BYTES) {
         const all = concat(pending);
-        upload ??= await env.FILES.createMultipartUpload(r2Key, { httpMetadata: { contentType: mediaType! } });
-        parts.push(await upload.uploadPart(parts.length + 1, all.slice(0, PART_BYTES)));
+        upload ??= await orUnavailable("r2", () => env.FILES.createMultipartUpload(r2Key, { httpMetadata: { contentType: mediaType! } }));
+        const part = all.slice(0, PART_BYTES);
+        parts.push(await orUnavailable("r2", () => upload!.uploadPart(parts.length + 1, part)));
         const rest = all.subarray(PART_BYTES);
         pending = rest.length > 0 ? [rest] : [];
         pendingBytes = rest.length;
@@ -84,10 +86,12 @@ export async function storeFile(env: Env, input: StoreInput): Promise<StoredFile
     await hasher.close();
     const sha256 = toHex(await digest.digest);
     if (upload) {
-      if (tail.length > 0) parts.push(await upload.uploadPart(parts.length + 1, tail));
-      await upload.complete(parts);
+      const multipart = upload;
+      if (tail.length > 0) parts.push(await orUnavailable("r2", () => multipart.uploadPart(parts.length + 1, tail)));
+      await orUnavailable("r2", () => multipart.complete(parts));
     } else {
-      await env.FILES.put(r2Key, tail, { httpMetadata: { contentType: mediaType }, sha256 });
+      const contentType = mediaType;
+      await orUnavailable("r2", () => env.FILES.put(r2Key, tail, { httpMetadata: { contentType }, sha256 }));
     }
     stored = true;
     return await insertFile(env.DB, { id, orgId, purpose, fileName: input.fileName, mediaType, size: total, sha256, r2Key, sourceUrl: input.sourceUrl ?? null });
@@ -114,8 +118,10 @@ export function storeBytes(env: Env, input: Omit<StoreInput, "read"> & { bytes: 
 
 /** A stored file's bytes (logos, for rendering), or null when R2 no longer has the object. */
 export async function readFileBytes(env: Env, file: StoredFile): Promise<Uint8Array | null> {
-  const object = await env.FILES.get(file.r2Key);
-  return object ? new Uint8Array(await object.arrayBuffer()) : null;
+  return orUnavailable("r2", async () => {
+    const object = await env.FILES.get(file.r2Key);
+    return object ? new Uint8Array(await object.arrayBuffer()) : null;
+  });
 }
 
 

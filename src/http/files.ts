@@ -11,6 +11,7 @@ import { ApiError, ValidationError } from "./errors";
 import { publicBaseUrl } from "./origin";
 import { problemEnvelope } from "./problem";
 import { newRouter } from "./router";
+import { orUnavailable } from "../lib/unavailable";
 
 /**
  * POST /files stores an upload (file and audio content, logos) in R2; GET /files/{id} serves it,
@@ -202,7 +203,7 @@ filesRouter.get("/files/:id", async (c) => {
     headers.set("Content-Length", String(range ? range.length : file.size));
     return respond(null, range ? 206 : 200);
   }
-  const object = await c.env.FILES.get(file.r2Key, range ? { range } : {});
+  const object = await orUnavailable("r2", () => c.env.FILES.get(file.r2Key, range ? { range } : {}));
   if (!object) {
     console.error(JSON.stringify({ level: "error", requestId: c.get("requestId"), error: `R2 object missing for file ${file.id}` }));
     throw NotFound();

@@ -15,3 +15,12 @@ export class DependencyUnavailable extends Error {
 
 /** How long clients and people are asked to wait before retrying after a DependencyUnavailable. */
 export const RETRY_AFTER_SECONDS = 30;
+
+/** Runs one call to a dependency; whatever it throws becomes a DependencyUnavailable naming it. */
+export async function orUnavailable<T>(dependency: DependencyUnavailable["dependency"], call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    throw new DependencyUnavailable(dependency, err);
+  }
+}

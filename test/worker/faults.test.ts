@@ -5,6 +5,7 @@ import { consumeVisits, retryDelaySeconds } from "../../src/analytics/consumer";
 import type { VisitMessage } from "../../src/analytics/event";
 import { isValidPagePass, issuePagePass } from "../../src/codes/page-pass";
 import { unexpectedErrorCount } from "../../src/http/errors";
+import { PDF_FIXTURE } from "../support/media-fixtures";
 import { SAMPLES } from "./qr-samples";
 import { call, seedOrg } from "./qr-support";
 
@@ -316,6 +317,34 @@ describe("C12: caches and limiters degrade", () => {
     // The scans happened and are recorded, with where they went.
     expect((await waitFor(1, withFallback.id))[0]!.outcome).toBe("fallback");
     expect((await waitFor(1, strict.id))[0]!.outcome).toBe("refused");
+  });
+});
+
+describe("C12: stored files when R2 fails", () => {
+  async function uploadPdf(key: string) {
+    const form = new FormData();
+    form.append("purpose", "file");
+    form.append("file", new Blob([PDF_FIXTURE], { type: "application/pdf" }), "menu.pdf");
+    return exports.default.fetch(new Request("https://qr.test/files", { method: "POST", headers: { Authorization: `Bearer ${key}` }, body: form }));
+  }
+
+  it("uploads and file reads answer 503 with Retry-After in their envelope, not a crash", async () => {
+    const org = await seedOrg();
+    const stored = await uploadPdf(org.writeKey);
+    expect(stored.status).toBe(201);
+    const { id } = await stored.json<{ id: string }>();
+    const errorsBefore = unexpectedErrorCount();
+    vi.spyOn(env.FILES, "get").mockRejectedValue(new Error("simulated R2 outage"));
+    vi.spyOn(env.FILES, "put").mockRejectedValue(new Error("simulated R2 outage"));
+    const read = await visit(`/files/${id}`);
+    expect(read.status).toBe(503);
+    expect(read.headers.get("retry-after")).toBe("30");
+    expect(read.headers.get("content-type")).toMatch(/^application\/problem\+json/);
+    const refused = await uploadPdf(org.writeKey);
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get("retry-after")).toBe("30");
+    expect((await refused.json<{ status: number }>()).status).toBe(503);
+    expect(unexpectedErrorCount()).toBe(errorsBefore);
   });
 });
 
