@@ -1,8 +1,10 @@
-import { createExecutionContext, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
+import { runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { expect, vi } from "vitest";
-import { app } from "../../src/app";
 import type { CallerGate } from "../../src/objects/caller-gate";
+import { fetchSettled } from "./qr-support";
+
+export { fetchSettled };
 
 /**
  * Helpers for the message-QR API tests: accounts through the admin API, and requests signed the
@@ -114,17 +116,6 @@ export interface AcsAnswer {
   status: number;
   headers: Headers;
   json: any;
-}
-
-/**
- * The Worker's answer once its waitUntil work (scan events, key touches) has finished, so nothing
- * has to be polled for; with other bindings when given (a rotated key, BENCH_ROUTES).
- */
-export async function fetchSettled(request: Request, bindings: Env = env): Promise<Response> {
-  const ctx = createExecutionContext();
-  const res = await app.fetch(request, bindings, ctx);
-  await waitOnExecutionContext(ctx);
-  return res;
 }
 
 export async function send(request: Request, bindings?: Env): Promise<AcsAnswer> {

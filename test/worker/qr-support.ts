@@ -1,12 +1,27 @@
-import { exports } from "cloudflare:workers";
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
 import { expect } from "vitest";
+import { app } from "../../src/app";
 
 /** Test helpers for the organization-scoped APIs: accounts made through the admin API, calls through HTTP. */
 
 const ORIGIN = "https://qr.test";
 const ADMIN = { Authorization: "Bearer test-admin-token", "Content-Type": "application/json" };
 
-export async function call(method: string, path: string, init: { key?: string; body?: unknown; headers?: Record<string, string> } = {}) {
+/**
+ * The Worker's answer once its work after the response (waitUntil: events, cache writes, KV
+ * refills) has finished, so a test asserts on it at once instead of polling for a while; with
+ * other bindings when given.
+ */
+export async function fetchSettled(request: Request, bindings: Env = env): Promise<Response> {
+  const ctx = createExecutionContext();
+  const res = await app.fetch(request, bindings, ctx);
+  await waitOnExecutionContext(ctx);
+  return res;
+}
+
+/** `settle`: return only after the request's work after the response is done (fetchSettled). */
+export async function call(method: string, path: string, init: { key?: string; body?: unknown; headers?: Record<string, string>; settle?: boolean } = {}) {
   const headers: Record<string, string> = { ...(init.headers ?? {}) };
   if (init.key) headers.Authorization = `Bearer ${init.key}`;
   let body: BodyInit | undefined;
@@ -14,7 +29,8 @@ export async function call(method: string, path: string, init: { key?: string; b
     body = typeof init.body === "string" || init.body instanceof ReadableStream || init.body instanceof Uint8Array ? (init.body as BodyInit) : JSON.stringify(init.body);
     headers["Content-Type"] ??= "application/json";
   }
-  const res = await exports.default.fetch(new Request(`${ORIGIN}${path}`, { method, headers, body, duplex: "half" } as RequestInit));
+  const request = new Request(`${ORIGIN}${path}`, { method, headers, body, duplex: "half" } as RequestInit);
+  const res = await (init.settle ? fetchSettled(request) : exports.default.fetch(request));
   const bytes = new Uint8Array(await res.arrayBuffer());
   const text = new TextDecoder().decode(bytes);
   let json: any = undefined;
