@@ -40,8 +40,19 @@ const summary = (text: string | null | undefined, fallback: string) => {
   return flat === "" ? fallback : flat;
 };
 
+type PageSource = Pick<QrCodeRecord, "type" | "name" | "content">;
+
 /** Renders a code's page; `pageUrl` is its absolute /p/{token} URL (og:url, the .ics and .vcf links). */
-export async function renderHostedPage(code: QrCodeRecord, pageUrl: string): Promise<RenderedPage> {
+export async function renderHostedPage(code: PageSource, pageUrl: string): Promise<RenderedPage> {
+  const { html, theme } = hostedPageHtml(code, pageUrl);
+  return { html, csp: pageCsp(theme ? await styleHashSource(theme) : null) };
+}
+
+/**
+ * The page's HTML and its theme rule (null for the contact card), without the CSP's hash: all of
+ * the page that comes from the content, so a write can build it before the code is saved.
+ */
+export function hostedPageHtml(code: PageSource, pageUrl: string): { html: string; theme: string | null } {
   const content = code.content;
   const theme = code.type === "vcard" ? null : themeCss(themeOf(content));
   const path = new URL(pageUrl).pathname;
@@ -105,5 +116,5 @@ export async function renderHostedPage(code: QrCodeRecord, pageUrl: string): Pro
     default:
       throw new Error(`no hosted page for ${code.type}`);
   }
-  return { html: documentOf(node), csp: pageCsp(theme ? await styleHashSource(theme) : null) };
+  return { html: documentOf(node), theme };
 }

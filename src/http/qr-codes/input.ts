@@ -1,8 +1,8 @@
 import type { Context } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../../env";
-import { CONTENT_SCHEMAS, staticPayload, uploadReferences } from "../../codes/content";
-import { dynamicUrlOf } from "../../codes/representation";
+import { CONTENT_SCHEMAS, staticPayload, uploadReferences, vcardOf, type ContentOf } from "../../codes/content";
+import { dynamicUrlOf, hostedPageUrlOf } from "../../codes/representation";
 import { hasLimits, LimitsSchema, type Limits } from "../../codes/limits";
 import { isDynamicType, QR_CODE_TYPES, type QrCodeType } from "../../codes/types";
 import { AppearanceSchema, type Appearance } from "../../qr/appearance";
@@ -11,6 +11,8 @@ import { BUILTIN_ICON_KEYS, isBuiltinIcon } from "../../qr/icons";
 import type { CenterImage } from "../../qr/image";
 import { PayloadError } from "../../qr/payloads";
 import { planRender } from "../../qr/plan";
+import { eventCalendar } from "../../pages/calendar";
+import { hostedPageHtml, PAGE_TYPES } from "../../pages/hosted";
 import { issuesFromZod, ValidationError, type FieldIssue } from "../errors";
 import { violationMessage } from "../validation-messages";
 
@@ -115,12 +117,48 @@ const PROBE_TOKEN = "00000000";
 /** The largest canvas: if a design cannot be drawn here, no download of it can succeed. */
 const PROBE_SIZE = 5000;
 
+/** Where the vCard builder's fields (its PayloadError.field) sit in vcard content. */
+const VCARD_CONTENT_FIELDS: Record<string, string> = {
+  organization: "organisation",
+  "phones[0].number": "tel",
+  "emails[0]": "email",
+  "urls[0]": "url",
+  "address.street": "street",
+  "address.city": "city",
+  "address.region": "state",
+  "address.postalCode": "zipCode",
+  "address.country": "country",
+};
+
 /**
- * Refuses at write time what could never be downloaded: a payload the builders reject, content
- * over capacity for the chosen version or mode, too little contrast, or a logo that would hide
- * more than error correction recovers. Dynamic codes are probed with a short link of the real length.
+ * Builds every document a read of the code builds from its content (the page at /p/{token}, the
+ * .vcf, the .ics), so what would fail for every visitor later fails this write now, as a 400.
+ * Reads build them with the same functions (http/hosted-pages.ts).
+ */
+function checkReadable(input: CodeInput, base: string): void {
+  const pageUrl = hostedPageUrlOf(base, PROBE_TOKEN);
+  const build = (document: string, make: () => unknown) => {
+    try {
+      make();
+    } catch (err) {
+      if (err instanceof PayloadError) throw new ValidationError([{ field: `content.${VCARD_CONTENT_FIELDS[err.field] ?? err.field}`, message: err.message }]);
+      throw new ValidationError([{ field: "content", message: `cannot be made into its ${document}: ${err instanceof Error ? err.message : String(err)}` }]);
+    }
+  };
+  if (PAGE_TYPES.has(input.type)) build("page", () => hostedPageHtml({ type: input.type, name: input.name, content: input.content }, pageUrl));
+  if (input.type === "vcard") build("vCard", () => vcardOf(input.content as ContentOf<"vcard">));
+  if (input.type === "event")
+    build("calendar file", () => eventCalendar(input.content as ContentOf<"event">, { uid: `probe@${new URL(pageUrl).host}`, pageUrl, stamp: new Date().toISOString() }));
+}
+
+/**
+ * Refuses at write time what could never be downloaded or read: a payload the builders reject,
+ * content over capacity for the chosen version or mode, too little contrast, a logo that would
+ * hide more than error correction recovers, or content its page, .vcf or .ics cannot be made of.
+ * Dynamic codes are probed with a short link of the real length.
  */
 export function checkRenderable(input: CodeInput, base: string, logo: CenterImage | null): void {
+  checkReadable(input, base);
   try {
     const text = encodedText(input.type, input.content, dynamicUrlOf(base, PROBE_TOKEN));
     planRender({ content: text, appearance: input.appearance, size: PROBE_SIZE, image: logo });
