@@ -82,17 +82,31 @@ export function toApiError(err: unknown, requestId: string): ApiError {
     const message = err.status === 413 ? "Request body is too large" : err.message || "Bad request";
     return new ApiError(err.status as ContentfulStatusCode, code, message);
   }
-  if (err instanceof DependencyUnavailable) {
-    console.error(JSON.stringify({ level: "warn", requestId, event: "dependency_unavailable", error: err.message }));
-    return new ApiError(503, "SERVICE_UNAVAILABLE", `Temporarily unavailable (${err.dependency}); retry after ${RETRY_AFTER_SECONDS} seconds`);
+  // Cloudflare marks transient infrastructure failures (a Durable Object reset or overloaded, a
+  // storage blip) as retryable: the client should retry, nothing of ours crashed.
+  const transient = typeof err === "object" && err !== null && ((err as { retryable?: unknown }).retryable === true || (err as { overloaded?: unknown }).overloaded === true);
+  if (err instanceof DependencyUnavailable || transient) {
+    const message = err instanceof Error ? err.message : String(err);
+    console.error(JSON.stringify({ level: "warn", requestId, event: "dependency_unavailable", error: message }));
+    const dependency = err instanceof DependencyUnavailable ? err.dependency : "a dependency";
+    return new ApiError(503, "SERVICE_UNAVAILABLE", `Temporarily unavailable (${dependency}); retry after ${RETRY_AFTER_SECONDS} seconds`);
   }
   unexpectedErrors++;
   console.error(JSON.stringify({ level: "error", requestId, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) }));
   return new ApiError(500, "INTERNAL", "Internal error; quote the request id when reporting it");
 }
 
+/** What a request whose client went away is answered with: nobody reads it (nginx's "client closed request"). */
+export const CLIENT_CLOSED_REQUEST = 499;
+
 export function renderError(c: Context<AppEnv>, err: unknown): Response {
   const requestId = c.get("requestId") ?? crypto.randomUUID();
+  // The client went away (request.signal, enable_request_signal): whatever was interrupted, that
+  // is not a crash, and nobody is left to read an envelope.
+  if (c.req.raw.signal?.aborted) {
+    console.log(JSON.stringify({ level: "info", requestId, event: "request_aborted", error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) }));
+    return new Response(null, { status: CLIENT_CLOSED_REQUEST });
+  }
   const envelope = c.get("envelope") ?? platformEnvelope;
   const error = toApiError(err, requestId);
   if (error.status === 503) c.header("Retry-After", String(RETRY_AFTER_SECONDS));

@@ -6,6 +6,8 @@ import type { VisitMessage } from "../../src/analytics/event";
 import { isValidPagePass, issuePagePass } from "../../src/codes/page-pass";
 import { unexpectedErrorCount } from "../../src/http/errors";
 import { PDF_FIXTURE } from "../support/media-fixtures";
+import { ALL_ACTIONS, bearer, expectAcsError, seedMessageOrg } from "./message-qrdl-support";
+import { pairingGet, seedPairing } from "./pairing-support";
 import { SAMPLES } from "./qr-samples";
 import { call, seedOrg } from "./qr-support";
 
@@ -344,6 +346,31 @@ describe("C12: stored files when R2 fails", () => {
     expect(refused.status).toBe(503);
     expect(refused.headers.get("retry-after")).toBe("30");
     expect((await refused.json<{ status: number }>()).status).toBe(503);
+    expect(unexpectedErrorCount()).toBe(errorsBefore);
+  });
+});
+
+describe("C12: the other Durable Objects", () => {
+  it("a failing message-QR rate limiter is a 503 ServiceUnavailable in Alibaba's envelope, with Retry-After", async () => {
+    const org = await seedMessageOrg();
+    const token = await org.issueBearer("read-write", ALL_ACTIONS);
+    const failing = { admit: () => Promise.reject(new Error("simulated Durable Object outage")) };
+    vi.spyOn(env.CALLER_GATE, "get").mockReturnValue(failing as unknown as ReturnType<typeof env.CALLER_GATE.get>);
+    const errorsBefore = unexpectedErrorCount();
+    const answer = await bearer(token, "ListPhoneMessageQrdl", { PhoneNumber: org.phone, CustSpaceId: org.space });
+    expectAcsError(answer, "ServiceUnavailable", 503);
+    expect(answer.headers.get("retry-after")).toBe("30");
+    expect(unexpectedErrorCount()).toBe(errorsBefore);
+  });
+
+  it("an error Cloudflare marks retryable (a pairing object reset) is a 503, not a crash", async () => {
+    const seed = await seedPairing();
+    const reset = Object.assign(new Error("Durable Object reset because its code was updated."), { retryable: true });
+    vi.spyOn(env.PAIRING_INSTANCE, "get").mockReturnValue(new Proxy({}, { get: () => () => Promise.reject(reset) }) as unknown as ReturnType<typeof env.PAIRING_INSTANCE.get>);
+    const errorsBefore = unexpectedErrorCount();
+    const res = await pairingGet(seed, "qr-code");
+    expect(res.status).toBe(503);
+    expect(res.headers.get("retry-after")).toBe("30");
     expect(unexpectedErrorCount()).toBe(errorsBefore);
   });
 });

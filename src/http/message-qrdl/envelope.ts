@@ -78,6 +78,7 @@ export function setAcsRequestId(c: Context<AppEnv>): string {
 function codeOf(error: ApiError): string {
   if (error instanceof AcsError) return error.code;
   if (error.status === 413) return "InvalidParameter.BodyTooLarge";
+  if (error.status === 503) return "ServiceUnavailable";
   if (error.status >= 500) return "InternalError";
   if (error.code === "MALFORMED_REQUEST") return "InvalidParameter";
   return error.code;
@@ -88,7 +89,12 @@ export const acsEnvelope: ErrorEnvelope = (c, error) => {
   const extra = error instanceof AcsError ? error.extra : {};
   if (extra.retryAfterSeconds !== undefined) c.header("Retry-After", String(extra.retryAfterSeconds));
   c.header("x-acs-request-id", requestId);
-  const message = error.status >= 500 && !(error instanceof AcsError) ? "The request processing has failed due to some unknown error." : error.message;
+  const message =
+    error instanceof AcsError || error.status < 500
+      ? error.message
+      : error.status === 503
+        ? "The request has failed due to a temporary failure of the server."
+        : "The request processing has failed due to some unknown error.";
   return c.json(
     {
       RequestId: requestId,
