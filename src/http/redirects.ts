@@ -53,7 +53,10 @@ redirectsRouter.get("/r/:token", async (c) => {
   recordVisit(c.env, c.executionCtx, c.req.raw, { codeId: record.codeId, orgId: record.orgId, kind: "scan", outcome: verdict.outcome });
   if (verdict.outcome === "target") {
     // The person this scan admitted may open the hosted page even once the budget is spent.
-    if (verdict.tookScan && record.target.startsWith("/p/")) setPagePass(c, token, await issuePagePass(c.env, token));
+    if (verdict.tookScan && record.target.startsWith("/p/")) {
+      const pass = await issuePagePass(c.env, token);
+      if (pass) setPagePass(c, token, pass);
+    }
     return redirectTo(c, record.target);
   }
   return verdict.outcome === "fallback" ? redirectTo(c, verdict.location) : refuse(c, verdict.refusal);

@@ -18,6 +18,12 @@ let warnedUnconfigured = false;
 const encoder = new TextEncoder();
 const derived = new Map<string, Promise<CryptoKey>>();
 
+/**
+ * Whether a Worker secret keys the edge. Without one the fallback above is public (it is in the
+ * source), so nothing that grants access (a page pass) may be issued or accepted under it.
+ */
+export const hasEdgeSecret = (env: Env): boolean => Boolean(env.EDGE_HMAC_KEY || env.ADMIN_TOKEN);
+
 export function edgeKey(env: Env, purpose: EdgeKeyPurpose): Promise<CryptoKey> {
   const source = env.EDGE_HMAC_KEY || env.ADMIN_TOKEN || UNCONFIGURED;
   if (source === UNCONFIGURED && !warnedUnconfigured) {

@@ -9,7 +9,7 @@ import { PDF_FIXTURE } from "../support/media-fixtures";
 import { ALL_ACTIONS, bearer, expectAcsError, seedMessageOrg } from "./message-qrdl-support";
 import { pairingGet, seedPairing } from "./pairing-support";
 import { SAMPLES } from "./qr-samples";
-import { call, seedOrg } from "./qr-support";
+import { call, fetchSettled, seedOrg } from "./qr-support";
 
 /**
  * Faults and limits (issue 13): every limit holds for every kind of request, and a dependency
@@ -134,12 +134,28 @@ describe("A limit guards the hosted page too", () => {
 
   it("a pass expires after ten minutes and belongs to one token", async () => {
     const now = Date.parse("2026-12-02T12:00:00Z");
-    const pass = await issuePagePass(env, "AbCdEf12", now);
+    const pass = (await issuePagePass(env, "AbCdEf12", now))!;
     expect(await isValidPagePass(env, "AbCdEf12", pass, now + 599_000)).toBe(true);
     expect(await isValidPagePass(env, "AbCdEf12", pass, now + 600_000)).toBe(false);
     expect(await isValidPagePass(env, "AbCdEf13", pass, now)).toBe(false);
     expect(await isValidPagePass(env, "AbCdEf12", `${Number(pass.split(".")[0]) + 3600}.${pass.split(".")[1]}`, now)).toBe(false);
     expect(await isValidPagePass(env, "AbCdEf12", undefined, now)).toBe(false);
+  });
+
+  it("with neither EDGE_HMAC_KEY nor ADMIN_TOKEN set, no pass is issued or accepted (the fallback key is public)", async () => {
+    captureSends();
+    const org = await seedOrg();
+    const code = await createCode(org.writeKey, { type: "text", content: SAMPLES.text.content, limits: { maxScans: 1 } });
+    const token = code.metadata.shortToken;
+    const unkeyed = { ...env, ADMIN_TOKEN: undefined, EDGE_HMAC_KEY: undefined } as Env;
+    const get = (path: string, cookie?: string) =>
+      fetchSettled(new Request(`https://qr.test${path}`, { redirect: "manual", headers: { "User-Agent": PHONE, "CF-Connecting-IP": "198.51.100.9", ...(cookie ? { Cookie: cookie } : {}) } }), unkeyed);
+    const scan = await get(`/r/${token}`);
+    expect(scan.headers.get("location")).toBe(`https://qr.test/p/${token}`);
+    expect(scan.headers.get("set-cookie")).toBeNull();
+    // Anyone can sign with the fallback, which is in the source: such a pass must open nothing.
+    const forged = await issuePagePass({ ...env, EDGE_HMAC_KEY: "edge-qr: set EDGE_HMAC_KEY" } as Env, token);
+    expect((await get(`/p/${token}`, `qr_pass=${forged}`)).status).toBe(410);
   });
 });
 
