@@ -1,5 +1,5 @@
 import { recordEventsStatements } from "../db/analytics";
-import type { VisitEvent, VisitMessage } from "./event";
+import { logDroppedVisit, type VisitEvent, type VisitMessage } from "./event";
 import { storedVisitor } from "./visitor";
 
 /** /health's queue check: a message the consumer acknowledges and otherwise ignores. */
@@ -32,6 +32,10 @@ async function toStoredEvent(db: D1Database, message: VisitMessage | VisitEvent)
   const { visitorKey, ...rest } = message;
   return { ...rest, visitor: await storedVisitor(db, message.at.slice(0, 10), visitorKey) };
 }
+
+/** The dead-letter queue and its max_retries (wrangler.toml): after its last try nothing is left to retry. */
+export const DEAD_LETTER_QUEUE = "edge-qr-scans-dead";
+export const DEAD_LETTER_MAX_RETRIES = 100;
 
 /**
  * How long a failed batch waits before its next delivery: 10 s, doubling, at most 10 minutes. With
@@ -67,7 +71,15 @@ export async function consumeVisits(batch: MessageBatch<unknown>, env: Env): Pro
     await env.DB.batch(recordEventsStatements(env.DB, events, crypto.randomUUID()));
   } catch (err) {
     console.error(JSON.stringify({ level: "error", event: "visit_batch_failed", size: messages.length, error: err instanceof Error ? err.message : String(err) }));
-    for (const message of messages) message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
+    for (const message of messages) {
+      // The dead-letter queue's last try (judged from attempts, one early rather than one late):
+      // Queues would delete the message without a word, so it is logged (the log line is its
+      // record) and counted in /health, then acknowledged.
+      if (batch.queue === DEAD_LETTER_QUEUE && message.attempts >= DEAD_LETTER_MAX_RETRIES) {
+        logDroppedVisit(message.body, `not stored after ${DEAD_LETTER_MAX_RETRIES} retries in ${DEAD_LETTER_QUEUE}: ${err instanceof Error ? err.message : String(err)}`);
+        message.ack();
+      } else message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
+    }
     return { written: 0, malformed };
   }
   for (const message of messages) message.ack();

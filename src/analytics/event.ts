@@ -83,15 +83,28 @@ export async function buildVisitMessage(env: Env, request: Request, input: Visit
 }
 
 let droppedEvents = 0;
-/** Events this isolate could not enqueue even after a retry (also logged in full). /health reports it. */
+/** Events this isolate gave up on (could not enqueue, or could not store in time), each logged. /health reports it. */
 export const droppedEventCount = () => droppedEvents;
+
+/**
+ * Logs an event that is given up on, whole but for the visitor hash: the edge's key is not salted
+ * per day, so anyone holding the Worker's secret could test guessed addresses against it for as
+ * long as logs are kept. The log line is the record of the event (it can be replayed without
+ * its unique-visitor share).
+ */
+export function logDroppedVisit(visit: VisitMessage | VisitEvent | VisitInput, why: string): void {
+  droppedEvents++;
+  const { visitorKey: _key, visitor: _visitor, ...rest } = visit as Partial<VisitMessage & VisitEvent>;
+  console.error(JSON.stringify({ level: "error", event: "visit_dropped", visit: rest, error: why }));
+}
 
 const SEND_ATTEMPTS = 3;
 
 /**
  * Builds the event and enqueues it after the response (ctx.waitUntil): the visitor never waits
  * for analytics, and nothing but the queue is needed (no D1 read or write before the send). A
- * failed send is retried; one that still fails is logged whole and counted, never silently lost.
+ * failed send is retried; one that still fails is logged (logDroppedVisit) and counted, never
+ * silently lost.
  */
 export function recordVisit(env: Env, ctx: { waitUntil(promise: Promise<unknown>): void }, request: Request, input: VisitInput): void {
   ctx.waitUntil(
@@ -107,8 +120,7 @@ export function recordVisit(env: Env, ctx: { waitUntil(promise: Promise<unknown>
           return;
         } catch (err) {
           if (attempt === SEND_ATTEMPTS) {
-            droppedEvents++;
-            console.error(JSON.stringify({ level: "error", event: "visit_dropped", visit: event ?? input, error: err instanceof Error ? err.message : String(err) }));
+            logDroppedVisit(event ?? input, err instanceof Error ? err.message : String(err));
             return;
           }
           await new Promise((resolve) => setTimeout(resolve, 25 * attempt));

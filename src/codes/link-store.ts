@@ -1,6 +1,5 @@
 import { findCodeByShortToken, type QrCodeRecord } from "../db/qr-codes";
 import { unknownTokens } from "../lib/expiring-set";
-import { Semaphore } from "../lib/semaphore";
 import { orUnavailable } from "../lib/unavailable";
 import { hotRecords, redirectRecordOf, refillRedirect, type RedirectRecord } from "./redirects";
 
@@ -12,17 +11,14 @@ import { hotRecords, redirectRecordOf, refillRedirect, type RedirectRecord } fro
  * HOT_RECORD_TTL_MS in memory), no D1 read. A KV miss costs one D1 read and a refill after the
  * response. A KV *error* (not a miss) is logged and answered from D1 exactly as a miss, so an
  * outage of KV never takes the links down while D1 is healthy; the D1 answer is then kept in
- * isolate memory (no refill is attempted against a failing KV), concurrent requests for one token
- * share one read, and at most D1_FALLBACK_READS run at once per isolate, so a KV outage costs D1
- * at most one read per token per isolate every few seconds.
+ * isolate memory (no refill is attempted against a failing KV), so a KV outage costs D1 one read
+ * per token per isolate every HOT_RECORD_TTL_MS (plus the requests that arrive together before the
+ * first answer). Requests never share a pending read: a promise whose I/O belongs to another
+ * request hangs for good if that request is cancelled, so only answers are shared, via memory.
  */
 
 /** KV's edge cache: an edit reaches every location within this many seconds (KV's minimum is 30). */
 export const KV_CACHE_TTL = 30;
-const D1_FALLBACK_READS = 8;
-
-const d1Reads = new Semaphore(D1_FALLBACK_READS);
-const inFlight = new Map<string, Promise<QrCodeRecord | null>>();
 
 export interface ResolvedLink {
   record: RedirectRecord;
@@ -43,16 +39,6 @@ async function readKv(env: Env, token: string): Promise<{ record: RedirectRecord
   }
 }
 
-/** One D1 read per token at a time per isolate, and a bounded number overall. */
-function readCode(env: Env, token: string): Promise<QrCodeRecord | null> {
-  let pending = inFlight.get(token);
-  if (!pending) {
-    pending = d1Reads.run(() => findCodeByShortToken(env.DB, token)).finally(() => inFlight.delete(token));
-    inFlight.set(token, pending);
-  }
-  return pending;
-}
-
 /**
  * The redirect record of a token, or null when no dynamic code has it. DependencyUnavailable
  * when KV has no answer and D1 cannot be read.
@@ -66,7 +52,7 @@ export async function resolveShortToken(env: Env, ctx: WaitUntil, token: string)
     return { record: kv.record };
   }
   if (unknownTokens.has(token)) return null;
-  const code = await orUnavailable("d1", () => readCode(env, token));
+  const code = await orUnavailable("d1", () => findCodeByShortToken(env.DB, token));
   const record = code ? redirectRecordOf(code) : null;
   if (!code || !record) {
     unknownTokens.add(token);
@@ -79,5 +65,5 @@ export async function resolveShortToken(env: Env, ctx: WaitUntil, token: string)
 
 /** The whole code behind a resolved link (one D1 read unless the resolution already made it). */
 export async function codeOfLink(env: Env, token: string, link: ResolvedLink): Promise<QrCodeRecord | null> {
-  return link.code ?? orUnavailable("d1", () => readCode(env, token));
+  return link.code ?? orUnavailable("d1", () => findCodeByShortToken(env.DB, token));
 }

@@ -109,7 +109,7 @@ export function renderError(c: Context<AppEnv>, err: unknown): Response {
   }
   const envelope = c.get("envelope") ?? platformEnvelope;
   const error = toApiError(err, requestId);
-  if (error.status === 503) c.header("Retry-After", String(RETRY_AFTER_SECONDS));
+  if (error.code === "SERVICE_UNAVAILABLE") c.header("Retry-After", String(RETRY_AFTER_SECONDS));
   return envelope(c, error);
 }
 

@@ -1,16 +1,22 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { droppedEventCount } from "../analytics/event";
 import { HEALTH_PROBE } from "../analytics/consumer";
+import { timingSafeEqualText } from "../auth/secrets";
+import { dependencyFailureCount } from "../lib/unavailable";
 import { unexpectedErrorCount } from "./errors";
 import { newRouter } from "./router";
 
 /**
- * GET /health: one cheap call to each dependency, in parallel, each bounded by CHECK_TIMEOUT_MS.
- * Cost per call: a D1 `SELECT 1`, a KV read of a key that never exists, an R2 HEAD of one, and one
- * queue message the consumer acknowledges without writing anything.
+ * GET /health: one cheap call to each dependency, in parallel, each bounded by CHECK_TIMEOUT_MS:
+ * a D1 `SELECT 1`, a KV read of a key that never exists, an R2 HEAD of one, and one queue message
+ * the consumer acknowledges without writing anything. The route is public, so anonymous callers
+ * get the isolate's last report for up to PUBLIC_REPORT_MS (hammering /health cannot eat into the
+ * scan queue's throughput or the KV and R2 bills) and no error text; the admin token gets a fresh
+ * report with each dependency's error.
  */
 
 const CHECK_TIMEOUT_MS = 2_000;
+const PUBLIC_REPORT_MS = 10_000;
 const PROBE_KEY = "__health_probe__";
 
 type Dependency = "d1" | "kv" | "r2" | "queue";
@@ -34,7 +40,7 @@ const DependencySchema = z.object({
   status: z.enum(["ok", "unavailable"]),
   latencyMs: z.number().openapi({ example: 3 }),
   role: z.string(),
-  error: z.string().optional().openapi({ description: "Why the check failed (the dependency's own message, or a timeout)" }),
+  error: z.string().optional().openapi({ description: "Why the check failed (the dependency's own message, or a timeout); shown to the admin token only" }),
 });
 
 const HealthSchema = z
@@ -50,20 +56,25 @@ const HealthSchema = z
     droppedEvents: z
       .number()
       .int()
-      .openapi({ description: "Scan and view events this isolate could not enqueue after retries (each is logged in full); 0 when healthy", example: 0 }),
+      .openapi({ description: "Scan and view events this isolate gave up on (could not enqueue after retries, or not stored after the dead-letter queue's last try), each logged; 0 when healthy", example: 0 }),
+    dependencyFailures: z
+      .number()
+      .int()
+      .openapi({ description: "Calls to D1, KV, R2, a Durable Object or the queue that failed in this isolate since it started and were answered by degrading (a 503, a fallback, a render without its cache); 0 when healthy", example: 0 }),
   })
   .openapi("Health");
 
 type DependencyReport = z.infer<typeof DependencySchema>;
 
-async function check(env: Env, dependency: Dependency): Promise<DependencyReport> {
+/** One dependency's call, given `timeoutMs` to answer. */
+export async function checkWithin(dependency: Dependency, call: () => Promise<unknown>, timeoutMs = CHECK_TIMEOUT_MS): Promise<DependencyReport> {
   const started = Date.now();
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
+    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
   });
   try {
-    await Promise.race([CHECKS[dependency](env), timeout]);
+    await Promise.race([call(), timeout]);
     return { status: "ok", latencyMs: Date.now() - started, role: ROLES[dependency] };
   } catch (err) {
     return { status: "unavailable", latencyMs: Date.now() - started, role: ROLES[dependency], error: err instanceof Error ? err.message : String(err) };
@@ -71,6 +82,24 @@ async function check(env: Env, dependency: Dependency): Promise<DependencyReport
     clearTimeout(timer);
   }
 }
+
+type Report = { healthy: boolean; dependencies: Record<Dependency, DependencyReport>; at: number };
+let lastReport: Report | undefined;
+
+async function freshReport(env: Env): Promise<Report> {
+  const names = Object.keys(CHECKS) as Dependency[];
+  const reports = await Promise.all(names.map((name) => checkWithin(name, () => CHECKS[name](env))));
+  const report = { healthy: reports.every((r) => r.status === "ok"), dependencies: Object.fromEntries(names.map((name, i) => [name, reports[i]!])) as Record<Dependency, DependencyReport>, at: Date.now() };
+  lastReport = report;
+  return report;
+}
+
+async function isAdmin(env: Env, authorization: string | undefined): Promise<boolean> {
+  return Boolean(env.ADMIN_TOKEN && authorization?.startsWith("Bearer ") && (await timingSafeEqualText(authorization.slice(7), env.ADMIN_TOKEN)));
+}
+
+const withoutErrors = (dependencies: Record<Dependency, DependencyReport>) =>
+  Object.fromEntries(Object.entries(dependencies).map(([name, { error: _error, ...rest }]) => [name, rest])) as Record<Dependency, DependencyReport>;
 
 const healthResponse = (description: string) => ({ description, content: { "application/json": { schema: HealthSchema } } });
 
@@ -80,24 +109,23 @@ export const healthRouter = newRouter().openapi(
     path: "/health",
     tags: ["Platform"],
     summary: "Liveness and the reachability of every dependency",
-    description: "Checks D1, KV, R2 and the scan queue's producer in parallel (each bounded to 2 s). 200 when all answered; 503 with `status: degraded` when any did not, so an uptime monitor sees it.",
+    description: "Checks D1, KV, R2 and the scan queue's producer in parallel (each bounded to 2 s). 200 when all answered; 503 with `status: degraded` when any did not, so an uptime monitor sees it. Anonymous callers get this isolate's last report for up to 10 s and no error text; `Authorization: Bearer <ADMIN_TOKEN>` gets a fresh report with each failure's error.",
     responses: { 200: healthResponse("Every dependency answered"), 503: healthResponse("At least one dependency did not answer") },
   }),
   async (c) => {
-    const names = Object.keys(CHECKS) as Dependency[];
-    const reports = await Promise.all(names.map((name) => check(c.env, name)));
-    const dependencies = Object.fromEntries(names.map((name, i) => [name, reports[i]!])) as Record<Dependency, DependencyReport>;
-    const healthy = reports.every((report) => report.status === "ok");
+    const admin = await isAdmin(c.env, c.req.header("Authorization"));
+    const report = !admin && lastReport && Date.now() - lastReport.at < PUBLIC_REPORT_MS ? lastReport : await freshReport(c.env);
     return c.json(
       {
-        status: healthy ? ("ok" as const) : ("degraded" as const),
-        database: dependencies.d1.status,
-        dependencies,
-        time: new Date().toISOString().replace(/\.\d{3}Z$/, "+00:00"),
+        status: report.healthy ? ("ok" as const) : ("degraded" as const),
+        database: report.dependencies.d1.status,
+        dependencies: admin ? report.dependencies : withoutErrors(report.dependencies),
+        time: new Date(report.at).toISOString().replace(/\.\d{3}Z$/, "+00:00"),
         unexpectedErrors: unexpectedErrorCount(),
         droppedEvents: droppedEventCount(),
+        dependencyFailures: dependencyFailureCount(),
       },
-      healthy ? 200 : 503,
+      report.healthy ? 200 : 503,
     );
   },
 );

@@ -34,12 +34,12 @@ export function refuse(c: Context<AppEnv>, refusal: Refusal): Response {
 }
 
 /**
- * Errors of the public edge as pages: 404 the "leads nowhere" page; a dependency that could not
- * answer (503, Retry-After set by renderError) or a crash (500, already logged and counted) the
- * "briefly unavailable" page with its own status.
+ * Errors of the public edge as pages: a refusal (4xx) the "leads nowhere" page; a dependency that
+ * could not answer (503, Retry-After set by renderError) or a crash (500, already logged and
+ * counted) the "briefly unavailable" page, each with its own status.
  */
 export const pageEnvelope: ErrorEnvelope = (c, error) =>
-  error.status === 404 ? notFound(c) : c.html(unavailablePage(), error.status, STATUS_PAGE_HEADERS);
+  error.status >= 500 ? c.html(unavailablePage(), error.status, STATUS_PAGE_HEADERS) : c.html(notFoundPage(), error.status, STATUS_PAGE_HEADERS);
 
 export const usePageEnvelope: MiddlewareHandler<AppEnv> = async (c, next) => {
   c.set("envelope", pageEnvelope);

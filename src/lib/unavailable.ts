@@ -10,8 +10,15 @@ export class DependencyUnavailable extends Error {
   ) {
     super(`${dependency} unavailable: ${cause instanceof Error ? cause.message : String(cause)}`);
     this.name = "DependencyUnavailable";
+    // Counted apart from crashes: a failure of ours inside a wrapped call shows up here, in
+    // /health, rather than nowhere.
+    dependencyFailures++;
   }
 }
+
+let dependencyFailures = 0;
+/** DependencyUnavailable raised in this isolate since it started (a 503, a fallback or a render without a cache). */
+export const dependencyFailureCount = () => dependencyFailures;
 
 /** How long clients and people are asked to wait before retrying after a DependencyUnavailable. */
 export const RETRY_AFTER_SECONDS = 30;

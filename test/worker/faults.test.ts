@@ -1,10 +1,11 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { consumeVisits, retryDelaySeconds } from "../../src/analytics/consumer";
+import { consumeVisits, DEAD_LETTER_MAX_RETRIES, DEAD_LETTER_QUEUE, retryDelaySeconds } from "../../src/analytics/consumer";
 import type { VisitMessage } from "../../src/analytics/event";
 import { isValidPagePass, issuePagePass } from "../../src/codes/page-pass";
 import { unexpectedErrorCount } from "../../src/http/errors";
+import { checkWithin } from "../../src/http/health";
 import { PDF_FIXTURE } from "../support/media-fixtures";
 import { ALL_ACTIONS, bearer, expectAcsError, seedMessageOrg } from "./message-qrdl-support";
 import { pairingGet, seedPairing } from "./pairing-support";
@@ -237,6 +238,31 @@ describe("C10: a scan needs nothing but the queue", () => {
     expect(JSON.stringify(row)).not.toContain(event!.visitorKey.slice(0, 16));
   });
 
+  it("the dead-letter queue's last try logs the event (without its visitor hash) and counts it, never silently", async () => {
+    const { waitFor } = captureSends();
+    const org = await seedOrg();
+    const code = await createCode(org.writeKey, { content: { url: "https://example.com/late" } });
+    await visit(`/r/${code.metadata.shortToken}`);
+    const [event] = await waitFor(1, code.id);
+    const dropped = (await call("GET", "/health")).json.droppedEvents;
+    failD1();
+    const log = vi.spyOn(console, "error");
+    const batch = createMessageBatch(DEAD_LETTER_QUEUE, [
+      { id: "early", timestamp: new Date(), attempts: 5, body: event },
+      { id: "last", timestamp: new Date(), attempts: DEAD_LETTER_MAX_RETRIES, body: event },
+    ]);
+    const ctx = createExecutionContext();
+    expect(await consumeVisits(batch, env)).toEqual({ written: 0, malformed: 0 });
+    const result = await getQueueResult(batch, ctx);
+    expect(result.explicitAcks).toEqual(["last"]);
+    expect(result.retryMessages.map((m) => m.msgId)).toEqual(["early"]);
+    vi.restoreAllMocks();
+    expect((await call("GET", "/health")).json.droppedEvents).toBe(dropped + 1);
+    const line = log.mock.calls.map(([text]) => String(text)).find((text) => text.includes("visit_dropped"))!;
+    expect(JSON.parse(line).visit).toMatchObject({ id: event!.id, codeId: code.id });
+    expect(line).not.toContain(event!.visitorKey);
+  });
+
   it("waits longer after each failed delivery, up to ten minutes", () => {
     expect([1, 2, 3, 4, 5, 6, 7, 10].map(retryDelaySeconds)).toEqual([10, 20, 40, 80, 160, 320, 600, 600]);
   });
@@ -271,15 +297,14 @@ describe("C11: a KV error is answered from D1", () => {
     expect((await visit("/r/ZZZZzzzz")).status).toBe(404);
   });
 
-  it("concurrent scans of one token during a KV outage share one D1 read", async () => {
+  it("during a KV outage a token costs D1 one read, then its answer is kept in memory", async () => {
     captureSends();
     const org = await seedOrg();
     const code = await createCode(org.writeKey, { content: { url: "https://example.com/shared" } });
     vi.spyOn(env.LINKS, "get").mockRejectedValue(new Error("simulated KV outage"));
     const prepare = vi.spyOn(env.DB, "prepare");
-    const answers = await Promise.all(Array.from({ length: 20 }, () => visit(`/r/${code.metadata.shortToken}`)));
-    expect(answers.every((res) => res.status === 302)).toBe(true);
-    const lookups = prepare.mock.calls.filter(([sql]) => String(sql).includes("WHERE short_token = ?1"));
+    for (let i = 0; i < 20; i++) expect((await visit(`/r/${code.metadata.shortToken}`)).status).toBe(302);
+    const lookups = prepare.mock.calls.filter(([sql]) => String(sql).includes("short_token = ?1"));
     expect(lookups).toHaveLength(1);
   });
 
@@ -392,12 +417,16 @@ describe("C12: the other Durable Objects", () => {
 });
 
 describe("C13: /health tells the truth", () => {
+  const ADMIN = { Authorization: "Bearer test-admin-token" };
+  const health = (admin = true) => call("GET", "/health", admin ? { headers: ADMIN } : {});
+
   it("reports every dependency and answers 200 when all answer", async () => {
-    const res = await call("GET", "/health");
+    const res = await health();
     expect(res.status).toBe(200);
     expect(res.json.status).toBe("ok");
     expect(res.json.database).toBe("ok");
     for (const name of ["d1", "kv", "r2", "queue"]) expect(res.json.dependencies[name].status, name).toBe("ok");
+    expect(res.json.dependencyFailures).toEqual(expect.any(Number));
   });
 
   const outages: [string, () => void][] = [
@@ -409,7 +438,7 @@ describe("C13: /health tells the truth", () => {
   for (const [name, inject] of outages) {
     it(`answers 503 degraded when ${name} fails, naming it`, async () => {
       inject();
-      const res = await call("GET", "/health");
+      const res = await health();
       expect(res.status).toBe(503);
       expect(res.json.status).toBe("degraded");
       expect(res.json.dependencies[name].status).toBe("unavailable");
@@ -418,4 +447,29 @@ describe("C13: /health tells the truth", () => {
       expect(res.json.database).toBe(name === "d1" ? "unavailable" : "ok");
     });
   }
+
+  it("a dependency that never answers is reported unavailable when its time is up", async () => {
+    const report = await checkWithin("r2", () => new Promise(() => undefined), 5);
+    expect(report).toMatchObject({ status: "unavailable", error: "no answer within 5 ms" });
+  });
+
+  it("anonymous callers get the last report for 10 s, without error text", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      vi.setSystemTime(Date.parse("2026-12-02T12:00:00Z"));
+      expect((await health()).status).toBe(200);
+      const send = vi.spyOn(env.SCANS, "send").mockRejectedValue(new Error("simulated queue outage"));
+      // Within 10 s: the report the last call made, so a flood of anonymous calls probes nothing.
+      vi.setSystemTime(Date.parse("2026-12-02T12:00:09Z"));
+      expect((await health(false)).status).toBe(200);
+      expect(send).not.toHaveBeenCalled();
+      vi.setSystemTime(Date.parse("2026-12-02T12:00:10Z"));
+      const stale = await health(false);
+      expect(stale.status).toBe(503);
+      expect(stale.json.dependencies.queue).toEqual({ status: "unavailable", latencyMs: expect.any(Number), role: expect.any(String) });
+      expect(send).toHaveBeenCalledTimes(1);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 });
