@@ -222,44 +222,24 @@ export async function listActiveSuccessorIds(db: D1Database, id: string): Promis
 
 /**
  * Reissues key `id` in one batch (one D1 transaction): inserts its replacement (same user, label
- * and allowlist, read inside the statement), revokes the key, and revokes the successors the
- * caller saw active (`observedSuccessorIds`, from listActiveSuccessorIds). The insert happens only
- * while the key's active successors are exactly those observed, and the revocations only when the
- * insert happened: of two concurrent reissues one wins and the other changes nothing, so a key
- * never has two live successors. Null when the key is gone or another reissue got there first.
+ * and allowlist, read inside the statement) only while the key is active, and revokes the key only
+ * when the insert happened. A revoked key is never reissued: that would bring back access someone
+ * took away. So of two concurrent reissues one wins and the other changes nothing, and a key has
+ * at most one successor. Null when the key is gone, revoked, or another reissue got there first.
  */
-export async function reissueDeveloperKey(
-  db: D1Database,
-  id: string,
-  observedSuccessorIds: readonly string[],
-  input: { secretHash: string; secretPrefix: string },
-): Promise<DeveloperKey | null> {
+export async function reissueDeveloperKey(db: D1Database, id: string, input: { secretHash: string; secretPrefix: string }): Promise<DeveloperKey | null> {
   const newId = crypto.randomUUID();
   const now = isoNow();
-  const observed = JSON.stringify(observedSuccessorIds);
   const [inserted] = await db.batch([
     db
       .prepare(
         `INSERT INTO developer_keys (id, user_id, label, secret_hash, secret_prefix, allowlist, status, replaces_id, created_at)
-         SELECT ?1, user_id, label, ?3, ?4, allowlist, 'active', id, ?5 FROM developer_keys
-         WHERE id = ?2 AND NOT EXISTS (
-           SELECT 1 FROM developer_keys WHERE replaces_id = ?2 AND status = 'active' AND id NOT IN (SELECT value FROM json_each(?6))
-         )
+         SELECT ?1, user_id, label, ?3, ?4, allowlist, 'active', id, ?5 FROM developer_keys WHERE id = ?2 AND status = 'active'
          RETURNING ${DEVELOPER_KEY_COLUMNS}`,
       )
-      .bind(newId, id, input.secretHash, input.secretPrefix, now, observed),
+      .bind(newId, id, input.secretHash, input.secretPrefix, now),
     db
-      .prepare(
-        `UPDATE developer_keys SET status = 'revoked', revoked_at = COALESCE(revoked_at, ?3)
-         WHERE replaces_id = ?1 AND status = 'active' AND id <> ?2 AND id IN (SELECT value FROM json_each(?4))
-           AND EXISTS (SELECT 1 FROM developer_keys WHERE id = ?2)`,
-      )
-      .bind(id, newId, now, observed),
-    db
-      .prepare(
-        `UPDATE developer_keys SET status = 'revoked', revoked_at = COALESCE(revoked_at, ?3)
-         WHERE id = ?1 AND status = 'active' AND EXISTS (SELECT 1 FROM developer_keys WHERE id = ?2)`,
-      )
+      .prepare("UPDATE developer_keys SET status = 'revoked', revoked_at = ?3 WHERE id = ?1 AND status = 'active' AND EXISTS (SELECT 1 FROM developer_keys WHERE id = ?2)")
       .bind(id, newId, now),
   ]);
   return inserted!.results.length > 0 ? readDeveloperKey(inserted!) : null;

@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from "vitest";
 import { KNOWN_ACTIONS } from "../../src/auth/actions";
 import { mintSecret } from "../../src/auth/secrets";
 import { app } from "../../src/app";
-import { findDeveloperKey, listActiveSuccessorIds, reissueDeveloperKey } from "../../src/db/accounts";
+import { findDeveloperKey, reissueDeveloperKey } from "../../src/db/accounts";
 
 // Storage is shared by every test in this file: each test creates what it uses and never
 // assumes a table is empty.
@@ -403,70 +403,60 @@ describe("developer keys", () => {
     expect(byId.get(old.developerKey.id)?.status).toBe("revoked");
     expect(byId.get(developerKey.id)?.status).toBe("active");
 
-    // Reissuing a key that is already revoked is allowed too; the replacement it had is revoked,
-    // so the key never has two live successors.
-    const again = await call<{ developerKey: DeveloperKey }>("POST", `/admin/developer-keys/${old.developerKey.id}/reissue`);
-    expect(again.status).toBe(201);
-    expect(again.body.developerKey.replacesId).toBe(old.developerKey.id);
-    const after = new Map((await call<Items<DeveloperKey>>("GET", `/admin/users/${user.id}/developer-keys`)).body.items.map((k) => [k.id, k]));
-    expect(after.get(developerKey.id)?.status).toBe("revoked");
-    expect(after.get(again.body.developerKey.id)?.status).toBe("active");
+    // The replaced key is revoked now, and a revoked key is never reissued: that would bring back
+    // access someone took away. The answer names the live replacement.
+    const again = await call("POST", `/admin/developer-keys/${old.developerKey.id}/reissue`);
+    expect(expectError(again, 409, "DEVELOPER_KEY_REVOKED").message).toContain(`reissue its replacement ${developerKey.id}`);
+    const after = (await call<Items<DeveloperKey>>("GET", `/admin/users/${user.id}/developer-keys`)).body.items;
+    expect(after.map((k) => [k.id, k.status])).toEqual(list.map((k) => [k.id, k.status]));
   });
 
-  async function liveSuccessors(keyId: string): Promise<string[]> {
-    const { results } = await env.DB.prepare("SELECT id FROM developer_keys WHERE replaces_id = ?1 AND status = 'active'").bind(keyId).all<{ id: string }>();
-    return results.map((r) => r.id);
+  it("refuses to reissue a key revoked by hand, issuing nothing", async () => {
+    const { user } = await createUser((await createOrg()).id);
+    const { developerKey } = await createDeveloperKey(user.id);
+    expect((await call("POST", `/admin/developer-keys/${developerKey.id}/revoke`)).status).toBe(200);
+    const res = await call("POST", `/admin/developer-keys/${developerKey.id}/reissue`);
+    const error = expectError(res, 409, "DEVELOPER_KEY_REVOKED");
+    expect(error.message).toBe("This developer key is revoked and cannot be reissued; issue a new key for the user");
+    const keys = (await call<Items<DeveloperKey>>("GET", `/admin/users/${user.id}/developer-keys`)).body.items;
+    expect(keys.map((k) => k.status)).toEqual(["revoked"]);
+  });
+
+  async function successors(keyId: string): Promise<{ id: string; status: string }[]> {
+    const { results } = await env.DB.prepare("SELECT id, status FROM developer_keys WHERE replaces_id = ?1").bind(keyId).all<{ id: string; status: string }>();
+    return results;
   }
 
-  /** Fires reissues of one key at once; whatever the interleaving, one live key remains. */
-  async function reissueConcurrently(userId: string, keyId: string, times: number) {
-    const answers = await Promise.all(Array.from({ length: times }, () => call<{ developerKey: DeveloperKey; secret: string }>("POST", `/admin/developer-keys/${keyId}/reissue`)));
-    const won = answers.filter((a) => a.status === 201);
-    expect(won.length).toBeGreaterThanOrEqual(1);
-    for (const lost of answers.filter((a) => a.status !== 201)) expect(expectError(lost, 409, "CONFLICT").message).toMatch(/reissued/);
-    const live = await liveSuccessors(keyId);
-    expect(live).toHaveLength(1);
-    expect(won.map((a) => a.body.developerKey.id)).toContain(live[0]);
-    const keys = (await call<Items<DeveloperKey>>("GET", `/admin/users/${userId}/developer-keys`)).body.items;
-    expect(keys.filter((k) => k.status === "active").map((k) => k.id)).toEqual(live);
-    return answers;
-  }
-
-  it("concurrent reissues of one key never leave two live successors", async () => {
+  it("concurrent reissues of one key issue exactly one replacement", async () => {
     const { user } = await createUser((await createOrg()).id);
     const old = await createDeveloperKey(user.id, ["192.0.2.1"], "Partner");
-    const answers = await reissueConcurrently(user.id, old.developerKey.id, 6);
-    // Requests that all read before the first write: one wins, the rest are refused.
-    expect(answers.filter((a) => a.status === 409).length).toBeGreaterThanOrEqual(1);
+    const answers = await Promise.all(Array.from({ length: 6 }, () => call<{ developerKey: DeveloperKey; secret: string }>("POST", `/admin/developer-keys/${old.developerKey.id}/reissue`)));
+    const won = answers.filter((a) => a.status === 201);
+    expect(won).toHaveLength(1);
+    // A loser either read the key before the winner revoked it (CONFLICT) or after (DEVELOPER_KEY_REVOKED).
+    for (const lost of answers.filter((a) => a.status !== 201)) {
+      expect(lost.status).toBe(409);
+      expect(["CONFLICT", "DEVELOPER_KEY_REVOKED"]).toContain((lost.body as unknown as ErrorBody).error.code);
+    }
+    expect(await successors(old.developerKey.id)).toEqual([{ id: won[0]!.body.developerKey.id, status: "active" }]);
+    const keys = (await call<Items<DeveloperKey>>("GET", `/admin/users/${user.id}/developer-keys`)).body.items;
+    expect(keys.filter((k) => k.status === "active").map((k) => k.id)).toEqual([won[0]!.body.developerKey.id]);
   });
 
-  it("concurrent reissues of an already revoked key still leave one live successor", async () => {
+  it("the reissue batch writes nothing for a key that is no longer active", async () => {
     const { user } = await createUser((await createOrg()).id);
     const old = await createDeveloperKey(user.id);
-    expect((await call("POST", `/admin/developer-keys/${old.developerKey.id}/reissue`)).status).toBe(201);
-    await reissueConcurrently(user.id, old.developerKey.id, 4);
-  });
-
-  it("a reissue acting on a stale view of the successors writes nothing", async () => {
-    const { user } = await createUser((await createOrg()).id);
-    const old = await createDeveloperKey(user.id);
-    const seen = await listActiveSuccessorIds(env.DB, old.developerKey.id);
-    expect(seen).toEqual([]);
     const minted = async () => {
       const secret = await mintSecret("developerSecret");
       return { secretHash: secret.hash, secretPrefix: secret.prefix };
     };
-    // Two reissues that both saw "no successor yet": the first wins, the second changes nothing.
-    const first = await reissueDeveloperKey(env.DB, old.developerKey.id, seen, await minted());
+    // Two reissues that both saw the key active: the first wins, the second changes nothing.
+    const first = await reissueDeveloperKey(env.DB, old.developerKey.id, await minted());
     expect(first).toMatchObject({ replacesId: old.developerKey.id, status: "active", label: null, allowlist: ["203.0.113.7"], userId: user.id });
-    expect(await reissueDeveloperKey(env.DB, old.developerKey.id, seen, await minted())).toBeNull();
-    expect(await liveSuccessors(old.developerKey.id)).toEqual([first!.id]);
+    expect(await reissueDeveloperKey(env.DB, old.developerKey.id, await minted())).toBeNull();
+    expect(await successors(old.developerKey.id)).toEqual([{ id: first!.id, status: "active" }]);
     expect((await findDeveloperKey(env.DB, old.developerKey.id))?.status).toBe("revoked");
-    // With an up-to-date view the next reissue replaces the live successor.
-    const second = await reissueDeveloperKey(env.DB, old.developerKey.id, [first!.id], await minted());
-    expect(await liveSuccessors(old.developerKey.id)).toEqual([second!.id]);
-    expect((await findDeveloperKey(env.DB, first!.id))?.status).toBe("revoked");
-    expect(await reissueDeveloperKey(env.DB, crypto.randomUUID(), [], await minted())).toBeNull();
+    expect(await reissueDeveloperKey(env.DB, crypto.randomUUID(), await minted())).toBeNull();
   });
 
   it("answers 404 naming the kind for an unknown developer key", async () => {

@@ -94,24 +94,30 @@ export const developerKeysRouter = newRouter()
       path: "/admin/developer-keys/{keyId}/reissue",
       summary: "Revoke a developer key and issue its replacement (same user, label and allowlist)",
       description:
-        "Atomic: the replacement is created and the key revoked together. Reissuing an already revoked key revokes the replacement it had and issues a new one, so a key has at most one live successor; of two concurrent reissues one answers 409.",
+        "Atomic: the replacement is created and the key revoked together. Only an active key can be reissued: a revoked one answers 409 DEVELOPER_KEY_REVOKED (reissuing it would bring back access that was taken away; issue a new key, or reissue its replacement). Of two concurrent reissues of one key, one answers 409 CONFLICT.",
       request: { params: KeyParams },
       responses: {
         201: json("The replacement and its developer_secret (shown once)", IssuedDeveloperKeySchema),
         ...errorResponses,
-        409: json("Another reissue of this key happened at the same time", ErrorSchema),
+        409: json("The key is revoked (DEVELOPER_KEY_REVOKED), or another reissue of it happened at the same time (CONFLICT)", ErrorSchema),
       },
     }),
     async (c) => {
       const { keyId } = c.req.valid("param");
-      // What this reissue replaces, as seen now; the batch refuses to act if it changed meanwhile.
-      const [old, successors] = await Promise.all([findDeveloperKey(c.env.DB, keyId), listActiveSuccessorIds(c.env.DB, keyId)]);
-      found(old, "Developer key");
+      const old = found(await findDeveloperKey(c.env.DB, keyId), "Developer key");
+      if (old.status === "revoked") {
+        const [successor] = await listActiveSuccessorIds(c.env.DB, keyId);
+        throw new ApiError(
+          409,
+          "DEVELOPER_KEY_REVOKED",
+          `This developer key is revoked and cannot be reissued; ${successor ? `reissue its replacement ${successor}, or ` : ""}issue a new key for the user`,
+        );
+      }
       const secret = await mintSecret("developerSecret");
-      const developerKey = await reissueDeveloperKey(c.env.DB, keyId, successors, { secretHash: secret.hash, secretPrefix: secret.prefix });
+      const developerKey = await reissueDeveloperKey(c.env.DB, keyId, { secretHash: secret.hash, secretPrefix: secret.prefix });
       if (!developerKey) {
         if (!(await findDeveloperKey(c.env.DB, keyId))) throw new ApiError(404, "NOT_FOUND", "Developer key not found");
-        throw new ApiError(409, "CONFLICT", "This developer key was reissued by another request at the same time; list the user's keys to see its replacement");
+        throw new ApiError(409, "CONFLICT", "This developer key was reissued or revoked by another request at the same time; list the user's keys to see its replacement");
       }
       return c.json({ developerKey, secret: secret.secret }, 201);
     },
