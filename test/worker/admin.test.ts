@@ -1,6 +1,6 @@
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
-import { KNOWN_ACTIONS } from "../../src/auth/actions";
+import { ACTION_CATALOG, KNOWN_ACTIONS } from "../../src/auth/actions";
 import { mintSecret } from "../../src/auth/secrets";
 import { app } from "../../src/app";
 import { findDeveloperKey, reissueDeveloperKey } from "../../src/db/accounts";
@@ -512,6 +512,31 @@ describe("bearer API keys", () => {
     expect(expectError(await post({ expiresAt: "tomorrow" }), 400, "VALIDATION_FAILED").issues?.[0]?.field).toBe("expiresAt");
     expect(expectError(await post({ name: undefined }), 400, "VALIDATION_FAILED").issues?.[0]?.field).toBe("name");
     expect((await call<Items<ApiKey>>("GET", `/admin/organizations/${org.id}/api-keys`)).body.items).toEqual([]);
+  });
+
+  it("grants the role's actions when none are named: every read action, or every action", async () => {
+    const org = await createOrg();
+    const create = async (role: string) => {
+      const res = await call<{ apiKey: ApiKey; secret: string }>("POST", `/admin/organizations/${org.id}/api-keys`, { name: role, role });
+      expect(res.status).toBe(201);
+      return res.body;
+    };
+    const readOnly = await create("read-only");
+    expect(readOnly.apiKey.actions).toEqual(["cams:ListPhoneMessageQrdl", "qr:ReadQrCode"]);
+    expect(readOnly.apiKey.actions).toEqual(KNOWN_ACTIONS.filter((action) => ACTION_CATALOG[action].access === "read"));
+    expect((await create("read-write")).apiKey.actions).toEqual([...KNOWN_ACTIONS]);
+    // The key it makes can do its job: a read-only key reads codes.
+    const listed = await exports.default.fetch(new Request("https://qr.test/qr_codes", { headers: { Authorization: `Bearer ${readOnly.secret}` } }));
+    expect(listed.status).toBe(200);
+  });
+
+  it("documents the action catalog and the defaults in the OpenAPI document", async () => {
+    const doc = (await call<any>("GET", "/openapi.json", undefined, {})).body;
+    const schema = doc.paths["/admin/organizations/{orgId}/api-keys"].post.requestBody.content["application/json"].schema;
+    const actions = (schema.properties ?? doc.components.schemas[schema.$ref?.split("/").pop()]?.properties).actions;
+    expect(actions.items.enum).toEqual([...KNOWN_ACTIONS]);
+    for (const action of KNOWN_ACTIONS) expect(actions.description).toContain(action);
+    expect(actions.description).toContain("Omitted: every action its role can use");
   });
 
   it("revokes idempotently and answers 404 for an unknown key", async () => {

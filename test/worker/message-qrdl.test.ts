@@ -455,6 +455,15 @@ describe("AccessKey administration", () => {
     expect((await admin("POST", `/admin/organizations/${org.orgId}/access-keys`, { name: "x", actions: ["cams:Nope"] })).status).toBe(400);
   });
 
+  it("grants every message QR code action when none are named, and the key can sign them", async () => {
+    const org = await seedMessageOrg();
+    const res = await admin("POST", `/admin/organizations/${org.orgId}/access-keys`, { name: "defaults" });
+    expect(res.status).toBe(201);
+    expect(res.json.accessKey.actions).toEqual(ALL_ACTIONS);
+    const key = { id: res.json.accessKeyId, secret: res.json.accessKeySecret };
+    expect((await signed({ key, action: "ListPhoneMessageQrdl", params: { PhoneNumber: org.phone } })).json.Code).toBe("OK");
+  });
+
   it("rotates the encryption key: old secrets verify during the rotation and are re-sealed", async () => {
     const org = await seedMessageOrg();
     const rotated = { ...env, ACCESS_KEY_ENCRYPTION_KEY: "a-brand-new-encryption-key-9876543210", ACCESS_KEY_ENCRYPTION_KEY_PREVIOUS: (env as Env).ACCESS_KEY_ENCRYPTION_KEY };

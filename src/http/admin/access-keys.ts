@@ -1,9 +1,10 @@
 import { z } from "@hono/zod-openapi";
+import { DEFAULT_ACCESS_KEY_ACTIONS } from "../../auth/actions";
 import { accessKeySecretPrefix, ciphertextKeyId, decryptSecret, EncryptionKeyError, encryptSecret, keyringOf, newAccessKeyId, newAccessKeySecret } from "../../auth/access-keys";
 import { deleteAccessKey, insertAccessKey, listAccessKeys, listSealedSecrets, resealSecretStatement, setAccessKeyStatus } from "../../db/access-keys";
 import { ApiError } from "../errors";
 import { newRouter } from "../router";
-import { Actions, adminRoute, errorResponses, found, Id, json, jsonBody, listOf, Name, OrgParams, requireOrganization } from "./schemas";
+import { Actions, ACTIONS_DESCRIPTION, adminRoute, errorResponses, found, Id, json, jsonBody, listOf, Name, OrgParams, requireOrganization } from "./schemas";
 
 /** AccessKey pairs for the Alibaba Cloud signature V3 API (CreatePhoneMessageQrdl and its siblings). */
 
@@ -52,7 +53,17 @@ export const accessKeysRouter = newRouter()
       method: "post",
       path: "/admin/organizations/{orgId}/access-keys",
       summary: "Issue an AccessKey pair (signature V3) for an organization",
-      request: { params: OrgParams, body: jsonBody(z.object({ name: Name, actions: Actions })) },
+      request: {
+        params: OrgParams,
+        body: jsonBody(
+          z.object({
+            name: Name,
+            actions: Actions.optional().openapi({
+              description: `Actions the key is granted. Omitted: every message QR code action (${DEFAULT_ACCESS_KEY_ACTIONS.join(", ")}), the only API an AccessKey signs for. An empty list grants nothing. The catalog: ${ACTIONS_DESCRIPTION}.`,
+            }),
+          }),
+        ),
+      },
       responses: {
         201: json("The key, its ID and its secret (shown once)", IssuedAccessKeySchema),
         ...errorResponses,
@@ -62,7 +73,8 @@ export const accessKeysRouter = newRouter()
     async (c) => {
       const { orgId } = c.req.valid("param");
       await requireOrganization(c.env.DB, orgId);
-      const minted = await mintAccessKey(c.env, c.req.valid("json"));
+      const { name, actions } = c.req.valid("json");
+      const minted = await mintAccessKey(c.env, { name, actions: actions ?? DEFAULT_ACCESS_KEY_ACTIONS });
       const accessKey = await insertAccessKey(c.env.DB, orgId, minted.row);
       return c.json({ accessKey, accessKeyId: minted.id, accessKeySecret: minted.secret }, 201);
     },

@@ -1,8 +1,9 @@
 import { z } from "@hono/zod-openapi";
+import { defaultActionsFor } from "../../auth/actions";
 import { mintSecret } from "../../auth/secrets";
 import { insertApiKey, listApiKeys, revokeApiKey } from "../../db/accounts";
 import { newRouter } from "../router";
-import { Actions, adminRoute, ApiKeySchema, errorResponses, found, FutureDatetime, IssuedApiKeySchema, json, jsonBody, KeyParams, listOf, Name, OrgParams, requireOrganization } from "./schemas";
+import { Actions, ACTIONS_DESCRIPTION, adminRoute, ApiKeySchema, errorResponses, found, FutureDatetime, IssuedApiKeySchema, json, jsonBody, KeyParams, listOf, Name, OrgParams, requireOrganization } from "./schemas";
 
 /** Organization-scoped bearer API keys (zbk_…). */
 export const apiKeysRouter = newRouter()
@@ -17,7 +18,9 @@ export const apiKeysRouter = newRouter()
           z.object({
             name: Name,
             role: z.enum(["read-only", "read-write"]),
-            actions: Actions,
+            actions: Actions.optional().openapi({
+              description: `Actions the key is granted. Omitted: every action its role can use, so a read-only key gets every read action (${defaultActionsFor("read-only").join(", ")}) and a read-write key every action. An empty list grants nothing. The catalog: ${ACTIONS_DESCRIPTION}.`,
+            }),
             expiresAt: FutureDatetime.optional().openapi({ description: "ISO 8601 date-time in the future" }),
           }),
         ),
@@ -28,7 +31,9 @@ export const apiKeysRouter = newRouter()
       const { orgId } = c.req.valid("param");
       await requireOrganization(c.env.DB, orgId);
       const secret = await mintSecret("bearerKey");
-      const apiKey = await insertApiKey(c.env.DB, orgId, { ...c.req.valid("json"), secretHash: secret.hash, secretPrefix: secret.prefix });
+      const input = c.req.valid("json");
+      const actions = input.actions ?? defaultActionsFor(input.role);
+      const apiKey = await insertApiKey(c.env.DB, orgId, { ...input, actions, secretHash: secret.hash, secretPrefix: secret.prefix });
       return c.json({ apiKey, secret: secret.secret }, 201);
     },
   )

@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { KNOWN_ACTIONS } from "../../auth/actions";
+import { ACTION_CATALOG, KNOWN_ACTIONS } from "../../auth/actions";
 import { formatAllowlistEntry, parseAllowlistEntry } from "../../auth/ip";
 import { findOrganization, findUser } from "../../db/accounts";
 import { isoNow } from "../../db/time";
@@ -129,6 +129,9 @@ export const Actions = z
   .array(z.enum(KNOWN_ACTIONS))
   .max(50)
   .transform((actions) => [...new Set(actions)]);
+
+/** The catalog as the OpenAPI document describes it: every action, what it allows, and whether it reads or writes. */
+export const ACTIONS_DESCRIPTION = KNOWN_ACTIONS.map((action) => `${action} (${ACTION_CATALOG[action].access}: ${ACTION_CATALOG[action].summary})`).join("; ");
 
 export const FutureDatetime = z.iso
   .datetime({ offset: true })
