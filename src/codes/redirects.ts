@@ -65,6 +65,12 @@ async function writeRecord(env: Env, token: string, record: RedirectRecord | nul
   else await env.LINKS.delete(token);
 }
 
+/**
+ * Takes a token's record off KV (and this isolate's memory). Always safe: KV is a copy, and a scan
+ * that misses it reads D1, which decides (a code of an organization that is not active is no link).
+ */
+export const dropRedirect = (env: Env, token: string): Promise<void> => writeRecord(env, token, null);
+
 /** Writes what D1 holds for the token now (or removes the record when no dynamic code has it). */
 export async function reconcileRedirect(env: Env, token: string): Promise<RedirectRecord | null> {
   const code = await findCodeByShortToken(env.DB, token);

@@ -1,3 +1,4 @@
+import { purgeDeletedOrganizations, unpublishInactiveLinks } from "../accounts/lifecycle";
 import { repairPendingRedirects } from "../codes/redirects";
 import { deleteIdempotencyKeysBefore } from "../db/qr-codes";
 import { isoNow } from "../db/time";
@@ -28,6 +29,10 @@ export const jobs: Record<string, ScheduledJob> = {
   purgeStaleRenders,
   /** KV records whose code is gone, or whose version is not D1's. */
   verifyRedirects: (env) => verifyRedirects(env),
+  /** Organizations deactivated or being deleted: their links off KV, a page per run. */
+  unpublishInactiveLinks: (env) => unpublishInactiveLinks(env),
+  /** Organizations being deleted: analytics, codes and files a page per run, then the row. */
+  purgeDeletedOrganizations: (env) => purgeDeletedOrganizations(env),
   /** Pairing: expired phone-code routes, deleted instances' state, and expired values a lost alarm left. */
   purgeExpiredPhoneCodes,
   purgeDeletedPairingInstances: (env) => purgeDeletedPairingInstances(env),

@@ -69,10 +69,14 @@ export async function insertAccessKey(db: D1Database, orgId: string, input: NewA
   return toAccessKey(row);
 }
 
-/** The key and its sealed secret, for the signature check. */
-export async function findAccessKeyWithSecret(db: D1Database, id: string): Promise<{ key: AccessKey; secretCiphertext: string } | null> {
-  const row = await db.prepare(`SELECT ${COLUMNS}, secret_ciphertext FROM access_keys WHERE id = ?1`).bind(id).first<AccessKeyRow & { secret_ciphertext: string }>();
-  return row ? { key: toAccessKey(row), secretCiphertext: row.secret_ciphertext } : null;
+/** The key and its sealed secret, for the signature check, and whether its organization is active. */
+export async function findAccessKeyWithSecret(db: D1Database, id: string): Promise<{ key: AccessKey; secretCiphertext: string; orgActive: boolean } | null> {
+  const columns = COLUMNS.split(", ").map((column) => `k.${column}`).join(", ");
+  const row = await db
+    .prepare(`SELECT ${columns}, k.secret_ciphertext, o.status AS org_status FROM access_keys AS k JOIN organizations AS o ON o.id = k.org_id WHERE k.id = ?1`)
+    .bind(id)
+    .first<AccessKeyRow & { secret_ciphertext: string; org_status: string }>();
+  return row ? { key: toAccessKey(row), secretCiphertext: row.secret_ciphertext, orgActive: row.org_status === "active" } : null;
 }
 
 export async function findAccessKey(db: D1Database, id: string): Promise<AccessKey | null> {

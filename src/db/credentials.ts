@@ -159,15 +159,30 @@ export async function findUser(db: D1Database, id: string): Promise<User | null>
   return row ? toUser(row) : null;
 }
 
-/** The user whose api_key has this digest, with the stored digest for the constant-time check. */
-export async function findUserByApiKeyHash(db: D1Database, digest: string): Promise<{ user: User; storedHash: string } | null> {
-  const row = await db.prepare(`SELECT ${USER_COLUMNS}, api_key_hash FROM users WHERE api_key_hash = ?1`).bind(digest).first<UserRow & { api_key_hash: string }>();
-  return row ? { user: toUser(row), storedHash: row.api_key_hash } : null;
+/** Prefixes a column list with a table alias: `id, name` → `u.id, u.name`. */
+const qualified = (alias: string, columns: string) => columns.split(", ").map((column) => `${alias}.${column}`).join(", ");
+
+/**
+ * The user whose api_key has this digest, with the stored digest for the constant-time check and
+ * whether its organization is active (one that is not authenticates nobody).
+ */
+export async function findUserByApiKeyHash(db: D1Database, digest: string): Promise<{ user: User; storedHash: string; orgActive: boolean } | null> {
+  const row = await db
+    .prepare(`SELECT ${qualified("u", USER_COLUMNS)}, u.api_key_hash, o.status AS org_status FROM users AS u JOIN organizations AS o ON o.id = u.org_id WHERE u.api_key_hash = ?1`)
+    .bind(digest)
+    .first<UserRow & { api_key_hash: string; org_status: string }>();
+  return row ? { user: toUser(row), storedHash: row.api_key_hash, orgActive: row.org_status === "active" } : null;
 }
 
 export async function listUsers(db: D1Database, orgId: string): Promise<User[]> {
   const { results } = await db.prepare(`SELECT ${USER_COLUMNS} FROM users WHERE org_id = ?1 ORDER BY created_at, id`).bind(orgId).all<UserRow>();
   return results.map(toUser);
+}
+
+/** Removes a user; its developer keys go with it (ON DELETE CASCADE). False when there was none. */
+export async function deleteUser(db: D1Database, id: string): Promise<boolean> {
+  const result = await db.prepare("DELETE FROM users WHERE id = ?1").bind(id).run();
+  return (result.meta.changes ?? 0) > 0;
 }
 
 export async function setUserStatus(db: D1Database, id: string, status: UserStatus): Promise<User | null> {
@@ -315,9 +330,13 @@ export function insertApiKey(db: D1Database, orgId: string, input: NewApiKey): P
   return runReturning(insertApiKeyStatement(db, orgId, input), toApiKey);
 }
 
-export async function findApiKeyByHash(db: D1Database, digest: string): Promise<{ key: ApiKey; storedHash: string } | null> {
-  const row = await db.prepare(`SELECT ${API_KEY_COLUMNS}, secret_hash FROM api_keys WHERE secret_hash = ?1`).bind(digest).first<ApiKeyRow & { secret_hash: string }>();
-  return row ? { key: toApiKey(row), storedHash: row.secret_hash } : null;
+/** The key with this digest, its stored digest, and whether its organization is active. */
+export async function findApiKeyByHash(db: D1Database, digest: string): Promise<{ key: ApiKey; storedHash: string; orgActive: boolean } | null> {
+  const row = await db
+    .prepare(`SELECT ${qualified("k", API_KEY_COLUMNS)}, k.secret_hash, o.status AS org_status FROM api_keys AS k JOIN organizations AS o ON o.id = k.org_id WHERE k.secret_hash = ?1`)
+    .bind(digest)
+    .first<ApiKeyRow & { secret_hash: string; org_status: string }>();
+  return row ? { key: toApiKey(row), storedHash: row.secret_hash, orgActive: row.org_status === "active" } : null;
 }
 
 export async function findApiKey(db: D1Database, id: string): Promise<ApiKey | null> {

@@ -70,10 +70,10 @@ export async function findFile(db: D1Database, orgId: string, id: string): Promi
   return row ? toStoredFile(row) : null;
 }
 
-/** Any organization's file, for the public GET /files/{id}. */
+/** Any active organization's file, for the public GET /files/{id}; a deactivated or deleted one's is not served. */
 export async function findFileById(db: D1Database, id: string): Promise<StoredFile | null> {
   if (!isFileId(id)) return null;
-  const row = await db.prepare("SELECT * FROM files WHERE id = ?1").bind(id).first<FileRow>();
+  const row = await db.prepare("SELECT f.* FROM files AS f JOIN organizations AS o ON o.id = f.org_id AND o.status = 'active' WHERE f.id = ?1").bind(id).first<FileRow>();
   return row ? toStoredFile(row) : null;
 }
 

@@ -139,8 +139,12 @@ export async function isMessageQrdlCode(db: D1Database, codeId: string): Promise
   return (await db.prepare("SELECT 1 FROM message_qrdl WHERE code_id = ?1").bind(codeId).first()) !== null;
 }
 
+/** For the public image (QrImageUrl): only a code of an active organization has one. */
 export async function findMessageQrdlByCode(db: D1Database, qrdlCode: string): Promise<MessageQrdl | null> {
-  const row = await db.prepare("SELECT * FROM message_qrdl WHERE qrdl_code = ?1").bind(qrdlCode).first<MessageQrdlRow>();
+  const row = await db
+    .prepare("SELECT m.* FROM message_qrdl AS m JOIN organizations AS o ON o.id = m.org_id AND o.status = 'active' WHERE m.qrdl_code = ?1")
+    .bind(qrdlCode)
+    .first<MessageQrdlRow>();
   return row ? toMessageQrdl(row) : null;
 }
 

@@ -9,25 +9,35 @@ import { isoNow } from "./time";
 // returns the D1PreparedStatement (with RETURNING) for a caller that writes several rows in one
 // db.batch(), which D1 runs as a single transaction; `readX(result)` maps that statement's result.
 
+/** active; deactivated (reversible, nothing of it works); deleting (the cron is removing what it owned). */
+export type OrganizationStatus = "active" | "deactivated" | "deleting";
 export interface Organization {
   id: string;
   name: string;
   whatsappEnabled: boolean;
   isDemo: boolean;
+  status: OrganizationStatus;
+  statusChangedAt: string | null;
   createdAt: string;
 }
-interface OrganizationRow {
+export interface OrganizationRow {
   id: string;
   name: string;
   whatsapp_enabled: number;
   is_demo: number;
+  status: OrganizationStatus;
+  status_changed_at: string | null;
   created_at: string;
 }
-const toOrganization = (r: OrganizationRow): Organization => ({
+/** The columns of the representation (not the cron's bookkeeping), for SELECT and RETURNING. */
+export const ORGANIZATION_COLUMNS = "id, name, whatsapp_enabled, is_demo, status, status_changed_at, created_at";
+export const toOrganization = (r: OrganizationRow): Organization => ({
   id: r.id,
   name: r.name,
   whatsappEnabled: r.whatsapp_enabled === 1,
   isDemo: r.is_demo === 1,
+  status: r.status,
+  statusChangedAt: r.status_changed_at,
   createdAt: r.created_at,
 });
 
@@ -73,7 +83,7 @@ export interface NewOrganization {
 
 export function insertOrganizationStatement(db: D1Database, input: NewOrganization): D1PreparedStatement {
   return db
-    .prepare("INSERT INTO organizations (id, name, whatsapp_enabled, is_demo, created_at) VALUES (?1, ?2, ?3, ?4, ?5) RETURNING *")
+    .prepare(`INSERT INTO organizations (id, name, whatsapp_enabled, is_demo, created_at) VALUES (?1, ?2, ?3, ?4, ?5) RETURNING ${ORGANIZATION_COLUMNS}`)
     .bind(input.id ?? crypto.randomUUID(), input.name, input.whatsappEnabled ? 1 : 0, input.isDemo ? 1 : 0, isoNow());
 }
 
@@ -84,26 +94,31 @@ export function insertOrganization(db: D1Database, input: NewOrganization): Prom
 }
 
 export async function findOrganization(db: D1Database, id: string): Promise<Organization | null> {
-  const row = await db.prepare("SELECT * FROM organizations WHERE id = ?1").bind(id).first<OrganizationRow>();
+  const row = await db.prepare(`SELECT ${ORGANIZATION_COLUMNS} FROM organizations WHERE id = ?1`).bind(id).first<OrganizationRow>();
   return row ? toOrganization(row) : null;
 }
 
 export async function findDemoOrganization(db: D1Database): Promise<Organization | null> {
-  const row = await db.prepare("SELECT * FROM organizations WHERE is_demo = 1").first<OrganizationRow>();
+  const row = await db.prepare(`SELECT ${ORGANIZATION_COLUMNS} FROM organizations WHERE is_demo = 1`).first<OrganizationRow>();
   return row ? toOrganization(row) : null;
 }
 
 export async function listOrganizations(db: D1Database, limit: number, offset: number): Promise<Organization[]> {
-  const { results } = await db.prepare("SELECT * FROM organizations ORDER BY created_at, id LIMIT ?1 OFFSET ?2").bind(limit, offset).all<OrganizationRow>();
+  const { results } = await db.prepare(`SELECT ${ORGANIZATION_COLUMNS} FROM organizations ORDER BY created_at, id LIMIT ?1 OFFSET ?2`).bind(limit, offset).all<OrganizationRow>();
   return results.map(toOrganization);
 }
 
+/** Null when there is no such organization, or it is being deleted. */
 export async function setOrganizationWhatsapp(db: D1Database, id: string, enabled: boolean): Promise<Organization | null> {
-  const row = await db.prepare("UPDATE organizations SET whatsapp_enabled = ?2 WHERE id = ?1 RETURNING *").bind(id, enabled ? 1 : 0).first<OrganizationRow>();
+  const row = await db.prepare(`UPDATE organizations SET whatsapp_enabled = ?2 WHERE id = ?1 AND status <> 'deleting' RETURNING ${ORGANIZATION_COLUMNS}`).bind(id, enabled ? 1 : 0).first<OrganizationRow>();
   return row ? toOrganization(row) : null;
 }
 
-/** Removes an organization and, through ON DELETE CASCADE, everything it owns. */
+/**
+ * Removes an organization and, through ON DELETE CASCADE, every row it owns, at once and whatever
+ * their number; R2 objects and KV records are left behind. The admin API deletes through
+ * src/accounts/lifecycle.ts instead (bounded pages, storage included); this is for tests.
+ */
 export async function deleteOrganization(db: D1Database, id: string): Promise<void> {
   await db.prepare("DELETE FROM organizations WHERE id = ?1").bind(id).run();
 }

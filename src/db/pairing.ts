@@ -182,21 +182,23 @@ export async function findClientToken(db: D1Database, orgId: string): Promise<Cl
 
 /** What authenticating one pairing call needs, read in one round trip. */
 export interface PairingCredentials {
-  /** The organization whose Client-Token has this digest, with the stored digest. */
-  client: { orgId: string; storedHash: string } | null;
+  /** The organization whose Client-Token has this digest, with the stored digest and whether it is active. */
+  client: { orgId: string; storedHash: string; orgActive: boolean } | null;
   /** The live instance with this id, with its stored token digest. */
   instance: (PairingInstance & { storedHash: string }) | null;
 }
 
 export async function findPairingCredentials(db: D1Database, clientTokenHash: string, instanceId: string): Promise<PairingCredentials> {
   const [client, instance] = await db.batch([
-    db.prepare("SELECT org_id, token_hash FROM pairing_client_tokens WHERE token_hash = ?1").bind(clientTokenHash),
+    db
+      .prepare("SELECT t.org_id, t.token_hash, o.status AS org_status FROM pairing_client_tokens AS t JOIN organizations AS o ON o.id = t.org_id WHERE t.token_hash = ?1")
+      .bind(clientTokenHash),
     db.prepare(`SELECT ${INSTANCE_COLUMNS} FROM pairing_instances WHERE id = ?1 AND deleted_at IS NULL`).bind(instanceId),
   ]);
-  const clientRow = client!.results[0] as { org_id: string; token_hash: string } | undefined;
+  const clientRow = client!.results[0] as { org_id: string; token_hash: string; org_status: string } | undefined;
   const instanceRow = instance!.results[0] as PairingInstanceRow | undefined;
   return {
-    client: clientRow ? { orgId: clientRow.org_id, storedHash: clientRow.token_hash } : null,
+    client: clientRow ? { orgId: clientRow.org_id, storedHash: clientRow.token_hash, orgActive: clientRow.org_status === "active" } : null,
     instance: instanceRow ? { ...toInstance(instanceRow), storedHash: instanceRow.token_hash } : null,
   };
 }

@@ -123,8 +123,16 @@ export async function findCode(db: D1Database, orgId: string, id: string): Promi
   return row ? toQrCode(row) : null;
 }
 
+/**
+ * The code behind a short link, for serving it (the link store, KV sync and repair): only a code of
+ * an active organization is one, so a deactivated or deleted organization's links answer 404 and
+ * any KV copy of them is removed by whatever reconciles it.
+ */
 export async function findCodeByShortToken(db: D1Database, token: string): Promise<QrCodeRecord | null> {
-  const row = await db.prepare("SELECT * FROM qr_codes WHERE short_token = ?1").bind(token).first<QrCodeRow>();
+  const row = await db
+    .prepare("SELECT c.* FROM qr_codes AS c JOIN organizations AS o ON o.id = c.org_id AND o.status = 'active' WHERE c.short_token = ?1")
+    .bind(token)
+    .first<QrCodeRow>();
   return row ? toQrCode(row) : null;
 }
 
@@ -216,14 +224,20 @@ export async function deleteIdempotencyKeysBefore(db: D1Database, before: string
   return result.meta.changes;
 }
 
-/** The version of the dynamic code behind each of these short tokens (a static code's kept token has no KV record). */
+/**
+ * The version of the dynamic code behind each of these short tokens (a static code's kept token has
+ * no KV record, nor has a code of an organization that is not active).
+ */
 export async function findShortTokenVersions(db: D1Database, tokens: string[]): Promise<Map<string, number>> {
   const found = new Map<string, number>();
   // D1 binds at most 100 parameters per statement.
   for (let i = 0; i < tokens.length; i += 100) {
     const chunk = tokens.slice(i, i + 100);
     const { results } = await db
-      .prepare(`SELECT short_token, version FROM qr_codes WHERE short_token IN (${chunk.map(() => "?").join(", ")}) AND type IN ('url', 'text', 'links', 'audio', 'event', 'file', 'vcard')`)
+      .prepare(
+        `SELECT c.short_token, c.version FROM qr_codes AS c JOIN organizations AS o ON o.id = c.org_id AND o.status = 'active'
+         WHERE c.short_token IN (${chunk.map(() => "?").join(", ")}) AND c.type IN ('url', 'text', 'links', 'audio', 'event', 'file', 'vcard')`,
+      )
       .bind(...chunk)
       .all<{ short_token: string; version: number }>();
     for (const row of results) found.set(row.short_token, row.version);

@@ -16,7 +16,7 @@ const unauthorized = (message: string) => (c: Context<AppEnv>): never => {
   throw new ApiError(401, "UNAUTHORIZED", message);
 };
 
-/** The organization key behind a presented bearer token, or null (unknown, revoked, expired). */
+/** The organization key behind a presented bearer token, or null (unknown, revoked, expired, or its organization not active). */
 export async function findUsableApiKey(db: D1Database, token: string, now = new Date()): Promise<ApiKey | null> {
   // A token that fails its checksum cannot exist; refuse it without touching the database.
   if (!isWellFormedSecret(token, "bearerKey")) return null;
@@ -24,7 +24,7 @@ export async function findUsableApiKey(db: D1Database, token: string, now = new 
   const found = await findApiKeyByHash(db, digest);
   if (!found || !digestsEqual(digest, found.storedHash)) return null;
   const { key } = found;
-  if (key.status !== "active") return null;
+  if (key.status !== "active" || !found.orgActive) return null;
   if (key.expiresAt !== null && Date.parse(key.expiresAt) <= now.getTime()) return null;
   return key;
 }
@@ -40,7 +40,7 @@ export function bearerKeyAuth(): MiddlewareHandler<AppEnv> {
     realm: "api",
     noAuthenticationHeader: { message: unauthorized("Authentication required: send Authorization: Bearer <API key>") },
     invalidAuthenticationHeader: { message: unauthorized("Malformed Authorization header: expected Bearer <API key>") },
-    invalidToken: { message: unauthorized("Invalid, revoked or expired API key") },
+    invalidToken: { message: unauthorized("Invalid, revoked or expired API key, or its organization is deactivated") },
     verifyToken: async (token, c: Context<AppEnv>) => {
       const key = await findUsableApiKey(c.env.DB, token);
       if (!key) return false;

@@ -123,7 +123,8 @@ async function authenticate(c: Context<AppEnv>, apiKey: string, developerSecret:
   const apiKeyDigest = await hashSecret(apiKey);
   const found = await findUserByApiKeyHash(c.env.DB, apiKeyDigest);
   if (!found || !digestsEqual(apiKeyDigest, found.storedHash)) throw fail("INVALID_API_KEY");
-  if (found.user.status !== "active") throw fail("USER_INACTIVE");
+  // A deactivated organization's users are refused as inactive users: the contract has no other word for it.
+  if (found.user.status !== "active" || !found.orgActive) throw fail("USER_INACTIVE");
 
   if (!isWellFormedSecret(developerSecret, "developerSecret")) throw fail("INVALID_DEVELOPER_SECRET");
   const secretDigest = await hashSecret(developerSecret);

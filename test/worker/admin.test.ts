@@ -13,7 +13,7 @@ const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+00:00$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const SECRET_IN_TEXT = /z(ak|dk|bk)_[0-9A-Za-z]{36}/;
 
-interface Organization { id: string; name: string; whatsappEnabled: boolean; isDemo: boolean; createdAt: string }
+interface Organization { id: string; name: string; whatsappEnabled: boolean; isDemo: boolean; status: string; statusChangedAt: string | null; createdAt: string }
 interface Brand { orgId: string; id: number; name: string; createdAt: string }
 interface Member { id: string; orgId: string; name: string; email: string | null; createdAt: string }
 interface User {
@@ -138,8 +138,8 @@ describe("organizations", () => {
     const created = await call<Organization>("POST", "/admin/organizations", { name: `  ${name} ` });
     expect(created.status).toBe(201);
     const org = created.body;
-    expect(Object.keys(org).sort()).toEqual(["createdAt", "id", "isDemo", "name", "whatsappEnabled"]);
-    expect(org).toMatchObject({ name, whatsappEnabled: false, isDemo: false });
+    expect(Object.keys(org).sort()).toEqual(["createdAt", "id", "isDemo", "name", "status", "statusChangedAt", "whatsappEnabled"]);
+    expect(org).toMatchObject({ name, whatsappEnabled: false, isDemo: false, status: "active", statusChangedAt: null });
     expect(org.id).toMatch(UUID);
     expect(org.createdAt).toMatch(TIMESTAMP);
 
@@ -737,11 +737,13 @@ describe("OpenAPI document", () => {
     const doc = res.body;
     const expected: Record<string, string[]> = {
       "/admin/organizations": ["get", "post"],
-      "/admin/organizations/{orgId}": ["get", "patch"],
+      "/admin/organizations/{orgId}": ["delete", "get", "patch"],
+      "/admin/organizations/{orgId}/deactivate": ["post"],
+      "/admin/organizations/{orgId}/activate": ["post"],
       "/admin/organizations/{orgId}/brands": ["get", "post"],
       "/admin/organizations/{orgId}/members": ["get", "post"],
       "/admin/organizations/{orgId}/users": ["get", "post"],
-      "/admin/users/{userId}": ["get"],
+      "/admin/users/{userId}": ["delete", "get"],
       "/admin/users/{userId}/activate": ["post"],
       "/admin/users/{userId}/deactivate": ["post"],
       "/admin/users/{userId}/api-key/rotate": ["post"],

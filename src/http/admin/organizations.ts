@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
-import { insertBrand, insertMember, insertOrganization, listBrands, listMembers, listOrganizations, setOrganizationWhatsapp } from "../../db/accounts";
+import { activateOrganization, ANALYTICS_ROWS_PER_RUN, CODES_PER_RUN, deactivateOrganization, deleteOrganization, FILES_PER_RUN, LINKS_PER_STEP } from "../../accounts/lifecycle";
+import { findOrganization, insertBrand, insertMember, insertOrganization, listBrands, listMembers, listOrganizations, setOrganizationWhatsapp } from "../../db/accounts";
 import { newRouter } from "../router";
 import {
   adminRoute,
@@ -12,12 +13,13 @@ import {
   listOf,
   MemberSchema,
   Name,
+  organizationDeleting,
   OrganizationSchema,
   OrgParams,
   requireOrganization,
 } from "./schemas";
 
-/** Organizations and what hangs off them without credentials: brands and members. */
+/** Organizations (created, deactivated, activated, deleted) and what hangs off them without credentials: brands and members. */
 export const organizationsRouter = newRouter()
   .openapi(
     adminRoute({
@@ -59,7 +61,8 @@ export const organizationsRouter = newRouter()
       request: { params: OrgParams },
       responses: { 200: json("The organization", OrganizationSchema), ...errorResponses },
     }),
-    async (c) => c.json(await requireOrganization(c.env.DB, c.req.valid("param").orgId), 200),
+    // Also while it is being deleted: its status says so.
+    async (c) => c.json(found(await findOrganization(c.env.DB, c.req.valid("param").orgId), "Organization"), 200),
   )
   .openapi(
     adminRoute({
@@ -72,8 +75,55 @@ export const organizationsRouter = newRouter()
     async (c) => {
       const { orgId } = c.req.valid("param");
       const { whatsappEnabled } = c.req.valid("json");
-      return c.json(found(await setOrganizationWhatsapp(c.env.DB, orgId, whatsappEnabled), "Organization"), 200);
+      await requireOrganization(c.env.DB, orgId);
+      const updated = await setOrganizationWhatsapp(c.env.DB, orgId, whatsappEnabled);
+      if (!updated) await requireOrganization(c.env.DB, orgId); // deleted meanwhile: 409 (or 404)
+      return c.json(found(updated, "Organization"), 200);
     },
+  )
+  .openapi(
+    adminRoute({
+      method: "post",
+      path: "/admin/organizations/{orgId}/deactivate",
+      summary: "Deactivate an organization (reversible)",
+      description: `Idempotent. At once: none of its credentials authenticates (bearer keys 401, users' api_keys USER_INACTIVE in produceQRCode, AccessKeys InvalidAccessKeyId.Inactive, the pairing Client-Token 401 INVALID_CLIENT_TOKEN), and its short links, hosted pages, files and message QR images answer 404, as unknown ones do. Nothing is deleted. The scan fast path's KV copies of its links are removed ${LINKS_PER_STEP} within this request and the rest ${LINKS_PER_STEP} per cron run; until then, and for up to 35 s after (KV edge and isolate caches), such a link may still redirect.`,
+      request: { params: OrgParams },
+      responses: { 200: json("The organization, deactivated", OrganizationSchema), ...errorResponses },
+    }),
+    async (c) => {
+      const { orgId } = c.req.valid("param");
+      const organization = found(await deactivateOrganization(c.env, orgId), "Organization");
+      if (organization.status === "deleting") throw organizationDeleting(orgId);
+      return c.json(organization, 200);
+    },
+  )
+  .openapi(
+    adminRoute({
+      method: "post",
+      path: "/admin/organizations/{orgId}/activate",
+      summary: "Activate a deactivated organization again",
+      description:
+        "Idempotent. Its credentials authenticate again and its links work again: the first scan of each link reads D1 and puts it back on KV (a link that was scanned while deactivated may stay 404 up to 30 s longer in the isolate that saw it).",
+      request: { params: OrgParams },
+      responses: { 200: json("The organization, active", OrganizationSchema), ...errorResponses },
+    }),
+    async (c) => {
+      const { orgId } = c.req.valid("param");
+      const organization = found(await activateOrganization(c.env, orgId), "Organization");
+      if (organization.status === "deleting") throw organizationDeleting(orgId);
+      return c.json(organization, 200);
+    },
+  )
+  .openapi(
+    adminRoute({
+      method: "delete",
+      path: "/admin/organizations/{orgId}",
+      summary: "Delete an organization and everything it owns",
+      description: `Idempotent; cannot be undone. At once, in one transaction: its bearer keys, AccessKeys, users (with their api_keys and developer keys) and pairing Client-Token are deleted, its WhatsApp numbers unregistered, its pairing instances deleted, and it is no longer the demo organization. From then on it behaves as deactivated (every link, hosted page, file and image 404) and the answer is 202 with status "deleting". The cron then removes, a bounded page per run, the KV copies of its links (${LINKS_PER_STEP} of them already within this request), its analytics (${ANALYTICS_ROWS_PER_RUN} rows per table), its codes (${CODES_PER_RUN}) with their message QR codes, its files (${FILES_PER_RUN}, R2 objects first), its pairing instances' state, and finally the organization with its brands and members; GET then answers 404. Short tokens stay reserved forever.`,
+      request: { params: OrgParams },
+      responses: { 202: json("The organization, being deleted", OrganizationSchema), ...errorResponses },
+    }),
+    async (c) => c.json(found(await deleteOrganization(c.env, c.req.valid("param").orgId), "Organization"), 202),
   )
   .openapi(
     adminRoute({

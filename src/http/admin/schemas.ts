@@ -18,6 +18,11 @@ export const OrganizationSchema = z
     name: z.string(),
     whatsappEnabled: z.boolean(),
     isDemo: z.boolean(),
+    status: z.enum(["active", "deactivated", "deleting"]).openapi({
+      description:
+        "active; deactivated (reversible: no credential of it authenticates, its links, hosted pages, files and message QR images answer 404); deleting (its credentials are gone; the cron is removing its codes, analytics and files, then the organization)",
+    }),
+    statusChangedAt: NullableTimestamp.openapi({ description: "When it was last deactivated, activated or deleted; null if never" }),
     createdAt: Timestamp,
   })
   .openapi("Organization");
@@ -145,6 +150,7 @@ export const errorResponses = {
   400: json("Invalid request; `issues` names each violated field", ErrorSchema),
   401: json("Missing or wrong admin token", ErrorSchema),
   404: json("No such resource", ErrorSchema),
+  409: json("A conflict with the resource's state, e.g. ORGANIZATION_DELETING: the organization is being deleted", ErrorSchema),
   413: json("Request body over 64 KiB", ErrorSchema),
   503: json("The admin API is disabled (ADMIN_TOKEN unset)", ErrorSchema),
 };
@@ -159,8 +165,14 @@ export function found<T>(value: T | null, kind: string): T {
   return value;
 }
 
+export const organizationDeleting = (orgId: string) =>
+  new ApiError(409, "ORGANIZATION_DELETING", `Organization ${orgId} is being deleted; nothing can be added to or changed in it`);
+
+/** The organization, for a call that reads or changes what it owns: 404 when there is none, 409 while it is being deleted. */
 export async function requireOrganization(db: D1Database, orgId: string) {
-  return found(await findOrganization(db, orgId), "Organization");
+  const organization = found(await findOrganization(db, orgId), "Organization");
+  if (organization.status === "deleting") throw organizationDeleting(orgId);
+  return organization;
 }
 
 export async function requireUser(db: D1Database, userId: string) {

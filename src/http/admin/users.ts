@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { mintSecret } from "../../auth/secrets";
-import { findMember, insertUser, listUsers, rotateUserApiKey, setUserStatus } from "../../db/accounts";
-import { ValidationError } from "../errors";
+import { deleteUser, findMember, insertUser, listUsers, rotateUserApiKey, setUserStatus } from "../../db/accounts";
+import { ApiError, ValidationError } from "../errors";
 import { newRouter } from "../router";
 import { adminRoute, Email, errorResponses, found, Id, json, jsonBody, listOf, Name, OrgParams, requireOrganization, requireUser, UserParams, UserSchema, UserWithApiKeySchema } from "./schemas";
 
@@ -74,6 +74,21 @@ export const usersRouter = newRouter()
       responses: { 200: json("The user", UserSchema), ...errorResponses },
     }),
     async (c) => c.json(found(await setUserStatus(c.env.DB, c.req.valid("param").userId, "inactive"), "User"), 200),
+  )
+  .openapi(
+    adminRoute({
+      method: "delete",
+      path: "/admin/users/{userId}",
+      summary: "Delete a user and its developer keys",
+      description:
+        "Cannot be undone. The user's api_key and every developer key it issued (revoked or not) are deleted with it, so produceQRCode answers INVALID_API_KEY for its api_key at once. Nothing else belongs to a user: the organization's codes, keys and files stay. To stop a user for a while instead, deactivate it.",
+      request: { params: UserParams },
+      responses: { 204: { description: "Deleted" }, ...errorResponses },
+    }),
+    async (c) => {
+      if (!(await deleteUser(c.env.DB, c.req.valid("param").userId))) throw new ApiError(404, "NOT_FOUND", "User not found");
+      return c.body(null, 204);
+    },
   )
   .openapi(
     adminRoute({

@@ -43,7 +43,11 @@ export const whatsappPhoneNumbersRouter = newRouter()
         params: z.object({ orgId: Id }),
         body: jsonBody(z.object({ phoneNumber: PhoneNumberInput, custSpaceId: CustSpaceId.optional() })),
       },
-      responses: { 201: json("The registered number", WhatsappPhoneNumberSchema), 409: json("The number is already registered", errorResponses[400].content["application/json"].schema), ...errorResponses },
+      responses: {
+        201: json("The registered number", WhatsappPhoneNumberSchema),
+        ...errorResponses,
+        409: json("The number is already registered, or the organization is being deleted (ORGANIZATION_DELETING)", errorResponses[400].content["application/json"].schema),
+      },
     }),
     async (c) => {
       const { orgId } = c.req.valid("param");

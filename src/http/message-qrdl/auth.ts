@@ -74,7 +74,8 @@ async function signedCaller(c: Ctx, authorization: string, body: Uint8Array<Arra
 
   const found = await findAccessKeyWithSecret(c.env.DB, parsed.accessKeyId);
   if (!found) throw acsErrors.accessKeyNotFound();
-  if (found.key.status !== "active") throw acsErrors.accessKeyDisabled();
+  // A deactivated organization's keys are refused as disabled ones (its AccessKeys are deleted with it).
+  if (found.key.status !== "active" || !found.orgActive) throw acsErrors.accessKeyDisabled();
   const ring = keyringOf(c.env);
   if (!ring) throw acsErrors.serviceUnavailable("AccessKey verification is not configured (ACCESS_KEY_ENCRYPTION_KEY is unset)");
   let secret: string;

@@ -59,7 +59,7 @@ export const acsErrors = {
     new AcsError(400, "MissingParameter", `The input parameter "Authorization" that is mandatory for processing this request is not supplied.`, {
       recommend: "Sign the request with an AccessKey pair (signature V3, as the official SDK does) or send Authorization: Bearer <bearer key>.",
     }),
-  invalidBearer: () => new AcsError(404, "InvalidAccessKeyId.NotFound", "Specified access key is not found.", { recommend: "The bearer key is unknown, revoked or expired." }),
+  invalidBearer: () => new AcsError(404, "InvalidAccessKeyId.NotFound", "Specified access key is not found.", { recommend: "The bearer key is unknown, revoked or expired, or its organization is deactivated." }),
   serviceUnavailable: (why: string) => new AcsError(503, "ServiceUnavailable", "The request has failed due to a temporary failure of the server.", { recommend: why }),
 };
 

@@ -41,7 +41,8 @@ export const instanceNotFound = () => new ApiError(404, "INSTANCE_NOT_FOUND", "I
 
 /**
  * `/instances/{instance}/token/{token}/…` with the `Client-Token` header, checked in this order:
- * no or malformed Client-Token 401 (no database read), unknown Client-Token 401, then an unknown
+ * no or malformed Client-Token 401 (no database read), unknown Client-Token 401, a Client-Token of
+ * a deactivated organization 401 (same code, its own message), then an unknown
  * instance and a wrong instance token the same 404 (so only a caller holding the token learns
  * that an instance exists), then a Client-Token of another organization 403. Both secrets are
  * hashed whatever their shape and looked up in one D1 round trip.
@@ -55,6 +56,7 @@ export const requireInstance: MiddlewareHandler<PairingEnv> = async (c, next) =>
   const [clientHash, tokenHash] = await Promise.all([hashSecret(clientToken), hashSecret(token)]);
   const { client, instance } = await findPairingCredentials(c.env.DB, clientHash, instanceId);
   if (!client || !digestsEqual(clientHash, client.storedHash)) throw invalidClientToken();
+  if (!client.orgActive) throw new ApiError(401, "INVALID_CLIENT_TOKEN", "This Client-Token's account is deactivated");
   const tokenMatches = instance !== null && digestsEqual(tokenHash, instance.storedHash);
   if (!instance || !tokenMatches || !isWellFormedSecret(token, "pairingInstanceToken")) throw instanceNotFound();
   if (instance.orgId !== client.orgId) throw new ApiError(403, "FORBIDDEN", "This Client-Token belongs to another account than the instance");
