@@ -4,12 +4,13 @@ import { initWasm, Resvg } from "@resvg/resvg-wasm";
 import QRCodeSvg from "qrcode-svg";
 import { AppearanceSchema, type AppearanceInput } from "../src/qr/appearance";
 import { encodeQr } from "../src/qr/encode";
-import { sniffRasterImage, type CenterImage } from "../src/qr/image";
+import { MAX_LOGO_PIXELS, MAX_LOGO_SIDE, sniffRasterImage, type CenterImage } from "../src/qr/image";
+import { normalizeLogo } from "../src/qr/logo-scale";
 import { planRender } from "../src/qr/plan";
-import { encodeIndexedPng } from "../src/qr/png";
 import { configureRaster } from "../src/qr/raster";
 import { renderQrPng, renderQrSvg } from "../src/qr/render";
-import { renderSvg } from "../src/qr/svg";
+import { rasterImageSvg, renderSvg } from "../src/qr/svg";
+import { worstLogo } from "./logos";
 
 const require = createRequire(import.meta.url);
 const wasm = readFileSync(require.resolve("@resvg/resvg-wasm/index_bg.wasm"));
@@ -58,6 +59,8 @@ export interface Case {
   iterations: number;
   ours: () => Promise<Uint8Array | string>;
   baseline: () => Promise<Uint8Array | string>;
+  /** Makes the case's inputs before anything is measured. */
+  prepare?: () => void;
 }
 
 // Appearances are validated once, as the HTTP layer does before rendering; cases time rendering.
@@ -65,6 +68,14 @@ const plainAppearance = AppearanceSchema.parse({ qrOptionsErrorCorrectionLevel: 
 const styledAppearance = AppearanceSchema.parse(STYLED);
 const plain = (size: number) => ({ content: CONTENT, appearance: plainAppearance, size, errorCorrectionFixed: true });
 const styled = (size: number) => ({ content: CONTENT, appearance: styledAppearance, size, image: styledImage });
+
+// The worst logo a render can meet: MAX_LOGO_SIDE square (larger uploads are stored scaled down
+// to it) with as much entropy as the byte cap holds, stored as is. And the worst upload: as many
+// pixels as the check admits, at the cap, which the upload scales down once.
+let storedLogo: CenterImage | null = null;
+let uploadedLogo: Uint8Array | null = null;
+const UPLOAD_SIDE = Math.floor(Math.sqrt(MAX_LOGO_PIXELS));
+const withWorstLogo = (size: number) => ({ ...styled(size), image: storedLogo! });
 
 export const CASES: Case[] = [
   {
@@ -89,6 +100,21 @@ export const CASES: Case[] = [
     ours: async () => (await renderQrPng(styled(5000))).bytes,
     baseline: async () => fullFrame(renderSvg(planRender(styled(5000))), 5000),
   },
+  {
+    name: "styled png 5000px, worst logo",
+    iterations: 2,
+    prepare: () => void (storedLogo = sniffRasterImage(worstLogo(MAX_LOGO_SIDE, MAX_LOGO_SIDE))),
+    ours: async () => (await renderQrPng(withWorstLogo(5000))).bytes,
+    baseline: async () => fullFrame(renderSvg(planRender(withWorstLogo(5000))), 5000),
+  },
+  {
+    name: "logo upload, worst accepted",
+    iterations: 3,
+    prepare: () => void (uploadedLogo = worstLogo(UPLOAD_SIDE, UPLOAD_SIDE)),
+    ours: async () => (await normalizeLogo(uploadedLogo!)).bytes,
+    // What one strip paid before uploads were scaled: resvg decoding the upload at its own size.
+    baseline: async () => fullFrame(rasterImageSvg({ mime: "image/png", bytes: uploadedLogo! }, UPLOAD_SIDE, UPLOAD_SIDE), UPLOAD_SIDE),
+  },
 ];
 
 /** Warms the rasterizer and the JIT on a small image so a case measures only its own work. */
@@ -96,5 +122,8 @@ export async function warmUp(): Promise<void> {
   await renderQrPng(styled(120));
   await renderQrPng(plain(120));
   await fullFrame(qrcodeSvg(120), 120);
-  sniffRasterImage(encodeIndexedPng(2, 2, [[0, 0, 0]], () => new Uint8Array(2)));
+  // Logo decoding and scaling (PNG inflate, resampling, PNG encoding inside resvg) warmed too.
+  const logo = worstLogo(MAX_LOGO_SIDE + 1, 8);
+  await renderQrPng({ ...styled(120), image: sniffRasterImage(logo) });
+  await normalizeLogo(logo);
 }

@@ -6,6 +6,7 @@ const found = CASES.find((c) => c.name === name);
 if (!found || (side !== "ours" && side !== "baseline")) throw new Error(`unknown case ${name} ${side}`);
 const run = found[side];
 
+found.prepare?.();
 await warmUp();
 const rssBefore = process.memoryUsage().rss;
 // The first run at this size sets the peak; maxRSS (KiB) tells how far memory rose above the start.

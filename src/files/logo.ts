@@ -3,13 +3,16 @@ import { ValidationError } from "../http/errors";
 import { fetchPublicResource, SafeFetchError, type Fetcher } from "../lib/safe-fetch";
 import { sanitizeFileName } from "./names";
 import { ALLOWED_DESCRIPTION, ALLOWED_MEDIA_TYPES, MAX_BYTES, sniffMediaType } from "./sniff";
-import { FileRejected, storeBytes } from "./store";
+import { FileRejected, readWhole, storeBytes, type StoreInput } from "./store";
+import { QrError } from "../qr/errors";
+import { normalizeLogo } from "../qr/logo-scale";
 import { sha256Hex } from "../lib/hex";
 
 /**
  * Logos given to the QR code resource as `appearance.uploadedImage`: the id of an uploaded logo,
  * or an https URL that is fetched once, under the SSRF rules, and stored in R2 like an upload,
- * so rendering never fetches anything.
+ * so rendering never fetches anything. Either way a logo is stored at most MAX_LOGO_SIDE a side,
+ * so a render never decodes a large picture.
  */
 
 export const LOGO_FIELD = "appearance.uploadedImage";
@@ -40,14 +43,36 @@ export async function importRemoteLogo(env: Env, orgId: string, url: string, opt
   const mediaType = sniffMediaType(fetched.bytes);
   if (!mediaType || !ALLOWED_MEDIA_TYPES.logo.has(mediaType))
     throw refuse(`the URL does not serve an accepted logo image (${ALLOWED_DESCRIPTION.logo})`);
-  // The same picture imported again (the same URL on every update) reuses the stored copy.
-  const existing = await findFileByDigest(env.DB, orgId, "logo", await sha256Hex(fetched.bytes));
-  if (existing) return existing;
-  const fileName = sanitizeFileName(decodeSafely(new URL(fetched.finalUrl).pathname.split("/").pop() ?? ""), "logo");
   try {
-    return await storeBytes(env, { orgId, purpose: "logo", fileName, bytes: fetched.bytes, sourceUrl: url });
+    const bytes = await logoBytesToStore(fetched.bytes);
+    // The same picture imported again (the same URL on every update) reuses the stored copy; a
+    // scaled one is found by the digest of what was stored, so a large logo is scaled again.
+    const existing = await findFileByDigest(env.DB, orgId, "logo", await sha256Hex(bytes));
+    if (existing) return existing;
+    const fileName = sanitizeFileName(decodeSafely(new URL(fetched.finalUrl).pathname.split("/").pop() ?? ""), "logo");
+    return await storeBytes(env, { orgId, purpose: "logo", fileName, bytes, sourceUrl: url });
   } catch (err) {
     if (err instanceof FileRejected) throw refuse(err.message);
+    throw err;
+  }
+}
+
+/**
+ * Stores an uploaded logo: read whole (it is at most MAX_BYTES.logo), refused when its header
+ * names no size or too many pixels, and stored scaled down when it is larger than a render needs
+ * (see normalizeLogo). FileRejected like storeFile otherwise.
+ */
+export async function storeLogo(env: Env, input: Omit<StoreInput, "purpose" | "sourceUrl">): Promise<StoredFile> {
+  const bytes = await logoBytesToStore(await readWhole({ ...input, purpose: "logo" }));
+  return storeBytes(env, { orgId: input.orgId, purpose: "logo", fileName: input.fileName, bytes });
+}
+
+/** What to store for a logo's bytes; FileRejected (INVALID_IMAGE) when they cannot be one. */
+async function logoBytesToStore(bytes: Uint8Array): Promise<Uint8Array> {
+  try {
+    return (await normalizeLogo(bytes)).bytes;
+  } catch (err) {
+    if (err instanceof QrError) throw new FileRejected("INVALID_IMAGE", err.message);
     throw err;
   }
 }

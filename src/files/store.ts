@@ -13,7 +13,7 @@ import { orUnavailable } from "../lib/unavailable";
 /** R2 multipart: every part but the last must be the same size, and at least 5 MiB. */
 export const PART_BYTES = 5 * 1024 * 1024;
 
-export type RejectionReason = "TOO_LARGE" | "UNSUPPORTED_TYPE" | "EMPTY";
+export type RejectionReason = "TOO_LARGE" | "UNSUPPORTED_TYPE" | "EMPTY" | "INVALID_IMAGE";
 
 /** The bytes are not acceptable for the purpose (the caller words it for its own field). */
 export class FileRejected extends Error {
@@ -54,17 +54,12 @@ export async function storeFile(env: Env, input: StoreInput): Promise<StoredFile
   let upload: R2MultipartUpload | null = null;
   let stored = false;
   const parts: R2UploadedPart[] = [];
-  const sniff = (head: Uint8Array): string => {
-    const type = sniffMediaType(head.subarray(0, SNIFF_BYTES), input.fileName);
-    if (type === null || !ALLOWED_MEDIA_TYPES[purpose].has(type))
-      throw new FileRejected("UNSUPPORTED_TYPE", `the content is not an accepted ${purpose} type (${ALLOWED_DESCRIPTION[purpose]})${type ? `; it is ${type}` : ""}`);
-    return type;
-  };
+  const sniff = (head: Uint8Array): string => acceptedType(head, input.fileName, purpose);
   try {
     for (let chunk = await input.read(); chunk !== null; chunk = await input.read()) {
       if (chunk.byteLength === 0) continue;
       total += chunk.byteLength;
-      if (total > maxBytes) throw new FileRejected("TOO_LARGE", `the file is larger than ${maxBytes} bytes, the limit for a ${purpose}`);
+      if (total > maxBytes) throw tooLarge(purpose);
       pending.push(chunk);
       pendingBytes += chunk.byteLength;
       await hasher.write(chunk);
@@ -80,7 +75,7 @@ export async function storeFile(env: Env, input: StoreInput): Promise<StoredFile
         pendingBytes = rest.length;
       }
     }
-    if (total === 0) throw new FileRejected("EMPTY", "the file is empty");
+    if (total === 0) throw empty();
     const tail = concat(pending);
     mediaType ??= sniff(tail);
     await hasher.close();
@@ -101,6 +96,36 @@ export async function storeFile(env: Env, input: StoreInput): Promise<StoredFile
     else if (upload) await upload.abort().catch(() => undefined);
     throw err;
   }
+}
+
+/** The media type of a file's head when the purpose accepts it; FileRejected otherwise. */
+function acceptedType(head: Uint8Array, fileName: string, purpose: FilePurpose): string {
+  const type = sniffMediaType(head.subarray(0, SNIFF_BYTES), fileName);
+  if (type === null || !ALLOWED_MEDIA_TYPES[purpose].has(type))
+    throw new FileRejected("UNSUPPORTED_TYPE", `the content is not an accepted ${purpose} type (${ALLOWED_DESCRIPTION[purpose]})${type ? `; it is ${type}` : ""}`);
+  return type;
+}
+
+const tooLarge = (purpose: FilePurpose) => new FileRejected("TOO_LARGE", `the file is larger than ${MAX_BYTES[purpose]} bytes, the limit for a ${purpose}`);
+const empty = () => new FileRejected("EMPTY", "the file is empty");
+
+/**
+ * A whole upload read into memory and refused as storeFile refuses it (too large as soon as it
+ * passes the purpose's cap, empty, or not a type the purpose accepts), for bytes that are checked
+ * and changed before they are stored (logos, which are small).
+ */
+export async function readWhole(input: Pick<StoreInput, "purpose" | "fileName" | "read">): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (let chunk = await input.read(); chunk !== null; chunk = await input.read()) {
+    total += chunk.byteLength;
+    if (total > MAX_BYTES[input.purpose]) throw tooLarge(input.purpose);
+    if (chunk.byteLength > 0) chunks.push(chunk);
+  }
+  if (total === 0) throw empty();
+  const bytes = concat(chunks);
+  acceptedType(bytes, input.fileName, input.purpose);
+  return bytes;
 }
 
 /** Stores bytes already in memory (an imported logo) the same way. */

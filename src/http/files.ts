@@ -5,7 +5,9 @@ import type { AppEnv } from "../env";
 import { MultipartError, MultipartReader, MultipartTooLarge, multipartBoundary } from "../files/multipart";
 import { contentDisposition, sanitizeFileName } from "../files/names";
 import { ALLOWED_DESCRIPTION, downloadName, FILE_PURPOSES, isInlineSafe, MAX_BYTES, type FilePurpose } from "../files/sniff";
+import { storeLogo } from "../files/logo";
 import { FileRejected, storeFile } from "../files/store";
+import { MAX_LOGO_PIXELS, MAX_LOGO_SIDE } from "../qr/image";
 import { bearerKeyAuth, requirePermission } from "./bearer";
 import { ApiError, ValidationError } from "./errors";
 import { publicBaseUrl } from "./origin";
@@ -70,12 +72,14 @@ filesRouter.openAPIRegistry.registerPath({
   description:
     "multipart/form-data with a `purpose` field (logo, audio, file) followed by a `file` part. The type is sniffed from the bytes and must be allowed for the purpose: " +
     FILE_PURPOSES.map((p) => `${p}: ${ALLOWED_DESCRIPTION[p]}, at most ${MAX_BYTES[p]} bytes`).join("; ") +
-    ". The body is streamed to storage and refused (413) as soon as it passes the limit. Needs a read-write bearer key with qr:WriteQrCode.",
+    ". The body is streamed to storage and refused (413) as soon as it passes the limit. " +
+    `A logo's pixel size is read from its header before anything is decoded: more than ${MAX_LOGO_PIXELS} pixels (2048x2048) is refused (400), and a logo over ${MAX_LOGO_SIDE} px on a side is stored scaled down to ${MAX_LOGO_SIDE} px (aspect kept) as a PNG, which the answer's mediaType and size describe. ` +
+    "Needs a read-write bearer key with qr:WriteQrCode.",
   security: [{ bearerAuth: [] }],
   request: { body: { required: true, content: { "multipart/form-data": { schema: UploadRequestSchema } } } },
   responses: {
     201: { description: "Stored", content: { "application/json": { schema: UploadResponseSchema } } },
-    400: problem("Malformed form, missing field, or bytes that are not an allowed type (violation on `file`)"),
+    400: problem("Malformed form, missing field, bytes that are not an allowed type, or a logo with too many pixels or none that can be decoded (violation on `file`)"),
     401: problem("Missing, invalid, revoked or expired bearer key"),
     403: problem("Read-only key, or a key without qr:WriteQrCode"),
     413: problem("Larger than the purpose's limit"),
@@ -151,12 +155,8 @@ async function readUpload(c: Context<AppEnv>, reader: MultipartReader): Promise<
       if (part.fileName === null) throw new ValidationError([{ field: "file", message: "Must be a file part (with a filename)" }]);
       if (purpose === null)
         throw new ValidationError([{ field: "purpose", message: `Send the purpose field (${FILE_PURPOSES.join(", ")}) before the file part` }]);
-      return storeFile(c.env, {
-        orgId: c.get("apiKey").orgId,
-        purpose,
-        fileName: sanitizeFileName(part.fileName),
-        read: () => reader.readChunk(),
-      });
+      const file = { orgId: c.get("apiKey").orgId, fileName: sanitizeFileName(part.fileName), read: () => reader.readChunk() };
+      return purpose === "logo" ? storeLogo(c.env, file) : storeFile(c.env, { ...file, purpose });
     }
     const value = await readField(reader);
     if (part.name === "purpose") {

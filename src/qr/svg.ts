@@ -4,7 +4,7 @@ import { BUILTIN_ICONS } from "./icons";
 import { isHidden, type RenderPlan } from "./plan";
 import { drawCornerDot, drawCornerSquare, drawDot, inFinder, legibleDotType, type Neighbour, PathData, scanSafeFinder } from "./shapes";
 
-const round2 = (n: number): number => Math.round(n * 100) / 100;
+export const round2 = (n: number): number => Math.round(n * 100) / 100;
 const fmt = (n: number): string => String(round2(n));
 
 export function escapeXml(value: string): string {
@@ -248,4 +248,12 @@ export function renderImageSvg(plan: RenderPlan, frame: Box): string {
   const image = drawImage(plan);
   if (!image) return "";
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${frame.width}" height="${frame.height}" viewBox="${frame.x} ${frame.y} ${frame.width} ${frame.height}">${image}</svg>`;
+}
+
+/** A document that is only a raster image stretched to `width` x `height` pixels: resvg decodes (and scales) it from this. */
+export function rasterImageSvg(image: { mime: string; bytes: Uint8Array }, width: number, height: number): string {
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">` +
+    `<image width="${width}" height="${height}" preserveAspectRatio="none" href="data:${image.mime};base64,${bytesToBase64(image.bytes)}"/></svg>`
+  );
 }

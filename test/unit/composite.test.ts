@@ -1,11 +1,12 @@
 import "../support/engine-node";
 import { describe, expect, it } from "vitest";
 import { AppearanceSchema, type AppearanceInput } from "../../src/qr/appearance";
-import type { CenterImage } from "../../src/qr/image";
+import { sniffRasterImage, type CenterImage } from "../../src/qr/image";
 import { gradientTable, LUT_SIZE } from "../../src/qr/paint";
 import { planRender } from "../../src/qr/plan";
-import { rasterizePlan } from "../../src/qr/raster";
+import { rasterizePlan, renderPixels, STRIP_BYTES } from "../../src/qr/raster";
 import { renderSvg } from "../../src/qr/svg";
+import { ringLogo } from "../support/big-png";
 import { expectScans, rasterizeSvg, readPngWithPngjs } from "../support/decode";
 
 const URL = "https://qr.example.com/r/aZ3kP9qL?utm_source=print";
@@ -44,6 +45,12 @@ const CASES: [string, AppearanceInput, CenterImage | null][] = [
     null,
   ],
   ["circle shape, corners in the dots' paint", { shape: "circle", dotsOptionsType: "dots", dotsOptionsColor: "#0b3d2e", cornersSquareOptionsType: "dot" }, { kind: "icon", key: "wifi" }],
+  // An uploaded logo is decoded once and sampled strip by strip instead of drawn by resvg per strip.
+  [
+    "uploaded logo, transparent, wider than tall",
+    { dotsOptionsType: "rounded", dotsOptionsColor: "#1e3a8a", qrOptionsErrorCorrectionLevel: "H", imageOptionsMargin: 3 },
+    sniffRasterImage(ringLogo(300, 200)),
+  ],
 ];
 
 describe("keyed compositing", () => {
@@ -70,6 +77,45 @@ describe("keyed compositing", () => {
         expect(far / (size * size)).toBeLessThan(0.001);
         await expectScans(png, URL);
       });
+});
+
+describe("uploaded logos", () => {
+  it("are decoded once per render, however many strips they cross", async () => {
+    const size = 3000;
+    const plan = planRender({ content: URL, appearance: AppearanceSchema.parse({ qrOptionsErrorCorrectionLevel: "H" }), size, image: sniffRasterImage(ringLogo(1024, 1024)) });
+    const stripRows = Math.floor(STRIP_BYTES / (size * 4));
+    const box = plan.imageBox!;
+    const stripsCrossed = Math.floor((box.y + box.height) / stripRows) - Math.floor(box.y / stripRows) + 1;
+    expect(stripsCrossed).toBeGreaterThanOrEqual(5);
+    const documents: string[] = [];
+    const png = await rasterizePlan(plan, {
+      renderPixels: (svg, width, height) => {
+        documents.push(svg);
+        return renderPixels(svg, width, height);
+      },
+    });
+    expect(documents.filter((svg) => svg.includes("<image")).length).toBe(1);
+    expect(documents.length).toBe(1 + Math.ceil(size / stripRows));
+    expect(readPngWithPngjs(png).width).toBe(size);
+  });
+});
+
+describe("strip memory", () => {
+  it("every pixel copy resvg hands over (strips, icon bands, the decoded logo) is released once used, not left to the collector", async () => {
+    for (const image of [{ kind: "icon", key: "link" } as const, sniffRasterImage(ringLogo(300, 300))]) {
+      const plan = planRender({ content: URL, appearance: AppearanceSchema.parse({ qrOptionsErrorCorrectionLevel: "H" }), size: 1201, image });
+      const copies: Uint8Array[] = [];
+      await rasterizePlan(plan, {
+        renderPixels: (svg, width, height) => {
+          const pixels = renderPixels(svg, width, height);
+          copies.push(pixels);
+          return pixels;
+        },
+      });
+      expect(copies.length).toBeGreaterThan(3);
+      expect(copies.every((pixels) => (pixels.buffer as ArrayBuffer).detached)).toBe(true);
+    }
+  });
 });
 
 describe("gradient tables", () => {

@@ -29,7 +29,12 @@ const le32 = (n: number) => [n & 0xff, (n >> 8) & 0xff, (n >> 16) & 0xff, (n >>>
 const le16 = (n: number) => [n & 0xff, (n >> 8) & 0xff];
 
 const PNG = b64("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==");
-const JPEG = bytes([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10], "JFIF", [0, 1, 1, 0, 0, 1, 0, 1, 0, 0], [0xff, 0xd9]);
+/** 16x16 teal, baseline (sharp, quality 50). */
+const JPEG = b64(
+  "/9j/2wBDABALDA4MChAODQ4SERATGCgaGBYWGDEjJR0oOjM9PDkzODdASFxOQERXRTc4UG1RV19iZ2hnPk1xeXBkeFxlZ2P/2wBDARESEhgVGC8aGi9jQjhCY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2P/wAARCAAQABADASIAAhEBAxEB/8QAFQABAQAAAAAAAAAAAAAAAAAAAAX/xAAUEAEAAAAAAAAAAAAAAAAAAAAA/8QAFQEBAQAAAAAAAAAAAAAAAAAABAX/xAAUEQEAAAAAAAAAAAAAAAAAAAAA/9oADAMBAAIRAxEAPwCWAejP/9k=",
+);
+/** A JPEG's signature and JFIF segment with no frame: no size to read. */
+const JPEG_WITHOUT_FRAME = bytes([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10], "JFIF", [0, 1, 1, 0, 0, 1, 0, 1, 0, 0], [0xff, 0xd9]);
 const GIF = b64("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7");
 const WEBP = bytes("RIFF", le32(26), "WEBPVP8L", le32(13), [0x2f, 0, 0, 0, 0x10, 0x07, 0x10, 0x11, 0x11, 0x88, 0x88, 0xfe, 0x07, 0]);
 const PDF = strToU8("%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n");
@@ -242,6 +247,14 @@ describe("POST /files refuses what is not what it claims", () => {
       expect(problem.violations).toEqual([{ propertyPath: "file", message: expect.stringContaining(`not an accepted ${purpose} type`) }]);
       expect(await r2Keys(organization.id)).toEqual([]);
     });
+
+  it("a logo whose header gives no size → 400 on file, nothing stored; the same bytes are a fine file", async () => {
+    const { organization, writeKey } = await seedOrg();
+    const problem = await expectProblem(await uploadFile(writeKey, "logo", "logo.jpg", JPEG_WITHOUT_FRAME), 400);
+    expect(problem.violations).toEqual([{ propertyPath: "file", message: "Logo must be a PNG or JPEG image" }]);
+    expect(await r2Keys(organization.id)).toEqual([]);
+    expect((await uploadFile(writeKey, "file", "photo.jpg", JPEG_WITHOUT_FRAME)).status).toBe(201);
+  });
 
   it("an empty file → 400", async () => {
     const { writeKey } = await seedOrg();

@@ -2,6 +2,7 @@ import { env, exports } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { decodeRgba, expectDecoded, expectScans, expectSvgScans, rasterizeSvg, readPng } from "../support/decode";
 import { downscale, onPaper } from "../support/image-ops";
+import { ringLogo } from "../support/big-png";
 import { PDF_FIXTURE, wavFixture } from "../support/media-fixtures";
 import { encodePngFixture } from "../support/png-fixtures";
 import { call, seedOrg } from "./qr-support";
@@ -163,5 +164,94 @@ describe("uploaded logos", () => {
     }
     expect(fetchSpy).not.toHaveBeenCalled();
     expect((await call("GET", "/qr_codes", { key: org.readKey })).json.totalItems).toBe(0);
+  });
+});
+
+describe("large logos", () => {
+  /** A 5000 px download decodes after a box filter down to 500 px, the others as they are. */
+  async function expectDownloadScans(org: { readKey: string }, id: string, size: number, text: string) {
+    const png = await call("POST", `/qr_codes/${id}/download`, { key: org.readKey, body: { format: "png", size } });
+    expect(png.status, png.text).toBe(200);
+    const image = readPng(png.bytes);
+    expect([image.width, image.height]).toEqual([size, size]);
+    if (size === 5000) expectDecoded(await decodeRgba(onPaper(downscale(image, 10))), text);
+    else await expectScans(png.bytes, text);
+  }
+
+  const r2Keys = async (orgId: string) => (await env.FILES.list({ prefix: `files/${orgId}/` })).objects.map((o) => o.key);
+
+  it("a PNG of a few hundred KB declaring 4096x4096 is refused from its header: 400 on file, nothing stored", async () => {
+    const org = await seedOrg();
+    const bomb = ringLogo(4096, 4096);
+    expect(bomb.length).toBeLessThan(512 * 1024);
+    const form = new FormData();
+    form.append("purpose", "logo");
+    form.append("file", new File([bomb], "bomb.png"));
+    const res = await exports.default.fetch(new Request("https://qr.test/files", { method: "POST", headers: { Authorization: `Bearer ${org.writeKey}` }, body: form }));
+    expect(res.status).toBe(400);
+    expect(res.headers.get("content-type")).toMatch(/^application\/problem\+json/);
+    const problem = await res.json<{ violations: { propertyPath: string; message: string }[] }>();
+    expect(problem.violations).toEqual([
+      { propertyPath: "file", message: "Logo images may have at most 4194304 pixels (2048x2048, or any shape of that area); this one is 4096x4096; scale it down and send it again" },
+    ]);
+    expect(await r2Keys(org.orgId)).toEqual([]);
+  });
+
+  it("a logo over 1024 px a side is stored scaled to 1024 px as a PNG, and its code downloads at 5000 and 1000 px", async () => {
+    const org = await seedOrg();
+    const original = ringLogo(2048, 1536);
+    const logo = await upload(org.writeKey, "logo", "ring.png", original);
+    expect(logo.mediaType).toBe("image/png");
+    const stored = await exports.default.fetch(new Request(logo.url));
+    expect(stored.status).toBe(200);
+    const image = readPng(new Uint8Array(await stored.arrayBuffer()));
+    expect([image.width, image.height]).toEqual([1024, 768]);
+    const created = await call("POST", "/qr_codes", {
+      key: org.writeKey,
+      body: { name: "Ring", content: { url: "https://example.com/ring" }, appearance: { uploadedImage: logo.id, qrOptionsErrorCorrectionLevel: "H", imageOptionsImageSize: 0.3, dotsOptionsType: "rounded" } },
+    });
+    expect(created.status, created.text).toBe(201);
+    for (const size of [5000, 1000]) await expectDownloadScans(org, created.json.id, size, created.json.attributes.dynamicUrl);
+  });
+
+  it("a logo URL is imported the same way: scaled when large, refused over the pixel bound", async () => {
+    const org = await seedOrg();
+    const served: Record<string, Uint8Array> = { "https://cdn.example.com/wide.png": ringLogo(2048, 2048), "https://cdn.example.com/bomb.png": ringLogo(4096, 4096) };
+    vi.spyOn(globalThis, "fetch").mockImplementation(async (input) => {
+      const body = served[String(input instanceof Request ? input.url : input)];
+      return body ? new Response(body, { headers: { "Content-Type": "image/png" } }) : new Response("no", { status: 404 });
+    });
+    const refused = await call("POST", "/qr_codes", { key: org.writeKey, body: { name: "x", content: { url: "https://a.example" }, appearance: { uploadedImage: "https://cdn.example.com/bomb.png" } } });
+    expect(refused.status).toBe(400);
+    expect(refused.json.violations).toEqual([{ propertyPath: "appearance.uploadedImage", message: expect.stringMatching(/at most 4194304 pixels .*this one is 4096x4096/) }]);
+    const body = { name: "Wide", content: { url: "https://example.com/wide" }, appearance: { uploadedImage: "https://cdn.example.com/wide.png", qrOptionsErrorCorrectionLevel: "H" } };
+    const created = await call("POST", "/qr_codes", { key: org.writeKey, body });
+    expect(created.status, created.text).toBe(201);
+    const [key] = await r2Keys(org.orgId);
+    const stored = await env.FILES.get(key!);
+    const image = readPng(new Uint8Array(await stored!.arrayBuffer()));
+    expect([image.width, image.height]).toEqual([1024, 1024]);
+    // Saving the design again imports the URL again and finds the scaled copy already stored.
+    expect((await call("PUT", `/qr_codes/${created.json.id}`, { key: org.writeKey, body })).status).toBe(200);
+    expect(await r2Keys(org.orgId)).toEqual([key]);
+    await expectDownloadScans(org, created.json.id, 1000, created.json.attributes.dynamicUrl);
+  });
+
+  it("logos stored before uploads were scaled: up to the pixel bound they render, past it the download is a clear 400", async () => {
+    const org = await seedOrg();
+    const logo = await upload(org.writeKey, "logo", "logo.png", LOGO);
+    const created = await call("POST", "/qr_codes", { key: org.writeKey, body: { name: "Old", content: { url: "https://example.com/old" }, appearance: { uploadedImage: logo.id, qrOptionsErrorCorrectionLevel: "H" } } });
+    expect(created.status, created.text).toBe(201);
+    // What the upload stored as it was, before it checked and scaled logos.
+    await env.FILES.put(`files/${org.orgId}/${logo.id}`, ringLogo(2048, 2048));
+    for (const size of [5000, 1000]) await expectDownloadScans(org, created.json.id, size, created.json.attributes.dynamicUrl);
+    await env.FILES.put(`files/${org.orgId}/${logo.id}`, ringLogo(4096, 4096));
+    for (const format of ["png", "svg"]) {
+      const res = await call("POST", `/qr_codes/${created.json.id}/download`, { key: org.readKey, body: { format, size: 600 } });
+      expect(res.status).toBe(400);
+      expect(res.json.violations).toEqual([
+        { propertyPath: "appearance.uploadedImage", message: expect.stringMatching(/this one is 4096x4096; scale it down, upload it again and use the new upload$/) },
+      ]);
+    }
   });
 });

@@ -68,7 +68,13 @@ async function loadLogo(c: Context<AppEnv>, code: QrCodeRecord): Promise<{ image
   const bytes = file ? await readFileBytes(c.env, file) : null;
   // The upload was removed after the code was saved: draw the code without it rather than fail.
   if (!file || !bytes) return { image: null, digest: null };
-  return { image: sniffRasterImage(bytes), digest: file.sha256 };
+  try {
+    return { image: sniffRasterImage(bytes), digest: file.sha256 };
+  } catch (err) {
+    // Stored before uploads were checked and scaled: too many pixels to decode for a render.
+    if (err instanceof QrError) throw new ValidationError([{ field: "appearance.uploadedImage", message: err.message }]);
+    throw err;
+  }
 }
 
 
