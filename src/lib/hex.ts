@@ -15,6 +15,6 @@ export async function sha256Hex(data: string | BufferSource): Promise<string> {
 }
 
 /** The bytes of an even-length hex string (callers check its form first). */
-export function fromHex(hex: string): Uint8Array {
+export function fromHex(hex: string): Uint8Array<ArrayBuffer> {
   return Uint8Array.from(hex.match(/../g) ?? [], (pair) => Number.parseInt(pair, 16));
 }
