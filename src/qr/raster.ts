@@ -206,6 +206,11 @@ type PixelRenderer = (svg: string, width: number, height: number) => Uint8Array;
 export interface RasterOptions {
   /** What turns an SVG document into premultiplied RGBA; tests wrap it to count resvg's work. */
   renderPixels?: PixelRenderer;
+  /**
+   * The request's signal: a client that went away stops the render before its next strip (a
+   * 5000 px code is about 25 strips and seconds of CPU nobody would read).
+   */
+  signal?: AbortSignal;
 }
 
 /**
@@ -227,39 +232,43 @@ export async function rasterizePlan(plan: RenderPlan, options: RasterOptions = {
   const logoBand = logo && frame ? new Uint8Array(Math.min(stripRows, frame.height) * frame.width * 4) : null;
   const rgb = new Uint8Array(stripRows * size * 3);
   const png = new RgbPngStream(size, size);
-  for (let top = 0; top < size; top += stripRows) {
-    const rows = Math.min(stripRows, size - top);
-    // resvg anti-aliases the last rows of a canvas differently (measured: up to 7 rows from the
-    // edge), so each strip is drawn with a margin of rows on both sides that is thrown away.
-    const renderTop = Math.max(0, top - STRIP_OVERLAP);
-    const renderBottom = Math.min(size, top + rows + STRIP_OVERLAP);
-    const renderRows = renderBottom - renderTop;
-    const key = render(renderRows === size ? keySvg : stripOf(keySvg, size, renderTop, renderRows), size, renderRows);
-    paintStrip(key.subarray((top - renderTop) * size * 4), samplers, size, top, rows, rgb);
-    release(key);
-    if (frame) {
-      const from = Math.max(top, frame.y);
-      const to = Math.min(top + rows, frame.y + frame.height);
-      if (to > from && logo) overlayImage(rgb, size, top, frame, from, to, logo.sampler.band(from - frame.y, to - frame.y, logoBand!));
-      else if (to > from) {
-        // Icons are vector shapes, cheap to draw again: each strip draws its part, with the same
-        // spare rows as the key so no seam shows where strips meet.
-        const imageTop = Math.max(frame.y, from - STRIP_OVERLAP);
-        const imageBottom = Math.min(frame.y + frame.height, to + STRIP_OVERLAP);
-        const iconSvg = renderImageSvg(plan, { x: frame.x, y: imageTop, width: frame.width, height: imageBottom - imageTop });
-        if (iconSvg) {
-          const icon = render(iconSvg, frame.width, imageBottom - imageTop);
-          overlayImage(rgb, size, top, frame, from, to, icon.subarray((from - imageTop) * frame.width * 4));
-          release(icon);
+  try {
+    for (let top = 0; top < size; top += stripRows) {
+      options.signal?.throwIfAborted();
+      const rows = Math.min(stripRows, size - top);
+      // resvg anti-aliases the last rows of a canvas differently (measured: up to 7 rows from the
+      // edge), so each strip is drawn with a margin of rows on both sides that is thrown away.
+      const renderTop = Math.max(0, top - STRIP_OVERLAP);
+      const renderBottom = Math.min(size, top + rows + STRIP_OVERLAP);
+      const renderRows = renderBottom - renderTop;
+      const key = render(renderRows === size ? keySvg : stripOf(keySvg, size, renderTop, renderRows), size, renderRows);
+      paintStrip(key.subarray((top - renderTop) * size * 4), samplers, size, top, rows, rgb);
+      release(key);
+      if (frame) {
+        const from = Math.max(top, frame.y);
+        const to = Math.min(top + rows, frame.y + frame.height);
+        if (to > from && logo) overlayImage(rgb, size, top, frame, from, to, logo.sampler.band(from - frame.y, to - frame.y, logoBand!));
+        else if (to > from) {
+          // Icons are vector shapes, cheap to draw again: each strip draws its part, with the same
+          // spare rows as the key so no seam shows where strips meet.
+          const imageTop = Math.max(frame.y, from - STRIP_OVERLAP);
+          const imageBottom = Math.min(frame.y + frame.height, to + STRIP_OVERLAP);
+          const iconSvg = renderImageSvg(plan, { x: frame.x, y: imageTop, width: frame.width, height: imageBottom - imageTop });
+          if (iconSvg) {
+            const icon = render(iconSvg, frame.width, imageBottom - imageTop);
+            overlayImage(rgb, size, top, frame, from, to, icon.subarray((from - imageTop) * frame.width * 4));
+            release(icon);
+          }
         }
       }
+      png.writeRgb(rgb, rows);
+      // Yielding a task between strips lets other requests on the isolate run meanwhile, and the
+      // garbage collector reclaim what each strip leaves besides its pixels (run back to back, a
+      // 5000 px render peaked 30 MB higher before strips were released).
+      if (top + rows < size) await new Promise((resolve) => setTimeout(resolve, 0));
     }
-    png.writeRgb(rgb, rows);
-    // Yielding a task between strips lets other requests on the isolate run meanwhile, and the
-    // garbage collector reclaim what each strip leaves besides its pixels (run back to back, a
-    // 5000 px render peaked 30 MB higher before strips were released).
-    if (top + rows < size) await new Promise((resolve) => setTimeout(resolve, 0));
+  } finally {
+    if (logo) release(logo.pixels);
   }
-  if (logo) release(logo.pixels);
   return png.finish();
 }

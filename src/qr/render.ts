@@ -13,9 +13,12 @@ export function renderPlanSvg(plan: RenderPlan): string {
   return renderSvg(plan);
 }
 
-/** Plain codes take the direct indexed-PNG path; styled ones are drawn as SVG and rasterized. */
-export async function renderPlanPng(plan: RenderPlan): Promise<Uint8Array> {
-  return isPlain(plan) ? renderPlainPng(plan) : await rasterizePlan(plan);
+/**
+ * Plain codes take the direct indexed-PNG path (a millisecond or so, not worth interrupting);
+ * styled ones are drawn as SVG and rasterized, strip by strip, stopping when `signal` aborts.
+ */
+export async function renderPlanPng(plan: RenderPlan, options: { signal?: AbortSignal } = {}): Promise<Uint8Array> {
+  return isPlain(plan) ? renderPlainPng(plan) : await rasterizePlan(plan, options.signal ? { signal: options.signal } : {});
 }
 
 export function renderQrSvg(request: PlanRequest): { svg: string; plan: RenderPlan } {

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { consumeVisits, DEAD_LETTER_MAX_RETRIES, DEAD_LETTER_QUEUE, retryDelaySeconds } from "../../src/analytics/consumer";
 import type { VisitMessage } from "../../src/analytics/event";
 import { isValidPagePass, issuePagePass } from "../../src/codes/page-pass";
+import { app } from "../../src/app";
 import { unexpectedErrorCount } from "../../src/http/errors";
 import { checkWithin } from "../../src/http/health";
 import { PDF_FIXTURE } from "../support/media-fixtures";
@@ -413,6 +414,31 @@ describe("C12: the other Durable Objects", () => {
     expect(res.status).toBe(503);
     expect(res.headers.get("retry-after")).toBe("30");
     expect(unexpectedErrorCount()).toBe(errorsBefore);
+  });
+});
+
+describe("C14: a client that leaves is not a crash", () => {
+  it("a download whose client went away stops, answers 499 and counts no crash", async () => {
+    const org = await seedOrg();
+    const code = await createCode(org.writeKey, { content: { url: "https://example.com/gone" }, appearance: { dotsOptionsType: "rounded", dotsOptionsColor: "#112233" } });
+    const errorsBefore = unexpectedErrorCount();
+    const log = vi.spyOn(console, "log");
+    for (const size of [600, 3000]) {
+      const controller = new AbortController();
+      controller.abort();
+      const res = await app.fetch(
+        new Request(`https://qr.test/qr_codes/${code.id}/download?format=png&size=${size}`, { headers: { Authorization: `Bearer ${org.readKey}` }, signal: controller.signal }),
+        env,
+        createExecutionContext(),
+      );
+      expect(res.status, String(size)).toBe(499);
+    }
+    expect(unexpectedErrorCount()).toBe(errorsBefore);
+    expect(log.mock.calls.filter(([line]) => String(line).includes("request_aborted"))).toHaveLength(2);
+    // Nothing was drawn for nobody: the next request renders afresh (a miss), and succeeds.
+    const res = await call("GET", `/qr_codes/${code.id}/download?format=png&size=600`, { key: org.readKey });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("x-render-cache")).toBe("miss");
   });
 });
 

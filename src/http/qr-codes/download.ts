@@ -83,7 +83,7 @@ function levelsFor(chosen: EccLevel, hasLogo: boolean): EccLevel[] {
   return hasLogo ? [chosen] : ECC_LEVELS.slice(0, ECC_LEVELS.indexOf(chosen) + 1).reverse();
 }
 
-async function render(text: string, code: QrCodeRecord, options: DownloadOptions, image: CenterImage | null): Promise<Uint8Array> {
+async function render(text: string, code: QrCodeRecord, options: DownloadOptions, image: CenterImage | null, signal: AbortSignal): Promise<Uint8Array> {
   const appearance = { ...code.appearance, margin: options.margin };
   let plan;
   try {
@@ -103,7 +103,13 @@ async function render(text: string, code: QrCodeRecord, options: DownloadOptions
     throw err;
   }
   if (options.format === "svg") return new TextEncoder().encode(renderPlanSvg(plan));
-  return options.size >= LARGE_RENDER_PX ? largeRenders.run(() => renderPlanPng(plan)) : renderPlanPng(plan);
+  // A client that left stops the render at its next strip, and a large render queued behind
+  // another never starts for nobody (renderError answers 499, not a counted crash).
+  if (options.size < LARGE_RENDER_PX) return renderPlanPng(plan, { signal });
+  return largeRenders.run(() => {
+    signal.throwIfAborted();
+    return renderPlanPng(plan, { signal });
+  });
 }
 
 const cacheRequest = (key: string) => new Request(`https://render-cache.edge-qr.internal/${key}`);
@@ -156,7 +162,7 @@ export async function download(c: Context<AppEnv>, id: string, options: Download
     bytes = stored;
     source = "hit";
   } else {
-    bytes = await render(text, code, options, logo.image);
+    bytes = await render(text, code, options, logo.image, c.req.raw.signal);
     source = "miss";
     c.executionCtx.waitUntil(c.env.FILES.put(`renders/${key}`, bytes, { httpMetadata: { contentType: MEDIA_TYPES[options.format] } }).catch(() => undefined));
   }

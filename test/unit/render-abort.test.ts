@@ -1,0 +1,38 @@
+import "../support/engine-node";
+import { describe, expect, it } from "vitest";
+import { AppearanceSchema } from "../../src/qr/appearance";
+import { planRender } from "../../src/qr/plan";
+import { rasterizePlan, renderPixels } from "../../src/qr/raster";
+
+/** A client that disconnects stops a styled render at its next strip (issue 13, C14). */
+describe("an aborted render", () => {
+  const plan = planRender({ content: "https://example.com/abort", appearance: AppearanceSchema.parse({ dotsOptionsType: "rounded" }), size: 3000 });
+
+  it("stops before the next strip once its signal aborts, counted in strips drawn, not in time", async () => {
+    const controller = new AbortController();
+    let strips = 0;
+    const rendering = rasterizePlan(plan, {
+      signal: controller.signal,
+      renderPixels: (svg, width, height) => {
+        strips++;
+        // The client leaves while the second strip is being drawn.
+        if (strips === 2) controller.abort();
+        return renderPixels(svg, width, height);
+      },
+    });
+    await expect(rendering).rejects.toMatchObject({ name: "AbortError" });
+    expect(strips).toBe(2);
+
+    // The same render without an abort draws every strip: the stop above was the signal's doing.
+    let all = 0;
+    await rasterizePlan(plan, { renderPixels: (svg, width, height) => (all++, renderPixels(svg, width, height)) });
+    expect(all).toBeGreaterThan(4);
+  });
+
+  it("an already aborted signal draws nothing", async () => {
+    let strips = 0;
+    const rendering = rasterizePlan(plan, { signal: AbortSignal.abort(), renderPixels: (svg, width, height) => (strips++, renderPixels(svg, width, height)) });
+    await expect(rendering).rejects.toMatchObject({ name: "AbortError" });
+    expect(strips).toBe(0);
+  });
+});
