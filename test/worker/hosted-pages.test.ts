@@ -6,7 +6,7 @@ import { type ContentOf, vcardOf } from "../../src/codes/content";
 import { ICON_PATH, LOCALE_SCRIPT_PATH, STYLESHEET_PATH } from "../../src/pages/assets";
 import { wavFixture } from "../support/media-fixtures";
 import { encodePngFixture } from "../support/png-fixtures";
-import { call, seedOrg } from "./qr-support";
+import { call, fetchSettled, seedOrg } from "./qr-support";
 import { SAMPLES } from "./qr-samples";
 
 afterEach(() => vi.restoreAllMocks());
@@ -362,10 +362,10 @@ describe("views and cost", () => {
     const old = "2026-01-01T00:00:00+00:00";
     await env.DB.prepare("UPDATE qr_codes SET updated_at = ?1 WHERE id = ?2").bind(old, code.id).run();
     await env.LINKS.put(token, JSON.stringify({ ...(await env.LINKS.get<object>(token, "json")), updatedAt: old }));
-    expect((await page(token)).document.querySelector("p.body")!.textContent).toBe("first version");
+    // Settled: the cache write made after the first response has landed.
+    const first = await fetchSettled(new Request(`https://qr.test/p/${token}`));
+    expect(parseHTML(await first.text()).document.querySelector("p.body")!.textContent).toBe("first version");
     await waitFor(1, code.id);
-    // Let the cache write (after the first response) land.
-    await new Promise((resolve) => setTimeout(resolve, 50));
     const prepare = vi.spyOn(env.DB, "prepare");
     const second = await page(token);
     expect(second.document.querySelector("p.body")!.textContent).toBe("first version");
