@@ -11,7 +11,7 @@ import { PDF_FIXTURE } from "../support/media-fixtures";
 import { ALL_ACTIONS, bearer, expectAcsError, seedMessageOrg } from "./message-qrdl-support";
 import { pairingGet, seedPairing } from "./pairing-support";
 import { SAMPLES } from "./qr-samples";
-import { call, fetchSettled, seedOrg } from "./qr-support";
+import { call, captureVisits, fetchSettled, seedOrg } from "./qr-support";
 
 /**
  * Faults and limits (issue 13): every limit holds for every kind of request, and a dependency
@@ -29,21 +29,6 @@ async function visit(path: string, init: { method?: string; headers?: Record<str
   );
 }
 
-/** Replaces the queue producer with a recorder (scans are sent after the response; wait for them). */
-function captureSends() {
-  const sent: VisitMessage[] = [];
-  const spy = vi.spyOn(env.SCANS, "send").mockImplementation(async (body) => {
-    sent.push(body as VisitMessage);
-    return { metadata: { metrics: { backlogCount: 0, backlogBytes: 0, oldestMessageTimestamp: 0 } } } as unknown as QueueSendResponse;
-  });
-  const waitFor = async (count: number, codeId: string) => {
-    const mine = () => sent.filter((event) => event.codeId === codeId);
-    for (let i = 0; i < 1000 && mine().length < count; i++) await new Promise((resolve) => setTimeout(resolve, 5));
-    expect(mine().length).toBe(count);
-    return mine();
-  };
-  return { sent, spy, waitFor };
-}
 
 /** Every D1 call throws, as during an outage or a long lock. */
 function failD1() {
@@ -71,7 +56,7 @@ const UNCOUNTED: { name: string; method?: string; headers: Record<string, string
 
 describe("A limit holds for every request", () => {
   it("once the scan budget is spent, previews, prefetches, HEAD and empty agents go where a person would", async () => {
-    captureSends();
+    captureVisits();
     const org = await seedOrg();
     const withFallback = await createCode(org.writeKey, { content: { url: "https://example.com/prize" }, limits: { maxScans: 1, fallbackUrl: "https://example.com/sold-out" } });
     const strict = await createCode(org.writeKey, { content: { url: "https://example.com/prize" }, limits: { maxScans: 1 } });
@@ -92,7 +77,7 @@ describe("A limit holds for every request", () => {
   });
 
   it("outside the validity window nobody reaches the target either", async () => {
-    captureSends();
+    captureVisits();
     const org = await seedOrg();
     const ended = await createCode(org.writeKey, { content: { url: "https://example.com/live" }, limits: { validUntil: "2020-01-01T00:00:00+00:00", fallbackUrl: "https://example.com/ended" } });
     const notYet = await createCode(org.writeKey, { content: { url: "https://example.com/live" }, limits: { validFrom: "2099-01-01T00:00:00+00:00" } });
@@ -105,7 +90,7 @@ describe("A limit holds for every request", () => {
 
 describe("A limit guards the hosted page too", () => {
   it("after the budget is spent a page opens only with the pass the admitted scan set", async () => {
-    captureSends();
+    captureVisits();
     const org = await seedOrg();
     const code = await createCode(org.writeKey, { type: "event", content: SAMPLES.event.content, limits: { maxScans: 1 } });
     const withFallback = await createCode(org.writeKey, { type: "text", content: SAMPLES.text.content, limits: { maxScans: 1, fallbackUrl: "https://example.com/over" } });
@@ -145,7 +130,7 @@ describe("A limit guards the hosted page too", () => {
   });
 
   it("with neither EDGE_HMAC_KEY nor ADMIN_TOKEN set, no pass is issued or accepted (the fallback key is public)", async () => {
-    captureSends();
+    captureVisits();
     const org = await seedOrg();
     const code = await createCode(org.writeKey, { type: "text", content: SAMPLES.text.content, limits: { maxScans: 1 } });
     const token = code.metadata.shortToken;
@@ -183,7 +168,7 @@ describe("B6: the render cache is per organization", () => {
 
 describe("C10: a scan needs nothing but the queue", () => {
   it("100 scans while D1 is down are all enqueued, and all stored once D1 is back", async () => {
-    const { waitFor } = captureSends();
+    const { waitFor } = captureVisits();
     const org = await seedOrg();
     const code = await createCode(org.writeKey, { content: { url: "https://example.com/launch" } });
     const token = code.metadata.shortToken;
@@ -225,7 +210,7 @@ describe("C10: a scan needs nothing but the queue", () => {
   });
 
   it("stores only a salted hash of the edge's key: no address, and nothing the edge sent", async () => {
-    const { waitFor } = captureSends();
+    const { waitFor } = captureVisits();
     const org = await seedOrg();
     const code = await createCode(org.writeKey, { content: { url: "https://example.com/launch" } });
     await visit(`/r/${code.metadata.shortToken}`, { headers: { "CF-Connecting-IP": "192.0.2.44" } });
@@ -240,7 +225,7 @@ describe("C10: a scan needs nothing but the queue", () => {
   });
 
   it("the dead-letter queue's last try logs the event (without its visitor hash) and counts it, never silently", async () => {
-    const { waitFor } = captureSends();
+    const { waitFor } = captureVisits();
     const org = await seedOrg();
     const code = await createCode(org.writeKey, { content: { url: "https://example.com/late" } });
     await visit(`/r/${code.metadata.shortToken}`);
@@ -278,7 +263,7 @@ describe("C10: a scan needs nothing but the queue", () => {
 
 describe("C11: a KV error is answered from D1", () => {
   it("short links and hosted pages keep working while KV throws, and the failure is logged", async () => {
-    captureSends();
+    captureVisits();
     const org = await seedOrg();
     const url = await createCode(org.writeKey, { content: { url: "https://example.com/kv-down" } });
     const text = await createCode(org.writeKey, { type: "text", content: SAMPLES.text.content });
@@ -299,7 +284,7 @@ describe("C11: a KV error is answered from D1", () => {
   });
 
   it("during a KV outage a token costs D1 one read, then its answer is kept in memory", async () => {
-    captureSends();
+    captureVisits();
     const org = await seedOrg();
     const code = await createCode(org.writeKey, { content: { url: "https://example.com/shared" } });
     vi.spyOn(env.LINKS, "get").mockRejectedValue(new Error("simulated KV outage"));
@@ -343,7 +328,7 @@ describe("C12: caches and limiters degrade", () => {
   });
 
   it("a failing scan limiter sends people to the fallback, or to a 503 page with Retry-After", async () => {
-    const { waitFor } = captureSends();
+    const { waitFor } = captureVisits();
     const org = await seedOrg();
     const withFallback = await createCode(org.writeKey, { content: { url: "https://example.com/prize" }, limits: { maxScans: 5, fallbackUrl: "https://example.com/later" } });
     const strict = await createCode(org.writeKey, { content: { url: "https://example.com/prize" }, limits: { maxScans: 5 } });

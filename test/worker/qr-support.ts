@@ -1,6 +1,7 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
-import { expect } from "vitest";
+import { expect, vi } from "vitest";
+import type { VisitMessage } from "../../src/analytics/event";
 import { app } from "../../src/app";
 
 /** Test helpers for the organization-scoped APIs: accounts made through the admin API, calls through HTTP. */
@@ -74,3 +75,24 @@ export async function revokeKey(id: string) {
 }
 
 export const ORIGIN_URL = ORIGIN;
+
+/**
+ * Captures the scan and view events the edge enqueues (sent after the response) instead of
+ * enqueueing them. `waitFor` keeps only the events of the code under test (an earlier test's sends
+ * may still be landing) and expects exactly `count` of them, or at least `count` with `atLeast`.
+ */
+export function captureVisits() {
+  const sent: VisitMessage[] = [];
+  const spy = vi.spyOn(env.SCANS, "send").mockImplementation(async (body) => {
+    sent.push(body as VisitMessage);
+    return { metadata: { metrics: { backlogCount: 0, backlogBytes: 0, oldestMessageTimestamp: 0 } } } as unknown as QueueSendResponse;
+  });
+  const waitFor = async (count: number, codeId: string, options: { atLeast?: boolean } = {}) => {
+    const mine = () => sent.filter((event) => event.codeId === codeId);
+    for (let i = 0; i < 1000 && mine().length < count; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+    if (options.atLeast) expect(mine().length).toBeGreaterThanOrEqual(count);
+    else expect(mine().length).toBe(count);
+    return mine();
+  };
+  return { sent, spy, waitFor };
+}

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { consumeVisits } from "../../src/analytics/consumer";
 import type { VisitMessage } from "../../src/analytics/event";
 import { SAMPLES } from "./qr-samples";
-import { call, seedOrg } from "./qr-support";
+import { call, captureVisits, seedOrg } from "./qr-support";
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -16,24 +16,6 @@ async function scan(token: string, init: { method?: string; headers?: Record<str
   );
 }
 
-/**
- * Captures what the redirect enqueues. It sends after the response, so wait for it, and keep only
- * the events of the code under test: an earlier test's sends may still be landing.
- */
-function captureEvents() {
-  const sent: VisitMessage[] = [];
-  const spy = vi.spyOn(env.SCANS, "send").mockImplementation(async (body) => {
-    sent.push(body as VisitMessage);
-    return { metadata: { metrics: { backlogCount: 0, backlogBytes: 0, oldestMessageTimestamp: 0 } } } as unknown as QueueSendResponse;
-  });
-  const waitFor = async (count: number, codeId: string) => {
-    const mine = () => sent.filter((event) => event.codeId === codeId);
-    for (let i = 0; i < 400 && mine().length < count; i++) await new Promise((resolve) => setTimeout(resolve, 5));
-    expect(mine().length).toBe(count);
-    return mine();
-  };
-  return { sent, spy, waitFor };
-}
 
 async function createCode(key: string, body: Record<string, unknown>) {
   const res = await call("POST", "/qr_codes", { key, body: { name: "code", ...body } });
@@ -43,7 +25,7 @@ async function createCode(key: string, body: Record<string, unknown>) {
 
 describe("GET /r/{token}", () => {
   it("sends every dynamic type where the contract says, uncacheable and unindexed", async () => {
-    captureEvents();
+    captureVisits();
     const org = await seedOrg();
     for (const type of ["url", "text", "links", "event", "vcard"] as const) {
       const code = await createCode(org.writeKey, { type, content: SAMPLES[type].content });
@@ -56,7 +38,7 @@ describe("GET /r/{token}", () => {
   });
 
   it("answers unknown, deleted and malformed tokens with a small 404 page", async () => {
-    captureEvents();
+    captureVisits();
     const org = await seedOrg();
     const code = await createCode(org.writeKey, { content: { url: "https://example.com" } });
     await call("DELETE", `/qr_codes/${code.id}`, { key: org.writeKey });
@@ -72,7 +54,7 @@ describe("GET /r/{token}", () => {
   });
 
   it("refills KV from D1 on a miss, and follows an edited target", async () => {
-    captureEvents();
+    captureVisits();
     const org = await seedOrg();
     const code = await createCode(org.writeKey, { content: { url: "https://example.com/one" } });
     const token = code.metadata.shortToken;
@@ -90,7 +72,7 @@ describe("GET /r/{token}", () => {
   });
 
   it("a hot token costs one KV read per isolate every few seconds, not one per scan", async () => {
-    captureEvents();
+    captureVisits();
     const org = await seedOrg();
     const code = await createCode(org.writeKey, { content: { url: "https://example.com/hot" } });
     const get = vi.spyOn(env.LINKS, "get");
@@ -105,7 +87,7 @@ describe("GET /r/{token}", () => {
   });
 
   it("HEAD answers like GET", async () => {
-    const { waitFor } = captureEvents();
+    const { waitFor } = captureVisits();
     const org = await seedOrg();
     const code = await createCode(org.writeKey, { content: { url: "https://example.com" } });
     const res = await scan(code.metadata.shortToken, { method: "HEAD" });
@@ -118,7 +100,7 @@ describe("GET /r/{token}", () => {
 
 describe("limits", () => {
   it("outside the window: the fallback, or a 410 page", async () => {
-    captureEvents();
+    captureVisits();
     const org = await seedOrg();
     const future = new Date(Date.now() + 86_400_000).toISOString();
     const past = new Date(Date.now() - 86_400_000).toISOString();
@@ -134,7 +116,7 @@ describe("limits", () => {
   });
 
   it("maxScans is exact under 50 concurrent scans, and only people use it up", async () => {
-    const { waitFor } = captureEvents();
+    const { waitFor } = captureVisits();
     const org = await seedOrg();
     const code = await createCode(org.writeKey, { content: { url: "https://example.com/prize" }, limits: { maxScans: 7, fallbackUrl: "https://example.com/sold-out" } });
     const token = code.metadata.shortToken;
@@ -156,7 +138,7 @@ describe("limits", () => {
   });
 
   it("codes without a limit never touch the limiter", async () => {
-    captureEvents();
+    captureVisits();
     const org = await seedOrg();
     const code = await createCode(org.writeKey, { content: { url: "https://example.com" } });
     const get = vi.spyOn(env.SCAN_LIMITER, "get");
@@ -181,7 +163,7 @@ describe("limits", () => {
 
 describe("scan events", () => {
   it("describe the scan without any raw address, and flag what is not a person", async () => {
-    const { waitFor } = captureEvents();
+    const { waitFor } = captureVisits();
     const org = await seedOrg();
     const code = await createCode(org.writeKey, { content: { url: "https://example.com" } });
     const token = code.metadata.shortToken;
@@ -233,7 +215,7 @@ describe("scan events", () => {
   });
 
   it("flow into the code's counters through the consumer, once even when redelivered", async () => {
-    const { waitFor } = captureEvents();
+    const { waitFor } = captureVisits();
     const org = await seedOrg();
     const code = await createCode(org.writeKey, { content: { url: "https://example.com" } });
     const token = code.metadata.shortToken;
