@@ -2,7 +2,8 @@
 // persist under .wrangler/state. Steps: make sure .dev.vars has ADMIN_TOKEN and
 // ACCESS_KEY_ENCRYPTION_KEY, apply migrations, start `wrangler dev`, wait for /health, then create
 // the demo organization once and print its credentials (also saved to
-// .wrangler/demo-credentials.txt, which git ignores).
+// .wrangler/demo-credentials.txt, and as shell variables to .wrangler/demo.env for the README's
+// examples; git ignores both).
 //
 // The screen gets one line per step, then the URLs and credentials (scripts/start-screen.mjs);
 // wrangler's own output (migration tables, banner, binding lists, request log) goes to
@@ -13,7 +14,7 @@ import { appendFileSync, createWriteStream, existsSync, mkdirSync, readFileSync,
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { demoScreen, migrationSummary, stepLine, urlLine } from "./start-screen.mjs";
+import { DEMO_ENV, demoEnv, demoEnvLine, demoScreen, migrationSummary, stepLine, urlLine, withBase } from "./start-screen.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const DEV_VARS = join(ROOT, ".dev.vars");
@@ -182,11 +183,16 @@ if (health === "error") {
     if (status === 201 && body.created) {
       const block = demoScreen(body, { base, paths: await servedPaths(), createdAt: new Date().toISOString() });
       writeFileSync(join(ROOT, SAVED), `${block.join("\n")}\n`, { mode: 0o600 });
+      writeFileSync(join(ROOT, DEMO_ENV), demoEnv(body, base), { mode: 0o600 });
       say(stepLine(true, "demo", `organization created; this screen is also in ${SAVED}`));
       say();
       for (const line of block) say(line);
     } else if (ok && body.created === false) {
       const saved = existsSync(join(ROOT, SAVED));
+      // The secrets are the first start's; the address is this one's (PORT may differ).
+      const env = join(ROOT, DEMO_ENV);
+      const hasEnv = existsSync(env);
+      if (hasEnv) writeFileSync(env, withBase(readFileSync(env, "utf8"), base), { mode: 0o600 });
       say(stepLine(true, "demo", `organization ${body.organization?.id} exists (created on the first start)`));
       say();
       say(urlLine(base));
@@ -195,6 +201,7 @@ if (health === "error") {
           ? ` Credentials  cat ${SAVED}   (shown on the first start)`
           : " Credentials  shown once on the first start, not saved here: new ones with npm run admin -- user rotate-key / devkey reissue",
       );
+      if (hasEnv) say(demoEnvLine());
       say(` Admin CLI    npm run admin -- org list${base === "http://127.0.0.1:8787" ? "" : ` --url ${base}`}   (ADMIN_TOKEN in .dev.vars)`);
     } else {
       const error = body.error ?? {};

@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -87,6 +87,7 @@ if (argv[0] === "d1") {
 
 interface Start {
   code: number | null;
+  port: number;
   stdout: string;
   lines: string[];
 }
@@ -124,8 +125,14 @@ async function start(args: string[] = [], env: Record<string, string> = {}): Pro
   child.stderr.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
   const code = await new Promise<number | null>((resolve) => child.on("close", (status) => resolve(status)));
   clearTimeout(guard);
-  return { code, stdout, lines: stdout.replace(/\n$/, "").split("\n") };
+  return { code, port, stdout, lines: stdout.replace(/\n$/, "").split("\n") };
 }
+
+/** The values `. .wrangler/demo.env` gives these variables in a POSIX shell. */
+const sourced = (names: string[]) =>
+  execFileSync("sh", ["-c", `. ./.wrangler/demo.env && printf '%s\\n' ${names.map((n) => `"$${n}"`).join(" ")}`], { cwd: project, env: { PATH: process.env.PATH ?? "" }, encoding: "utf8" })
+    .trimEnd()
+    .split("\n");
 
 const calls = () =>
   readFileSync(path.join(project, "wrangler-calls.jsonl"), "utf8").trim().split("\n").map((line) => JSON.parse(line) as { argv: string[]; cfFetch: string | null });
@@ -166,6 +173,19 @@ describe("npm start", () => {
     expect(readFileSync(path.join(project, ".dev.vars"), "utf8")).toMatch(/^ADMIN_TOKEN=[0-9a-f]{64}\nACCESS_KEY_ENCRYPTION_KEY=\S{44}\n$/);
     expect(statSync(path.join(project, ".wrangler/demo-credentials.txt")).mode & 0o777).toBe(0o600);
     expect(readFileSync(path.join(project, ".wrangler/demo-credentials.txt"), "utf8")).toContain(DEMO.accessKeySecret);
+    // The same credentials as shell variables, for the README's walk-throughs; the screen says how.
+    expect(statSync(path.join(project, ".wrangler/demo.env")).mode & 0o777).toBe(0o600);
+    expect(first.lines.slice(0, 30 - NPM_HEADER_LINES).join("\n")).toContain(". .wrangler/demo.env");
+    expect(sourced(["B", "KEY", "API_KEY", "DEV_SECRET", "ACCESS_KEY_ID", "ACCESS_KEY_SECRET", "CLIENT_TOKEN", "INSTANCE_TOKEN", "ORG_ID", "PHONE"])).toEqual([
+      `http://127.0.0.1:${first.port}`, DEMO.bearerSecret, DEMO.apiKey, DEMO.developerSecret, DEMO.accessKey.id, DEMO.accessKeySecret,
+      DEMO.pairingClientTokenSecret, DEMO.pairingInstanceSecret, DEMO.organization.id, DEMO.whatsappPhoneNumber.phoneNumber,
+    ]);
+    // The commands it teaches name secrets by those variables: no secret on a command line (the
+    // pairing demo page is a URL for the browser, its tokens in the fragment).
+    const commands = first.lines.slice(first.lines.findIndex((line) => line.includes("Try it"))).filter((line) => !line.includes("/pair#token="));
+    for (const secret of [DEMO.apiKey, DEMO.developerSecret, DEMO.bearerSecret, DEMO.accessKeySecret, DEMO.pairingInstanceSecret, DEMO.pairingClientTokenSecret]) {
+      expect(commands.join("\n")).not.toContain(secret);
+    }
     // No Request.cf download (the offline stack trace) for either wrangler run.
     expect(calls().map((call) => [call.argv[0], call.cfFetch])).toEqual([["d1", "false"], ["dev", "false"]]);
   });
@@ -178,6 +198,9 @@ describe("npm start", () => {
     expect(again.stdout).toContain("migrations up to date");
     expect(again.stdout).toContain(`organization ${DEMO.organization.id} exists`);
     expect(again.stdout).toContain("cat .wrangler/demo-credentials.txt");
+    // The shell file keeps the first start's secrets and follows this start's address.
+    expect(again.stdout).toContain(". .wrangler/demo.env");
+    expect(sourced(["B", "EDGE_QR_URL", "KEY"])).toEqual([`http://127.0.0.1:${again.port}`, `http://127.0.0.1:${again.port}`, DEMO.bearerSecret]);
     expect(NPM_HEADER_LINES + again.lines.length).toBeLessThan(30);
     for (const secret of [DEMO.apiKey, DEMO.bearerSecret, DEMO.accessKeySecret]) expect(again.stdout).not.toContain(secret);
   });
