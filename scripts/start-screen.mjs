@@ -52,8 +52,9 @@ export function credentialRows(d) {
 /** The shell file `npm start` writes beside the saved screen; the README's examples source it. */
 export const DEMO_ENV = ".wrangler/demo.env";
 
-/** `. .wrangler/demo.env` in another terminal: what to type, and what it sets. */
-export const demoEnvLine = () => ` In another terminal, from this directory: . ${DEMO_ENV}   (sets $B, $KEY, … for the README and the commands below)`;
+/** `. .wrangler/demo.env` in another terminal: what to type, and what it sets (for `withCommands`, the screen's too). */
+export const demoEnvLine = (withCommands = false) =>
+  ` In another terminal, from this directory: . ${DEMO_ENV}   (sets $B, $KEY, … for the README${withCommands ? " and the commands below" : ""})`;
 
 const shellQuote = (value) => `'${String(value).replaceAll("'", `'\\''`)}'`;
 
@@ -156,7 +157,7 @@ export function demoScreen(d, { base, paths, createdAt }) {
     urlLine(base),
     ` Secrets are shown once (the server keeps only hashes; AccessKey secrets encrypted). Created ${createdAt}.`,
     ...credentialRows(d),
-    demoEnvLine(),
+    demoEnvLine(true),
     "",
     " Try it there (one command per line):",
     ...tryCommands(d, base, paths).flatMap(([title, line]) => [` # ${title}`, ` ${line}`]),
