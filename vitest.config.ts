@@ -35,6 +35,10 @@ export default defineConfig(async () => {
           // The official Alibaba Cloud SDK (@alicloud/cams20200606) in Node against `wrangler dev`.
           test: { name: "sdk", include: ["test/sdk/**/*.test.ts"], environment: "node", testTimeout: 60_000, hookTimeout: 240_000 },
         },
+        {
+          // README.md's quick start and walk-throughs, run as written against a fresh `npm start`.
+          test: { name: "readme", include: ["test/readme/**/*.test.ts"], environment: "node", testTimeout: 120_000, hookTimeout: 600_000 },
+        },
       ],
     },
   };
