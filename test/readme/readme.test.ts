@@ -247,6 +247,13 @@ describe("README.md", () => {
       for (const block of runnable) {
         if (/\bnpm\s+(ci|install|i|update)\b/.test(block.text)) throw new Error(`README.md line ${block.line}: a sh block that installs packages; fence it sh start or sh skip`);
       }
+      for (const tool of ["bash", "curl", "git"]) {
+        try {
+          execFileSync("sh", ["-c", `command -v ${tool}`], { env: newcomerEnv(), stdio: "ignore" });
+        } catch {
+          throw new Error(`the README's examples need ${tool} on PATH`);
+        }
+      }
       ({ dir, files: copied } = copyRepository());
       await startServer();
       run = await runBlocks();
