@@ -28,7 +28,8 @@ export interface LocalWorker {
   stop(): Promise<void>;
 }
 
-const freePort = () =>
+/** A loopback port nothing listens on right now (the OS picks it). */
+export const freePort = () =>
   new Promise<number>((resolve, reject) => {
     const server = createServer();
     server.once("error", reject);

@@ -1,10 +1,10 @@
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decodePng, decodeSvg, expectDecoded } from "../support/decode";
+import { freePort } from "../../bench/http/worker";
 
 /**
  * The README as a newcomer follows it: a copy of the repository (its files as they are now,
@@ -88,16 +88,6 @@ const PROMISED: [RegExp, string][] = [
   [/^OK \S/m, "the official SDK's createPhoneMessageQrdl"],
   [/^https:\/\/wa\.me\/\d+\?text=Hello%20%F0%9F%91%8B$/m, "the message code's deep link"],
 ];
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 
 /**
  * A newcomer's environment: PATH without what npm and scripts/with-node.sh put in front for this

@@ -132,3 +132,15 @@ export function concat(parts: Uint8Array[]): Uint8Array {
   }
   return out;
 }
+
+/** A 96 px logo: a dark ring on white, the kind of mark people put in the middle of a code. */
+export const RING_LOGO_96 = encodePngFixture({
+  width: 96,
+  height: 96,
+  colorType: 2,
+  bitDepth: 8,
+  pixel: (x, y) => {
+    const r = Math.hypot(x - 47.5, y - 47.5);
+    return r > 30 && r < 44 ? [14, 116, 144] : [255, 255, 255];
+  },
+});

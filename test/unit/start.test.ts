@@ -1,10 +1,10 @@
 import { execFileSync, spawn } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { freePort } from "../../bench/http/worker";
 
 // `npm start` (scripts/start.mjs) runs from a copy in a scratch project whose node_modules holds a
 // fake wrangler: `d1 migrations apply` prints the kind of noise the real one does (tables, a
@@ -94,15 +94,6 @@ interface Start {
 
 let project = "";
 
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 
 /** Runs start.mjs until it says the server is running (then Ctrl-C, as a user would) or it exits. */
 async function start(args: string[] = [], env: Record<string, string> = {}): Promise<Start> {

@@ -8,7 +8,7 @@ import { getServiceValue, setServiceValue } from "../../src/db/service-meta";
 import { isoNow } from "../../src/db/time";
 import { DEFAULT_APPEARANCE } from "../../src/qr/appearance";
 import { PDF_FIXTURE } from "../support/media-fixtures";
-import { encodePngFixture } from "../support/png-fixtures";
+import { RING_LOGO_96 } from "../support/png-fixtures";
 import { call, seedOrg } from "./qr-support";
 
 // The orphan-upload cleanup at scale: one run costs a bounded number of statements and rows read
@@ -22,17 +22,7 @@ const BACKFILL_CURSOR = "file_references_backfill_after";
 /** Long uploaded, never claimed: past any grace period. */
 const LONG_AGO = "2020-01-01T00:00:00+00:00";
 
-/** A 96 px logo: a dark ring on white. */
-const LOGO = encodePngFixture({
-  width: 96,
-  height: 96,
-  colorType: 2,
-  bitDepth: 8,
-  pixel: (x, y) => {
-    const r = Math.hypot(x - 47.5, y - 47.5);
-    return r > 30 && r < 44 ? [14, 116, 144] : [255, 255, 255];
-  },
-});
+const LOGO = RING_LOGO_96;
 
 /** An env whose DB counts the statements prepared and the rows D1 reports reading. */
 function metered() {

@@ -4,22 +4,12 @@ import { decodeRgba, expectDecoded, expectScans, expectSvgScans, rasterizeSvg, r
 import { downscale, onPaper } from "../support/image-ops";
 import { ringLogo } from "../support/big-png";
 import { PDF_FIXTURE, wavFixture } from "../support/media-fixtures";
-import { encodePngFixture } from "../support/png-fixtures";
+import { RING_LOGO_96 } from "../support/png-fixtures";
 import { call, seedOrg } from "./qr-support";
 
 afterEach(() => vi.restoreAllMocks());
 
-/** A 96 px logo: a dark ring on white, the kind of mark people put in the middle of a code. */
-const LOGO = encodePngFixture({
-  width: 96,
-  height: 96,
-  colorType: 2,
-  bitDepth: 8,
-  pixel: (x, y) => {
-    const r = Math.hypot(x - 47.5, y - 47.5);
-    return r > 30 && r < 44 ? [14, 116, 144] : [255, 255, 255];
-  },
-});
+const LOGO = RING_LOGO_96;
 
 async function upload(key: string, purpose: string, fileName: string, bytes: Uint8Array): Promise<{ id: string; url: string; mediaType: string }> {
   const form = new FormData();
