@@ -1,5 +1,6 @@
 import { botReason } from "../analytics/user-agent";
 import { DependencyUnavailable } from "../lib/unavailable";
+import { scanLimiterOf } from "../objects/scan-limiter";
 import { windowVerdict } from "./limits";
 import type { RedirectRecord } from "./redirects";
 
@@ -26,7 +27,7 @@ export interface LimitRequest {
 
 async function budgetAllows(env: Env, record: RedirectRecord, maxScans: number, input: LimitRequest): Promise<{ allowed: boolean; tookScan: boolean }> {
   if (input.hasPass) return { allowed: true, tookScan: false };
-  const limiter = env.SCAN_LIMITER.get(env.SCAN_LIMITER.idFromName(record.codeId));
+  const limiter = scanLimiterOf(env, record.codeId);
   const takes = input.kind === "scan" && botReason(input.request) === null;
   const { allowed } = await (takes ? limiter.consume(maxScans) : limiter.peek(maxScans));
   return { allowed, tookScan: takes && allowed };

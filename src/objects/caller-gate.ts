@@ -27,6 +27,11 @@ export type GateVerdict = { at: number } & (
  * is admitted when fewer than RATE_LIMIT were admitted in (t - 1000 ms, t]. Requests evenly spread
  * at 5 per second therefore all pass, and the 6th within any 1000 ms is refused.
  */
+/** The gate of one caller, keyed `<kind>:<id>` (an AccessKey or a bearer key). */
+export function callerGateOf(env: Pick<Env, "CALLER_GATE">, callerKey: string): DurableObjectStub<CallerGate> {
+  return env.CALLER_GATE.get(env.CALLER_GATE.idFromName(callerKey));
+}
+
 export class CallerGate extends DurableObject<Env> {
   private readonly sql: SqlStorage;
 

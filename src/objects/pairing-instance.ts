@@ -100,6 +100,11 @@ function sameText(a: string, b: string): boolean {
   return crypto.subtle.timingSafeEqual(x, y);
 }
 
+/** The live state of one pairing instance (one object per instance id). */
+export function pairingInstanceOf(env: Pick<Env, "PAIRING_INSTANCE">, instanceId: string): DurableObjectStub<PairingInstance> {
+  return env.PAIRING_INSTANCE.get(env.PAIRING_INSTANCE.idFromName(instanceId));
+}
+
 export class PairingInstance extends DurableObject<Env> {
   /**
    * Added to Date.now(). Only tests change it, through runInDurableObject (a field is not reachable

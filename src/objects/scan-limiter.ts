@@ -1,5 +1,10 @@
 import { DurableObject } from "cloudflare:workers";
 
+/** The scan limiter of one code (one object per code id). */
+export function scanLimiterOf(env: Pick<Env, "SCAN_LIMITER">, codeId: string): DurableObjectStub<ScanLimiter> {
+  return env.SCAN_LIMITER.get(env.SCAN_LIMITER.idFromName(codeId));
+}
+
 /**
  * Counts the scans of one code that has `maxScans`, exactly: a Durable Object runs one request at
  * a time, and the read and the write below are synchronous SQLite calls with no await between

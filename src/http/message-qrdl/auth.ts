@@ -9,6 +9,7 @@ import type { AppEnv } from "../../env";
 import { findUsableApiKey } from "../bearer";
 import { acsErrors } from "./envelope";
 import { orUnavailable } from "../../lib/unavailable";
+import { callerGateOf } from "../../objects/caller-gate";
 
 type Ctx = Context<AppEnv>;
 
@@ -101,7 +102,7 @@ async function signedCaller(c: Ctx, authorization: string, body: Uint8Array<Arra
 
 /** The exact rate limit and the nonce check, in the caller's own Durable Object. */
 export async function passGate(c: Ctx, caller: Caller): Promise<void> {
-  const gate = c.env.CALLER_GATE.get(c.env.CALLER_GATE.idFromName(`${caller.kind}:${caller.id}`));
+  const gate = callerGateOf(c.env, `${caller.kind}:${caller.id}`);
   const started = performance.now();
   const verdict = await orUnavailable("durable-object", async () => await gate.admit(caller.nonce, caller.signedAt));
   // What the limiter adds to the action, for dashboards and the benchmark (the clock advances across I/O).
