@@ -1,4 +1,5 @@
-import { findCodeByShortToken, type QrCodeRecord } from "../db/qr-codes";
+import { findCodeByShortToken } from "../db/qr-codes";
+import type { QrCodeRecord } from "./record";
 import { unknownTokens } from "../lib/expiring-set";
 import { orUnavailable } from "../lib/unavailable";
 import { hotRecords, redirectRecordOf, refillRedirect, type RedirectRecord } from "./redirects";

@@ -1,4 +1,5 @@
-import { clearRedirectSync, countRedirectSyncAttempt, findCodeByShortToken, listPendingRedirectSyncs, type QrCodeRecord } from "../db/qr-codes";
+import { clearRedirectSync, countRedirectSyncAttempt, findCodeByShortToken, listPendingRedirectSyncs } from "../db/qr-codes";
+import type { QrCodeRecord } from "./record";
 import { isoNow } from "../db/time";
 import { ExpiringMap } from "../lib/expiring-set";
 import { hasLimits, type Limits } from "./limits";

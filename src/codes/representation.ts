@@ -1,4 +1,4 @@
-import type { QrCodeRecord } from "../db/qr-codes";
+import type { QrCodeRecord } from "./record";
 import { NO_LIMITS } from "./limits";
 import { isDynamicType, isHostedType } from "./types";
 

@@ -1,4 +1,4 @@
-import type { QrCodeRecord } from "../db/qr-codes";
+import type { QrCodeRecord } from "./record";
 import type { ContentOf } from "./content";
 import { hostedPageUrlOf } from "./representation";
 import { isDynamicType, isHostedType } from "./types";

@@ -1,4 +1,5 @@
 import type { Appearance } from "../qr/appearance";
+import type { QrCodeRecord } from "../codes/record";
 import type { Limits } from "../codes/limits";
 import type { QrCodeType } from "../codes/types";
 import { referencedFileIds } from "../codes/content";
@@ -6,24 +7,6 @@ import { deleteFileReferencesStatement, insertFileReferencesStatement } from "./
 
 // Named SQL for the QR code resource, with row mappers; handlers never see column names.
 
-export interface QrCodeRecord {
-  id: string;
-  orgId: string;
-  name: string;
-  type: QrCodeType;
-  content: Record<string, unknown>;
-  appearance: Appearance;
-  limits: Limits | null;
-  logoFileId: string | null;
-  /** Kept for the life of the code; exposed only while the type is dynamic. */
-  shortToken: string | null;
-  createdBy: string | null;
-  version: number;
-  scans: number;
-  views: number;
-  createdAt: string;
-  updatedAt: string;
-}
 
 interface QrCodeRow {
   id: string;

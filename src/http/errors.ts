@@ -4,13 +4,10 @@ import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { ZodError } from "zod";
 import type { AppEnv } from "../env";
+import { InvalidInput, type FieldIssue } from "../lib/invalid-input";
 import { DependencyUnavailable, RETRY_AFTER_SECONDS } from "../lib/unavailable";
 
-/** One violated rule of a request, named by its dotted path (`appearance.margin`). */
-export interface FieldIssue {
-  field: string;
-  message: string;
-}
+export type { FieldIssue } from "../lib/invalid-input";
 
 /**
  * The one error type routes throw. Each contract family renders it with its own envelope, so a
@@ -76,6 +73,7 @@ export function unexpectedErrorCount(): number {
 /** Maps anything thrown into an ApiError; unknown errors become an opaque 500 (logged, never echoed). */
 export function toApiError(err: unknown, requestId: string): ApiError {
   if (err instanceof ApiError) return err;
+  if (err instanceof InvalidInput) return new ValidationError(err.issues);
   if (err instanceof HTTPException) {
     // Hono raises these for malformed JSON bodies and similar transport-level problems.
     const code = err.status === 400 ? "MALFORMED_REQUEST" : err.status === 413 ? "REQUEST_TOO_LARGE" : `HTTP_${err.status}`;

@@ -8,7 +8,7 @@ import { codeOfLink, resolveShortToken } from "../codes/link-store";
 import { isValidPagePass } from "../codes/page-pass";
 import { redirectRecordOf, refillRedirect } from "../codes/redirects";
 import type { QrCodeType } from "../codes/types";
-import type { QrCodeRecord } from "../db/qr-codes";
+import type { QrCodeRecord } from "../codes/record";
 import type { AppEnv } from "../env";
 import { ASSETS, ASSETS_VERSION } from "../pages/assets";
 import { eventCalendar } from "../pages/calendar";

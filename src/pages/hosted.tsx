@@ -1,6 +1,6 @@
 import type { ContentOf } from "../codes/content";
 import type { QrCodeType } from "../codes/types";
-import type { QrCodeRecord } from "../db/qr-codes";
+import type { QrCodeRecord } from "../codes/record";
 import { AudioPage } from "./audio";
 import { EventPage, eventTimeFallback } from "./event";
 import { documentOf, Layout } from "./layout";

@@ -3,7 +3,9 @@ import { describe, expect, it } from "vitest";
 import { CONTENT_SCHEMAS, staticPayload, vcardOf, type ContentOf } from "../../src/codes/content";
 import { QR_CODE_TYPES, type QrCodeType } from "../../src/codes/types";
 import { unexpectedErrorCount } from "../../src/http/errors";
-import { checkRenderable, type CodeInput } from "../../src/http/qr-codes/input";
+import type { CodeInput } from "../../src/codes/record";
+import { checkRenderable } from "../../src/codes/write-checks";
+import { toApiError } from "../../src/http/errors";
 import { violationMessage } from "../../src/http/validation-messages";
 import { eventCalendar } from "../../src/pages/calendar";
 import { PAGE_TYPES, renderHostedPage } from "../../src/pages/hosted";
@@ -76,7 +78,8 @@ describe("every document a read builds is built when the code is written", () =>
     } catch (err) {
       thrown = err;
     }
-    expect(thrown).toMatchObject({ status: 400, code: "VALIDATION_FAILED", issues: [{ field: "content.organisation", message: expect.stringContaining("not valid Unicode text") }] });
+    // The check lives below http/ and throws InvalidInput; every family renders it as this 400.
+    expect(toApiError(thrown, "test")).toMatchObject({ status: 400, code: "VALIDATION_FAILED", issues: [{ field: "content.organisation", message: expect.stringContaining("not valid Unicode text") }] });
   });
 });
 

@@ -10,8 +10,8 @@ import {
   queueRedirectSyncStatement,
   replaceCodeStatements,
   reserveShortTokenStatement,
-  type QrCodeRecord,
 } from "../../db/qr-codes";
+import type { QrCodeRecord } from "../../codes/record";
 import {
   deleteMessageQrdlStatement,
   findMessageQrdl,

@@ -13,7 +13,7 @@ import {
   type VisitRecord,
   type VisitSummary,
 } from "../../db/analytics-reads";
-import type { QrCodeRecord } from "../../db/qr-codes";
+import type { QrCodeRecord } from "../../codes/record";
 import { isoNow } from "../../db/time";
 import type { AppEnv } from "../../env";
 import { requirePermission } from "../bearer";

@@ -14,8 +14,8 @@ import {
   queueRedirectSyncStatement,
   replaceCodeStatements,
   reserveShortTokenStatement,
-  type QrCodeRecord,
 } from "../../db/qr-codes";
+import type { QrCodeRecord } from "../../codes/record";
 import { isUniqueViolation } from "../../db/constraints";
 import { isMessageQrdlCode } from "../../db/message-qrdl";
 import { isoNow } from "../../db/time";
@@ -25,7 +25,8 @@ import { QrError } from "../../qr/errors";
 import { sniffRasterImage, type CenterImage } from "../../qr/image";
 import { ApiError, ValidationError } from "../errors";
 import { publicBaseUrl } from "../origin";
-import { builtinLogo, checkRenderable, checkUploadReferences, type CodeInput } from "./input";
+import type { CodeInput } from "../../codes/record";
+import { builtinLogo, checkRenderable, checkUploadReferences } from "../../codes/write-checks";
 import { sha256Hex } from "../../lib/hex";
 
 type Ctx = Context<AppEnv>;

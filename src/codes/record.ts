@@ -1,0 +1,33 @@
+import type { Appearance } from "../qr/appearance";
+import type { Limits } from "./limits";
+import type { QrCodeType } from "./types";
+
+/** A code as the application sees it: what D1 stores (src/db/qr-codes.ts maps the rows). */
+export interface QrCodeRecord {
+  id: string;
+  orgId: string;
+  name: string;
+  type: QrCodeType;
+  content: Record<string, unknown>;
+  appearance: Appearance;
+  limits: Limits | null;
+  logoFileId: string | null;
+  /** Kept for the life of the code; exposed only while the type is dynamic. */
+  shortToken: string | null;
+  createdBy: string | null;
+  version: number;
+  scans: number;
+  views: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** What a create or replace sets, after validation: a complete description (PUT replaces). */
+export interface CodeInput {
+  name: string;
+  type: QrCodeType;
+  content: Record<string, unknown>;
+  appearance: Appearance;
+  /** null when no limit is set (the representation then shows every field null). */
+  limits: Limits | null;
+}
