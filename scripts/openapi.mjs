@@ -1,0 +1,74 @@
+// `npm run openapi`: writes the API description the Worker serves at /openapi.json to openapi.json
+// (pretty-printed, so clients can be generated without running a server and a change shows in a
+// diff), then the TypeScript types openapi-typescript 7 generates from it, with its default
+// options, to test/client/schema.d.ts. test/worker/openapi.test.ts fails when openapi.json is
+// stale; test/unit/openapi-lint.test.ts lints it with redocly.yaml.
+//
+// openapi-typescript 7 needs TypeScript 5's compiler API and this project builds with TypeScript 7
+// (no JS API), so it cannot be a devDependency: it is installed on first use, pinned, into
+// .tools/openapi-typescript (ignored by git, like the Node that scripts/with-node.sh fetches).
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+const DOCUMENT = join(ROOT, "openapi.json");
+const CLIENT_TYPES = join(ROOT, "test/client/schema.d.ts");
+const TOOLS = join(ROOT, ".tools/openapi-typescript");
+const PINNED = { "openapi-typescript": "7.13.0", typescript: "5.9.3" };
+
+// No telemetry, no Request.cf download: the document needs nothing but loopback.
+Object.assign(process.env, { WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_HIDE_BANNER: "true" });
+
+/** The document as the Worker serves it, from a local `wrangler dev` with throwaway state. */
+async function servedDocument() {
+  const { unstable_dev } = await import("wrangler");
+  const state = mkdtempSync(join(tmpdir(), "edge-qr-openapi-"));
+  const worker = await unstable_dev(join(ROOT, "src/index.ts"), {
+    config: join(ROOT, "wrangler.toml"),
+    ip: "127.0.0.1",
+    logLevel: "error",
+    persistTo: state,
+    experimental: { disableExperimentalWarning: true, showInteractiveDevSession: false, watch: false, testScheduled: false },
+  });
+  try {
+    const res = await worker.fetch("/openapi.json");
+    const body = await res.text();
+    if (res.status !== 200) throw new Error(`GET /openapi.json answered ${res.status}: ${body.slice(0, 500)}`);
+    return JSON.parse(body);
+  } finally {
+    await worker.stop();
+    rmSync(state, { recursive: true, force: true });
+  }
+}
+
+const installedVersion = (name) => {
+  const manifest = join(TOOLS, "node_modules", name, "package.json");
+  return existsSync(manifest) ? JSON.parse(readFileSync(manifest, "utf8")).version : undefined;
+};
+
+/** openapi-typescript's CLI, installed into .tools/ at the pinned versions when it is not there yet. */
+function openapiTypescriptCli() {
+  if (Object.entries(PINNED).some(([name, version]) => installedVersion(name) !== version)) {
+    console.log(`openapi: installing ${Object.entries(PINNED).map(([n, v]) => `${n}@${v}`).join(" ")} into .tools/openapi-typescript`);
+    mkdirSync(TOOLS, { recursive: true });
+    writeFileSync(join(TOOLS, "package.json"), `${JSON.stringify({ private: true, dependencies: PINNED }, null, 2)}\n`);
+    const npm = spawnSync("npm", ["install", "--prefix", TOOLS, "--no-audit", "--no-fund", "--loglevel=error"], { stdio: ["ignore", "ignore", "inherit"] });
+    if (npm.status !== 0) throw new Error(`npm install into ${TOOLS} failed (exit ${npm.status ?? npm.signal})`);
+  }
+  return join(TOOLS, "node_modules/openapi-typescript/bin/cli.js");
+}
+
+const document = await servedDocument();
+writeFileSync(DOCUMENT, `${JSON.stringify(document, null, 2)}\n`);
+console.log(`openapi: wrote openapi.json (${Object.keys(document.paths ?? {}).length} paths)`);
+
+mkdirSync(dirname(CLIENT_TYPES), { recursive: true });
+const generated = spawnSync(process.execPath, [openapiTypescriptCli(), DOCUMENT, "--output", CLIENT_TYPES], { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] });
+if (generated.status !== 0) {
+  console.error(`openapi: openapi-typescript failed (exit ${generated.status ?? generated.signal})`);
+  process.exit(1);
+}
+console.log("openapi: wrote test/client/schema.d.ts");
