@@ -1,4 +1,4 @@
-import type { Box } from "./svg";
+import type { Box } from "./geometry";
 
 /**
  * A decoded logo drawn into a canvas the way resvg draws an SVG <image> on a whole canvas

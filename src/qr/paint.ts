@@ -1,5 +1,5 @@
 import { hexToRgb, type Paint } from "./appearance";
-import type { GradientGeometry } from "./svg";
+import type { GradientGeometry } from "./geometry";
 
 /**
  * Colours of one paint at any pixel, as SVG defines them: gradients are sampled at pixel centres,

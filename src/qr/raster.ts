@@ -6,7 +6,8 @@ import type { RenderPlan } from "./plan";
 import { RgbPngStream } from "./png";
 import { MAX_LOGO_SIDE } from "./image";
 import { ImageSampler, meetRect } from "./image-sampler";
-import { type Box, finderBoxes, gradientGeometry, rasterImageSvg, renderImageSvg, renderKeySvg, round2 } from "./svg";
+import { type Box, finderBoxes, gradientGeometry, round2 } from "./geometry";
+import { rasterImageSvg, renderImageSvg, renderKeySvg } from "./svg";
 
 type WasmSource = Parameters<typeof initWasm>[0];
 
