@@ -2,7 +2,7 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { ApiKey } from "./db/accounts";
 import type { ErrorEnvelope } from "./http/errors";
 
-/** Bindings come from `wrangler types` (src/worker-configuration.d.ts); this adds per-request state. */
+/** Bindings come from `wrangler types` (worker-configuration.d.ts at the root); this adds per-request state. */
 export type AppEnv = {
   Bindings: Env;
   Variables: {
