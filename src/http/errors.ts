@@ -4,6 +4,7 @@ import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { ZodError } from "zod";
 import type { AppEnv } from "../env";
+import { CodeChanged, CodeManagedByMessageQrdl, CodeNotFound, IdempotencyKeyReused } from "../codes/errors";
 import { InvalidInput, type FieldIssue } from "../lib/invalid-input";
 import { DependencyUnavailable, RETRY_AFTER_SECONDS } from "../lib/unavailable";
 
@@ -74,6 +75,8 @@ export function unexpectedErrorCount(): number {
 export function toApiError(err: unknown, requestId: string): ApiError {
   if (err instanceof ApiError) return err;
   if (err instanceof InvalidInput) return new ValidationError(err.issues);
+  const domain = fromCodeError(err);
+  if (domain) return domain;
   if (err instanceof HTTPException) {
     // Hono raises these for malformed JSON bodies and similar transport-level problems.
     const code = err.status === 400 ? "MALFORMED_REQUEST" : err.status === 413 ? "REQUEST_TOO_LARGE" : `HTTP_${err.status}`;
@@ -92,6 +95,18 @@ export function toApiError(err: unknown, requestId: string): ApiError {
   unexpectedErrors++;
   console.error(JSON.stringify({ level: "error", requestId, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) }));
   return new ApiError(500, "INTERNAL", "Internal error; quote the request id when reporting it");
+}
+
+/**
+ * The code domain's errors (src/codes/errors.ts) as the QR code resource answers them. A missing
+ * code is a 400 there, as the contract says; message QR codes catch these and answer their own way.
+ */
+function fromCodeError(err: unknown): ApiError | null {
+  if (err instanceof CodeNotFound) return new ApiError(400, "NOT_FOUND", err.message);
+  if (err instanceof CodeChanged) return new ApiError(412, "PRECONDITION_FAILED", err.message);
+  if (err instanceof CodeManagedByMessageQrdl) return new ApiError(409, "MANAGED_BY_MESSAGE_QRDL", err.message);
+  if (err instanceof IdempotencyKeyReused) return new ApiError(422, "IDEMPOTENCY_KEY_REUSED", err.message);
+  return null;
 }
 
 /** What a request whose client went away is answered with: nobody reads it (nginx's "client closed request"). */

@@ -1,17 +1,10 @@
 import type { Context } from "hono";
-import { isUniqueViolation } from "../../db/constraints";
 import { acsEncode } from "../../auth/signature-v3";
-import { newCodeId, newShortToken } from "../../codes/ids";
-import { pushRedirect, redirectRecordOf, syncMarker } from "../../codes/redirects";
-import {
-  deleteCodeStatement,
-  findCode,
-  insertCodeStatements,
-  queueRedirectSyncStatement,
-  replaceCodeStatements,
-  reserveShortTokenStatement,
-} from "../../db/qr-codes";
-import type { QrCodeRecord } from "../../codes/record";
+import { CodeChanged, CodeNotFound } from "../../codes/errors";
+import { SHORT_TOKEN_PATTERN } from "../../codes/ids";
+import type { CodeInput } from "../../codes/record";
+import { dynamicUrlOf } from "../../codes/representation";
+import { createCode, deleteCode, replaceCode } from "../../codes/writes";
 import {
   deleteMessageQrdlStatement,
   findMessageQrdl,
@@ -22,7 +15,6 @@ import {
   type MessageQrdl,
   type QrImageFormat,
 } from "../../db/message-qrdl";
-import { isoNow } from "../../db/time";
 import type { AppEnv } from "../../env";
 import { DEFAULT_APPEARANCE } from "../../qr/appearance";
 import { publicBaseUrl } from "../origin";
@@ -80,7 +72,7 @@ function spaceIdOf(params: Params): string | null {
 function qrdlCodeOf(params: Params): string {
   const code = required(params, "QrdlCode");
   // Not a code of ours at all: the same answer as another user's code, so codes cannot be probed.
-  if (!/^[0-9A-Za-z]{8}$/.test(code)) throw acsErrors.notOwner();
+  if (!SHORT_TOKEN_PATTERN.test(code)) throw acsErrors.notOwner();
   return code;
 }
 
@@ -118,8 +110,27 @@ const ok = (c: Ctx, data?: unknown) =>
   c.json({ AccessDeniedDetail: "None", RequestId: c.get("requestId"), Message: "None", ...(data === undefined ? {} : { Data: data }), Code: "OK" }, 200);
 
 
-const TOKEN_ATTEMPTS = 5;
-const WRITE_ATTEMPTS = 3;
+/** Saving goes through the one code writer; its domain errors become this API's answers. */
+async function asMessageQrdl<T>(write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (err) {
+    // The code went between our read of the message record and the write: as for a stranger's code.
+    if (err instanceof CodeNotFound) throw acsErrors.notOwner();
+    // Lost every retry to concurrent changes (another update, or /qr_codes).
+    if (err instanceof CodeChanged) throw acsErrors.serviceUnavailable("The code is being changed by other requests; retry.");
+    throw err;
+  }
+}
+
+/** The code a message QR code is: a url code to wa.me with the platform's default design. */
+const messageCodeInput = (phoneNumber: string, message: string): CodeInput => ({
+  name: `WhatsApp +${phoneNumber}`,
+  type: "url",
+  content: { url: waMeUrl(phoneNumber, message) },
+  appearance: DEFAULT_APPEARANCE,
+  limits: null,
+});
 
 // Actions
 
@@ -133,39 +144,18 @@ async function createPhoneMessageQrdl(c: Ctx, caller: Caller, params: Params) {
   const message = messageOf(params);
   const space = spaceIdOf(params);
   await requireOwnPhone(c, caller, phoneNumber, space);
-  const db = c.env.DB;
-  const base = publicBaseUrl(c);
-  for (let attempt = 1; ; attempt++) {
-    const now = isoNow();
-    const marker = syncMarker();
-    const token = newShortToken();
-    const code: QrCodeRecord = {
-      id: newCodeId(),
-      orgId: caller.orgId,
-      name: `WhatsApp +${phoneNumber}`,
-      type: "url",
-      content: { url: waMeUrl(phoneNumber, message) },
-      appearance: DEFAULT_APPEARANCE,
-      limits: null,
-      logoFileId: null,
-      shortToken: token,
-      createdBy: caller.name,
-      version: 1,
-      scans: 0,
-      views: 0,
-      createdAt: now,
-      updatedAt: now,
-    };
-    const record: MessageQrdl = { qrdlCode: token, orgId: caller.orgId, codeId: code.id, phoneNumber, custSpaceId: space, imageFormat, message, deepLinkUrl: `${base}/r/${token}`, createdAt: now, updatedAt: now };
-    try {
-      await db.batch([reserveShortTokenStatement(db, token, code.id, now), queueRedirectSyncStatement(db, token, marker), ...insertCodeStatements(db, code), insertMessageQrdlStatement(db, record)]);
-    } catch (err) {
-      if (isUniqueViolation(err, "short_tokens") && attempt < TOKEN_ATTEMPTS) continue;
-      throw err;
-    }
-    await pushRedirect(c.env, token, redirectRecordOf(code), marker);
-    return ok(c, dataOf(record));
-  }
+  const scope = { env: c.env, orgId: caller.orgId, publicOrigin: publicBaseUrl(c) };
+  let record: MessageQrdl | undefined;
+  await createCode(scope, messageCodeInput(phoneNumber, message), {
+    createdBy: caller.name,
+    alsoWrite: (code) => {
+      // The message QR code's id is its short token: one code, one link, one image URL.
+      const token = code.shortToken!;
+      record = { qrdlCode: token, orgId: caller.orgId, codeId: code.id, phoneNumber, custSpaceId: space, imageFormat, message, deepLinkUrl: dynamicUrlOf(scope.publicOrigin, token), createdAt: code.createdAt, updatedAt: code.updatedAt };
+      return [insertMessageQrdlStatement(c.env.DB, record)];
+    },
+  });
+  return ok(c, dataOf(record!));
 }
 
 async function listPhoneMessageQrdl(c: Ctx, caller: Caller, params: Params) {
@@ -183,29 +173,24 @@ async function updatePhoneMessageQrdl(c: Ctx, caller: Caller, params: Params) {
   const imageFormat = imageFormatOf(params);
   const message = messageOf(params);
   const space = spaceIdOf(params);
-  const db = c.env.DB;
-  for (let attempt = 1; ; attempt++) {
-    const record = await requireOwnCode(c, caller, qrdlCode, phoneNumber, space);
-    const existing = await findCode(db, caller.orgId, record.codeId);
-    if (!existing) throw acsErrors.notOwner();
-    const now = isoNow();
-    const marker = syncMarker();
-    // Always a url code pointing at wa.me, whatever happened to the row since it was created.
-    const next: QrCodeRecord = { ...existing, type: "url", content: { url: waMeUrl(phoneNumber, message) }, updatedAt: now };
-    const replace = replaceCodeStatements(db, next, existing.version);
-    const results = await db.batch([
-      ...replace,
-      queueRedirectSyncStatement(db, qrdlCode, marker),
-      updateMessageQrdlStatement(db, { qrdlCode, orgId: caller.orgId, codeId: existing.id, imageFormat, message, updatedAt: now }, existing.version + 1, JSON.stringify(next.content)),
-    ]);
-    if (results[replace.length - 1]!.results.length === 0) {
-      // The code changed between our read and our write (another update, or /qr_codes): again.
-      if (attempt < WRITE_ATTEMPTS) continue;
-      throw acsErrors.serviceUnavailable("The code is being changed by other requests; retry.");
-    }
-    await pushRedirect(c.env, qrdlCode, redirectRecordOf({ ...next, version: existing.version + 1 }), marker);
-    return ok(c, dataOf({ ...record, imageFormat, message, updatedAt: now }));
-  }
+  const record = await requireOwnCode(c, caller, qrdlCode, phoneNumber, space);
+  const scope = { env: c.env, orgId: caller.orgId, publicOrigin: publicBaseUrl(c) };
+  const content = messageCodeInput(phoneNumber, message).content;
+  const stored = await asMessageQrdl(() =>
+    replaceCode(
+      scope,
+      record.codeId,
+      // Always a url code pointing at wa.me, whatever happened to the row since it was created.
+      (current) => ({ name: current.name, type: "url", content, appearance: current.appearance, limits: current.limits }),
+      {
+        asMessageQrdl: true,
+        alsoWrite: (next) => [
+          updateMessageQrdlStatement(c.env.DB, { qrdlCode, orgId: caller.orgId, codeId: next.id, imageFormat, message, updatedAt: next.updatedAt }, next.version, JSON.stringify(next.content)),
+        ],
+      },
+    ),
+  );
+  return ok(c, dataOf({ ...record, imageFormat, message, updatedAt: stored.updatedAt }));
 }
 
 /** The code goes with its message; the short link answers 404 from then on and is never reissued. */
@@ -213,23 +198,12 @@ async function deletePhoneMessageQrdl(c: Ctx, caller: Caller, params: Params) {
   const qrdlCode = qrdlCodeOf(params);
   const phoneNumber = phoneNumberOf(params);
   const space = spaceIdOf(params);
-  const db = c.env.DB;
-  for (let attempt = 1; ; attempt++) {
-    const record = await requireOwnCode(c, caller, qrdlCode, phoneNumber, space);
-    const existing = await findCode(db, caller.orgId, record.codeId);
-    const now = isoNow();
-    const marker = syncMarker();
-    const statements = [deleteMessageQrdlStatement(db, caller.orgId, qrdlCode), queueRedirectSyncStatement(db, qrdlCode, marker)];
-    if (existing) statements.unshift(deleteCodeStatement(db, caller.orgId, existing.id, existing.version));
-    const [first] = await db.batch(statements);
-    if (existing && first!.results.length === 0) {
-      if (attempt < WRITE_ATTEMPTS) continue;
-      throw acsErrors.serviceUnavailable("The code is being changed by other requests; retry.");
-    }
-    await pushRedirect(c.env, qrdlCode, null, marker);
-    await forgetImages(record);
-    return ok(c);
-  }
+  const record = await requireOwnCode(c, caller, qrdlCode, phoneNumber, space);
+  await asMessageQrdl(() =>
+    deleteCode({ env: c.env, orgId: caller.orgId }, record.codeId, { alsoWrite: () => [deleteMessageQrdlStatement(c.env.DB, caller.orgId, qrdlCode)] }),
+  );
+  await forgetImages(record);
+  return ok(c);
 }
 
 /** Drops this location's cached images of a deleted code (other locations expire them within a day). */

@@ -1,0 +1,239 @@
+import { claimFiles, findFile, type StoredFile } from "../db/files";
+import { isUniqueViolation } from "../db/constraints";
+import { isMessageQrdlCode } from "../db/message-qrdl";
+import {
+  deleteCodeStatement,
+  findIdempotentResponse,
+  insertCodeStatements,
+  insertIdempotencyStatement,
+  queueRedirectSyncStatement,
+  replaceCodeStatements,
+  reserveShortTokenStatement,
+} from "../db/qr-codes";
+import { isoNow } from "../db/time";
+import { readFileBytes, resolveUploadedImage } from "../files/logo";
+import { sha256Hex } from "../lib/hex";
+import { InvalidInput } from "../lib/invalid-input";
+import { QrError } from "../qr/errors";
+import { sniffRasterImage, type CenterImage } from "../qr/image";
+import { uploadReferences } from "./content";
+import { CodeChanged, CodeManagedByMessageQrdl, IdempotencyKeyReused } from "./errors";
+import { newCodeId, newShortToken } from "./ids";
+import { checkIfMatch, requireCode } from "./lookup";
+import type { CodeInput, QrCodeRecord } from "./record";
+import { pushRedirect, redirectRecordOf, syncMarker } from "./redirects";
+import { representCode, type QrCodeRepresentation } from "./representation";
+import { isDynamicType } from "./types";
+import { builtinLogo, checkRenderable, checkUploadReferences } from "./write-checks";
+
+/**
+ * Saving a code, once, for every API that saves one (the QR code resource, message QR codes).
+ *
+ * Each write is one D1 batch, all or nothing: the code, its short token's reservation, the KV sync
+ * marker, its file references, the idempotency record and whatever rows the caller adds
+ * (`alsoWrite`, e.g. the message QR code's own row). KV, the redirect-only copy, is written after
+ * the batch; a failed KV write is repaired by the cron through the marker (see redirects.ts).
+ * Cost: one batch per write, plus the reads that prove the write can be served (files, If-Match).
+ *
+ * Functions take plain values, never an HTTP context, and throw the domain errors of errors.ts or
+ * InvalidInput; the routes render them.
+ */
+
+export interface WriteScope {
+  env: Env;
+  orgId: string;
+  /** The public origin short links and pages are built on (`https://qr.example.com`). */
+  publicOrigin: string;
+}
+
+/** A new token is drawn this many times when it collides with a reserved one (47.6 bits: never, in practice). */
+const TOKEN_ATTEMPTS = 5;
+/** Without If-Match a write that lost a race with another is retried on the newer version this many times. */
+const WRITE_ATTEMPTS = 3;
+
+const logoIssue = (message: string) => new InvalidInput([{ field: "appearance.uploadedImage", message }]);
+
+/**
+ * The logo file behind appearance.uploadedImage (an upload id, or an https URL fetched once and
+ * stored), claimed before it is read so the orphan cleanup cannot take it mid-write.
+ */
+async function resolveLogo(scope: WriteScope, input: CodeInput, now: string): Promise<{ file: StoredFile | null; image: CenterImage | null }> {
+  const reference = input.appearance.uploadedImage;
+  if (reference === null) return { file: null, image: builtinLogo(input.appearance) };
+  const { env, orgId } = scope;
+  const file = await resolveUploadedImage(env, orgId, reference, { publicOrigin: scope.publicOrigin });
+  await claimFiles(env.DB, orgId, [file.id], now);
+  const bytes = (await findFile(env.DB, orgId, file.id)) ? await readFileBytes(env, file) : null;
+  // Cleaned up between its lookup and its claim (possible only for an upload idle for a day).
+  if (!bytes) throw logoIssue("the stored logo is no longer available; upload it again or send its URL again");
+  try {
+    return { file, image: sniffRasterImage(bytes) };
+  } catch (err) {
+    if (err instanceof QrError) throw logoIssue(err.message);
+    throw err;
+  }
+}
+
+/** Everything a write must prove before touching D1: references exist, the design can be drawn. */
+async function prepareWrite(scope: WriteScope, input: CodeInput): Promise<{ logoFileId: string | null }> {
+  const { env, orgId } = scope;
+  const now = isoNow();
+  // Claim first, check after: a file the cleanup has not deleted by now it will not delete.
+  await claimFiles(env.DB, orgId, uploadReferences(input.type, input.content).map((ref) => ref.id), now);
+  const logo = await resolveLogo(scope, input, now);
+  await checkUploadReferences(input, (id) => findFile(env.DB, orgId, id));
+  checkRenderable(input, scope.publicOrigin, logo.image);
+  return { logoFileId: logo.file?.id ?? null };
+}
+
+export interface CreateOptions {
+  /** Who the code is recorded as created by (the API key's or caller's name). */
+  createdBy: string | null;
+  /** A retried request with the same key and body gets the first answer back instead of a second code (kept 24 hours). */
+  idempotencyKey?: string;
+  /** Rows that belong with the code, written in its batch; called with the code as it will be stored (its token included). */
+  alsoWrite?: (code: QrCodeRecord) => D1PreparedStatement[];
+}
+
+export interface Created {
+  representation: QrCodeRepresentation;
+  /** The stored code; null when the answer is the replay of an earlier request with the same Idempotency-Key. */
+  code: QrCodeRecord | null;
+  replayed: boolean;
+}
+
+const requestHash = (input: CodeInput): Promise<string> => sha256Hex(JSON.stringify(input));
+
+async function replayIdempotent(db: D1Database, orgId: string, key: string, hash: string): Promise<Created | null> {
+  const stored = await findIdempotentResponse(db, orgId, key);
+  if (!stored) return null;
+  if (stored.requestHash !== hash) throw new IdempotencyKeyReused();
+  return { representation: JSON.parse(stored.response) as QrCodeRepresentation, code: null, replayed: true };
+}
+
+/** Creates a code (a dynamic one with a fresh short token) and pushes its redirect record to KV. */
+export async function createCode(scope: WriteScope, input: CodeInput, options: CreateOptions): Promise<Created> {
+  const { env, orgId, publicOrigin } = scope;
+  const db = env.DB;
+  const { idempotencyKey } = options;
+  const hash = idempotencyKey === undefined ? null : await requestHash(input);
+  if (idempotencyKey !== undefined) {
+    const replay = await replayIdempotent(db, orgId, idempotencyKey, hash!);
+    if (replay) return replay;
+  }
+  const { logoFileId } = await prepareWrite(scope, input);
+  const now = isoNow();
+  const marker = syncMarker();
+  const id = newCodeId();
+  for (let attempt = 1; ; attempt++) {
+    const shortToken = isDynamicType(input.type) ? newShortToken() : null;
+    const code: QrCodeRecord = { id, orgId, ...input, logoFileId, shortToken, createdBy: options.createdBy, version: 1, scans: 0, views: 0, createdAt: now, updatedAt: now };
+    const representation = representCode(code, publicOrigin);
+    const statements = insertCodeStatements(db, code);
+    if (shortToken) statements.unshift(reserveShortTokenStatement(db, shortToken, id, now), queueRedirectSyncStatement(db, shortToken, marker));
+    if (idempotencyKey !== undefined)
+      statements.push(insertIdempotencyStatement(db, orgId, idempotencyKey, { requestHash: hash!, codeId: id, response: JSON.stringify(representation) }, now));
+    if (options.alsoWrite) statements.push(...options.alsoWrite(code));
+    try {
+      await db.batch(statements);
+    } catch (err) {
+      if (isUniqueViolation(err, "short_tokens") && attempt < TOKEN_ATTEMPTS) continue;
+      if (idempotencyKey !== undefined && isUniqueViolation(err, "idempotency_keys")) {
+        // A concurrent request with the same key won; answer with its result.
+        const replay = await replayIdempotent(db, orgId, idempotencyKey, hash!);
+        if (replay) return replay;
+      }
+      throw err;
+    }
+    if (shortToken) await pushRedirect(env, shortToken, redirectRecordOf(code), marker);
+    return { representation, code, replayed: false };
+  }
+}
+
+export interface ReplaceOptions {
+  /** The caller's If-Match header: a change made since that version is refused (CodeChanged). */
+  ifMatch?: string;
+  /** Set by the message QR code API alone: the codes it manages change only through it. */
+  asMessageQrdl?: boolean;
+  /** Rows that change with the code, in its batch; called with the code as it will be stored (its new version). */
+  alsoWrite?: (next: QrCodeRecord) => D1PreparedStatement[];
+}
+
+/**
+ * Replaces a code's editable state (omitted fields were already set back to their defaults by the
+ * caller's parsing); the short token never changes, and a code that becomes dynamic gets one.
+ * `change` is the new state, or a function of the current one (re-applied on the newer version
+ * when a concurrent write wins the race and no If-Match pinned the version).
+ */
+export async function replaceCode(
+  scope: WriteScope,
+  id: string,
+  change: CodeInput | ((current: QrCodeRecord) => CodeInput),
+  options: ReplaceOptions = {},
+): Promise<QrCodeRecord> {
+  const { env, orgId } = scope;
+  const db = env.DB;
+  for (let attempt = 1; ; attempt++) {
+    const existing = await requireCode(db, orgId, id);
+    checkIfMatch(options.ifMatch, existing);
+    // Its message record would no longer describe where the deep link goes.
+    if (attempt === 1 && !options.asMessageQrdl && (await isMessageQrdlCode(db, id))) throw new CodeManagedByMessageQrdl();
+    const input = typeof change === "function" ? change(existing) : change;
+    const { logoFileId } = await prepareWrite(scope, input);
+    const now = isoNow();
+    const marker = syncMarker();
+    const newToken = existing.shortToken === null && isDynamicType(input.type) ? newShortToken() : null;
+    const shortToken = existing.shortToken ?? newToken;
+    const next: QrCodeRecord = { ...existing, ...input, logoFileId, shortToken, updatedAt: now };
+    const stored = { ...next, version: existing.version + 1 };
+    const statements = replaceCodeStatements(db, next, existing.version);
+    if (newToken) statements.unshift(reserveShortTokenStatement(db, newToken, id, now));
+    // The UPDATE … RETURNING: no row back means another write got there first.
+    const replaced = statements.length - 1;
+    if (shortToken) statements.push(queueRedirectSyncStatement(db, shortToken, marker));
+    if (options.alsoWrite) statements.push(...options.alsoWrite(stored));
+    let results;
+    try {
+      results = await db.batch<Record<string, unknown>>(statements);
+    } catch (err) {
+      if (isUniqueViolation(err, "short_tokens") && attempt < WRITE_ATTEMPTS) continue;
+      throw err;
+    }
+    if (results[replaced]!.results.length === 0) {
+      // Someone else wrote (or deleted) the code between our read and our write.
+      if (attempt < WRITE_ATTEMPTS && options.ifMatch === undefined) continue;
+      await requireCode(db, orgId, id);
+      throw new CodeChanged("The QR code was changed by another request while this one was applied; fetch it again and reapply your change");
+    }
+    if (shortToken) await pushRedirect(env, shortToken, redirectRecordOf(stored), marker);
+    return stored;
+  }
+}
+
+export interface DeleteOptions {
+  ifMatch?: string;
+  /** Rows that go with the code, in its batch. */
+  alsoWrite?: (existing: QrCodeRecord) => D1PreparedStatement[];
+}
+
+/** Deletes a code: its KV record goes after it, and its short token is never issued again. Returns what was deleted. */
+export async function deleteCode(scope: Pick<WriteScope, "env" | "orgId">, id: string, options: DeleteOptions = {}): Promise<QrCodeRecord> {
+  const { env, orgId } = scope;
+  const db = env.DB;
+  for (let attempt = 1; ; attempt++) {
+    const existing = await requireCode(db, orgId, id);
+    checkIfMatch(options.ifMatch, existing);
+    const marker = syncMarker();
+    const statements = [deleteCodeStatement(db, existing.orgId, id, existing.version)];
+    if (existing.shortToken) statements.push(queueRedirectSyncStatement(db, existing.shortToken, marker));
+    if (options.alsoWrite) statements.push(...options.alsoWrite(existing));
+    const [deleted] = await db.batch(statements);
+    if (deleted!.results.length === 0) {
+      if (attempt < WRITE_ATTEMPTS && options.ifMatch === undefined) continue;
+      await requireCode(db, orgId, id);
+      throw new CodeChanged("The QR code was changed by another request; fetch it again before deleting");
+    }
+    if (existing.shortToken) await pushRedirect(env, existing.shortToken, null, marker);
+    return existing;
+  }
+}
