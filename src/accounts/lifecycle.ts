@@ -1,4 +1,4 @@
-import { dropRedirect } from "../codes/redirects";
+import { dropRedirect } from "../codes/short-links";
 import {
   activateOrganizationRow,
   advanceLinksWalk,

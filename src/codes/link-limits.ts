@@ -2,7 +2,7 @@ import { botReason } from "../analytics/user-agent";
 import { DependencyUnavailable } from "../lib/unavailable";
 import { scanLimiterOf } from "../objects/scan-limiter";
 import { windowVerdict } from "./limits";
-import type { RedirectRecord } from "./redirects";
+import type { RedirectRecord } from "./short-links";
 
 /**
  * A code's limits (validity window, scan budget, fallback), applied the same way to every request

@@ -21,7 +21,7 @@ import { CodeChanged, CodeManagedByMessageQrdl, IdempotencyKeyReused } from "./e
 import { newCodeId, newShortToken } from "./ids";
 import { checkIfMatch, requireCode } from "./lookup";
 import type { CodeInput, QrCodeRecord } from "./record";
-import { pushRedirect, redirectRecordOf, syncMarker } from "./redirects";
+import { pushRedirect, redirectRecordOf, syncMarker } from "./short-links";
 import { representCode, type QrCodeRepresentation } from "./representation";
 import { isDynamicType } from "./types";
 import { builtinLogo, checkRenderable, checkUploadReferences } from "./write-checks";

@@ -1,5 +1,5 @@
 import { purgeDeletedOrganizations, unpublishInactiveLinks } from "../accounts/lifecycle";
-import { repairPendingRedirects } from "../codes/redirects";
+import { repairPendingRedirects } from "../codes/short-links";
 import { deleteIdempotencyKeysBefore } from "../db/qr-codes";
 import { isoNow } from "../db/time";
 import { purgeOrphanUploads, purgeStaleRenders, verifyRedirects } from "./orphans";

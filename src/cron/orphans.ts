@@ -1,6 +1,6 @@
 import { backfillFileReferences } from "../db/file-references";
 import { deleteOrphanedFilesPage, type FileWalkCursor } from "../db/files";
-import { reconcileRedirect } from "../codes/redirects";
+import { reconcileRedirect } from "../codes/short-links";
 import { findShortTokenVersions } from "../db/qr-codes";
 import { getServiceValue, setServiceValue } from "../db/service-meta";
 import { isoNow } from "../db/time";

@@ -2,7 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { recordVisit } from "../analytics/event";
 import { SHORT_TOKEN_PATTERN } from "../codes/ids";
 import { applyLimits } from "../codes/link-limits";
-import { resolveShortToken } from "../codes/link-store";
+import { resolveShortToken } from "../codes/short-links";
 import { issuePagePass } from "../codes/page-pass";
 import { notFound, PUBLIC_HEADERS, redirectTo, refuse, setPagePass, usePageEnvelope } from "./public-edge";
 import { newRouter } from "./router";
@@ -10,7 +10,7 @@ import { newRouter } from "./router";
 /**
  * GET /r/{token}: the short link a dynamic code encodes. At a viral code's rate (thousands of
  * scans a second on one token) this path does at most one KV read (edge-cached, and kept in
- * isolate memory for a few seconds; see codes/link-store.ts) and nothing it waits for: the scan
+ * isolate memory for a few seconds; see codes/short-links.ts) and nothing it waits for: the scan
  * is enqueued after the response, with no D1 read or write before it. D1 is read only on a KV
  * miss or error, and codes with a scan budget alone consult their Durable Object.
  */

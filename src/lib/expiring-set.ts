@@ -46,8 +46,3 @@ export class ExpiringSet {
   }
 }
 
-/**
- * Tokens of no dynamic code, shared by the redirect and the hosted pages: a dead link scanned again
- * and again does not cost a D1 read each time.
- */
-export const unknownTokens = new ExpiringSet(30_000, 10_000);

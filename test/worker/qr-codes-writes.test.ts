@@ -2,8 +2,8 @@ import { createExecutionContext, createScheduledController, waitOnExecutionConte
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import worker from "../../src/index";
-import { pushRedirect, refillRedirect, syncMarker, type RedirectRecord } from "../../src/codes/redirects";
-import { DEFAULT_APPEARANCE } from "../../src/qr/appearance";
+import { pushRedirect, refillRedirect, syncMarker, type RedirectRecord } from "../../src/codes/short-links";
+import { DEFAULT_APPEARANCE } from "../../src/qr";
 import { call, seedOrg } from "./qr-support";
 
 afterEach(() => vi.restoreAllMocks());

@@ -1,10 +1,22 @@
 import { clearRedirectSync, countRedirectSyncAttempt, findCodeByShortToken, listPendingRedirectSyncs } from "../db/qr-codes";
-import type { QrCodeRecord } from "./record";
 import { isoNow } from "../db/time";
-import { ExpiringMap } from "../lib/expiring-set";
-import { hasLimits, type Limits } from "./limits";
-import { isDynamicType, type QrCodeType } from "./types";
+import { ExpiringMap, ExpiringSet } from "../lib/expiring-set";
 import { randomHex } from "../lib/hex";
+import { orUnavailable } from "../lib/unavailable";
+import { hasLimits, type Limits } from "./limits";
+import type { QrCodeRecord } from "./record";
+import { isDynamicType, type QrCodeType } from "./types";
+
+/**
+ * The short links of dynamic codes, in one place: the redirect-only record (what `/r` and `/p`
+ * need), every layer it is kept in (isolate memory, a negative cache, KV with its edge cache, D1
+ * as the source of truth) with their lifetimes, how a token is resolved through them, and how KV
+ * is kept equal to D1 after every write (sync markers, refills, the cron's repair).
+ *
+ * Lifetimes: an edit reaches every location within HOT_RECORD_TTL_MS (5 s) + KV_CACHE_TTL (30 s),
+ * and at once in the isolate that made it; a token unknown to D1 is remembered as such for
+ * NEGATIVE_TTL_MS (30 s) per isolate.
+ */
 
 /**
  * The redirect-only copy of a dynamic code that `/r/{token}` reads from KV: everything the hot
@@ -57,7 +69,18 @@ export function syncMarker(now = new Date()): string {
  * once in the isolate that made it.
  */
 const HOT_RECORD_TTL_MS = 5_000;
-export const hotRecords = new ExpiringMap<RedirectRecord>(HOT_RECORD_TTL_MS, 10_000);
+const hotRecords = new ExpiringMap<RedirectRecord>(HOT_RECORD_TTL_MS, 10_000);
+
+/**
+ * Tokens of no dynamic code, for the redirect and the hosted pages alike: a dead link scanned again
+ * and again costs one D1 read per isolate every NEGATIVE_TTL_MS instead of one per scan. A code
+ * created with such a token (47.6 random bits: in practice never) would resolve after that long.
+ */
+const NEGATIVE_TTL_MS = 30_000;
+const unknownTokens = new ExpiringSet(NEGATIVE_TTL_MS, 10_000);
+
+/** KV's edge cache: an edit reaches every location within this many seconds (KV's minimum is 30). */
+export const KV_CACHE_TTL = 30;
 
 /** The KV write itself; the version rides in the key's metadata so a listing can check it without reads. */
 async function writeRecord(env: Env, token: string, record: RedirectRecord | null): Promise<void> {
@@ -131,4 +154,65 @@ export async function repairPendingRedirects(env: Env, now: Date): Promise<numbe
     else await countRedirectSyncAttempt(env.DB, token);
   }
   return repaired;
+}
+
+/**
+ * Resolving: the one place a short token is resolved, for the redirect (`/r`) and the hosted pages (`/p`)
+ * alike: isolate memory, then KV (edge-cached), then D1, the source of truth.
+ *
+ * Cost at a viral code's rate: a few KV reads per isolate per minute (hot records live
+ * HOT_RECORD_TTL_MS in memory), no D1 read. A KV miss costs one D1 read and a refill after the
+ * response. A KV *error* (not a miss) is logged and answered from D1 exactly as a miss, so an
+ * outage of KV never takes the links down while D1 is healthy; the D1 answer is then kept in
+ * isolate memory (no refill is attempted against a failing KV), so a KV outage costs D1 one read
+ * per token per isolate every HOT_RECORD_TTL_MS (plus the requests that arrive together before the
+ * first answer). Requests never share a pending read: a promise whose I/O belongs to another
+ * request hangs for good if that request is cancelled, so only answers are shared, via memory.
+ */
+export interface ResolvedLink {
+  record: RedirectRecord;
+  /** Present when D1 was read to answer: callers that need the whole code need not read it again. */
+  code?: QrCodeRecord;
+}
+
+interface WaitUntil {
+  waitUntil(promise: Promise<unknown>): void;
+}
+
+async function readKv(env: Env, token: string): Promise<{ record: RedirectRecord | null; failed: boolean }> {
+  try {
+    return { record: await env.LINKS.get<RedirectRecord>(token, { type: "json", cacheTtl: KV_CACHE_TTL }), failed: false };
+  } catch (err) {
+    console.error(JSON.stringify({ level: "warn", event: "kv_read_failed", token, error: err instanceof Error ? err.message : String(err) }));
+    return { record: null, failed: true };
+  }
+}
+
+/**
+ * The redirect record of a token, or null when no dynamic code has it. DependencyUnavailable
+ * when KV has no answer and D1 cannot be read.
+ */
+export async function resolveShortToken(env: Env, ctx: WaitUntil, token: string): Promise<ResolvedLink | null> {
+  const hot = hotRecords.get(token);
+  if (hot) return { record: hot };
+  const kv = await readKv(env, token);
+  if (kv.record) {
+    hotRecords.set(token, kv.record);
+    return { record: kv.record };
+  }
+  if (unknownTokens.has(token)) return null;
+  const code = await orUnavailable("d1", () => findCodeByShortToken(env.DB, token));
+  const record = code ? redirectRecordOf(code) : null;
+  if (!code || !record) {
+    unknownTokens.add(token);
+    return null;
+  }
+  if (kv.failed) hotRecords.set(token, record);
+  else ctx.waitUntil(refillRedirect(env, token, record));
+  return { record, code };
+}
+
+/** The whole code behind a resolved link (one D1 read unless the resolution already made it). */
+export async function codeOfLink(env: Env, token: string, link: ResolvedLink): Promise<QrCodeRecord | null> {
+  return link.code ?? orUnavailable("d1", () => findCodeByShortToken(env.DB, token));
 }
