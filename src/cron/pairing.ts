@@ -1,7 +1,8 @@
-import { deleteExpiredPhoneCodeRoutes, deletePhoneCodeRoutes, hardDeletePairingInstance, listDeletedPairingInstanceIds, listPairingInstanceIdsAfter } from "../db/pairing";
+import { deleteExpiredPhoneCodeRoutes, listDeletedPairingInstanceIds, listPairingInstanceIdsAfter } from "../db/pairing";
 import { getServiceValue, setServiceValue } from "../db/service-meta";
 import { isoNow } from "../db/time";
-import { instanceObject } from "../http/pairing/envelope";
+import { pairingInstanceOf } from "../objects/pairing-instance";
+import { purgeInstance } from "../pairing/instances";
 
 // Pairing cleanup. Each instance's alarm removes its own expired values and codes a minute after
 // they expire; these jobs are the backstop and clear what lives outside the objects.
@@ -14,14 +15,13 @@ const SWEEP_CURSOR_KEY = "pairing_sweep_cursor";
 /** Phone-code routing rows (D1) whose code has expired. */
 export const purgeExpiredPhoneCodes = (env: Env, now: Date): Promise<number> => deleteExpiredPhoneCodeRoutes(env.DB, isoNow(now), ROUTES_PER_RUN);
 
-/** Deleted instances: their Durable Object's storage is wiped, then the row (and its history) goes. */
+/**
+ * Deleted instances whose purge did not happen when they were deleted (or that went with their
+ * organization): purged as the admin API does, oldest deletion first.
+ */
 export async function purgeDeletedPairingInstances(env: Env): Promise<number> {
   const ids = await listDeletedPairingInstanceIds(env.DB, DELETED_PER_RUN);
-  for (const id of ids) {
-    await instanceObject(env, id).purge();
-    await deletePhoneCodeRoutes(env.DB, id);
-    await hardDeletePairingInstance(env.DB, id);
-  }
+  for (const id of ids) await purgeInstance(env, id);
   return ids.length;
 }
 
@@ -33,7 +33,7 @@ export async function sweepPairingInstances(env: Env, now: Date): Promise<number
   const after = (await getServiceValue(env.DB, SWEEP_CURSOR_KEY)) ?? "";
   const ids = await listPairingInstanceIdsAfter(env.DB, after, SWEPT_PER_RUN);
   let removed = 0;
-  for (const id of ids) removed += await instanceObject(env, id).sweep(now.getTime());
+  for (const id of ids) removed += await pairingInstanceOf(env, id).sweep(now.getTime());
   await setServiceValue(env.DB, SWEEP_CURSOR_KEY, ids.length === SWEPT_PER_RUN ? ids[ids.length - 1]! : null);
   return removed;
 }

@@ -4,7 +4,8 @@ import { sha256Hex } from "../lib/hex";
 // Named SQL for device pairing: instances, the organization's Client-Token, connection history and
 // the phone-code routing index. Tokens arrive already hashed; this module never sees a secret.
 
-export interface PairingInstance {
+/** An instance as D1 stores it (its live state is the PairingInstance Durable Object's). */
+export interface PairingInstanceRecord {
   id: string;
   orgId: string;
   name: string;
@@ -23,7 +24,7 @@ interface PairingInstanceRow {
   deleted_at: string | null;
 }
 const INSTANCE_COLUMNS = "id, org_id, name, token_hash, token_prefix, pause_after, created_at, deleted_at";
-const toInstance = (r: PairingInstanceRow): PairingInstance => ({
+const toInstance = (r: PairingInstanceRow): PairingInstanceRecord => ({
   id: r.id,
   orgId: r.org_id,
   name: r.name,
@@ -95,19 +96,19 @@ export function insertPairingInstanceStatement(db: D1Database, orgId: string, in
     .bind(input.id ?? newInstanceId(), orgId, input.name, input.tokenHash, input.tokenPrefix, input.pauseAfter, isoNow());
 }
 
-export function readPairingInstance(result: D1Result): PairingInstance {
+export function readPairingInstance(result: D1Result): PairingInstanceRecord {
   const row = result.results[0] as PairingInstanceRow | undefined;
   if (row === undefined) throw new Error("The statement returned no row");
   return toInstance(row);
 }
 
-export async function insertPairingInstance(db: D1Database, orgId: string, input: NewPairingInstance): Promise<PairingInstance> {
+export async function insertPairingInstance(db: D1Database, orgId: string, input: NewPairingInstance): Promise<PairingInstanceRecord> {
   const row = await insertPairingInstanceStatement(db, orgId, input).first<PairingInstanceRow>();
   if (row === null) throw new Error("The statement returned no row");
   return toInstance(row);
 }
 
-export async function listPairingInstances(db: D1Database, orgId: string): Promise<PairingInstance[]> {
+export async function listPairingInstances(db: D1Database, orgId: string): Promise<PairingInstanceRecord[]> {
   const { results } = await db
     .prepare(`SELECT ${INSTANCE_COLUMNS} FROM pairing_instances WHERE org_id = ?1 AND deleted_at IS NULL ORDER BY created_at, rowid`)
     .bind(orgId)
@@ -115,13 +116,13 @@ export async function listPairingInstances(db: D1Database, orgId: string): Promi
   return results.map(toInstance);
 }
 
-export async function findPairingInstance(db: D1Database, id: string): Promise<PairingInstance | null> {
+export async function findPairingInstance(db: D1Database, id: string): Promise<PairingInstanceRecord | null> {
   const row = await db.prepare(`SELECT ${INSTANCE_COLUMNS} FROM pairing_instances WHERE id = ?1 AND deleted_at IS NULL`).bind(id).first<PairingInstanceRow>();
   return row ? toInstance(row) : null;
 }
 
-/** Marks an instance deleted (its calls answer 404 at once); the cron wipes its Durable Object and the row. */
-export async function markPairingInstanceDeleted(db: D1Database, id: string): Promise<PairingInstance | null> {
+/** Marks an instance deleted (its calls answer 404 at once); pairing/instances.ts purgeInstance wipes its Durable Object and the row. */
+export async function markPairingInstanceDeleted(db: D1Database, id: string): Promise<PairingInstanceRecord | null> {
   const row = await db
     .prepare(`UPDATE pairing_instances SET deleted_at = ?2 WHERE id = ?1 AND deleted_at IS NULL RETURNING ${INSTANCE_COLUMNS}`)
     .bind(id, isoNow())
@@ -185,7 +186,7 @@ export interface PairingCredentials {
   /** The organization whose Client-Token has this digest, with the stored digest and whether it is active. */
   client: { orgId: string; storedHash: string; orgActive: boolean } | null;
   /** The live instance with this id, with its stored token digest. */
-  instance: (PairingInstance & { storedHash: string }) | null;
+  instance: (PairingInstanceRecord & { storedHash: string }) | null;
 }
 
 export async function findPairingCredentials(db: D1Database, clientTokenHash: string, instanceId: string): Promise<PairingCredentials> {

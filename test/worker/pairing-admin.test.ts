@@ -1,6 +1,6 @@
 import { createExecutionContext, createScheduledController, runDurableObjectAlarm, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { isWellFormedSecret } from "../../src/auth/secrets";
 import { markPairingInstanceDeleted } from "../../src/db/pairing";
 import { setServiceValue } from "../../src/db/service-meta";
@@ -117,6 +117,34 @@ describe("cleanup", () => {
     // Idempotent: nothing more to do.
     await runCron(Date.now() + 10 * 60_000);
     expect((await storageOf(seed.instanceId)).state).toEqual([{ value: null, connected: 0, issued: 1 }]);
+  });
+
+  it("deleting purges the instance's object, phone-code routes and row; when the object is unreachable the cron's purge finishes it", async () => {
+    const routesOf = (instanceId: string) => env.DB.prepare("SELECT COUNT(*) AS n FROM pairing_phone_codes WHERE instance_id = ?1").bind(instanceId).first("n");
+    const rowsOf = (instanceId: string) => env.DB.prepare("SELECT COUNT(*) AS n FROM pairing_instances WHERE id = ?1").bind(instanceId).first("n");
+    const now = await seedPairing();
+    const later = await seedPairing();
+    for (const seed of [now, later]) {
+      await pairingGet(seed, "qr-code");
+      await pairingGet(seed, "phone-code/5511912345678");
+      expect(await routesOf(seed.instanceId)).toBe(1);
+    }
+
+    expect((await admin("DELETE", `/admin/pairing/instances/${now.instanceId}`)).status).toBe(204);
+    expect([await routesOf(now.instanceId), await rowsOf(now.instanceId), await storageOf(now.instanceId)]).toEqual([0, 0, { state: [], codes: 0 }]);
+
+    const unreachable = new Proxy({}, { get: () => () => Promise.reject(new Error("object unreachable")) });
+    const spy = vi.spyOn(env.PAIRING_INSTANCE, "get").mockReturnValue(unreachable as unknown as ReturnType<typeof env.PAIRING_INSTANCE.get>);
+    try {
+      expect((await admin("DELETE", `/admin/pairing/instances/${later.instanceId}`)).status).toBe(204);
+    } finally {
+      spy.mockRestore();
+    }
+    // Deleted at once for its callers, though nothing of it is wiped yet.
+    expect((await pairingGet(later, "status")).status).toBe(404);
+    expect([await routesOf(later.instanceId), await rowsOf(later.instanceId), (await storageOf(later.instanceId)).codes]).toEqual([1, 1, 1]);
+    await runCron(Date.now());
+    expect([await routesOf(later.instanceId), await rowsOf(later.instanceId), await storageOf(later.instanceId)]).toEqual([0, 0, { state: [], codes: 0 }]);
   });
 
   it("the instance's alarm removes what expired, and an idle instance keeps no storage", async () => {

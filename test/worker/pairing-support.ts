@@ -3,7 +3,7 @@ import { env } from "cloudflare:workers";
 import { mintSecret } from "../../src/auth/secrets";
 import { insertOrganization } from "../../src/db/accounts";
 import { insertPairingInstance, upsertClientToken } from "../../src/db/pairing";
-import type { PairingInstance } from "../../src/objects/pairing-instance";
+import { type PairingInstance, pairingInstanceOf } from "../../src/objects/pairing-instance";
 import { call } from "./qr-support";
 
 /** Pairing test helpers: an organization with a Client-Token and instances, calls, and the instance clock. */
@@ -34,7 +34,7 @@ export const pairingGet = (seed: Pick<PairingSeed, "instanceId" | "token" | "cli
 
 export const confirm = (body: unknown) => call("POST", "/pairing/confirm", { body });
 
-export const stubOf = (instanceId: string) => env.PAIRING_INSTANCE.get(env.PAIRING_INSTANCE.idFromName(instanceId));
+export const stubOf = (instanceId: string) => pairingInstanceOf(env, instanceId);
 
 /** Moves one instance's clock forward (the object's test-only offset, set from inside it). */
 export async function advance(instanceId: string, ms: number): Promise<void> {

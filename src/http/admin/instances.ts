@@ -1,21 +1,10 @@
 import { z } from "@hono/zod-openapi";
-import { mintSecret } from "../../auth/secrets";
-import {
-  deletePhoneCodeRoutes,
-  findClientToken,
-  findPairingInstance,
-  hardDeletePairingInstance,
-  insertPairingInstance,
-  listConnections,
-  listPairingInstances,
-  markPairingInstanceDeleted,
-  upsertClientToken,
-} from "../../db/pairing";
-import { instanceObject } from "../pairing/envelope";
+import { findClientToken, findPairingInstance, listConnections, listPairingInstances } from "../../db/pairing";
+import { createInstance, DEFAULT_PAUSE_AFTER, deleteInstance, describeInstance, rotateClientToken } from "../../pairing/instances";
 import { newRouter } from "../router";
 import { adminRoute, errorResponses, found, Id, json, jsonBody, listOf, Name, OrgParams, requireOrganization } from "./schemas";
 
-/** Pairing instances (id + token) and the organization's Client-Token. */
+/** Pairing instances (id + token) and the organization's Client-Token; src/pairing/instances.ts does the work. */
 
 const Timestamp = z.string().openapi({ example: "2026-11-21T08:30:00+00:00" });
 
@@ -54,7 +43,8 @@ const ConnectionSchema = z
   })
   .openapi("PairingConnection");
 
-export const DEFAULT_PAUSE_AFTER = 3;
+// The demo organization's instance (admin/demo.ts) is created with the same default.
+export { DEFAULT_PAUSE_AFTER };
 const PauseAfter = z.number().int().min(1).max(100);
 const InstanceParams = z.object({ instanceId: Id });
 
@@ -65,6 +55,7 @@ export const instancesRouter = newRouter()
     adminRoute({
       method: "post",
       path: "/admin/organizations/{orgId}/pairing/instances",
+      operationId: "createPairingInstance",
       summary: "Create a pairing instance (its token is shown once)",
       request: {
         params: OrgParams,
@@ -75,16 +66,14 @@ export const instancesRouter = newRouter()
     async (c) => {
       const { orgId } = c.req.valid("param");
       await requireOrganization(c.env.DB, orgId);
-      const token = await mintSecret("pairingInstanceToken");
-      const { name, pauseAfter } = c.req.valid("json");
-      const instance = await insertPairingInstance(c.env.DB, orgId, { name, pauseAfter, tokenHash: token.hash, tokenPrefix: token.prefix });
-      return c.json({ instance, secret: token.secret }, 201);
+      return c.json(await createInstance(c.env, orgId, c.req.valid("json")), 201);
     },
   )
   .openapi(
     adminRoute({
       method: "get",
       path: "/admin/organizations/{orgId}/pairing/instances",
+      operationId: "listPairingInstances",
       summary: "List an organization's pairing instances",
       request: { params: OrgParams },
       responses: { 200: json("The instances, oldest first", listOf(PairingInstanceSchema, "PairingInstanceList")), ...errorResponses },
@@ -99,6 +88,7 @@ export const instancesRouter = newRouter()
     adminRoute({
       method: "get",
       path: "/admin/pairing/instances/{instanceId}",
+      operationId: "getPairingInstance",
       summary: "Get a pairing instance and whether a device is linked",
       request: { params: InstanceParams },
       responses: {
@@ -114,15 +104,14 @@ export const instancesRouter = newRouter()
       },
     }),
     async (c) => {
-      const instance = await requireInstance(c.env.DB, c.req.valid("param").instanceId);
-      const status = await instanceObject(c.env, instance.id).status();
-      return c.json({ instance, connected: status.connected, deviceName: status.deviceName }, 200);
+      return c.json(found(await describeInstance(c.env, c.req.valid("param").instanceId), "Pairing instance"), 200);
     },
   )
   .openapi(
     adminRoute({
       method: "get",
       path: "/admin/pairing/instances/{instanceId}/connections",
+      operationId: "listPairingConnections",
       summary: "An instance's connection history (newest first, 100 at most)",
       request: { params: InstanceParams },
       responses: { 200: json("Connections", listOf(ConnectionSchema, "PairingConnectionList")), ...errorResponses },
@@ -136,21 +125,14 @@ export const instancesRouter = newRouter()
     adminRoute({
       method: "delete",
       path: "/admin/pairing/instances/{instanceId}",
+      operationId: "deletePairingInstance",
       summary: "Delete a pairing instance",
       description: "Its calls answer 404 at once. Its live state is wiped now, or by the next cron run if that fails.",
       request: { params: InstanceParams },
       responses: { 204: { description: "Deleted" }, ...errorResponses },
     }),
     async (c) => {
-      const instance = found(await markPairingInstanceDeleted(c.env.DB, c.req.valid("param").instanceId), "Pairing instance");
-      try {
-        await instanceObject(c.env, instance.id).purge();
-        await deletePhoneCodeRoutes(c.env.DB, instance.id);
-        await hardDeletePairingInstance(c.env.DB, instance.id);
-      } catch (err) {
-        // The row stays marked; the cron's purgeDeletedPairingInstances finishes the job.
-        console.error(JSON.stringify({ level: "warn", what: "pairing instance purge deferred", instance: instance.id, error: String(err) }));
-      }
+      found(await deleteInstance(c.env, c.req.valid("param").instanceId), "Pairing instance");
       return c.body(null, 204);
     },
   )
@@ -158,6 +140,7 @@ export const instancesRouter = newRouter()
     adminRoute({
       method: "post",
       path: "/admin/organizations/{orgId}/pairing/client-token",
+      operationId: "rotatePairingClientToken",
       summary: "Create or rotate the organization's pairing Client-Token (shown once; the old one stops working)",
       request: { params: OrgParams },
       responses: { 201: json("The Client-Token", IssuedClientTokenSchema), ...errorResponses },
@@ -165,15 +148,14 @@ export const instancesRouter = newRouter()
     async (c) => {
       const { orgId } = c.req.valid("param");
       await requireOrganization(c.env.DB, orgId);
-      const token = await mintSecret("pairingClientToken");
-      const clientToken = await upsertClientToken(c.env.DB, orgId, token.hash, token.prefix);
-      return c.json({ clientToken, secret: token.secret }, 201);
+      return c.json(await rotateClientToken(c.env, orgId), 201);
     },
   )
   .openapi(
     adminRoute({
       method: "get",
       path: "/admin/organizations/{orgId}/pairing/client-token",
+      operationId: "getPairingClientToken",
       summary: "Show the organization's pairing Client-Token (prefix only)",
       request: { params: OrgParams },
       responses: { 200: json("The Client-Token", ClientTokenSchema), ...errorResponses },

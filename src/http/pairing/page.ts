@@ -20,16 +20,27 @@ const PAGE_HEADERS = {
   "X-Content-Type-Options": "nosniff",
 };
 
+const PAGE_HEADERS_DOC = {
+  "Content-Security-Policy": { description: "Scripts, styles and connections from this origin only", schema: { type: "string" as const } },
+  "Cache-Control": { description: "Always `no-store`", schema: { type: "string" as const } },
+};
+
 export const pairPageRouter = new OpenAPIHono<PairingEnv>({ defaultHook: validationHook });
 
 pairPageRouter.openAPIRegistry.registerPath({
   method: "get",
   path: "/instances/{instance}/pair",
+  operationId: "getPairingDemoPage",
   tags: ["Pairing"],
+  // A page for people: it calls the API itself with the tokens from its fragment.
+  security: [],
   summary: "Demo page: show the instance's QR code until a device links",
   description: "Open with `#token=<instance token>&clientToken=<Client-Token>`; the fragment never leaves the browser.",
   request: { params: z.object({ instance: z.string().openapi({ param: { name: "instance", in: "path" } }) }) },
-  responses: { 200: { description: "The page", content: { "text/html": { schema: { type: "string" } } } }, 404: { description: "Not an instance id" } },
+  responses: {
+    200: { description: "The page", headers: PAGE_HEADERS_DOC, content: { "text/html": { schema: { type: "string" } } } },
+    404: { description: "Not an instance id", headers: PAGE_HEADERS_DOC, content: { "text/html": { schema: { type: "string" } } } },
+  },
 });
 
 pairPageRouter.get("/instances/:instance/pair", (c) => {

@@ -1,19 +1,20 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import type { Context } from "hono";
-import { closeConnection, deletePhoneCodeRoutes, phoneCodeDigest, upsertPhoneCodeRoute } from "../../db/pairing";
+import { connectionStatus, disconnectInstance, restartInstance } from "../../pairing/connection";
+import { isoAt } from "../../pairing/time";
+import { currentPairingValue, phoneCodeFor } from "../../pairing/values";
 import { DEFAULT_APPEARANCE } from "../../qr/appearance";
 import { bytesToBase64 } from "../../qr/base64";
 import { renderQrPng } from "../../qr/render";
-import { ApiError, validationHook } from "../errors";
+import { validationHook } from "../errors";
 import { confirmRouter } from "./confirm";
-import { errorJson, expiryHeaders, instanceObject, isoAt, NO_STORE, normalisePhone, type PairingEnv, requireInstance, useEnvelope } from "./envelope";
+import { errorJson, NO_STORE, noStoreHeaderDoc, type PairingEnv, renderPairingError, requireInstance, unavailableJson, useEnvelope } from "./envelope";
 import { pairPageRouter } from "./page";
 
 /**
  * The pairing contract (`../shared/contracts/pairing-qrcode.txt`): GET
  * `/instances/{instance}/token/{token}/qr-code`, `qr-code/image`, `phone-code/{phone}`, `status`,
- * `disconnect` and `restart`, each with the organization's `Client-Token` header. The instance's
- * Durable Object holds the live state; these handlers authenticate, ask it, and shape the answer.
+ * `disconnect` and `restart`, each with the organization's `Client-Token` header. The pairing
+ * module (src/pairing) authenticates and decides; these handlers shape its answers.
  */
 
 const ALREADY_CONNECTED = { connected: true as const, error: "You are already connected." as const };
@@ -47,29 +48,38 @@ const StatusSchema = z
   .openapi("PairingStatus");
 const DoneSchema = z.object({ value: z.literal(true) }).openapi("PairingDone");
 
-const json = <T extends z.ZodType>(description: string, schema: T) => ({ description, content: { "application/json": { schema } } });
+/** A 200 with this API's no-store header. */
+const json = <T extends z.ZodType>(description: string, schema: T) => ({
+  description,
+  headers: noStoreHeaderDoc,
+  content: { "application/json": { schema } },
+});
+/** A value's or code's 200: `Expires`, with the server's `Date` (only when there is one to show). */
+const withExpiry = <T extends z.ZodType>(description: string, schema: T) => ({
+  ...json(description, schema),
+  headers: {
+    ...noStoreHeaderDoc,
+    Expires: { description: "When the value or code stops working (HTTP date); absent from the already-connected answer", schema: { type: "string" as const } },
+    Date: { description: "The server's time beside Expires, so a client computes the time left without trusting its own clock", schema: { type: "string" as const } },
+  },
+});
 const authErrors = {
   401: errorJson("Missing, malformed or unknown Client-Token"),
   403: errorJson("The Client-Token belongs to another organization than the instance"),
   404: errorJson("Unknown instance or wrong instance token (the same answer for both)"),
+  503: unavailableJson,
 };
-const expiryHeadersDoc = {
-  Expires: { description: "When the value or code stops working (HTTP date)", schema: { type: "string" as const } },
-};
+
+/**
+ * `Expires` for a value or code, with the server's `Date` beside it so a client computes the time
+ * left without trusting its own clock.
+ */
+function expiryHeaders(expiresAt: number): Record<string, string> {
+  return { ...NO_STORE, Expires: new Date(expiresAt).toUTCString(), Date: new Date().toUTCString() };
+}
 
 const pairingRoute = <const R extends Parameters<typeof createRoute>[0]>(route: R) =>
   createRoute({ ...route, tags: ["Pairing"], security: [{ clientToken: [] }] });
-
-function pausedError(rotations: number): ApiError {
-  return new ApiError(409, "PAUSED", `No code was scanned in ${rotations} rotations; call restart to show a new one`);
-}
-
-async function currentValue(c: Context<PairingEnv>) {
-  const instance = c.get("instance");
-  const answer = await instanceObject(c.env, instance.id).qrCode(instance.id, instance.pauseAfter);
-  if (answer.kind === "paused") throw pausedError(answer.rotations);
-  return answer;
-}
 
 export const pairingRouter = new OpenAPIHono<PairingEnv>({ defaultHook: validationHook });
 pairingRouter.openAPIRegistry.registerComponent("securitySchemes", "clientToken", {
@@ -78,6 +88,9 @@ pairingRouter.openAPIRegistry.registerComponent("securitySchemes", "clientToken"
   name: "Client-Token",
   description: "The organization's pairing Client-Token (zct_…)",
 });
+// The pairing module's refusals are answered here, in this family's shape (the app mounts this
+// router with its error handler around every route, confirm's and the page's included).
+pairingRouter.onError(renderPairingError);
 // Everything under /instances answers errors in this family's shape (unknown sub-paths included).
 pairingRouter.use("/instances/*", useEnvelope);
 pairingRouter.use("/instances/:instance/token/:token/*", requireInstance);
@@ -87,18 +100,19 @@ pairingRouter
     pairingRoute({
       method: "get",
       path: "/instances/{instance}/token/{token}/qr-code",
+      operationId: "getPairingValue",
       summary: "The current pairing value (raw)",
       description:
         "The same value for its 20 seconds of life, then a new one. After `pauseAfter` values in a row (default 3) expire unscanned the instance pauses (409 `PAUSED`) until `restart`. A connected instance answers `{connected: true, error}`.",
       request: { params: Params },
       responses: {
-        200: { ...json("The value, or the already-connected answer", z.union([ValueSchema, ConnectedSchema])), headers: expiryHeadersDoc },
+        200: withExpiry("The value, or the already-connected answer", z.union([ValueSchema, ConnectedSchema])),
         ...authErrors,
         409: errorJson("Paused after unscanned rotations; call restart"),
       },
     }),
     async (c) => {
-      const answer = await currentValue(c);
+      const answer = await currentPairingValue(c.env, c.get("instance"));
       if (answer.kind === "connected") return c.json(ALREADY_CONNECTED, 200, NO_STORE);
       return c.json({ value: answer.value, expiresAt: isoAt(answer.expiresAt) }, 200, expiryHeaders(answer.expiresAt));
     },
@@ -107,17 +121,18 @@ pairingRouter
     pairingRoute({
       method: "get",
       path: "/instances/{instance}/token/{token}/qr-code/image",
+      operationId: "getPairingValueImage",
       summary: "The current pairing value as a base64 PNG",
       description: "The value of `qr-code`, drawn as a 300 px PNG data URL with the four-module quiet zone.",
       request: { params: Params },
       responses: {
-        200: { ...json("The image, or the already-connected answer", z.union([ImageSchema, ConnectedSchema])), headers: expiryHeadersDoc },
+        200: withExpiry("The image, or the already-connected answer", z.union([ImageSchema, ConnectedSchema])),
         ...authErrors,
         409: errorJson("Paused after unscanned rotations; call restart"),
       },
     }),
     async (c) => {
-      const answer = await currentValue(c);
+      const answer = await currentPairingValue(c.env, c.get("instance"));
       if (answer.kind === "connected") return c.json(ALREADY_CONNECTED, 200, NO_STORE);
       const { bytes } = await renderQrPng({
         content: answer.value,
@@ -132,24 +147,20 @@ pairingRouter
     pairingRoute({
       method: "get",
       path: "/instances/{instance}/token/{token}/phone-code/{phone}",
+      operationId: "getPairingPhoneCode",
       summary: "An 8-character pairing code for a phone number",
       description:
         "For linking by typing a code instead of scanning: 8 characters without look-alikes (no 0/O, 1/I), bound to that phone number (E.164, with or without +), valid for 2 minutes (the same code within that time), single-use.",
       request: { params: Params.extend({ phone: z.string().openapi({ param: { name: "phone", in: "path" }, example: "5511999999999" }) }) },
       responses: {
-        200: { ...json("The code, or the already-connected answer", z.union([CodeSchema, ConnectedSchema])), headers: expiryHeadersDoc },
+        200: withExpiry("The code, or the already-connected answer", z.union([CodeSchema, ConnectedSchema])),
         400: errorJson("The phone number is not E.164"),
         ...authErrors,
       },
     }),
     async (c) => {
-      const phone = normalisePhone(c.req.valid("param").phone);
-      if (!phone) throw new ApiError(400, "INVALID_PHONE", "phone must be an E.164 number: country code and number, 8 to 15 digits, optionally after +");
-      const instance = c.get("instance");
-      const answer = await instanceObject(c.env, instance.id).phoneCode(phone);
+      const answer = await phoneCodeFor(c.env, c.get("instance").id, c.req.valid("param").phone);
       if (answer.kind === "connected") return c.json(ALREADY_CONNECTED, 200, NO_STORE);
-      // The phone confirms with its number and code only: this row routes it to the instance.
-      if (answer.fresh) await upsertPhoneCodeRoute(c.env.DB, phone, instance.id, isoAt(answer.expiresAt), await phoneCodeDigest(phone, answer.code));
       return c.json({ code: answer.code, expiresAt: isoAt(answer.expiresAt) }, 200, expiryHeaders(answer.expiresAt));
     },
   )
@@ -157,12 +168,13 @@ pairingRouter
     pairingRoute({
       method: "get",
       path: "/instances/{instance}/token/{token}/status",
+      operationId: "getPairingStatus",
       summary: "Whether a device is linked",
       request: { params: Params },
       responses: { 200: json("The connection state", StatusSchema), ...authErrors },
     }),
     async (c) => {
-      const { connected } = await instanceObject(c.env, c.get("instance").id).status();
+      const { connected } = await connectionStatus(c.env, c.get("instance").id);
       return c.json({ connected, error: connected ? "You are already connected." : "You are not connected.", smartphoneConnected: connected }, 200, NO_STORE);
     },
   )
@@ -170,17 +182,13 @@ pairingRouter
     pairingRoute({
       method: "get",
       path: "/instances/{instance}/token/{token}/disconnect",
+      operationId: "disconnectPairingDevice",
       summary: "Unlink the device (idempotent)",
       request: { params: Params },
       responses: { 200: json("Done", DoneSchema), ...authErrors },
     }),
     async (c) => {
-      const instance = c.get("instance");
-      const ended = await instanceObject(c.env, instance.id).disconnect();
-      await Promise.all([
-        ended && ended.sessionId ? closeConnection(c.env.DB, ended.sessionId, isoAt(ended.disconnectedAt)) : null,
-        deletePhoneCodeRoutes(c.env.DB, instance.id),
-      ]);
+      await disconnectInstance(c.env, c.get("instance").id);
       return c.json({ value: true as const }, 200, NO_STORE);
     },
   )
@@ -188,12 +196,13 @@ pairingRouter
     pairingRoute({
       method: "get",
       path: "/instances/{instance}/token/{token}/restart",
+      operationId: "restartPairingInstance",
       summary: "End a pause: the next qr-code call shows a new value",
       request: { params: Params },
       responses: { 200: json("Done", DoneSchema), ...authErrors },
     }),
     async (c) => {
-      await instanceObject(c.env, c.get("instance").id).restart();
+      await restartInstance(c.env, c.get("instance").id);
       return c.json({ value: true as const }, 200, NO_STORE);
     },
   );
