@@ -33,6 +33,26 @@ app.route("/", pairingRouter);
 app.route("/", hostedPagesRouter);
 app.route("/", messageQrdlRouter);
 
+// How each family authenticates, defined once for all of them: a route names the one it uses.
+// Registered after the mounts, so these definitions win over any a router still registers.
+const SECURITY_SCHEMES = {
+  adminToken: { type: "http", scheme: "bearer", description: "The ADMIN_TOKEN Worker secret" },
+  bearerKey: {
+    type: "http",
+    scheme: "bearer",
+    description: "An organization API key (zbk_…) issued through the admin API; qr:ReadQrCode to read, qr:WriteQrCode and the read-write role to write",
+  },
+  clientToken: { type: "apiKey", in: "header", name: "Client-Token", description: "The organization's pairing Client-Token (zct_…)" },
+  acsSignatureV3: {
+    type: "apiKey",
+    in: "header",
+    name: "Authorization",
+    description:
+      "Alibaba Cloud signature V3 with an AccessKey pair, as the official SDK signs: `Authorization: ACS3-HMAC-SHA256 Credential=<AccessKeyId>,SignedHeaders=<a;b;c>,Signature=<hex>` over host, x-acs-date (within 15 minutes of the server's clock), x-acs-signature-nonce (single use), x-acs-content-sha256 (the body's SHA-256) and, when sent, x-acs-action, x-acs-version and content-type",
+  },
+} as const;
+for (const [name, scheme] of Object.entries(SECURITY_SCHEMES)) app.openAPIRegistry.registerComponent("securitySchemes", name, scheme);
+
 app.doc31("/openapi.json", {
   openapi: "3.1.0",
   info: {
@@ -40,6 +60,19 @@ app.doc31("/openapi.json", {
     version: "0.1.0",
     description: "Self-hostable QR code platform on Cloudflare Workers.",
   },
+  // Relative: the document describes whichever origin serves it, so it is the same on every
+  // deployment (and openapi.json in the repository is byte for byte what /openapi.json answers).
+  servers: [{ url: "/", description: "The origin that serves this document" }],
+  tags: [
+    { name: "Platform", description: "The Worker's health and the reachability of its dependencies" },
+    { name: "Admin", description: "The operator's API behind the ADMIN_TOKEN secret: organizations, users, every kind of credential, WhatsApp numbers, pairing instances, the demo organization" },
+    { name: "Produce QR code", description: "Stateless QR code PNGs for a URL or tel: URI, authenticated by api_key and developer_secret in the body; always HTTP 200" },
+    { name: "Files", description: "Uploads (files, audio, logos) stored in R2, and their public download" },
+    { name: "QR codes", description: "An organization's dynamic QR codes: create, read, replace, delete, download their images, read their scans and page views" },
+    { name: "Public edge", description: "What people reach by scanning: short-link redirects, hosted pages, their calendar and contact files and assets" },
+    { name: "Pairing", description: "Device pairing: an instance's rotating QR value and phone codes (Client-Token), the confirmation a phone sends, the demo page" },
+    { name: "Message QR codes", description: "WhatsApp message QR codes through the Alibaba Cloud Chat App Message Service RPC (version 2020-06-06), and their images" },
+  ],
 });
 
 app.get("/docs", (c) => c.html(docsPage("/openapi.json")));

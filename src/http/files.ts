@@ -61,6 +61,20 @@ const ProblemSchema = z
   })
   .openapi("FileProblem");
 const problem = (description: string) => ({ description, content: { "application/problem+json": { schema: ProblemSchema } } });
+const header = (description: string, type: "string" | "integer" = "string") => ({ description, schema: { type } });
+const RETRY_AFTER = { "Retry-After": header("Seconds to wait before retrying", "integer") };
+const unavailable = { ...problem("Storage could not answer; retry after Retry-After seconds"), headers: RETRY_AFTER };
+
+/** What every answer for a stored file carries (fileHeaders below), as the document states them. */
+const FILE_HEADERS_DOC = {
+  ETag: header("The SHA-256 of the bytes, quoted; send it back in If-None-Match"),
+  "Cache-Control": header(`\`${CACHE_CONTROL}\`: an id never changes content`),
+  "Content-Disposition": header("`inline` for images (not SVG) and audio, `attachment` for everything else, with the file's name"),
+  "Content-Security-Policy": header(`\`${FILE_CSP}\`: a file is data, never a document of this origin`),
+  "X-Content-Type-Options": header("`nosniff`"),
+  "Accept-Ranges": header("`bytes`: a single byte range is served"),
+};
+const BYTES = { "*/*": { schema: z.string().openapi({ format: "binary", description: "The stored bytes, with the media type sniffed from them at upload" }) } };
 
 export const filesRouter = newRouter();
 
@@ -75,15 +89,21 @@ filesRouter.openAPIRegistry.registerPath({
     ". The body is streamed to storage and refused (413) as soon as it passes the limit. " +
     `A logo's pixel size is read from its header before anything is decoded: more than ${MAX_LOGO_PIXELS} pixels (2048x2048) is refused (400), and a logo over ${MAX_LOGO_SIDE} px on a side is stored scaled down to ${MAX_LOGO_SIDE} px (aspect kept) as a PNG, which the answer's mediaType and size describe. ` +
     "Needs a read-write bearer key with qr:WriteQrCode.",
-  security: [{ bearerAuth: [] }],
+  operationId: "uploadFile",
+  security: [{ bearerKey: [] }],
   request: { body: { required: true, content: { "multipart/form-data": { schema: UploadRequestSchema } } } },
   responses: {
-    201: { description: "Stored", content: { "application/json": { schema: UploadResponseSchema } } },
+    201: {
+      description: "Stored",
+      headers: { Location: header("The file's path, `/files/{id}`") },
+      content: { "application/json": { schema: UploadResponseSchema } },
+    },
     400: problem("Malformed form, missing field, bytes that are not an allowed type, or a logo with too many pixels or none that can be decoded (violation on `file`)"),
-    401: problem("Missing, invalid, revoked or expired bearer key"),
+    401: { ...problem("Missing, invalid, revoked or expired bearer key"), headers: { "WWW-Authenticate": header('The challenge: `Bearer realm="api"`') } },
     403: problem("Read-only key, or a key without qr:WriteQrCode"),
     413: problem("Larger than the purpose's limit"),
     415: problem("Not multipart/form-data"),
+    503: unavailable,
   },
 });
 
@@ -94,13 +114,31 @@ filesRouter.openAPIRegistry.registerPath({
   summary: "Download an uploaded file (public)",
   description:
     "Serves the stored bytes with their sniffed type, `X-Content-Type-Options: nosniff` and a sandboxing CSP. Images (not SVG) and audio are inline; everything else is `Content-Disposition: attachment`. Supports HEAD, ETag/If-None-Match and a single byte Range.",
-  request: { params: z.object({ id: z.string().openapi({ param: { name: "id", in: "path" }, example: "5f2c1e9a7b3d4c6e8f0a1b2c" }) }) },
+  operationId: "downloadFile",
+  // Public: scanners reach files through short links.
+  security: [],
+  request: {
+    params: z.object({ id: z.string().openapi({ param: { name: "id", in: "path" }, example: "5f2c1e9a7b3d4c6e8f0a1b2c" }) }),
+    headers: z.object({
+      "If-None-Match": z.string().optional().openapi({ description: "ETags of copies the client holds (or `*`): 304 when one is the file's", example: '"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"' }),
+      Range: z.string().optional().openapi({ description: "One byte range, `bytes=<first>-[<last>]` or `bytes=-<suffix length>`; any other form is ignored and the whole file sent", example: "bytes=0-1023" }),
+    }),
+  },
   responses: {
-    200: { description: "The file", content: { "application/octet-stream": { schema: z.string().openapi({ format: "binary" }) } } },
-    206: { description: "The requested byte range" },
-    304: { description: "Not modified (If-None-Match)" },
+    200: { description: "The file", headers: { ...FILE_HEADERS_DOC, "Content-Length": header("The file's size in bytes", "integer") }, content: BYTES },
+    206: {
+      description: "The requested byte range",
+      headers: {
+        ...FILE_HEADERS_DOC,
+        "Content-Range": header("`bytes <first>-<last>/<size>`"),
+        "Content-Length": header("The range's length in bytes", "integer"),
+      },
+      content: BYTES,
+    },
+    304: { description: "Not modified: If-None-Match named the file's ETag", headers: FILE_HEADERS_DOC },
     404: problem("No such file"),
-    416: problem("Range not satisfiable"),
+    416: { ...problem("Range not satisfiable"), headers: { "Content-Range": header("`bytes */<size>`: the file's size") } },
+    503: unavailable,
   },
 });
 

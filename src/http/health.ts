@@ -2,6 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { droppedEventCount } from "../analytics/event";
 import { HEALTH_PROBE } from "../analytics/consumer";
 import { timingSafeEqualText } from "../auth/secrets";
+import { isoAt } from "../lib/time";
 import { dependencyFailureCount } from "../lib/unavailable";
 import { unexpectedErrorCount } from "./errors";
 import { newRouter } from "./router";
@@ -107,7 +108,10 @@ export const healthRouter = newRouter().openapi(
   createRoute({
     method: "get",
     path: "/health",
+    operationId: "getHealth",
     tags: ["Platform"],
+    // Anonymous or with the admin token (a fresh report with error text): both are answered.
+    security: [{}, { adminToken: [] }],
     summary: "Liveness and the reachability of every dependency",
     description: "Checks D1, KV, R2 and the scan queue's producer in parallel (each bounded to 2 s). 200 when all answered; 503 with `status: degraded` when any did not, so an uptime monitor sees it. Anonymous callers get this isolate's last report for up to 10 s and no error text; `Authorization: Bearer <ADMIN_TOKEN>` gets a fresh report with each failure's error.",
     responses: { 200: healthResponse("Every dependency answered"), 503: healthResponse("At least one dependency did not answer") },
@@ -120,7 +124,7 @@ export const healthRouter = newRouter().openapi(
         status: report.healthy ? ("ok" as const) : ("degraded" as const),
         database: report.dependencies.d1.status,
         dependencies: admin ? report.dependencies : withoutErrors(report.dependencies),
-        time: new Date(report.at).toISOString().replace(/\.\d{3}Z$/, "+00:00"),
+        time: isoAt(report.at),
         unexpectedErrors: unexpectedErrorCount(),
         droppedEvents: droppedEventCount(),
         dependencyFailures: dependencyFailureCount(),

@@ -190,7 +190,11 @@ export const produceQrCodeRouter = newRouter();
 produceQrCodeRouter.openAPIRegistry.registerPath({
   method: "post",
   path: PATH,
+  operationId: "produceQRCode",
   tags: ["Produce QR code"],
+  // The credentials are fields of the JSON body (api_key, developer_secret), which no security
+  // scheme can name: the operation declares none and the description says how it authenticates.
+  security: [],
   summary: "Generate a QR code PNG for a URL or tel: URI",
   description:
     "Stateless generation. Authenticated by api_key + developer_secret in the body; the client address (CF-Connecting-IP) must be on the developer key's allowlist. Always HTTP 200: errors come as {status:'error', data:[message], code}. Checks run in this order: " +

@@ -15,35 +15,7 @@ export interface paths {
          * Liveness and the reachability of every dependency
          * @description Checks D1, KV, R2 and the scan queue's producer in parallel (each bounded to 2 s). 200 when all answered; 503 with `status: degraded` when any did not, so an uptime monitor sees it. Anonymous callers get this isolate's last report for up to 10 s and no error text; `Authorization: Bearer <ADMIN_TOKEN>` gets a fresh report with each failure's error.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Every dependency answered */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Health"];
-                    };
-                };
-                /** @description At least one dependency did not answer */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Health"];
-                    };
-                };
-            };
-        };
+        get: operations["getHealth"];
         put?: never;
         post?: never;
         delete?: never;
@@ -60,166 +32,10 @@ export interface paths {
             cookie?: never;
         };
         /** List organizations */
-        get: {
-            parameters: {
-                query?: {
-                    limit?: number;
-                    offset?: number;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description A page of organizations, oldest first */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["OrganizationList"];
-                    };
-                };
-                /** @description Invalid request; `issues` names each violated field */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description Missing or wrong admin token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description No such resource */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description A conflict with the resource's state, e.g. ORGANIZATION_DELETING: the organization is being deleted */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description Request body over 64 KiB */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description The admin API is disabled (ADMIN_TOKEN unset) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-            };
-        };
+        get: operations["listOrganizations"];
         put?: never;
         /** Create an organization */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        name: string;
-                        whatsappEnabled?: boolean;
-                    };
-                };
-            };
-            responses: {
-                /** @description The organization */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Organization"];
-                    };
-                };
-                /** @description Invalid request; `issues` names each violated field */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description Missing or wrong admin token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description No such resource */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description A conflict with the resource's state, e.g. ORGANIZATION_DELETING: the organization is being deleted */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description Request body over 64 KiB */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description The admin API is disabled (ADMIN_TOKEN unset) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-            };
-        };
+        post: operations["createOrganization"];
         delete?: never;
         options?: never;
         head?: never;
@@ -234,249 +50,18 @@ export interface paths {
             cookie?: never;
         };
         /** Get an organization */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    orgId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The organization */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Organization"];
-                    };
-                };
-                /** @description Invalid request; `issues` names each violated field */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description Missing or wrong admin token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description No such resource */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description A conflict with the resource's state, e.g. ORGANIZATION_DELETING: the organization is being deleted */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description Request body over 64 KiB */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description The admin API is disabled (ADMIN_TOKEN unset) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-            };
-        };
+        get: operations["getOrganization"];
         put?: never;
         post?: never;
         /**
          * Delete an organization and everything it owns
          * @description Idempotent; cannot be undone. At once, in one transaction: its bearer keys, AccessKeys, users (with their api_keys and developer keys) and pairing Client-Token are deleted, its WhatsApp numbers unregistered, its pairing instances deleted, and it is no longer the demo organization. From then on it behaves as deactivated (every link, hosted page, file and image 404) and the answer is 202 with status "deleting". The cron then removes, a bounded page per run, the KV copies of its links (500 of them already within this request), its analytics (5000 rows per table), its codes (500) with their message QR codes, its files (1000, R2 objects first), its pairing instances' state, and finally the organization with its brands and members; GET then answers 404. Short tokens stay reserved forever.
          */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    orgId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The organization, being deleted */
-                202: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Organization"];
-                    };
-                };
-                /** @description Invalid request; `issues` names each violated field */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description Missing or wrong admin token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description No such resource */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description A conflict with the resource's state, e.g. ORGANIZATION_DELETING: the organization is being deleted */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description Request body over 64 KiB */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description The admin API is disabled (ADMIN_TOKEN unset) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-            };
-        };
+        delete: operations["deleteOrganization"];
         options?: never;
         head?: never;
         /** Enable or disable the WhatsApp product */
-        patch: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    orgId: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        whatsappEnabled: boolean;
-                    };
-                };
-            };
-            responses: {
-                /** @description The updated organization */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Organization"];
-                    };
-                };
-                /** @description Invalid request; `issues` names each violated field */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description Missing or wrong admin token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description No such resource */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description A conflict with the resource's state, e.g. ORGANIZATION_DELETING: the organization is being deleted */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description Request body over 64 KiB */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description The admin API is disabled (ADMIN_TOKEN unset) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-            };
-        };
+        patch: operations["updateOrganization"];
         trace?: never;
     };
     "/admin/organizations/{orgId}/deactivate": {
@@ -492,82 +77,7 @@ export interface paths {
          * Deactivate an organization (reversible)
          * @description Idempotent. At once: none of its credentials authenticates (bearer keys 401, users' api_keys USER_INACTIVE in produceQRCode, AccessKeys InvalidAccessKeyId.Inactive, the pairing Client-Token 401 INVALID_CLIENT_TOKEN), and its short links, hosted pages, files and message QR images answer 404, as unknown ones do. Nothing is deleted. The scan fast path's KV copies of its links are removed 500 within this request and the rest 500 per cron run; until then, and for up to 35 s after (KV edge and isolate caches), such a link may still redirect.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    orgId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The organization, deactivated */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Organization"];
-                    };
-                };
-                /** @description Invalid request; `issues` names each violated field */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description Missing or wrong admin token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description No such resource */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description A conflict with the resource's state, e.g. ORGANIZATION_DELETING: the organization is being deleted */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description Request body over 64 KiB */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description The admin API is disabled (ADMIN_TOKEN unset) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-            };
-        };
+        post: operations["deactivateOrganization"];
         delete?: never;
         options?: never;
         head?: never;
@@ -587,82 +97,7 @@ export interface paths {
          * Activate a deactivated organization again
          * @description Idempotent. Its credentials authenticate again and its links work again: the first scan of each link reads D1 and puts it back on KV (a link that was scanned while deactivated may stay 404 up to 30 s longer in the isolate that saw it).
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    orgId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The organization, active */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Organization"];
-                    };
-                };
-                /** @description Invalid request; `issues` names each violated field */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description Missing or wrong admin token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description No such resource */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description A conflict with the resource's state, e.g. ORGANIZATION_DELETING: the organization is being deleted */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description Request body over 64 KiB */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description The admin API is disabled (ADMIN_TOKEN unset) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-            };
-        };
+        post: operations["activateOrganization"];
         delete?: never;
         options?: never;
         head?: never;
@@ -677,166 +112,10 @@ export interface paths {
             cookie?: never;
         };
         /** List an organization's brands */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    orgId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The brands */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["BrandList"];
-                    };
-                };
-                /** @description Invalid request; `issues` names each violated field */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description Missing or wrong admin token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description No such resource */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description A conflict with the resource's state, e.g. ORGANIZATION_DELETING: the organization is being deleted */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description Request body over 64 KiB */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description The admin API is disabled (ADMIN_TOKEN unset) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-            };
-        };
+        get: operations["listBrands"];
         put?: never;
         /** Create a brand (numbered per organization) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    orgId: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        name: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description The brand */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Brand"];
-                    };
-                };
-                /** @description Invalid request; `issues` names each violated field */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description Missing or wrong admin token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description No such resource */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description A conflict with the resource's state, e.g. ORGANIZATION_DELETING: the organization is being deleted */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description Request body over 64 KiB */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description The admin API is disabled (ADMIN_TOKEN unset) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-            };
-        };
+        post: operations["createBrand"];
         delete?: never;
         options?: never;
         head?: never;
@@ -851,168 +130,10 @@ export interface paths {
             cookie?: never;
         };
         /** List an organization's members */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    orgId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The members */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["MemberList"];
-                    };
-                };
-                /** @description Invalid request; `issues` names each violated field */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description Missing or wrong admin token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description No such resource */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description A conflict with the resource's state, e.g. ORGANIZATION_DELETING: the organization is being deleted */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description Request body over 64 KiB */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description The admin API is disabled (ADMIN_TOKEN unset) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-            };
-        };
+        get: operations["listMembers"];
         put?: never;
         /** Create a member */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    orgId: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        name: string;
-                        /** Format: email */
-                        email?: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description The member */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Member"];
-                    };
-                };
-                /** @description Invalid request; `issues` names each violated field */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description Missing or wrong admin token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description No such resource */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description A conflict with the resource's state, e.g. ORGANIZATION_DELETING: the organization is being deleted */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description Request body over 64 KiB */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description The admin API is disabled (ADMIN_TOKEN unset) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-            };
-        };
+        post: operations["createMember"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1027,169 +148,10 @@ export interface paths {
             cookie?: never;
         };
         /** List an organization's users */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    orgId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The users */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["UserList"];
-                    };
-                };
-                /** @description Invalid request; `issues` names each violated field */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description Missing or wrong admin token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description No such resource */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description A conflict with the resource's state, e.g. ORGANIZATION_DELETING: the organization is being deleted */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description Request body over 64 KiB */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description The admin API is disabled (ADMIN_TOKEN unset) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-            };
-        };
+        get: operations["listUsers"];
         put?: never;
         /** Create an active user and its api_key */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    orgId: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        name: string;
-                        /** Format: email */
-                        email?: string;
-                        memberId?: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description The user and its api_key (shown once) */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["UserWithApiKey"];
-                    };
-                };
-                /** @description Invalid request; `issues` names each violated field */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description Missing or wrong admin token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description No such resource */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description A conflict with the resource's state, e.g. ORGANIZATION_DELETING: the organization is being deleted */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description Request body over 64 KiB */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description The admin API is disabled (ADMIN_TOKEN unset) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-            };
-        };
+        post: operations["createUser"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1204,162 +166,14 @@ export interface paths {
             cookie?: never;
         };
         /** Get a user */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    userId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The user */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["User"];
-                    };
-                };
-                /** @description Invalid request; `issues` names each violated field */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description Missing or wrong admin token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description No such resource */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description A conflict with the resource's state, e.g. ORGANIZATION_DELETING: the organization is being deleted */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description Request body over 64 KiB */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description The admin API is disabled (ADMIN_TOKEN unset) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-            };
-        };
+        get: operations["getUser"];
         put?: never;
         post?: never;
         /**
          * Delete a user and its developer keys
          * @description Cannot be undone. The user's api_key and every developer key it issued (revoked or not) are deleted with it, so produceQRCode answers INVALID_API_KEY for its api_key at once. Nothing else belongs to a user: the organization's codes, keys and files stay. To stop a user for a while instead, deactivate it.
          */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    userId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Deleted */
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description Invalid request; `issues` names each violated field */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description Missing or wrong admin token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description No such resource */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description A conflict with the resource's state, e.g. ORGANIZATION_DELETING: the organization is being deleted */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description Request body over 64 KiB */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description The admin API is disabled (ADMIN_TOKEN unset) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-            };
-        };
+        delete: operations["deleteUser"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1375,82 +189,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Activate a user */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    userId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The user */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["User"];
-                    };
-                };
-                /** @description Invalid request; `issues` names each violated field */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description Missing or wrong admin token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description No such resource */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description A conflict with the resource's state, e.g. ORGANIZATION_DELETING: the organization is being deleted */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description Request body over 64 KiB */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description The admin API is disabled (ADMIN_TOKEN unset) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-            };
-        };
+        post: operations["activateUser"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1467,82 +206,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Deactivate a user (its api_key is refused while inactive) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    userId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The user */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["User"];
-                    };
-                };
-                /** @description Invalid request; `issues` names each violated field */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description Missing or wrong admin token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description No such resource */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description A conflict with the resource's state, e.g. ORGANIZATION_DELETING: the organization is being deleted */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description Request body over 64 KiB */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description The admin API is disabled (ADMIN_TOKEN unset) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-            };
-        };
+        post: operations["deactivateUser"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1559,82 +223,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Replace a user's api_key; the old one stops working at once */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    userId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The user and its new api_key (shown once) */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["UserWithApiKey"];
-                    };
-                };
-                /** @description Invalid request; `issues` names each violated field */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description Missing or wrong admin token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description No such resource */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description A conflict with the resource's state, e.g. ORGANIZATION_DELETING: the organization is being deleted */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description Request body over 64 KiB */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description The admin API is disabled (ADMIN_TOKEN unset) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-            };
-        };
+        post: operations["rotateUserApiKey"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1649,174 +238,10 @@ export interface paths {
             cookie?: never;
         };
         /** List a user's developer keys */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    userId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The keys, revoked ones included */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["DeveloperKeyList"];
-                    };
-                };
-                /** @description Invalid request; `issues` names each violated field */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description Missing or wrong admin token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description No such resource */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description A conflict with the resource's state, e.g. ORGANIZATION_DELETING: the organization is being deleted */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description Request body over 64 KiB */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description The admin API is disabled (ADMIN_TOKEN unset) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-            };
-        };
+        get: operations["listDeveloperKeys"];
         put?: never;
         /** Issue a developer key for a user */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    userId: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        label?: string;
-                        /**
-                         * @description IPv4 and IPv6 addresses and CIDR ranges; an empty list admits nobody
-                         * @example [
-                         *       "203.0.113.7",
-                         *       "2001:db8::/32"
-                         *     ]
-                         */
-                        allowlist: string[];
-                    };
-                };
-            };
-            responses: {
-                /** @description The key and its developer_secret (shown once) */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["IssuedDeveloperKey"];
-                    };
-                };
-                /** @description Invalid request; `issues` names each violated field */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description Missing or wrong admin token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description No such resource */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description A conflict with the resource's state, e.g. ORGANIZATION_DELETING: the organization is being deleted */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description Request body over 64 KiB */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description The admin API is disabled (ADMIN_TOKEN unset) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-            };
-        };
+        post: operations["issueDeveloperKey"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1832,95 +257,7 @@ export interface paths {
         };
         get?: never;
         /** Replace a developer key's IP allowlist */
-        put: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    keyId: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /**
-                         * @description IPv4 and IPv6 addresses and CIDR ranges; an empty list admits nobody
-                         * @example [
-                         *       "203.0.113.7",
-                         *       "2001:db8::/32"
-                         *     ]
-                         */
-                        allowlist: string[];
-                    };
-                };
-            };
-            responses: {
-                /** @description The key */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["DeveloperKey"];
-                    };
-                };
-                /** @description Invalid request; `issues` names each violated field */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description Missing or wrong admin token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description No such resource */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description A conflict with the resource's state, e.g. ORGANIZATION_DELETING: the organization is being deleted */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description Request body over 64 KiB */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description The admin API is disabled (ADMIN_TOKEN unset) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-            };
-        };
+        put: operations["replaceDeveloperKeyAllowlist"];
         post?: never;
         delete?: never;
         options?: never;
@@ -1938,82 +275,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Revoke a developer key (idempotent) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    keyId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The revoked key */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["DeveloperKey"];
-                    };
-                };
-                /** @description Invalid request; `issues` names each violated field */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description Missing or wrong admin token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description No such resource */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description A conflict with the resource's state, e.g. ORGANIZATION_DELETING: the organization is being deleted */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description Request body over 64 KiB */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description The admin API is disabled (ADMIN_TOKEN unset) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-            };
-        };
+        post: operations["revokeDeveloperKey"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2033,82 +295,7 @@ export interface paths {
          * Revoke a developer key and issue its replacement (same user, label and allowlist)
          * @description Atomic: the replacement is created and the key revoked together. Only an active key can be reissued: a revoked one answers 409 DEVELOPER_KEY_REVOKED (reissuing it would bring back access that was taken away; issue a new key, or reissue its replacement). Of two concurrent reissues of one key, one answers 409 CONFLICT.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    keyId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The replacement and its developer_secret (shown once) */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["IssuedDeveloperKey"];
-                    };
-                };
-                /** @description Invalid request; `issues` names each violated field */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description Missing or wrong admin token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description No such resource */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description The key is revoked (DEVELOPER_KEY_REVOKED), or another reissue of it happened at the same time (CONFLICT) */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description Request body over 64 KiB */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description The admin API is disabled (ADMIN_TOKEN unset) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-            };
-        };
+        post: operations["reissueDeveloperKey"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2123,175 +310,10 @@ export interface paths {
             cookie?: never;
         };
         /** List an organization's bearer API keys */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    orgId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The keys, revoked ones included */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ApiKeyList"];
-                    };
-                };
-                /** @description Invalid request; `issues` names each violated field */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description Missing or wrong admin token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description No such resource */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description A conflict with the resource's state, e.g. ORGANIZATION_DELETING: the organization is being deleted */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description Request body over 64 KiB */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description The admin API is disabled (ADMIN_TOKEN unset) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-            };
-        };
+        get: operations["listApiKeys"];
         put?: never;
         /** Create an organization's bearer API key */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    orgId: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        name: string;
-                        /** @enum {string} */
-                        role: "read-only" | "read-write";
-                        /** @description Actions the key is granted. Omitted: every action its role can use, so a read-only key gets every read action (cams:ListPhoneMessageQrdl, qr:ReadQrCode) and a read-write key every action. An empty list grants nothing. The catalog: cams:CreatePhoneMessageQrdl (write: create message QR codes); cams:ListPhoneMessageQrdl (read: list message QR codes); cams:UpdatePhoneMessageQrdl (write: update message QR codes); cams:DeletePhoneMessageQrdl (write: delete message QR codes); qr:ReadQrCode (read: read QR codes, their downloads and analytics); qr:WriteQrCode (write: create, replace and delete QR codes; upload files); pairing:ManageInstance (write: manage pairing instances (reserved: no endpoint checks it yet)). */
-                        actions?: ("cams:CreatePhoneMessageQrdl" | "cams:ListPhoneMessageQrdl" | "cams:UpdatePhoneMessageQrdl" | "cams:DeletePhoneMessageQrdl" | "qr:ReadQrCode" | "qr:WriteQrCode" | "pairing:ManageInstance")[];
-                        /**
-                         * Format: date-time
-                         * @description ISO 8601 date-time in the future
-                         */
-                        expiresAt?: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description The key and its secret (shown once) */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["IssuedApiKey"];
-                    };
-                };
-                /** @description Invalid request; `issues` names each violated field */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description Missing or wrong admin token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description No such resource */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description A conflict with the resource's state, e.g. ORGANIZATION_DELETING: the organization is being deleted */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description Request body over 64 KiB */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description The admin API is disabled (ADMIN_TOKEN unset) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-            };
-        };
+        post: operations["createApiKey"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2308,82 +330,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Revoke a bearer API key (idempotent) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    keyId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The revoked key */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ApiKey"];
-                    };
-                };
-                /** @description Invalid request; `issues` names each violated field */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description Missing or wrong admin token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description No such resource */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description A conflict with the resource's state, e.g. ORGANIZATION_DELETING: the organization is being deleted */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description Request body over 64 KiB */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description The admin API is disabled (ADMIN_TOKEN unset) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-            };
-        };
+        post: operations["revokeApiKey"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2398,168 +345,10 @@ export interface paths {
             cookie?: never;
         };
         /** List an organization's AccessKey pairs (never their secrets) */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    orgId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The keys, disabled ones included */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["AccessKeyList"];
-                    };
-                };
-                /** @description Invalid request; `issues` names each violated field */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description Missing or wrong admin token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description No such resource */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description A conflict with the resource's state, e.g. ORGANIZATION_DELETING: the organization is being deleted */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description Request body over 64 KiB */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description The admin API is disabled (ADMIN_TOKEN unset) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-            };
-        };
+        get: operations["listAccessKeys"];
         put?: never;
         /** Issue an AccessKey pair (signature V3) for an organization */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    orgId: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        name: string;
-                        /** @description Actions the key is granted. Omitted: every message QR code action (cams:CreatePhoneMessageQrdl, cams:ListPhoneMessageQrdl, cams:UpdatePhoneMessageQrdl, cams:DeletePhoneMessageQrdl), the only API an AccessKey signs for. An empty list grants nothing. The catalog: cams:CreatePhoneMessageQrdl (write: create message QR codes); cams:ListPhoneMessageQrdl (read: list message QR codes); cams:UpdatePhoneMessageQrdl (write: update message QR codes); cams:DeletePhoneMessageQrdl (write: delete message QR codes); qr:ReadQrCode (read: read QR codes, their downloads and analytics); qr:WriteQrCode (write: create, replace and delete QR codes; upload files); pairing:ManageInstance (write: manage pairing instances (reserved: no endpoint checks it yet)). */
-                        actions?: ("cams:CreatePhoneMessageQrdl" | "cams:ListPhoneMessageQrdl" | "cams:UpdatePhoneMessageQrdl" | "cams:DeletePhoneMessageQrdl" | "qr:ReadQrCode" | "qr:WriteQrCode" | "pairing:ManageInstance")[];
-                    };
-                };
-            };
-            responses: {
-                /** @description The key, its ID and its secret (shown once) */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["IssuedAccessKey"];
-                    };
-                };
-                /** @description Invalid request; `issues` names each violated field */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description Missing or wrong admin token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description No such resource */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description A conflict with the resource's state, e.g. ORGANIZATION_DELETING: the organization is being deleted */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description Request body over 64 KiB */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description ACCESS_KEY_ENCRYPTION_KEY is not configured */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-            };
-        };
+        post: operations["issueAccessKey"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2576,82 +365,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Disable an AccessKey pair (idempotent; signed calls answer InvalidAccessKeyId.Inactive) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    accessKeyId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The key */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["AccessKey"];
-                    };
-                };
-                /** @description Invalid request; `issues` names each violated field */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description Missing or wrong admin token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description No such resource */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description A conflict with the resource's state, e.g. ORGANIZATION_DELETING: the organization is being deleted */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description Request body over 64 KiB */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description The admin API is disabled (ADMIN_TOKEN unset) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-            };
-        };
+        post: operations["disableAccessKey"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2668,82 +382,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Enable a disabled AccessKey pair again */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    accessKeyId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The key */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["AccessKey"];
-                    };
-                };
-                /** @description Invalid request; `issues` names each violated field */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description Missing or wrong admin token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description No such resource */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description A conflict with the resource's state, e.g. ORGANIZATION_DELETING: the organization is being deleted */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description Request body over 64 KiB */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description The admin API is disabled (ADMIN_TOKEN unset) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-            };
-        };
+        post: operations["enableAccessKey"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2761,80 +400,7 @@ export interface paths {
         put?: never;
         post?: never;
         /** Delete an AccessKey pair for good */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    accessKeyId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Deleted */
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description Invalid request; `issues` names each violated field */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description Missing or wrong admin token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description No such resource */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description A conflict with the resource's state, e.g. ORGANIZATION_DELETING: the organization is being deleted */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description Request body over 64 KiB */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description The admin API is disabled (ADMIN_TOKEN unset) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-            };
-        };
+        delete: operations["deleteAccessKey"];
         options?: never;
         head?: never;
         patch?: never;
@@ -2853,80 +419,7 @@ export interface paths {
          * Re-encrypt every AccessKey secret under the current ACCESS_KEY_ENCRYPTION_KEY (rotation)
          * @description During a rotation the old key is ACCESS_KEY_ENCRYPTION_KEY_PREVIOUS and the new one ACCESS_KEY_ENCRYPTION_KEY: secrets sealed with either verify. This re-seals every secret not yet under the current key; once `remaining` is 0 the previous key can be removed. Idempotent.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description How many secrets were re-sealed and how many still cannot be read */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ReEncryption"];
-                    };
-                };
-                /** @description Invalid request; `issues` names each violated field */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description Missing or wrong admin token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description No such resource */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description A conflict with the resource's state, e.g. ORGANIZATION_DELETING: the organization is being deleted */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description Request body over 64 KiB */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description The admin API is disabled (ADMIN_TOKEN unset) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-            };
-        };
+        post: operations["reEncryptAccessKeys"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2941,167 +434,10 @@ export interface paths {
             cookie?: never;
         };
         /** List an organization's WhatsApp channel phone numbers */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    orgId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The numbers */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["WhatsappPhoneNumberList"];
-                    };
-                };
-                /** @description Invalid request; `issues` names each violated field */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description Missing or wrong admin token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description No such resource */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description A conflict with the resource's state, e.g. ORGANIZATION_DELETING: the organization is being deleted */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description Request body over 64 KiB */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description The admin API is disabled (ADMIN_TOKEN unset) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-            };
-        };
+        get: operations["listWhatsappPhoneNumbers"];
         put?: never;
         /** Register a WhatsApp channel phone number to an organization */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    orgId: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        phoneNumber: string;
-                        custSpaceId?: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description The registered number */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["WhatsappPhoneNumber"];
-                    };
-                };
-                /** @description Invalid request; `issues` names each violated field */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description Missing or wrong admin token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description No such resource */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description The number is already registered, or the organization is being deleted (ORGANIZATION_DELETING) */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description Request body over 64 KiB */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description The admin API is disabled (ADMIN_TOKEN unset) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-            };
-        };
+        post: operations["registerWhatsappPhoneNumber"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3119,81 +455,7 @@ export interface paths {
         put?: never;
         post?: never;
         /** Unregister a phone number (its message QR codes keep working; new ones cannot be made) */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    orgId: string;
-                    phoneNumber: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Removed */
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description Invalid request; `issues` names each violated field */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description Missing or wrong admin token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description No such resource */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description A conflict with the resource's state, e.g. ORGANIZATION_DELETING: the organization is being deleted */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description Request body over 64 KiB */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description The admin API is disabled (ADMIN_TOKEN unset) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-            };
-        };
+        delete: operations["unregisterWhatsappPhoneNumber"];
         options?: never;
         head?: never;
         patch?: never;
@@ -3207,169 +469,10 @@ export interface paths {
             cookie?: never;
         };
         /** List an organization's pairing instances */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    orgId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The instances, oldest first */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PairingInstanceList"];
-                    };
-                };
-                /** @description Invalid request; `issues` names each violated field */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description Missing or wrong admin token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description No such resource */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description A conflict with the resource's state, e.g. ORGANIZATION_DELETING: the organization is being deleted */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description Request body over 64 KiB */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description The admin API is disabled (ADMIN_TOKEN unset) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-            };
-        };
+        get: operations["listPairingInstances"];
         put?: never;
         /** Create a pairing instance (its token is shown once) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    orgId: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @default Instance */
-                        name?: string;
-                        /** @default 3 */
-                        pauseAfter?: number;
-                    };
-                };
-            };
-            responses: {
-                /** @description The instance and its token */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["IssuedPairingInstance"];
-                    };
-                };
-                /** @description Invalid request; `issues` names each violated field */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description Missing or wrong admin token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description No such resource */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description A conflict with the resource's state, e.g. ORGANIZATION_DELETING: the organization is being deleted */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description Request body over 64 KiB */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description The admin API is disabled (ADMIN_TOKEN unset) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-            };
-        };
+        post: operations["createPairingInstance"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3384,166 +487,14 @@ export interface paths {
             cookie?: never;
         };
         /** Get a pairing instance and whether a device is linked */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    instanceId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The instance and its live state */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            instance: components["schemas"]["PairingInstance"];
-                            connected: boolean;
-                            deviceName: string | null;
-                        };
-                    };
-                };
-                /** @description Invalid request; `issues` names each violated field */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description Missing or wrong admin token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description No such resource */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description A conflict with the resource's state, e.g. ORGANIZATION_DELETING: the organization is being deleted */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description Request body over 64 KiB */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description The admin API is disabled (ADMIN_TOKEN unset) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-            };
-        };
+        get: operations["getPairingInstance"];
         put?: never;
         post?: never;
         /**
          * Delete a pairing instance
          * @description Its calls answer 404 at once. Its live state is wiped now, or by the next cron run if that fails.
          */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    instanceId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Deleted */
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description Invalid request; `issues` names each violated field */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description Missing or wrong admin token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description No such resource */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description A conflict with the resource's state, e.g. ORGANIZATION_DELETING: the organization is being deleted */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description Request body over 64 KiB */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description The admin API is disabled (ADMIN_TOKEN unset) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-            };
-        };
+        delete: operations["deletePairingInstance"];
         options?: never;
         head?: never;
         patch?: never;
@@ -3557,82 +508,7 @@ export interface paths {
             cookie?: never;
         };
         /** An instance's connection history (newest first, 100 at most) */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    instanceId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Connections */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PairingConnectionList"];
-                    };
-                };
-                /** @description Invalid request; `issues` names each violated field */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description Missing or wrong admin token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description No such resource */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description A conflict with the resource's state, e.g. ORGANIZATION_DELETING: the organization is being deleted */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description Request body over 64 KiB */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description The admin API is disabled (ADMIN_TOKEN unset) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-            };
-        };
+        get: operations["listPairingConnections"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3649,160 +525,10 @@ export interface paths {
             cookie?: never;
         };
         /** Show the organization's pairing Client-Token (prefix only) */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    orgId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The Client-Token */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PairingClientToken"];
-                    };
-                };
-                /** @description Invalid request; `issues` names each violated field */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description Missing or wrong admin token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description No such resource */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description A conflict with the resource's state, e.g. ORGANIZATION_DELETING: the organization is being deleted */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description Request body over 64 KiB */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description The admin API is disabled (ADMIN_TOKEN unset) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-            };
-        };
+        get: operations["getPairingClientToken"];
         put?: never;
         /** Create or rotate the organization's pairing Client-Token (shown once; the old one stops working) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    orgId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The Client-Token */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["IssuedPairingClientToken"];
-                    };
-                };
-                /** @description Invalid request; `issues` names each violated field */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description Missing or wrong admin token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description No such resource */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description A conflict with the resource's state, e.g. ORGANIZATION_DELETING: the organization is being deleted */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description Request body over 64 KiB */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description The admin API is disabled (ADMIN_TOKEN unset) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-            };
-        };
+        post: operations["rotatePairingClientToken"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3819,89 +545,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Create the demo organization with every kind of credential, once */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The demo organization already exists; its secrets are not shown again */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["DemoExisting"];
-                    };
-                };
-                /** @description The demo organization and its credentials (secrets shown once) */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["DemoCreated"];
-                    };
-                };
-                /** @description Invalid request; `issues` names each violated field */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description Missing or wrong admin token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description No such resource */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description A conflict with the resource's state, e.g. ORGANIZATION_DELETING: the organization is being deleted */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description Request body over 64 KiB */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-                /** @description The admin API is disabled (ADMIN_TOKEN unset) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PlatformError"];
-                    };
-                };
-            };
-        };
+        post: operations["createDemoOrganization"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3921,30 +565,7 @@ export interface paths {
          * Generate a QR code PNG for a URL or tel: URI
          * @description Stateless generation. Authenticated by api_key + developer_secret in the body; the client address (CF-Connecting-IP) must be on the developer key's allowlist. Always HTTP 200: errors come as {status:'error', data:[message], code}. Checks run in this order: API key is required → Missing developer_secret → Invalid API key → User account is not active → Invalid developer_secret → IP address not whitelisted → Invalid org ID → Invalid brand ID → Invalid member ID → URL is required → Invalid URL format → Size must be between 100 and 1000 → Failed to generate QR code. URL schemes are case-insensitive. The code is drawn at error correction M, or L when M would need modules under 2 px; when neither fits, GENERATION_FAILED carries a second message naming the smallest size that works. Bodies over 16 KiB (chunked ones included) answer REQUEST_TOO_LARGE.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["ProduceQRCodeRequest"];
-                };
-            };
-            responses: {
-                /** @description Success or a documented error */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ProduceQRCodeResponse"];
-                    };
-                };
-            };
-        };
+        post: operations["produceQRCode"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3964,75 +585,7 @@ export interface paths {
          * Upload a file, an audio file or a logo
          * @description multipart/form-data with a `purpose` field (logo, audio, file) followed by a `file` part. The type is sniffed from the bytes and must be allowed for the purpose: logo: PNG or JPEG, at most 524288 bytes; audio: MP3, M4A, OGG or WAV, at most 20971520 bytes; file: PDF, PNG, JPEG, GIF, WebP, Word/Excel/PowerPoint (OOXML or legacy), OpenDocument or ZIP, at most 26214400 bytes. The body is streamed to storage and refused (413) as soon as it passes the limit. A logo's pixel size is read from its header before anything is decoded: more than 4194304 pixels (2048x2048) is refused (400), and a logo over 1024 px on a side is stored scaled down to 1024 px (aspect kept) as a PNG, which the answer's mediaType and size describe. Needs a read-write bearer key with qr:WriteQrCode.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "multipart/form-data": components["schemas"]["FileUpload"];
-                };
-            };
-            responses: {
-                /** @description Stored */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["UploadedFile"];
-                    };
-                };
-                /** @description Malformed form, missing field, bytes that are not an allowed type, or a logo with too many pixels or none that can be decoded (violation on `file`) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["FileProblem"];
-                    };
-                };
-                /** @description Missing, invalid, revoked or expired bearer key */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["FileProblem"];
-                    };
-                };
-                /** @description Read-only key, or a key without qr:WriteQrCode */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["FileProblem"];
-                    };
-                };
-                /** @description Larger than the purpose's limit */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["FileProblem"];
-                    };
-                };
-                /** @description Not multipart/form-data */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["FileProblem"];
-                    };
-                };
-            };
-        };
+        post: operations["uploadFile"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4050,60 +603,7 @@ export interface paths {
          * Download an uploaded file (public)
          * @description Serves the stored bytes with their sniffed type, `X-Content-Type-Options: nosniff` and a sandboxing CSP. Images (not SVG) and audio are inline; everything else is `Content-Disposition: attachment`. Supports HEAD, ETag/If-None-Match and a single byte Range.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The file */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/octet-stream": string;
-                    };
-                };
-                /** @description The requested byte range */
-                206: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description Not modified (If-None-Match) */
-                304: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description No such file */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["FileProblem"];
-                    };
-                };
-                /** @description Range not satisfiable */
-                416: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["FileProblem"];
-                    };
-                };
-            };
-        };
+        get: operations["downloadFile"];
         put?: never;
         post?: never;
         delete?: never;
@@ -5132,67 +1632,7 @@ export interface paths {
          * The current pairing value (raw)
          * @description The same value for its 20 seconds of life, then a new one. After `pauseAfter` values in a row (default 3) expire unscanned the instance pauses (409 `PAUSED`) until `restart`. A connected instance answers `{connected: true, error}`.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    instance: string;
-                    token: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The value, or the already-connected answer */
-                200: {
-                    headers: {
-                        /** @description When the value or code stops working (HTTP date) */
-                        Expires?: string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PairingValue"] | components["schemas"]["PairingAlreadyConnected"];
-                    };
-                };
-                /** @description Missing, malformed or unknown Client-Token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PairingError"];
-                    };
-                };
-                /** @description The Client-Token belongs to another organization than the instance */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PairingError"];
-                    };
-                };
-                /** @description Unknown instance or wrong instance token (the same answer for both) */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PairingError"];
-                    };
-                };
-                /** @description Paused after unscanned rotations; call restart */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PairingError"];
-                    };
-                };
-            };
-        };
+        get: operations["getPairingValue"];
         put?: never;
         post?: never;
         delete?: never;
@@ -5212,67 +1652,7 @@ export interface paths {
          * The current pairing value as a base64 PNG
          * @description The value of `qr-code`, drawn as a 300 px PNG data URL with the four-module quiet zone.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    instance: string;
-                    token: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The image, or the already-connected answer */
-                200: {
-                    headers: {
-                        /** @description When the value or code stops working (HTTP date) */
-                        Expires?: string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PairingImage"] | components["schemas"]["PairingAlreadyConnected"];
-                    };
-                };
-                /** @description Missing, malformed or unknown Client-Token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PairingError"];
-                    };
-                };
-                /** @description The Client-Token belongs to another organization than the instance */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PairingError"];
-                    };
-                };
-                /** @description Unknown instance or wrong instance token (the same answer for both) */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PairingError"];
-                    };
-                };
-                /** @description Paused after unscanned rotations; call restart */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PairingError"];
-                    };
-                };
-            };
-        };
+        get: operations["getPairingValueImage"];
         put?: never;
         post?: never;
         delete?: never;
@@ -5292,68 +1672,7 @@ export interface paths {
          * An 8-character pairing code for a phone number
          * @description For linking by typing a code instead of scanning: 8 characters without look-alikes (no 0/O, 1/I), bound to that phone number (E.164, with or without +), valid for 2 minutes (the same code within that time), single-use.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    instance: string;
-                    token: string;
-                    phone: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The code, or the already-connected answer */
-                200: {
-                    headers: {
-                        /** @description When the value or code stops working (HTTP date) */
-                        Expires?: string;
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PairingPhoneCode"] | components["schemas"]["PairingAlreadyConnected"];
-                    };
-                };
-                /** @description The phone number is not E.164 */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PairingError"];
-                    };
-                };
-                /** @description Missing, malformed or unknown Client-Token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PairingError"];
-                    };
-                };
-                /** @description The Client-Token belongs to another organization than the instance */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PairingError"];
-                    };
-                };
-                /** @description Unknown instance or wrong instance token (the same answer for both) */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PairingError"];
-                    };
-                };
-            };
-        };
+        get: operations["getPairingPhoneCode"];
         put?: never;
         post?: never;
         delete?: never;
@@ -5370,56 +1689,7 @@ export interface paths {
             cookie?: never;
         };
         /** Whether a device is linked */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    instance: string;
-                    token: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The connection state */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PairingStatus"];
-                    };
-                };
-                /** @description Missing, malformed or unknown Client-Token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PairingError"];
-                    };
-                };
-                /** @description The Client-Token belongs to another organization than the instance */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PairingError"];
-                    };
-                };
-                /** @description Unknown instance or wrong instance token (the same answer for both) */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PairingError"];
-                    };
-                };
-            };
-        };
+        get: operations["getPairingStatus"];
         put?: never;
         post?: never;
         delete?: never;
@@ -5436,56 +1706,7 @@ export interface paths {
             cookie?: never;
         };
         /** Unlink the device (idempotent) */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    instance: string;
-                    token: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Done */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PairingDone"];
-                    };
-                };
-                /** @description Missing, malformed or unknown Client-Token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PairingError"];
-                    };
-                };
-                /** @description The Client-Token belongs to another organization than the instance */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PairingError"];
-                    };
-                };
-                /** @description Unknown instance or wrong instance token (the same answer for both) */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PairingError"];
-                    };
-                };
-            };
-        };
+        get: operations["disconnectPairingDevice"];
         put?: never;
         post?: never;
         delete?: never;
@@ -5502,56 +1723,7 @@ export interface paths {
             cookie?: never;
         };
         /** End a pause: the next qr-code call shows a new value */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    instance: string;
-                    token: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Done */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PairingDone"];
-                    };
-                };
-                /** @description Missing, malformed or unknown Client-Token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PairingError"];
-                    };
-                };
-                /** @description The Client-Token belongs to another organization than the instance */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PairingError"];
-                    };
-                };
-                /** @description Unknown instance or wrong instance token (the same answer for both) */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PairingError"];
-                    };
-                };
-            };
-        };
+        get: operations["restartPairingInstance"];
         put?: never;
         post?: never;
         delete?: never;
@@ -5573,75 +1745,7 @@ export interface paths {
          * Confirm a pairing from the scanning device
          * @description Send `{value, deviceName}` with the raw value read from the QR code, or `{phone, code, deviceName}` with the phone number and the code shown for it. Of racing confirmations exactly one connects; the others get 409.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["PairingConfirmation"];
-                };
-            };
-            responses: {
-                /** @description The instance is connected */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PairingConfirmed"];
-                    };
-                };
-                /** @description Invalid body */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PairingError"];
-                    };
-                };
-                /** @description Unknown value, or unknown phone number or wrong code */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PairingError"];
-                    };
-                };
-                /** @description The value or code was already used (the instance is connected) */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PairingError"];
-                    };
-                };
-                /** @description The value or code has expired */
-                410: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PairingError"];
-                    };
-                };
-                /** @description Body over 4 KiB */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PairingError"];
-                    };
-                };
-            };
-        };
+        post: operations["confirmPairing"];
         delete?: never;
         options?: never;
         head?: never;
@@ -5659,35 +1763,7 @@ export interface paths {
          * Demo page: show the instance's QR code until a device links
          * @description Open with `#token=<instance token>&clientToken=<Client-Token>`; the fragment never leaves the browser.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    instance: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The page */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "text/html": string;
-                    };
-                };
-                /** @description Not an instance id */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-            };
-        };
+        get: operations["getPairingDemoPage"];
         put?: never;
         post?: never;
         delete?: never;
@@ -5984,35 +2060,7 @@ export interface paths {
          * Chat App Message Service actions (CreatePhoneMessageQrdl, List…, Update…, Delete…)
          * @description Alibaba Cloud RPC style, version 2020-06-06, as the official SDK `@alicloud/cams20200606` calls it: the action in `x-acs-action` (or `Action`), parameters as a form body (or JSON, or the query string), signed with an AccessKey pair (`Authorization: ACS3-HMAC-SHA256 Credential=…,SignedHeaders=…,Signature=…`) or `Authorization: Bearer <bearer key>`. Answers `{RequestId, Code: "OK", Message, AccessDeniedDetail, Data}`; errors are HTTP 400 (404 for an unknown AccessKey or action) `{RequestId, Code, Message, Recommend?, AccessDeniedDetail?}` with codes Product.Unsubscript, Ram.PermissionDeny, System.LimitControl (more than 5 requests in any second per caller; Retry-After), Unknown.ResourceOwnerId, MissingParameter, InvalidParameter, SignatureDoesNotMatch, SignatureNonceUsed, InvalidTimeStamp.Expired, InvalidAccessKeyId.NotFound.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Code OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": Record<string, never>;
-                    };
-                };
-                /** @description An Alibaba Cloud error */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": Record<string, never>;
-                    };
-                };
-            };
-        };
+        post: operations["callMessageQrdlAction"];
         delete?: never;
         options?: never;
         head?: never;
@@ -6030,45 +2078,7 @@ export interface paths {
          * The image of a message QR code (QrImageUrl)
          * @description A 600 px PNG or an SVG of the code's DeepLinkUrl, black on white with the four-module quiet zone. Public and cacheable (ETag, Cache-Control: public, max-age=86400).
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    file: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The image */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "image/png": string;
-                        "image/svg+xml": string;
-                    };
-                };
-                /** @description Not modified (If-None-Match) */
-                304: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description Unknown or deleted code */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "text/html": string;
-                    };
-                };
-            };
-        };
+        get: operations["getMessageQrCodeImage"];
         put?: never;
         post?: never;
         delete?: never;
@@ -7210,6 +3220,82 @@ export interface components {
              */
             deviceName: string;
         };
+        MessageQrdlActionResult: {
+            /** @example 4C2E1D58-0B6A-4C1F-9A8E-2D7B3F5A6C91 */
+            RequestId: string;
+            /** @enum {string} */
+            Code: "OK";
+            /** @example None */
+            Message: string;
+            /** @example None */
+            AccessDeniedDetail: string;
+            /** @description CreatePhoneMessageQrdl and UpdatePhoneMessageQrdl: the code; ListPhoneMessageQrdl: the number's codes; DeletePhoneMessageQrdl: absent */
+            Data?: components["schemas"]["MessageQrdl"] | components["schemas"]["MessageQrdl"][];
+        };
+        MessageQrdl: {
+            /** @example frnKYa3c */
+            QrdlCode: string;
+            /** @example 8613800138000 */
+            PhoneNumber: string;
+            PrefilledMessage: string;
+            /** @enum {string} */
+            GenerateQrImage: "PNG" | "SVG";
+            /**
+             * @description The short link the code encodes; it redirects to wa.me with the message
+             * @example https://qr.example/r/frnKYa3c
+             */
+            DeepLinkUrl: string;
+            /**
+             * @description The code's image (GET /message-qrdl/{file})
+             * @example https://qr.example/message-qrdl/frnKYa3c.png
+             */
+            QrImageUrl: string;
+        };
+        AlibabaCloudError: {
+            /** @example 4C2E1D58-0B6A-4C1F-9A8E-2D7B3F5A6C91 */
+            RequestId: string;
+            /** @example MissingParameter */
+            Code: string;
+            Message: string;
+            /** @description What to change, when there is something to say */
+            Recommend?: string;
+            /** @description Ram.PermissionDeny only: a JSON object naming the action and the credential */
+            AccessDeniedDetail?: string;
+        };
+        MessageQrdlActionParameters: {
+            /**
+             * @description The action; required unless the x-acs-action header names it
+             * @enum {string}
+             */
+            Action?: "CreatePhoneMessageQrdl" | "ListPhoneMessageQrdl" | "UpdatePhoneMessageQrdl" | "DeletePhoneMessageQrdl";
+            /**
+             * @description The API version; when sent (here or as x-acs-version), it must be 2020-06-06
+             * @enum {string}
+             */
+            Version?: "2020-06-06";
+            /**
+             * @description Every action: the WhatsApp channel number registered to the caller's organization, digits with the country code (a leading + and separators are forgiven)
+             * @example 8613800138000
+             */
+            PhoneNumber: string;
+            /** @description Every action, optional: the number must also belong to this space */
+            CustSpaceId?: string;
+            /**
+             * @description UpdatePhoneMessageQrdl and DeletePhoneMessageQrdl: the code to change (8 letters and digits)
+             * @example frnKYa3c
+             */
+            QrdlCode?: string;
+            /**
+             * @description CreatePhoneMessageQrdl and UpdatePhoneMessageQrdl: the image format of QrImageUrl (case-insensitive)
+             * @enum {string}
+             */
+            GenerateQrImage?: "PNG" | "SVG";
+            /**
+             * @description CreatePhoneMessageQrdl and UpdatePhoneMessageQrdl: the message WhatsApp prefills, at most 140 characters
+             * @example Hello, I would like a quote
+             */
+            PrefilledMessage?: string;
+        };
     };
     responses: never;
     parameters: never;
@@ -7218,4 +3304,4546 @@ export interface components {
     pathItems: never;
 }
 export type $defs = Record<string, never>;
-export type operations = Record<string, never>;
+export interface operations {
+    getHealth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every dependency answered */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Health"];
+                };
+            };
+            /** @description At least one dependency did not answer */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Health"];
+                };
+            };
+        };
+    };
+    listOrganizations: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of organizations, oldest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganizationList"];
+                };
+            };
+            /** @description Invalid request; `issues` names each violated field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Missing or wrong admin token */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="admin"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description A conflict with the resource's state, e.g. ORGANIZATION_DELETING: the organization is being deleted */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Request body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description The admin API is disabled (ADMIN_DISABLED: ADMIN_TOKEN unset), or D1 could not answer (SERVICE_UNAVAILABLE, with Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying; sent with SERVICE_UNAVAILABLE only */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+        };
+    };
+    createOrganization: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    whatsappEnabled?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description The organization */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Organization"];
+                };
+            };
+            /** @description Invalid request; `issues` names each violated field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Missing or wrong admin token */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="admin"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description A conflict with the resource's state, e.g. ORGANIZATION_DELETING: the organization is being deleted */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Request body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description The admin API is disabled (ADMIN_DISABLED: ADMIN_TOKEN unset), or D1 could not answer (SERVICE_UNAVAILABLE, with Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying; sent with SERVICE_UNAVAILABLE only */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+        };
+    };
+    getOrganization: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The organization */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Organization"];
+                };
+            };
+            /** @description Invalid request; `issues` names each violated field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Missing or wrong admin token */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="admin"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description A conflict with the resource's state, e.g. ORGANIZATION_DELETING: the organization is being deleted */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Request body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description The admin API is disabled (ADMIN_DISABLED: ADMIN_TOKEN unset), or D1 could not answer (SERVICE_UNAVAILABLE, with Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying; sent with SERVICE_UNAVAILABLE only */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+        };
+    };
+    deleteOrganization: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The organization, being deleted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Organization"];
+                };
+            };
+            /** @description Invalid request; `issues` names each violated field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Missing or wrong admin token */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="admin"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description A conflict with the resource's state, e.g. ORGANIZATION_DELETING: the organization is being deleted */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Request body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description The admin API is disabled (ADMIN_DISABLED: ADMIN_TOKEN unset), or D1 could not answer (SERVICE_UNAVAILABLE, with Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying; sent with SERVICE_UNAVAILABLE only */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+        };
+    };
+    updateOrganization: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    whatsappEnabled: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description The updated organization */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Organization"];
+                };
+            };
+            /** @description Invalid request; `issues` names each violated field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Missing or wrong admin token */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="admin"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description A conflict with the resource's state, e.g. ORGANIZATION_DELETING: the organization is being deleted */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Request body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description The admin API is disabled (ADMIN_DISABLED: ADMIN_TOKEN unset), or D1 could not answer (SERVICE_UNAVAILABLE, with Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying; sent with SERVICE_UNAVAILABLE only */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+        };
+    };
+    deactivateOrganization: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The organization, deactivated */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Organization"];
+                };
+            };
+            /** @description Invalid request; `issues` names each violated field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Missing or wrong admin token */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="admin"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description A conflict with the resource's state, e.g. ORGANIZATION_DELETING: the organization is being deleted */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Request body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description The admin API is disabled (ADMIN_DISABLED: ADMIN_TOKEN unset), or D1 could not answer (SERVICE_UNAVAILABLE, with Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying; sent with SERVICE_UNAVAILABLE only */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+        };
+    };
+    activateOrganization: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The organization, active */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Organization"];
+                };
+            };
+            /** @description Invalid request; `issues` names each violated field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Missing or wrong admin token */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="admin"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description A conflict with the resource's state, e.g. ORGANIZATION_DELETING: the organization is being deleted */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Request body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description The admin API is disabled (ADMIN_DISABLED: ADMIN_TOKEN unset), or D1 could not answer (SERVICE_UNAVAILABLE, with Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying; sent with SERVICE_UNAVAILABLE only */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+        };
+    };
+    listBrands: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The brands */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BrandList"];
+                };
+            };
+            /** @description Invalid request; `issues` names each violated field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Missing or wrong admin token */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="admin"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description A conflict with the resource's state, e.g. ORGANIZATION_DELETING: the organization is being deleted */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Request body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description The admin API is disabled (ADMIN_DISABLED: ADMIN_TOKEN unset), or D1 could not answer (SERVICE_UNAVAILABLE, with Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying; sent with SERVICE_UNAVAILABLE only */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+        };
+    };
+    createBrand: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The brand */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Brand"];
+                };
+            };
+            /** @description Invalid request; `issues` names each violated field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Missing or wrong admin token */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="admin"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description A conflict with the resource's state, e.g. ORGANIZATION_DELETING: the organization is being deleted */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Request body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description The admin API is disabled (ADMIN_DISABLED: ADMIN_TOKEN unset), or D1 could not answer (SERVICE_UNAVAILABLE, with Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying; sent with SERVICE_UNAVAILABLE only */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+        };
+    };
+    listMembers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The members */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberList"];
+                };
+            };
+            /** @description Invalid request; `issues` names each violated field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Missing or wrong admin token */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="admin"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description A conflict with the resource's state, e.g. ORGANIZATION_DELETING: the organization is being deleted */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Request body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description The admin API is disabled (ADMIN_DISABLED: ADMIN_TOKEN unset), or D1 could not answer (SERVICE_UNAVAILABLE, with Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying; sent with SERVICE_UNAVAILABLE only */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+        };
+    };
+    createMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    /** Format: email */
+                    email?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The member */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Member"];
+                };
+            };
+            /** @description Invalid request; `issues` names each violated field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Missing or wrong admin token */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="admin"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description A conflict with the resource's state, e.g. ORGANIZATION_DELETING: the organization is being deleted */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Request body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description The admin API is disabled (ADMIN_DISABLED: ADMIN_TOKEN unset), or D1 could not answer (SERVICE_UNAVAILABLE, with Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying; sent with SERVICE_UNAVAILABLE only */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+        };
+    };
+    listUsers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The users */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserList"];
+                };
+            };
+            /** @description Invalid request; `issues` names each violated field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Missing or wrong admin token */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="admin"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description A conflict with the resource's state, e.g. ORGANIZATION_DELETING: the organization is being deleted */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Request body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description The admin API is disabled (ADMIN_DISABLED: ADMIN_TOKEN unset), or D1 could not answer (SERVICE_UNAVAILABLE, with Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying; sent with SERVICE_UNAVAILABLE only */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+        };
+    };
+    createUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    /** Format: email */
+                    email?: string;
+                    memberId?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The user and its api_key (shown once) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserWithApiKey"];
+                };
+            };
+            /** @description Invalid request; `issues` names each violated field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Missing or wrong admin token */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="admin"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description A conflict with the resource's state, e.g. ORGANIZATION_DELETING: the organization is being deleted */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Request body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description The admin API is disabled (ADMIN_DISABLED: ADMIN_TOKEN unset), or D1 could not answer (SERVICE_UNAVAILABLE, with Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying; sent with SERVICE_UNAVAILABLE only */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+        };
+    };
+    getUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+            /** @description Invalid request; `issues` names each violated field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Missing or wrong admin token */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="admin"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description A conflict with the resource's state, e.g. ORGANIZATION_DELETING: the organization is being deleted */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Request body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description The admin API is disabled (ADMIN_DISABLED: ADMIN_TOKEN unset), or D1 could not answer (SERVICE_UNAVAILABLE, with Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying; sent with SERVICE_UNAVAILABLE only */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+        };
+    };
+    deleteUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid request; `issues` names each violated field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Missing or wrong admin token */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="admin"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description A conflict with the resource's state, e.g. ORGANIZATION_DELETING: the organization is being deleted */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Request body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description The admin API is disabled (ADMIN_DISABLED: ADMIN_TOKEN unset), or D1 could not answer (SERVICE_UNAVAILABLE, with Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying; sent with SERVICE_UNAVAILABLE only */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+        };
+    };
+    activateUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+            /** @description Invalid request; `issues` names each violated field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Missing or wrong admin token */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="admin"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description A conflict with the resource's state, e.g. ORGANIZATION_DELETING: the organization is being deleted */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Request body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description The admin API is disabled (ADMIN_DISABLED: ADMIN_TOKEN unset), or D1 could not answer (SERVICE_UNAVAILABLE, with Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying; sent with SERVICE_UNAVAILABLE only */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+        };
+    };
+    deactivateUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+            /** @description Invalid request; `issues` names each violated field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Missing or wrong admin token */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="admin"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description A conflict with the resource's state, e.g. ORGANIZATION_DELETING: the organization is being deleted */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Request body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description The admin API is disabled (ADMIN_DISABLED: ADMIN_TOKEN unset), or D1 could not answer (SERVICE_UNAVAILABLE, with Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying; sent with SERVICE_UNAVAILABLE only */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+        };
+    };
+    rotateUserApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user and its new api_key (shown once) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserWithApiKey"];
+                };
+            };
+            /** @description Invalid request; `issues` names each violated field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Missing or wrong admin token */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="admin"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description A conflict with the resource's state, e.g. ORGANIZATION_DELETING: the organization is being deleted */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Request body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description The admin API is disabled (ADMIN_DISABLED: ADMIN_TOKEN unset), or D1 could not answer (SERVICE_UNAVAILABLE, with Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying; sent with SERVICE_UNAVAILABLE only */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+        };
+    };
+    listDeveloperKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The keys, revoked ones included */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeveloperKeyList"];
+                };
+            };
+            /** @description Invalid request; `issues` names each violated field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Missing or wrong admin token */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="admin"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description A conflict with the resource's state, e.g. ORGANIZATION_DELETING: the organization is being deleted */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Request body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description The admin API is disabled (ADMIN_DISABLED: ADMIN_TOKEN unset), or D1 could not answer (SERVICE_UNAVAILABLE, with Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying; sent with SERVICE_UNAVAILABLE only */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+        };
+    };
+    issueDeveloperKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    label?: string;
+                    /**
+                     * @description IPv4 and IPv6 addresses and CIDR ranges; an empty list admits nobody
+                     * @example [
+                     *       "203.0.113.7",
+                     *       "2001:db8::/32"
+                     *     ]
+                     */
+                    allowlist: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description The key and its developer_secret (shown once) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IssuedDeveloperKey"];
+                };
+            };
+            /** @description Invalid request; `issues` names each violated field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Missing or wrong admin token */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="admin"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description A conflict with the resource's state, e.g. ORGANIZATION_DELETING: the organization is being deleted */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Request body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description The admin API is disabled (ADMIN_DISABLED: ADMIN_TOKEN unset), or D1 could not answer (SERVICE_UNAVAILABLE, with Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying; sent with SERVICE_UNAVAILABLE only */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+        };
+    };
+    replaceDeveloperKeyAllowlist: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                keyId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description IPv4 and IPv6 addresses and CIDR ranges; an empty list admits nobody
+                     * @example [
+                     *       "203.0.113.7",
+                     *       "2001:db8::/32"
+                     *     ]
+                     */
+                    allowlist: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description The key */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeveloperKey"];
+                };
+            };
+            /** @description Invalid request; `issues` names each violated field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Missing or wrong admin token */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="admin"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description A conflict with the resource's state, e.g. ORGANIZATION_DELETING: the organization is being deleted */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Request body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description The admin API is disabled (ADMIN_DISABLED: ADMIN_TOKEN unset), or D1 could not answer (SERVICE_UNAVAILABLE, with Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying; sent with SERVICE_UNAVAILABLE only */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+        };
+    };
+    revokeDeveloperKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                keyId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The revoked key */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeveloperKey"];
+                };
+            };
+            /** @description Invalid request; `issues` names each violated field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Missing or wrong admin token */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="admin"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description A conflict with the resource's state, e.g. ORGANIZATION_DELETING: the organization is being deleted */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Request body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description The admin API is disabled (ADMIN_DISABLED: ADMIN_TOKEN unset), or D1 could not answer (SERVICE_UNAVAILABLE, with Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying; sent with SERVICE_UNAVAILABLE only */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+        };
+    };
+    reissueDeveloperKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                keyId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The replacement and its developer_secret (shown once) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IssuedDeveloperKey"];
+                };
+            };
+            /** @description Invalid request; `issues` names each violated field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Missing or wrong admin token */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="admin"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description The key is revoked (DEVELOPER_KEY_REVOKED), or another reissue of it happened at the same time (CONFLICT) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Request body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description The admin API is disabled (ADMIN_DISABLED: ADMIN_TOKEN unset), or D1 could not answer (SERVICE_UNAVAILABLE, with Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying; sent with SERVICE_UNAVAILABLE only */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+        };
+    };
+    listApiKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The keys, revoked ones included */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyList"];
+                };
+            };
+            /** @description Invalid request; `issues` names each violated field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Missing or wrong admin token */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="admin"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description A conflict with the resource's state, e.g. ORGANIZATION_DELETING: the organization is being deleted */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Request body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description The admin API is disabled (ADMIN_DISABLED: ADMIN_TOKEN unset), or D1 could not answer (SERVICE_UNAVAILABLE, with Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying; sent with SERVICE_UNAVAILABLE only */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+        };
+    };
+    createApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    /** @enum {string} */
+                    role: "read-only" | "read-write";
+                    /** @description Actions the key is granted. Omitted: every action its role can use, so a read-only key gets every read action (cams:ListPhoneMessageQrdl, qr:ReadQrCode) and a read-write key every action. An empty list grants nothing. The catalog: cams:CreatePhoneMessageQrdl (write: create message QR codes); cams:ListPhoneMessageQrdl (read: list message QR codes); cams:UpdatePhoneMessageQrdl (write: update message QR codes); cams:DeletePhoneMessageQrdl (write: delete message QR codes); qr:ReadQrCode (read: read QR codes, their downloads and analytics); qr:WriteQrCode (write: create, replace and delete QR codes; upload files); pairing:ManageInstance (write: manage pairing instances (reserved: no endpoint checks it yet)). */
+                    actions?: ("cams:CreatePhoneMessageQrdl" | "cams:ListPhoneMessageQrdl" | "cams:UpdatePhoneMessageQrdl" | "cams:DeletePhoneMessageQrdl" | "qr:ReadQrCode" | "qr:WriteQrCode" | "pairing:ManageInstance")[];
+                    /**
+                     * Format: date-time
+                     * @description ISO 8601 date-time in the future
+                     */
+                    expiresAt?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The key and its secret (shown once) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IssuedApiKey"];
+                };
+            };
+            /** @description Invalid request; `issues` names each violated field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Missing or wrong admin token */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="admin"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description A conflict with the resource's state, e.g. ORGANIZATION_DELETING: the organization is being deleted */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Request body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description The admin API is disabled (ADMIN_DISABLED: ADMIN_TOKEN unset), or D1 could not answer (SERVICE_UNAVAILABLE, with Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying; sent with SERVICE_UNAVAILABLE only */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+        };
+    };
+    revokeApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                keyId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The revoked key */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKey"];
+                };
+            };
+            /** @description Invalid request; `issues` names each violated field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Missing or wrong admin token */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="admin"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description A conflict with the resource's state, e.g. ORGANIZATION_DELETING: the organization is being deleted */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Request body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description The admin API is disabled (ADMIN_DISABLED: ADMIN_TOKEN unset), or D1 could not answer (SERVICE_UNAVAILABLE, with Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying; sent with SERVICE_UNAVAILABLE only */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+        };
+    };
+    listAccessKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The keys, disabled ones included */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccessKeyList"];
+                };
+            };
+            /** @description Invalid request; `issues` names each violated field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Missing or wrong admin token */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="admin"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description A conflict with the resource's state, e.g. ORGANIZATION_DELETING: the organization is being deleted */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Request body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description The admin API is disabled (ADMIN_DISABLED: ADMIN_TOKEN unset), or D1 could not answer (SERVICE_UNAVAILABLE, with Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying; sent with SERVICE_UNAVAILABLE only */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+        };
+    };
+    issueAccessKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    /** @description Actions the key is granted. Omitted: every message QR code action (cams:CreatePhoneMessageQrdl, cams:ListPhoneMessageQrdl, cams:UpdatePhoneMessageQrdl, cams:DeletePhoneMessageQrdl), the only API an AccessKey signs for. An empty list grants nothing. The catalog: cams:CreatePhoneMessageQrdl (write: create message QR codes); cams:ListPhoneMessageQrdl (read: list message QR codes); cams:UpdatePhoneMessageQrdl (write: update message QR codes); cams:DeletePhoneMessageQrdl (write: delete message QR codes); qr:ReadQrCode (read: read QR codes, their downloads and analytics); qr:WriteQrCode (write: create, replace and delete QR codes; upload files); pairing:ManageInstance (write: manage pairing instances (reserved: no endpoint checks it yet)). */
+                    actions?: ("cams:CreatePhoneMessageQrdl" | "cams:ListPhoneMessageQrdl" | "cams:UpdatePhoneMessageQrdl" | "cams:DeletePhoneMessageQrdl" | "qr:ReadQrCode" | "qr:WriteQrCode" | "pairing:ManageInstance")[];
+                };
+            };
+        };
+        responses: {
+            /** @description The key, its ID and its secret (shown once) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IssuedAccessKey"];
+                };
+            };
+            /** @description Invalid request; `issues` names each violated field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Missing or wrong admin token */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="admin"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description A conflict with the resource's state, e.g. ORGANIZATION_DELETING: the organization is being deleted */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Request body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description ACCESS_KEY_ENCRYPTION_KEY is not configured */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+        };
+    };
+    disableAccessKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                accessKeyId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The key */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccessKey"];
+                };
+            };
+            /** @description Invalid request; `issues` names each violated field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Missing or wrong admin token */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="admin"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description A conflict with the resource's state, e.g. ORGANIZATION_DELETING: the organization is being deleted */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Request body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description The admin API is disabled (ADMIN_DISABLED: ADMIN_TOKEN unset), or D1 could not answer (SERVICE_UNAVAILABLE, with Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying; sent with SERVICE_UNAVAILABLE only */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+        };
+    };
+    enableAccessKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                accessKeyId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The key */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccessKey"];
+                };
+            };
+            /** @description Invalid request; `issues` names each violated field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Missing or wrong admin token */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="admin"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description A conflict with the resource's state, e.g. ORGANIZATION_DELETING: the organization is being deleted */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Request body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description The admin API is disabled (ADMIN_DISABLED: ADMIN_TOKEN unset), or D1 could not answer (SERVICE_UNAVAILABLE, with Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying; sent with SERVICE_UNAVAILABLE only */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+        };
+    };
+    deleteAccessKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                accessKeyId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid request; `issues` names each violated field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Missing or wrong admin token */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="admin"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description A conflict with the resource's state, e.g. ORGANIZATION_DELETING: the organization is being deleted */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Request body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description The admin API is disabled (ADMIN_DISABLED: ADMIN_TOKEN unset), or D1 could not answer (SERVICE_UNAVAILABLE, with Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying; sent with SERVICE_UNAVAILABLE only */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+        };
+    };
+    reEncryptAccessKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description How many secrets were re-sealed and how many still cannot be read */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReEncryption"];
+                };
+            };
+            /** @description Invalid request; `issues` names each violated field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Missing or wrong admin token */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="admin"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description A conflict with the resource's state, e.g. ORGANIZATION_DELETING: the organization is being deleted */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Request body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description The admin API is disabled (ADMIN_DISABLED: ADMIN_TOKEN unset), or D1 could not answer (SERVICE_UNAVAILABLE, with Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying; sent with SERVICE_UNAVAILABLE only */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+        };
+    };
+    listWhatsappPhoneNumbers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The numbers */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WhatsappPhoneNumberList"];
+                };
+            };
+            /** @description Invalid request; `issues` names each violated field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Missing or wrong admin token */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="admin"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description A conflict with the resource's state, e.g. ORGANIZATION_DELETING: the organization is being deleted */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Request body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description The admin API is disabled (ADMIN_DISABLED: ADMIN_TOKEN unset), or D1 could not answer (SERVICE_UNAVAILABLE, with Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying; sent with SERVICE_UNAVAILABLE only */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+        };
+    };
+    registerWhatsappPhoneNumber: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    phoneNumber: string;
+                    custSpaceId?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The registered number */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WhatsappPhoneNumber"];
+                };
+            };
+            /** @description Invalid request; `issues` names each violated field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Missing or wrong admin token */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="admin"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description The number is already registered, or the organization is being deleted (ORGANIZATION_DELETING) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Request body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description The admin API is disabled (ADMIN_DISABLED: ADMIN_TOKEN unset), or D1 could not answer (SERVICE_UNAVAILABLE, with Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying; sent with SERVICE_UNAVAILABLE only */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+        };
+    };
+    unregisterWhatsappPhoneNumber: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+                phoneNumber: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid request; `issues` names each violated field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Missing or wrong admin token */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="admin"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description A conflict with the resource's state, e.g. ORGANIZATION_DELETING: the organization is being deleted */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Request body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description The admin API is disabled (ADMIN_DISABLED: ADMIN_TOKEN unset), or D1 could not answer (SERVICE_UNAVAILABLE, with Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying; sent with SERVICE_UNAVAILABLE only */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+        };
+    };
+    listPairingInstances: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The instances, oldest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PairingInstanceList"];
+                };
+            };
+            /** @description Invalid request; `issues` names each violated field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Missing or wrong admin token */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="admin"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description A conflict with the resource's state, e.g. ORGANIZATION_DELETING: the organization is being deleted */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Request body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description The admin API is disabled (ADMIN_DISABLED: ADMIN_TOKEN unset), or D1 could not answer (SERVICE_UNAVAILABLE, with Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying; sent with SERVICE_UNAVAILABLE only */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+        };
+    };
+    createPairingInstance: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @default Instance */
+                    name?: string;
+                    /** @default 3 */
+                    pauseAfter?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description The instance and its token */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IssuedPairingInstance"];
+                };
+            };
+            /** @description Invalid request; `issues` names each violated field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Missing or wrong admin token */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="admin"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description A conflict with the resource's state, e.g. ORGANIZATION_DELETING: the organization is being deleted */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Request body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description The admin API is disabled (ADMIN_DISABLED: ADMIN_TOKEN unset), or D1 could not answer (SERVICE_UNAVAILABLE, with Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying; sent with SERVICE_UNAVAILABLE only */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+        };
+    };
+    getPairingInstance: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                instanceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The instance and its live state */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        instance: components["schemas"]["PairingInstance"];
+                        connected: boolean;
+                        deviceName: string | null;
+                    };
+                };
+            };
+            /** @description Invalid request; `issues` names each violated field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Missing or wrong admin token */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="admin"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description A conflict with the resource's state, e.g. ORGANIZATION_DELETING: the organization is being deleted */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Request body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description The admin API is disabled (ADMIN_DISABLED: ADMIN_TOKEN unset), or D1 could not answer (SERVICE_UNAVAILABLE, with Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying; sent with SERVICE_UNAVAILABLE only */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+        };
+    };
+    deletePairingInstance: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                instanceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid request; `issues` names each violated field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Missing or wrong admin token */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="admin"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description A conflict with the resource's state, e.g. ORGANIZATION_DELETING: the organization is being deleted */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Request body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description The admin API is disabled (ADMIN_DISABLED: ADMIN_TOKEN unset), or D1 could not answer (SERVICE_UNAVAILABLE, with Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying; sent with SERVICE_UNAVAILABLE only */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+        };
+    };
+    listPairingConnections: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                instanceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Connections */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PairingConnectionList"];
+                };
+            };
+            /** @description Invalid request; `issues` names each violated field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Missing or wrong admin token */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="admin"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description A conflict with the resource's state, e.g. ORGANIZATION_DELETING: the organization is being deleted */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Request body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description The admin API is disabled (ADMIN_DISABLED: ADMIN_TOKEN unset), or D1 could not answer (SERVICE_UNAVAILABLE, with Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying; sent with SERVICE_UNAVAILABLE only */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+        };
+    };
+    getPairingClientToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The Client-Token */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PairingClientToken"];
+                };
+            };
+            /** @description Invalid request; `issues` names each violated field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Missing or wrong admin token */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="admin"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description A conflict with the resource's state, e.g. ORGANIZATION_DELETING: the organization is being deleted */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Request body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description The admin API is disabled (ADMIN_DISABLED: ADMIN_TOKEN unset), or D1 could not answer (SERVICE_UNAVAILABLE, with Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying; sent with SERVICE_UNAVAILABLE only */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+        };
+    };
+    rotatePairingClientToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The Client-Token */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IssuedPairingClientToken"];
+                };
+            };
+            /** @description Invalid request; `issues` names each violated field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Missing or wrong admin token */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="admin"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description A conflict with the resource's state, e.g. ORGANIZATION_DELETING: the organization is being deleted */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Request body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description The admin API is disabled (ADMIN_DISABLED: ADMIN_TOKEN unset), or D1 could not answer (SERVICE_UNAVAILABLE, with Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying; sent with SERVICE_UNAVAILABLE only */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+        };
+    };
+    createDemoOrganization: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The demo organization already exists; its secrets are not shown again */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DemoExisting"];
+                };
+            };
+            /** @description The demo organization and its credentials (secrets shown once) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DemoCreated"];
+                };
+            };
+            /** @description Invalid request; `issues` names each violated field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Missing or wrong admin token */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="admin"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description A conflict with the resource's state, e.g. ORGANIZATION_DELETING: the organization is being deleted */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Request body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description The admin API is disabled (ADMIN_DISABLED: ADMIN_TOKEN unset), or D1 could not answer (SERVICE_UNAVAILABLE, with Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying; sent with SERVICE_UNAVAILABLE only */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+        };
+    };
+    produceQRCode: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProduceQRCodeRequest"];
+            };
+        };
+        responses: {
+            /** @description Success or a documented error */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProduceQRCodeResponse"];
+                };
+            };
+        };
+    };
+    uploadFile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["FileUpload"];
+            };
+        };
+        responses: {
+            /** @description Stored */
+            201: {
+                headers: {
+                    /** @description The file's path, `/files/{id}` */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadedFile"];
+                };
+            };
+            /** @description Malformed form, missing field, bytes that are not an allowed type, or a logo with too many pixels or none that can be decoded (violation on `file`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["FileProblem"];
+                };
+            };
+            /** @description Missing, invalid, revoked or expired bearer key */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="api"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["FileProblem"];
+                };
+            };
+            /** @description Read-only key, or a key without qr:WriteQrCode */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["FileProblem"];
+                };
+            };
+            /** @description Larger than the purpose's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["FileProblem"];
+                };
+            };
+            /** @description Not multipart/form-data */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["FileProblem"];
+                };
+            };
+            /** @description Storage could not answer; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["FileProblem"];
+                };
+            };
+        };
+    };
+    downloadFile: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETags of copies the client holds (or `*`): 304 when one is the file's */
+                "If-None-Match"?: string;
+                /** @description One byte range, `bytes=<first>-[<last>]` or `bytes=-<suffix length>`; any other form is ignored and the whole file sent */
+                Range?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file */
+            200: {
+                headers: {
+                    /** @description The SHA-256 of the bytes, quoted; send it back in If-None-Match */
+                    ETag?: string;
+                    /** @description `public, max-age=31536000, immutable`: an id never changes content */
+                    "Cache-Control"?: string;
+                    /** @description `inline` for images (not SVG) and audio, `attachment` for everything else, with the file's name */
+                    "Content-Disposition"?: string;
+                    /** @description `default-src 'none'; sandbox`: a file is data, never a document of this origin */
+                    "Content-Security-Policy"?: string;
+                    /** @description `nosniff` */
+                    "X-Content-Type-Options"?: string;
+                    /** @description `bytes`: a single byte range is served */
+                    "Accept-Ranges"?: string;
+                    /** @description The file's size in bytes */
+                    "Content-Length"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            /** @description The requested byte range */
+            206: {
+                headers: {
+                    /** @description The SHA-256 of the bytes, quoted; send it back in If-None-Match */
+                    ETag?: string;
+                    /** @description `public, max-age=31536000, immutable`: an id never changes content */
+                    "Cache-Control"?: string;
+                    /** @description `inline` for images (not SVG) and audio, `attachment` for everything else, with the file's name */
+                    "Content-Disposition"?: string;
+                    /** @description `default-src 'none'; sandbox`: a file is data, never a document of this origin */
+                    "Content-Security-Policy"?: string;
+                    /** @description `nosniff` */
+                    "X-Content-Type-Options"?: string;
+                    /** @description `bytes`: a single byte range is served */
+                    "Accept-Ranges"?: string;
+                    /** @description `bytes <first>-<last>/<size>` */
+                    "Content-Range"?: string;
+                    /** @description The range's length in bytes */
+                    "Content-Length"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            /** @description Not modified: If-None-Match named the file's ETag */
+            304: {
+                headers: {
+                    /** @description The SHA-256 of the bytes, quoted; send it back in If-None-Match */
+                    ETag?: string;
+                    /** @description `public, max-age=31536000, immutable`: an id never changes content */
+                    "Cache-Control"?: string;
+                    /** @description `inline` for images (not SVG) and audio, `attachment` for everything else, with the file's name */
+                    "Content-Disposition"?: string;
+                    /** @description `default-src 'none'; sandbox`: a file is data, never a document of this origin */
+                    "Content-Security-Policy"?: string;
+                    /** @description `nosniff` */
+                    "X-Content-Type-Options"?: string;
+                    /** @description `bytes`: a single byte range is served */
+                    "Accept-Ranges"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such file */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["FileProblem"];
+                };
+            };
+            /** @description Range not satisfiable */
+            416: {
+                headers: {
+                    /** @description `bytes *\/<size>`: the file's size */
+                    "Content-Range"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["FileProblem"];
+                };
+            };
+            /** @description Storage could not answer; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["FileProblem"];
+                };
+            };
+        };
+    };
+    getPairingValue: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                instance: string;
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The value, or the already-connected answer */
+            200: {
+                headers: {
+                    /** @description Always `no-store` */
+                    "Cache-Control"?: string;
+                    /** @description When the value or code stops working (HTTP date); absent from the already-connected answer */
+                    Expires?: string;
+                    /** @description The server's time beside Expires, so a client computes the time left without trusting its own clock */
+                    Date?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PairingValue"] | components["schemas"]["PairingAlreadyConnected"];
+                };
+            };
+            /** @description Missing, malformed or unknown Client-Token */
+            401: {
+                headers: {
+                    /** @description Always `no-store` */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PairingError"];
+                };
+            };
+            /** @description The Client-Token belongs to another organization than the instance */
+            403: {
+                headers: {
+                    /** @description Always `no-store` */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PairingError"];
+                };
+            };
+            /** @description Unknown instance or wrong instance token (the same answer for both) */
+            404: {
+                headers: {
+                    /** @description Always `no-store` */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PairingError"];
+                };
+            };
+            /** @description Paused after unscanned rotations; call restart */
+            409: {
+                headers: {
+                    /** @description Always `no-store` */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PairingError"];
+                };
+            };
+            /** @description SERVICE_UNAVAILABLE: the database or the instance's object is briefly unreachable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Always `no-store` */
+                    "Cache-Control"?: string;
+                    /** @description Seconds to wait before retrying (30) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PairingError"];
+                };
+            };
+        };
+    };
+    getPairingValueImage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                instance: string;
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The image, or the already-connected answer */
+            200: {
+                headers: {
+                    /** @description Always `no-store` */
+                    "Cache-Control"?: string;
+                    /** @description When the value or code stops working (HTTP date); absent from the already-connected answer */
+                    Expires?: string;
+                    /** @description The server's time beside Expires, so a client computes the time left without trusting its own clock */
+                    Date?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PairingImage"] | components["schemas"]["PairingAlreadyConnected"];
+                };
+            };
+            /** @description Missing, malformed or unknown Client-Token */
+            401: {
+                headers: {
+                    /** @description Always `no-store` */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PairingError"];
+                };
+            };
+            /** @description The Client-Token belongs to another organization than the instance */
+            403: {
+                headers: {
+                    /** @description Always `no-store` */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PairingError"];
+                };
+            };
+            /** @description Unknown instance or wrong instance token (the same answer for both) */
+            404: {
+                headers: {
+                    /** @description Always `no-store` */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PairingError"];
+                };
+            };
+            /** @description Paused after unscanned rotations; call restart */
+            409: {
+                headers: {
+                    /** @description Always `no-store` */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PairingError"];
+                };
+            };
+            /** @description SERVICE_UNAVAILABLE: the database or the instance's object is briefly unreachable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Always `no-store` */
+                    "Cache-Control"?: string;
+                    /** @description Seconds to wait before retrying (30) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PairingError"];
+                };
+            };
+        };
+    };
+    getPairingPhoneCode: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                instance: string;
+                token: string;
+                phone: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The code, or the already-connected answer */
+            200: {
+                headers: {
+                    /** @description Always `no-store` */
+                    "Cache-Control"?: string;
+                    /** @description When the value or code stops working (HTTP date); absent from the already-connected answer */
+                    Expires?: string;
+                    /** @description The server's time beside Expires, so a client computes the time left without trusting its own clock */
+                    Date?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PairingPhoneCode"] | components["schemas"]["PairingAlreadyConnected"];
+                };
+            };
+            /** @description The phone number is not E.164 */
+            400: {
+                headers: {
+                    /** @description Always `no-store` */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PairingError"];
+                };
+            };
+            /** @description Missing, malformed or unknown Client-Token */
+            401: {
+                headers: {
+                    /** @description Always `no-store` */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PairingError"];
+                };
+            };
+            /** @description The Client-Token belongs to another organization than the instance */
+            403: {
+                headers: {
+                    /** @description Always `no-store` */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PairingError"];
+                };
+            };
+            /** @description Unknown instance or wrong instance token (the same answer for both) */
+            404: {
+                headers: {
+                    /** @description Always `no-store` */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PairingError"];
+                };
+            };
+            /** @description SERVICE_UNAVAILABLE: the database or the instance's object is briefly unreachable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Always `no-store` */
+                    "Cache-Control"?: string;
+                    /** @description Seconds to wait before retrying (30) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PairingError"];
+                };
+            };
+        };
+    };
+    getPairingStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                instance: string;
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The connection state */
+            200: {
+                headers: {
+                    /** @description Always `no-store` */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PairingStatus"];
+                };
+            };
+            /** @description Missing, malformed or unknown Client-Token */
+            401: {
+                headers: {
+                    /** @description Always `no-store` */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PairingError"];
+                };
+            };
+            /** @description The Client-Token belongs to another organization than the instance */
+            403: {
+                headers: {
+                    /** @description Always `no-store` */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PairingError"];
+                };
+            };
+            /** @description Unknown instance or wrong instance token (the same answer for both) */
+            404: {
+                headers: {
+                    /** @description Always `no-store` */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PairingError"];
+                };
+            };
+            /** @description SERVICE_UNAVAILABLE: the database or the instance's object is briefly unreachable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Always `no-store` */
+                    "Cache-Control"?: string;
+                    /** @description Seconds to wait before retrying (30) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PairingError"];
+                };
+            };
+        };
+    };
+    disconnectPairingDevice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                instance: string;
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done */
+            200: {
+                headers: {
+                    /** @description Always `no-store` */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PairingDone"];
+                };
+            };
+            /** @description Missing, malformed or unknown Client-Token */
+            401: {
+                headers: {
+                    /** @description Always `no-store` */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PairingError"];
+                };
+            };
+            /** @description The Client-Token belongs to another organization than the instance */
+            403: {
+                headers: {
+                    /** @description Always `no-store` */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PairingError"];
+                };
+            };
+            /** @description Unknown instance or wrong instance token (the same answer for both) */
+            404: {
+                headers: {
+                    /** @description Always `no-store` */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PairingError"];
+                };
+            };
+            /** @description SERVICE_UNAVAILABLE: the database or the instance's object is briefly unreachable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Always `no-store` */
+                    "Cache-Control"?: string;
+                    /** @description Seconds to wait before retrying (30) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PairingError"];
+                };
+            };
+        };
+    };
+    restartPairingInstance: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                instance: string;
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done */
+            200: {
+                headers: {
+                    /** @description Always `no-store` */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PairingDone"];
+                };
+            };
+            /** @description Missing, malformed or unknown Client-Token */
+            401: {
+                headers: {
+                    /** @description Always `no-store` */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PairingError"];
+                };
+            };
+            /** @description The Client-Token belongs to another organization than the instance */
+            403: {
+                headers: {
+                    /** @description Always `no-store` */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PairingError"];
+                };
+            };
+            /** @description Unknown instance or wrong instance token (the same answer for both) */
+            404: {
+                headers: {
+                    /** @description Always `no-store` */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PairingError"];
+                };
+            };
+            /** @description SERVICE_UNAVAILABLE: the database or the instance's object is briefly unreachable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Always `no-store` */
+                    "Cache-Control"?: string;
+                    /** @description Seconds to wait before retrying (30) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PairingError"];
+                };
+            };
+        };
+    };
+    confirmPairing: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PairingConfirmation"];
+            };
+        };
+        responses: {
+            /** @description The instance is connected */
+            200: {
+                headers: {
+                    /** @description Always `no-store` */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PairingConfirmed"];
+                };
+            };
+            /** @description Invalid body */
+            400: {
+                headers: {
+                    /** @description Always `no-store` */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PairingError"];
+                };
+            };
+            /** @description Unknown value, or unknown phone number or wrong code */
+            404: {
+                headers: {
+                    /** @description Always `no-store` */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PairingError"];
+                };
+            };
+            /** @description The value or code was already used (the instance is connected) */
+            409: {
+                headers: {
+                    /** @description Always `no-store` */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PairingError"];
+                };
+            };
+            /** @description The value or code has expired */
+            410: {
+                headers: {
+                    /** @description Always `no-store` */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PairingError"];
+                };
+            };
+            /** @description Body over 4 KiB */
+            413: {
+                headers: {
+                    /** @description Always `no-store` */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PairingError"];
+                };
+            };
+            /** @description SERVICE_UNAVAILABLE: the database or the instance's object is briefly unreachable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Always `no-store` */
+                    "Cache-Control"?: string;
+                    /** @description Seconds to wait before retrying (30) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PairingError"];
+                };
+            };
+        };
+    };
+    getPairingDemoPage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                instance: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The page */
+            200: {
+                headers: {
+                    /** @description Scripts, styles and connections from this origin only */
+                    "Content-Security-Policy"?: string;
+                    /** @description Always `no-store` */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Not an instance id */
+            404: {
+                headers: {
+                    /** @description Scripts, styles and connections from this origin only */
+                    "Content-Security-Policy"?: string;
+                    /** @description Always `no-store` */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+        };
+    };
+    callMessageQrdlAction: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The action (the SDK sends it here); else the Action parameter */
+                "x-acs-action"?: "CreatePhoneMessageQrdl" | "ListPhoneMessageQrdl" | "UpdatePhoneMessageQrdl" | "DeletePhoneMessageQrdl";
+                /** @description When sent, 2020-06-06 */
+                "x-acs-version"?: "2020-06-06";
+                /** @description Signed requests: the signing time in UTC, within 15 minutes of the server's clock */
+                "x-acs-date"?: string;
+                /** @description Signed requests: 1 to 128 characters, never used before by this AccessKey */
+                "x-acs-signature-nonce"?: string;
+                /** @description Signed requests: the hex SHA-256 of the body as sent */
+                "x-acs-content-sha256"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The action's parameters as the SDK sends them (a form), or a JSON object of strings; they may also come in the query string, and the body wins for a name in both */
+        requestBody?: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["MessageQrdlActionParameters"];
+                "application/json": components["schemas"]["MessageQrdlActionParameters"];
+            };
+        };
+        responses: {
+            /** @description Code OK */
+            200: {
+                headers: {
+                    /** @description The RequestId of the body (also in X-Request-Id) */
+                    "x-acs-request-id"?: string;
+                    /** @description `gate;dur=<ms>`: the time the per-caller rate limiter took */
+                    "Server-Timing"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageQrdlActionResult"];
+                };
+            };
+            /** @description An Alibaba Cloud error: a missing or invalid parameter or signature, a permission, the product not enabled, or System.LimitControl (with Retry-After) */
+            400: {
+                headers: {
+                    /** @description The RequestId of the body (also in X-Request-Id) */
+                    "x-acs-request-id"?: string;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlibabaCloudError"];
+                };
+            };
+            /** @description InvalidAccessKeyId.NotFound (an unknown AccessKey or bearer key) or InvalidAction.NotFound (an unknown action) */
+            404: {
+                headers: {
+                    /** @description The RequestId of the body (also in X-Request-Id) */
+                    "x-acs-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlibabaCloudError"];
+                };
+            };
+            /** @description InvalidParameter.BodyTooLarge: a body over 64 KiB */
+            413: {
+                headers: {
+                    /** @description The RequestId of the body (also in X-Request-Id) */
+                    "x-acs-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlibabaCloudError"];
+                };
+            };
+            /** @description ServiceUnavailable: a dependency could not answer (with Retry-After), or AccessKey verification is not configured */
+            503: {
+                headers: {
+                    /** @description The RequestId of the body (also in X-Request-Id) */
+                    "x-acs-request-id"?: string;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlibabaCloudError"];
+                };
+            };
+        };
+    };
+    getMessageQrCodeImage: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag of a copy the client holds: 304 when it is still this image's */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /** @description The QrdlCode (8 letters and digits) and `.png` or `.svg` */
+                file: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The image */
+            200: {
+                headers: {
+                    /** @description Strong: the code, the format and the renderer's version */
+                    ETag?: string;
+                    /** @description `public, max-age=86400`: the image depends only on the code's deep link, which never changes */
+                    "Cache-Control"?: string;
+                    /** @description `hit` when this location's edge cache answered, `miss` when the image was drawn */
+                    "X-Render-Cache"?: "hit" | "miss";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/png": string;
+                    "image/svg+xml": string;
+                };
+            };
+            /** @description Not modified: If-None-Match named this image's ETag */
+            304: {
+                headers: {
+                    /** @description The image's ETag */
+                    ETag?: string;
+                    /** @description `public, max-age=86400` */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unknown or deleted code, or a file name that is not a code and .png or .svg: the not-found page */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+        };
+    };
+}

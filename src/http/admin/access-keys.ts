@@ -52,6 +52,7 @@ export const accessKeysRouter = newRouter()
     adminRoute({
       method: "post",
       path: "/admin/organizations/{orgId}/access-keys",
+      operationId: "issueAccessKey",
       summary: "Issue an AccessKey pair (signature V3) for an organization",
       request: {
         params: OrgParams,
@@ -83,6 +84,7 @@ export const accessKeysRouter = newRouter()
     adminRoute({
       method: "get",
       path: "/admin/organizations/{orgId}/access-keys",
+      operationId: "listAccessKeys",
       summary: "List an organization's AccessKey pairs (never their secrets)",
       request: { params: OrgParams },
       responses: { 200: json("The keys, disabled ones included", listOf(AccessKeySchema, "AccessKeyList")), ...errorResponses },
@@ -97,6 +99,7 @@ export const accessKeysRouter = newRouter()
     adminRoute({
       method: "post",
       path: "/admin/access-keys/{accessKeyId}/disable",
+      operationId: "disableAccessKey",
       summary: "Disable an AccessKey pair (idempotent; signed calls answer InvalidAccessKeyId.Inactive)",
       request: { params: AccessKeyParams },
       responses: { 200: json("The key", AccessKeySchema), ...errorResponses },
@@ -107,6 +110,7 @@ export const accessKeysRouter = newRouter()
     adminRoute({
       method: "post",
       path: "/admin/access-keys/{accessKeyId}/enable",
+      operationId: "enableAccessKey",
       summary: "Enable a disabled AccessKey pair again",
       request: { params: AccessKeyParams },
       responses: { 200: json("The key", AccessKeySchema), ...errorResponses },
@@ -117,6 +121,7 @@ export const accessKeysRouter = newRouter()
     adminRoute({
       method: "delete",
       path: "/admin/access-keys/{accessKeyId}",
+      operationId: "deleteAccessKey",
       summary: "Delete an AccessKey pair for good",
       request: { params: AccessKeyParams },
       responses: { 204: { description: "Deleted" }, ...errorResponses },
@@ -130,6 +135,7 @@ export const accessKeysRouter = newRouter()
     adminRoute({
       method: "post",
       path: "/admin/access-keys/re-encrypt",
+      operationId: "reEncryptAccessKeys",
       summary: "Re-encrypt every AccessKey secret under the current ACCESS_KEY_ENCRYPTION_KEY (rotation)",
       description:
         "During a rotation the old key is ACCESS_KEY_ENCRYPTION_KEY_PREVIOUS and the new one ACCESS_KEY_ENCRYPTION_KEY: secrets sealed with either verify. This re-seals every secret not yet under the current key; once `remaining` is 0 the previous key can be removed. Idempotent.",

@@ -11,6 +11,7 @@ export const apiKeysRouter = newRouter()
     adminRoute({
       method: "post",
       path: "/admin/organizations/{orgId}/api-keys",
+      operationId: "createApiKey",
       summary: "Create an organization's bearer API key",
       request: {
         params: OrgParams,
@@ -41,6 +42,7 @@ export const apiKeysRouter = newRouter()
     adminRoute({
       method: "get",
       path: "/admin/organizations/{orgId}/api-keys",
+      operationId: "listApiKeys",
       summary: "List an organization's bearer API keys",
       request: { params: OrgParams },
       responses: { 200: json("The keys, revoked ones included", listOf(ApiKeySchema, "ApiKeyList")), ...errorResponses },
@@ -55,6 +57,7 @@ export const apiKeysRouter = newRouter()
     adminRoute({
       method: "post",
       path: "/admin/api-keys/{keyId}/revoke",
+      operationId: "revokeApiKey",
       summary: "Revoke a bearer API key (idempotent)",
       request: { params: KeyParams },
       responses: { 200: json("The revoked key", ApiKeySchema), ...errorResponses },

@@ -129,6 +129,7 @@ export const demoRouter = newRouter().openapi(
   adminRoute({
     method: "post",
     path: "/admin/demo",
+    operationId: "createDemoOrganization",
     summary: "Create the demo organization with every kind of credential, once",
     responses: {
       200: json("The demo organization already exists; its secrets are not shown again", DemoExistingSchema),

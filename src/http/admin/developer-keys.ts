@@ -34,6 +34,7 @@ export const developerKeysRouter = newRouter()
     adminRoute({
       method: "post",
       path: "/admin/users/{userId}/developer-keys",
+      operationId: "issueDeveloperKey",
       summary: "Issue a developer key for a user",
       request: {
         params: UserParams,
@@ -54,6 +55,7 @@ export const developerKeysRouter = newRouter()
     adminRoute({
       method: "get",
       path: "/admin/users/{userId}/developer-keys",
+      operationId: "listDeveloperKeys",
       summary: "List a user's developer keys",
       request: { params: UserParams },
       responses: { 200: json("The keys, revoked ones included", listOf(DeveloperKeySchema, "DeveloperKeyList")), ...errorResponses },
@@ -68,6 +70,7 @@ export const developerKeysRouter = newRouter()
     adminRoute({
       method: "put",
       path: "/admin/developer-keys/{keyId}/allowlist",
+      operationId: "replaceDeveloperKeyAllowlist",
       summary: "Replace a developer key's IP allowlist",
       request: { params: KeyParams, body: jsonBody(z.object({ allowlist: Allowlist })) },
       responses: { 200: json("The key", DeveloperKeySchema), ...errorResponses },
@@ -82,6 +85,7 @@ export const developerKeysRouter = newRouter()
     adminRoute({
       method: "post",
       path: "/admin/developer-keys/{keyId}/revoke",
+      operationId: "revokeDeveloperKey",
       summary: "Revoke a developer key (idempotent)",
       request: { params: KeyParams },
       responses: { 200: json("The revoked key", DeveloperKeySchema), ...errorResponses },
@@ -92,6 +96,7 @@ export const developerKeysRouter = newRouter()
     adminRoute({
       method: "post",
       path: "/admin/developer-keys/{keyId}/reissue",
+      operationId: "reissueDeveloperKey",
       summary: "Revoke a developer key and issue its replacement (same user, label and allowlist)",
       description:
         "Atomic: the replacement is created and the key revoked together. Only an active key can be reissued: a revoked one answers 409 DEVELOPER_KEY_REVOKED (reissuing it would bring back access that was taken away; issue a new key, or reissue its replacement). Of two concurrent reissues of one key, one answers 409 CONFLICT.",

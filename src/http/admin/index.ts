@@ -43,12 +43,8 @@ const requireAdminToken: MiddlewareHandler<AppEnv> = bearerAuth({
   verifyToken: (token, c: Context<AppEnv>) => timingSafeEqualText(token, c.env.ADMIN_TOKEN ?? ""),
 });
 
+// The adminToken security scheme the routes name is defined with the others in app.ts.
 export const adminRouter = newRouter();
-adminRouter.openAPIRegistry.registerComponent("securitySchemes", "adminToken", {
-  type: "http",
-  scheme: "bearer",
-  description: "The ADMIN_TOKEN Worker secret",
-});
 // Authentication first: an unauthenticated body is never read, whatever its size.
 adminRouter.use("/admin/*", requireAdminConfigured, requireAdminToken, limitBody(MAX_BODY_BYTES));
 adminRouter.route("/", organizationsRouter);

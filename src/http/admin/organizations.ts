@@ -25,6 +25,7 @@ export const organizationsRouter = newRouter()
     adminRoute({
       method: "post",
       path: "/admin/organizations",
+      operationId: "createOrganization",
       summary: "Create an organization",
       request: { body: jsonBody(z.object({ name: Name, whatsappEnabled: z.boolean().optional() })) },
       responses: { 201: json("The organization", OrganizationSchema), ...errorResponses },
@@ -38,6 +39,7 @@ export const organizationsRouter = newRouter()
     adminRoute({
       method: "get",
       path: "/admin/organizations",
+      operationId: "listOrganizations",
       summary: "List organizations",
       request: {
         query: z.object({
@@ -57,6 +59,7 @@ export const organizationsRouter = newRouter()
     adminRoute({
       method: "get",
       path: "/admin/organizations/{orgId}",
+      operationId: "getOrganization",
       summary: "Get an organization",
       request: { params: OrgParams },
       responses: { 200: json("The organization", OrganizationSchema), ...errorResponses },
@@ -68,6 +71,7 @@ export const organizationsRouter = newRouter()
     adminRoute({
       method: "patch",
       path: "/admin/organizations/{orgId}",
+      operationId: "updateOrganization",
       summary: "Enable or disable the WhatsApp product",
       request: { params: OrgParams, body: jsonBody(z.object({ whatsappEnabled: z.boolean() })) },
       responses: { 200: json("The updated organization", OrganizationSchema), ...errorResponses },
@@ -85,6 +89,7 @@ export const organizationsRouter = newRouter()
     adminRoute({
       method: "post",
       path: "/admin/organizations/{orgId}/deactivate",
+      operationId: "deactivateOrganization",
       summary: "Deactivate an organization (reversible)",
       description: `Idempotent. At once: none of its credentials authenticates (bearer keys 401, users' api_keys USER_INACTIVE in produceQRCode, AccessKeys InvalidAccessKeyId.Inactive, the pairing Client-Token 401 INVALID_CLIENT_TOKEN), and its short links, hosted pages, files and message QR images answer 404, as unknown ones do. Nothing is deleted. The scan fast path's KV copies of its links are removed ${LINKS_PER_STEP} within this request and the rest ${LINKS_PER_STEP} per cron run; until then, and for up to 35 s after (KV edge and isolate caches), such a link may still redirect.`,
       request: { params: OrgParams },
@@ -101,6 +106,7 @@ export const organizationsRouter = newRouter()
     adminRoute({
       method: "post",
       path: "/admin/organizations/{orgId}/activate",
+      operationId: "activateOrganization",
       summary: "Activate a deactivated organization again",
       description:
         "Idempotent. Its credentials authenticate again and its links work again: the first scan of each link reads D1 and puts it back on KV (a link that was scanned while deactivated may stay 404 up to 30 s longer in the isolate that saw it).",
@@ -118,6 +124,7 @@ export const organizationsRouter = newRouter()
     adminRoute({
       method: "delete",
       path: "/admin/organizations/{orgId}",
+      operationId: "deleteOrganization",
       summary: "Delete an organization and everything it owns",
       description: `Idempotent; cannot be undone. At once, in one transaction: its bearer keys, AccessKeys, users (with their api_keys and developer keys) and pairing Client-Token are deleted, its WhatsApp numbers unregistered, its pairing instances deleted, and it is no longer the demo organization. From then on it behaves as deactivated (every link, hosted page, file and image 404) and the answer is 202 with status "deleting". The cron then removes, a bounded page per run, the KV copies of its links (${LINKS_PER_STEP} of them already within this request), its analytics (${ANALYTICS_ROWS_PER_RUN} rows per table), its codes (${CODES_PER_RUN}) with their message QR codes, its files (${FILES_PER_RUN}, R2 objects first), its pairing instances' state, and finally the organization with its brands and members; GET then answers 404. Short tokens stay reserved forever.`,
       request: { params: OrgParams },
@@ -129,6 +136,7 @@ export const organizationsRouter = newRouter()
     adminRoute({
       method: "post",
       path: "/admin/organizations/{orgId}/brands",
+      operationId: "createBrand",
       summary: "Create a brand (numbered per organization)",
       request: { params: OrgParams, body: jsonBody(z.object({ name: Name })) },
       responses: { 201: json("The brand", BrandSchema), ...errorResponses },
@@ -143,6 +151,7 @@ export const organizationsRouter = newRouter()
     adminRoute({
       method: "get",
       path: "/admin/organizations/{orgId}/brands",
+      operationId: "listBrands",
       summary: "List an organization's brands",
       request: { params: OrgParams },
       responses: { 200: json("The brands", listOf(BrandSchema, "BrandList")), ...errorResponses },
@@ -157,6 +166,7 @@ export const organizationsRouter = newRouter()
     adminRoute({
       method: "post",
       path: "/admin/organizations/{orgId}/members",
+      operationId: "createMember",
       summary: "Create a member",
       request: { params: OrgParams, body: jsonBody(z.object({ name: Name, email: Email.optional() })) },
       responses: { 201: json("The member", MemberSchema), ...errorResponses },
@@ -171,6 +181,7 @@ export const organizationsRouter = newRouter()
     adminRoute({
       method: "get",
       path: "/admin/organizations/{orgId}/members",
+      operationId: "listMembers",
       summary: "List an organization's members",
       request: { params: OrgParams },
       responses: { 200: json("The members", listOf(MemberSchema, "MemberList")), ...errorResponses },

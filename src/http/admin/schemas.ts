@@ -148,12 +148,18 @@ export const json = <T extends z.ZodType>(description: string, schema: T) => ({ 
 
 export const errorResponses = {
   400: json("Invalid request; `issues` names each violated field", ErrorSchema),
-  401: json("Missing or wrong admin token", ErrorSchema),
+  401: {
+    ...json("Missing or wrong admin token", ErrorSchema),
+    headers: { "WWW-Authenticate": { description: 'The challenge: `Bearer realm="admin"`', schema: { type: "string" } } },
+  },
   404: json("No such resource", ErrorSchema),
   409: json("A conflict with the resource's state, e.g. ORGANIZATION_DELETING: the organization is being deleted", ErrorSchema),
   413: json("Request body over 64 KiB", ErrorSchema),
-  503: json("The admin API is disabled (ADMIN_TOKEN unset)", ErrorSchema),
-};
+  503: {
+    ...json("The admin API is disabled (ADMIN_DISABLED: ADMIN_TOKEN unset), or D1 could not answer (SERVICE_UNAVAILABLE, with Retry-After)", ErrorSchema),
+    headers: { "Retry-After": { description: "Seconds to wait before retrying; sent with SERVICE_UNAVAILABLE only", schema: { type: "integer" } } },
+  },
+} as const;
 
 export const adminRoute = <const R extends Parameters<typeof createRoute>[0]>(route: R) =>
   createRoute({ ...route, tags: ["Admin"], security: [{ adminToken: [] }] });

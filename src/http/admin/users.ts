@@ -11,6 +11,7 @@ export const usersRouter = newRouter()
     adminRoute({
       method: "post",
       path: "/admin/organizations/{orgId}/users",
+      operationId: "createUser",
       summary: "Create an active user and its api_key",
       request: {
         params: OrgParams,
@@ -35,6 +36,7 @@ export const usersRouter = newRouter()
     adminRoute({
       method: "get",
       path: "/admin/organizations/{orgId}/users",
+      operationId: "listUsers",
       summary: "List an organization's users",
       request: { params: OrgParams },
       responses: { 200: json("The users", listOf(UserSchema, "UserList")), ...errorResponses },
@@ -49,6 +51,7 @@ export const usersRouter = newRouter()
     adminRoute({
       method: "get",
       path: "/admin/users/{userId}",
+      operationId: "getUser",
       summary: "Get a user",
       request: { params: UserParams },
       responses: { 200: json("The user", UserSchema), ...errorResponses },
@@ -59,6 +62,7 @@ export const usersRouter = newRouter()
     adminRoute({
       method: "post",
       path: "/admin/users/{userId}/activate",
+      operationId: "activateUser",
       summary: "Activate a user",
       request: { params: UserParams },
       responses: { 200: json("The user", UserSchema), ...errorResponses },
@@ -69,6 +73,7 @@ export const usersRouter = newRouter()
     adminRoute({
       method: "post",
       path: "/admin/users/{userId}/deactivate",
+      operationId: "deactivateUser",
       summary: "Deactivate a user (its api_key is refused while inactive)",
       request: { params: UserParams },
       responses: { 200: json("The user", UserSchema), ...errorResponses },
@@ -79,6 +84,7 @@ export const usersRouter = newRouter()
     adminRoute({
       method: "delete",
       path: "/admin/users/{userId}",
+      operationId: "deleteUser",
       summary: "Delete a user and its developer keys",
       description:
         "Cannot be undone. The user's api_key and every developer key it issued (revoked or not) are deleted with it, so produceQRCode answers INVALID_API_KEY for its api_key at once. Nothing else belongs to a user: the organization's codes, keys and files stay. To stop a user for a while instead, deactivate it.",
@@ -94,6 +100,7 @@ export const usersRouter = newRouter()
     adminRoute({
       method: "post",
       path: "/admin/users/{userId}/api-key/rotate",
+      operationId: "rotateUserApiKey",
       summary: "Replace a user's api_key; the old one stops working at once",
       request: { params: UserParams },
       responses: { 200: json("The user and its new api_key (shown once)", UserWithApiKeySchema), ...errorResponses },

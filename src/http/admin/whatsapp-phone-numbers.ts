@@ -2,7 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { isUniqueViolation } from "../../db/constraints";
 import { deletePhoneNumber, findPhoneNumber, insertPhoneNumber, listPhoneNumbers } from "../../db/message-qrdl";
 import { ApiError } from "../errors";
-import { normalizePhoneNumber } from "../message-qrdl/actions";
+import { normalizePhoneNumber } from "../../accounts/phone-numbers";
 import { newRouter } from "../router";
 import { adminRoute, errorResponses, Id, json, jsonBody, listOf, requireOrganization } from "./schemas";
 
@@ -38,6 +38,7 @@ export const whatsappPhoneNumbersRouter = newRouter()
     adminRoute({
       method: "post",
       path: "/admin/organizations/{orgId}/whatsapp-phone-numbers",
+      operationId: "registerWhatsappPhoneNumber",
       summary: "Register a WhatsApp channel phone number to an organization",
       request: {
         params: z.object({ orgId: Id }),
@@ -66,6 +67,7 @@ export const whatsappPhoneNumbersRouter = newRouter()
     adminRoute({
       method: "get",
       path: "/admin/organizations/{orgId}/whatsapp-phone-numbers",
+      operationId: "listWhatsappPhoneNumbers",
       summary: "List an organization's WhatsApp channel phone numbers",
       request: { params: z.object({ orgId: Id }) },
       responses: { 200: json("The numbers", listOf(WhatsappPhoneNumberSchema, "WhatsappPhoneNumberList")), ...errorResponses },
@@ -80,6 +82,7 @@ export const whatsappPhoneNumbersRouter = newRouter()
     adminRoute({
       method: "delete",
       path: "/admin/organizations/{orgId}/whatsapp-phone-numbers/{phoneNumber}",
+      operationId: "unregisterWhatsappPhoneNumber",
       summary: "Unregister a phone number (its message QR codes keep working; new ones cannot be made)",
       request: { params: PhoneParams },
       responses: { 204: { description: "Removed" }, ...errorResponses },

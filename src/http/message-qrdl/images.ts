@@ -23,14 +23,36 @@ export const messageQrdlImagesRouter = newRouter();
 messageQrdlImagesRouter.openAPIRegistry.registerPath({
   method: "get",
   path: "/message-qrdl/{file}",
+  operationId: "getMessageQrCodeImage",
   tags: ["Message QR codes"],
+  // Public, like the short link the image encodes.
+  security: [],
   summary: "The image of a message QR code (QrImageUrl)",
   description: `A ${IMAGE_SIZE} px PNG or an SVG of the code's DeepLinkUrl, black on white with the four-module quiet zone. Public and cacheable (ETag, Cache-Control: ${CACHE_CONTROL}).`,
-  request: { params: z.object({ file: z.string().openapi({ param: { name: "file", in: "path" }, example: "frnKYa3c.png" }) }) },
+  request: {
+    params: z.object({
+      file: z.string().openapi({ param: { name: "file", in: "path" }, description: "The QrdlCode (8 letters and digits) and `.png` or `.svg`", example: "frnKYa3c.png" }),
+    }),
+    headers: z.object({ "If-None-Match": z.string().optional().openapi({ description: "The ETag of a copy the client holds: 304 when it is still this image's", example: '"frnKYa3c-png-r1"' }) }),
+  },
   responses: {
-    200: { description: "The image", content: { "image/png": { schema: { type: "string", format: "binary" } }, "image/svg+xml": { schema: { type: "string" } } } },
-    304: { description: "Not modified (If-None-Match)" },
-    404: { description: "Unknown or deleted code", content: { "text/html": { schema: { type: "string" } } } },
+    200: {
+      description: "The image",
+      headers: {
+        ETag: { description: "Strong: the code, the format and the renderer's version", schema: { type: "string" } },
+        "Cache-Control": { description: `\`${CACHE_CONTROL}\`: the image depends only on the code's deep link, which never changes`, schema: { type: "string" } },
+        "X-Render-Cache": { description: "`hit` when this location's edge cache answered, `miss` when the image was drawn", schema: { type: "string", enum: ["hit", "miss"] } },
+      },
+      content: { "image/png": { schema: { type: "string", format: "binary" } }, "image/svg+xml": { schema: { type: "string" } } },
+    },
+    304: {
+      description: "Not modified: If-None-Match named this image's ETag",
+      headers: {
+        ETag: { description: "The image's ETag", schema: { type: "string" } },
+        "Cache-Control": { description: `\`${CACHE_CONTROL}\``, schema: { type: "string" } },
+      },
+    },
+    404: { description: "Unknown or deleted code, or a file name that is not a code and .png or .svg: the not-found page", content: { "text/html": { schema: { type: "string" } } } },
   },
 });
 
