@@ -2,13 +2,20 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { initWasm, Resvg } from "@resvg/resvg-wasm";
 import QRCodeSvg from "qrcode-svg";
-import { AppearanceSchema, type AppearanceInput } from "../src/qr/appearance";
-import { encodeQr } from "../src/qr/encode";
-import { MAX_LOGO_PIXELS, MAX_LOGO_SIDE, sniffRasterImage, type CenterImage } from "../src/qr/image";
-import { normalizeLogo } from "../src/qr/logo-scale";
-import { planRender } from "../src/qr/plan";
-import { configureRaster } from "../src/qr/raster";
-import { renderQrPng, renderQrSvg } from "../src/qr/render";
+import {
+  AppearanceSchema,
+  configureRaster,
+  encodeQr,
+  MAX_LOGO_PIXELS,
+  MAX_LOGO_SIDE,
+  normalizeLogo,
+  planRender,
+  renderQrPng,
+  renderQrSvg,
+  sniffRasterImage,
+  type AppearanceInput,
+  type CenterImage,
+} from "../src/qr";
 import { rasterImageSvg, renderSvg } from "../src/qr/svg";
 import { worstLogo } from "./logos";
 

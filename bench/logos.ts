@@ -1,4 +1,4 @@
-import { MAX_LOGO_BYTES } from "../src/qr/image";
+import { MAX_LOGO_BYTES } from "../src/qr";
 import { RgbPngStream } from "../src/qr/png";
 
 /**

@@ -1,8 +1,8 @@
-import type { Appearance } from "../qr/appearance";
+import type { Appearance } from "../qr";
 import type { QrCodeRecord } from "../codes/record";
 import type { Limits } from "../codes/limits";
 import type { QrCodeType } from "../codes/types";
-import { referencedFileIds } from "../codes/content";
+import { referencedFileIds } from "../codes/catalog";
 import { deleteFileReferencesStatement, insertFileReferencesStatement } from "./file-references";
 
 // Named SQL for the QR code resource, with row mappers; handlers never see column names.

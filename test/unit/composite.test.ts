@@ -1,9 +1,7 @@
 import "../support/engine-node";
 import { describe, expect, it } from "vitest";
-import { AppearanceSchema, type AppearanceInput } from "../../src/qr/appearance";
-import { sniffRasterImage, type CenterImage } from "../../src/qr/image";
+import { AppearanceSchema, planRender, sniffRasterImage, type AppearanceInput, type CenterImage } from "../../src/qr";
 import { gradientTable, LUT_SIZE } from "../../src/qr/paint";
-import { planRender } from "../../src/qr/plan";
 import { rasterizePlan, renderPixels, STRIP_BYTES } from "../../src/qr/raster";
 import { renderSvg } from "../../src/qr/svg";
 import { ringLogo } from "../support/big-png";

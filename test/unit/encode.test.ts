@@ -1,13 +1,21 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { codewordMap, damagePerBlock, functionModules } from "../../src/qr/codewords";
-import { ECC_LEVELS, encodeQr, type EccLevel } from "../../src/qr/encode";
-import { QrError } from "../../src/qr/errors";
+import {
+  DEFAULT_APPEARANCE,
+  ECC_LEVELS,
+  emailPayload,
+  encodeQr,
+  geoPayload,
+  planRender,
+  QrError,
+  smsPayload,
+  vcardPayload,
+  wifiPayload,
+  type EccLevel,
+} from "../../src/qr";
 import { blockStructure, rawDataModules } from "../../src/qr/tables";
-import { DEFAULT_APPEARANCE } from "../../src/qr/appearance";
-import { planRender } from "../../src/qr/plan";
 import { renderSvg } from "../../src/qr/svg";
-import { emailPayload, geoPayload, smsPayload, vcardPayload, wifiPayload } from "../../src/qr/payloads";
 import { expectSvgScans } from "../support/decode";
 
 const render = (content: string, level: EccLevel = "M", extra: Partial<typeof DEFAULT_APPEARANCE> = {}) =>

@@ -1,10 +1,15 @@
 import "../support/engine-node";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_APPEARANCE } from "../../src/qr/appearance";
-import { QrError } from "../../src/qr/errors";
-import { planFitting } from "../../src/qr/fit";
-import { MIN_MODULE_PX, planRender, type PlanRequest } from "../../src/qr/plan";
-import { renderPlanPng, renderPlanSvg } from "../../src/qr/render";
+import {
+  DEFAULT_APPEARANCE,
+  MIN_MODULE_PX,
+  planFitting,
+  planRender,
+  QrError,
+  renderPlanPng,
+  renderPlanSvg,
+  type PlanRequest,
+} from "../../src/qr";
 import { expectScans, expectSvgScans } from "../support/decode";
 
 // A URL of 1,520 characters: too many modules at M for 300 px, few enough at L.

@@ -1,7 +1,7 @@
 import "../support/engine-node";
 import { describe, expect, it } from "vitest";
-import { MAX_LOGO_PIXELS, readImageHeader, sniffRasterImage } from "../../src/qr/image";
-import { normalizeLogo } from "../../src/qr/logo-scale";
+import { MAX_LOGO_PIXELS, normalizeLogo, sniffRasterImage } from "../../src/qr";
+import { readImageHeader } from "../../src/qr/image";
 import { encodeLargePng, ringLogo } from "../support/big-png";
 import { readPngWithPngjs } from "../support/decode";
 

@@ -1,13 +1,20 @@
 import "../support/engine-node";
 import { describe, expect, it } from "vitest";
-import { AppearanceSchema, type AppearanceInput } from "../../src/qr/appearance";
+import {
+  AppearanceSchema,
+  ECC_LEVELS,
+  planRender,
+  QrError,
+  renderQrPng,
+  sniffRasterImage,
+  type AppearanceInput,
+  type CenterImage,
+  type EccLevel,
+  type PlanRequest,
+} from "../../src/qr";
 import { codewordMap } from "../../src/qr/codewords";
-import { ECC_LEVELS, type EccLevel } from "../../src/qr/encode";
-import { QrError } from "../../src/qr/errors";
-import { type CenterImage, sniffRasterImage } from "../../src/qr/image";
-import { isHidden, planRender, type PlanRequest } from "../../src/qr/plan";
+import { isHidden } from "../../src/qr/plan";
 import { encodeIndexedPng } from "../../src/qr/png";
-import { renderQrPng } from "../../src/qr/render";
 import { blockStructure } from "../../src/qr/tables";
 import { decodeRgba, expectScans, readPngWithPngjs } from "../support/decode";
 import { zbarAvailable } from "../support/zbar-node";

@@ -1,7 +1,6 @@
 import "../support/engine-node";
 import { describe, expect, it } from "vitest";
-import { AppearanceSchema } from "../../src/qr/appearance";
-import { planRender } from "../../src/qr/plan";
+import { AppearanceSchema, planRender } from "../../src/qr";
 import { rasterizePlan, renderPixels } from "../../src/qr/raster";
 
 /** A client that disconnects stops a styled render at its next strip (issue 13, C14). */

@@ -6,15 +6,18 @@ import {
   CORNER_DOT_TYPES,
   CORNER_SQUARE_TYPES,
   DOT_TYPES,
+  encodeQr,
+  planRender,
+  QrError,
+  renderQrPng,
+  renderQrSvg,
+  sniffRasterImage,
   type AppearanceInput,
-} from "../../src/qr/appearance";
-import { encodeQr } from "../../src/qr/encode";
-import { QrError } from "../../src/qr/errors";
-import { sniffRasterImage, type CenterImage } from "../../src/qr/image";
+  type CenterImage,
+  type PlanRequest,
+} from "../../src/qr";
 import { isPlain } from "../../src/qr/plain";
-import { planRender, type PlanRequest } from "../../src/qr/plan";
 import { encodeIndexedPng } from "../../src/qr/png";
-import { renderQrPng, renderQrSvg } from "../../src/qr/render";
 import { decodePng, expectScans, expectSvgScans, readPngWithPngjs } from "../support/decode";
 
 const URL = "https://qr.example.com/r/aZ3kP9qL";

@@ -1,8 +1,7 @@
 // The engine inside workerd: resvg from the bundled .wasm module, zlib from CompressionStream.
 import "../../src/index";
 import { describe, expect, it } from "vitest";
-import { AppearanceSchema } from "../../src/qr/appearance";
-import { renderQrPng, renderQrSvg } from "../../src/qr/render";
+import { AppearanceSchema, renderQrPng, renderQrSvg } from "../../src/qr";
 import { expectScans, expectSvgScans, readPng } from "../support/decode";
 
 const URL = "https://qr.example.com/r/aZ3kP9qL";

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { QR_CODE_TYPES } from "../../src/codes/types";
 import { unexpectedErrorCount } from "../../src/http/errors";
-import { CORNER_DOT_TYPES, CORNER_SQUARE_TYPES, DOT_TYPES } from "../../src/qr/appearance";
+import { CORNER_DOT_TYPES, CORNER_SQUARE_TYPES, DOT_TYPES } from "../../src/qr";
 import { call, seedOrg } from "./qr-support";
 
 /** Values that are sometimes right and often wrong: the edges validation must hold at. */

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { CONTENT_SCHEMAS, staticPayload, vcardOf, type ContentOf } from "../../src/codes/content";
+import { CONTENT_SCHEMAS, staticPayload, vcardOf, type ContentOf } from "../../src/codes/catalog";
 import { QR_CODE_TYPES, type QrCodeType } from "../../src/codes/types";
 import { unexpectedErrorCount } from "../../src/http/errors";
 import type { CodeInput } from "../../src/codes/record";
@@ -9,7 +9,7 @@ import { toApiError } from "../../src/http/errors";
 import { violationMessage } from "../../src/http/validation-messages";
 import { eventCalendar } from "../../src/pages/calendar";
 import { PAGE_TYPES, renderHostedPage } from "../../src/pages/hosted";
-import { AppearanceSchema } from "../../src/qr/appearance";
+import { AppearanceSchema } from "../../src/qr";
 import { call, seedOrg } from "./qr-support";
 import { SAMPLES } from "./qr-samples";
 

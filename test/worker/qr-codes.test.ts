@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
-import { DEFAULT_APPEARANCE } from "../../src/qr/appearance";
+import { DEFAULT_APPEARANCE } from "../../src/qr";
 import { SAMPLES } from "./qr-samples";
 import { call, revokeKey, seedOrg } from "./qr-support";
 
