@@ -1,11 +1,10 @@
 import { findFile, findFileByDigest, isFileId, type StoredFile } from "../db/files";
-import { ValidationError } from "../http/errors";
+import { InvalidInput } from "../lib/invalid-input";
 import { fetchPublicResource, SafeFetchError, type Fetcher } from "../lib/safe-fetch";
 import { sanitizeFileName } from "./names";
 import { ALLOWED_DESCRIPTION, ALLOWED_MEDIA_TYPES, MAX_BYTES, sniffMediaType } from "./sniff";
 import { FileRejected, readWhole, storeBytes, type StoreInput } from "./store";
-import { QrError } from "../qr/errors";
-import { normalizeLogo } from "../qr/logo-scale";
+import { normalizeLogo, QrError } from "../qr";
 import { sha256Hex } from "../lib/hex";
 
 /**
@@ -18,7 +17,8 @@ import { sha256Hex } from "../lib/hex";
 export const LOGO_FIELD = "appearance.uploadedImage";
 export const LOGO_FETCH_TIMEOUT_MS = 5_000;
 
-const refuse = (message: string): ValidationError => new ValidationError([{ field: LOGO_FIELD, message }]);
+// InvalidInput, as the code layer throws for this field: each API renders it as its own 400.
+const refuse = (message: string): InvalidInput => new InvalidInput([{ field: LOGO_FIELD, message }]);
 
 export interface ImportOptions {
   /** Injected in tests; the Worker's own fetch otherwise. */
@@ -79,7 +79,7 @@ async function logoBytesToStore(bytes: Uint8Array): Promise<Uint8Array> {
 
 /**
  * What `appearance.uploadedImage` names: an uploaded logo's id (or its /files/{id} URL on our own
- * origin), or any other https URL, imported. ValidationError on `appearance.uploadedImage` otherwise.
+ * origin), or any other https URL, imported. InvalidInput on `appearance.uploadedImage` otherwise.
  */
 export async function resolveUploadedImage(
   env: Env,

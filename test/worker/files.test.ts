@@ -7,7 +7,7 @@ import { findFile, findFileById, type StoredFile } from "../../src/db/files";
 import { importRemoteLogo, readFileBytes, resolveUploadedImage } from "../../src/files/logo";
 import { MAX_BYTES } from "../../src/files/sniff";
 import { fileHeaders } from "../../src/http/files";
-import { ValidationError } from "../../src/http/errors";
+import { InvalidInput } from "../../src/lib/invalid-input";
 import type { Fetcher } from "../../src/lib/safe-fetch";
 
 const ORIGIN = "https://qr.test";
@@ -511,8 +511,8 @@ describe("logos by URL: importRemoteLogo and resolveUploadedImage", () => {
       () => null,
       (e: unknown) => e,
     );
-    expect(err).toBeInstanceOf(ValidationError);
-    const issue = (err as ValidationError).issues[0]!;
+    expect(err).toBeInstanceOf(InvalidInput);
+    const issue = (err as InvalidInput).issues[0]!;
     expect(issue.field).toBe("appearance.uploadedImage");
     return issue;
   }
