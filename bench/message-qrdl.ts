@@ -64,6 +64,7 @@ async function signedList(baseUrl: string, key: Key, phone: string): Promise<Req
     host: url.host,
     "x-acs-action": "ListPhoneMessageQrdl",
     "x-acs-version": "2020-06-06",
+    // Alibaba's signature wants UTC with Z, not the platform's +00:00 (lib/time).
     "x-acs-date": new Date().toISOString().replace(/\.\d{3}Z$/, "Z"),
     "x-acs-signature-nonce": crypto.randomUUID(),
     "x-acs-content-sha256": await sha256Hex(body),

@@ -1,6 +1,7 @@
 // Seeding a local Worker: organizations and keys through the admin API, codes through the QR
 // code API, and thousands of codes straight into D1 (one wrangler call instead of a POST each).
 import { randomBytes } from "node:crypto";
+import { isoAt } from "../../src/lib/time";
 import type { LocalWorker } from "./worker";
 
 export interface Organization {
@@ -46,7 +47,6 @@ export const listTotal = async (worker: LocalWorker, org: Organization, query = 
 
 const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 const quote = (text: string) => `'${text.replace(/'/g, "''")}'`;
-const isoAt = (ms: number) => new Date(ms).toISOString().replace("Z", "+00:00");
 const ROWS_PER_STATEMENT = 500;
 
 export interface BulkCode {

@@ -1,3 +1,4 @@
+import { isoNow } from "../lib/time";
 import { edgeVisitorKey } from "./visitor";
 import { agentFacts, botReason, type BotReason } from "./user-agent";
 
@@ -62,7 +63,7 @@ export async function buildVisitMessage(env: Env, request: Request, input: Visit
   const day = dayOf(now);
   return {
     id: crypto.randomUUID(),
-    at: now.toISOString().replace(/\.\d{3}Z$/, "+00:00"),
+    at: isoNow(now),
     codeId: input.codeId,
     orgId: input.orgId,
     kind: input.kind,

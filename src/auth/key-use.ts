@@ -1,4 +1,4 @@
-import { isoNow } from "../db/time";
+import { isoNow } from "../lib/time";
 
 /**
  * A key's last_used_at is refreshed at most this often: D1 has one writer, and a key that signs a

@@ -1,7 +1,7 @@
 import { purgeDeletedOrganizations, unpublishInactiveLinks } from "../accounts/lifecycle";
 import { repairPendingRedirects } from "../codes/short-links";
 import { deleteIdempotencyKeysBefore } from "../db/qr-codes";
-import { isoNow } from "../db/time";
+import { isoNow } from "../lib/time";
 import { purgeOrphanUploads, purgeStaleRenders, verifyRedirects } from "./orphans";
 import { purgeDeletedPairingInstances, purgeExpiredPhoneCodes, sweepPairingInstances } from "./pairing";
 import { purgeOldScans, purgeVisitorSalts } from "./retention";

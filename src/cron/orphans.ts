@@ -3,7 +3,7 @@ import { deleteOrphanedFilesPage, type FileWalkCursor } from "../db/files";
 import { reconcileRedirect } from "../codes/short-links";
 import { findShortTokenVersions } from "../db/qr-codes";
 import { getServiceValue, setServiceValue } from "../db/service-meta";
-import { isoNow } from "../db/time";
+import { isoNow } from "../lib/time";
 
 const HOUR_MS = 3_600_000;
 /** Uploads examined per run (at most this many rows deleted, and one R2 call, which takes up to 1,000 keys). */

@@ -1,6 +1,6 @@
 import { deleteExpiredPhoneCodeRoutes, listDeletedPairingInstanceIds, listPairingInstanceIdsAfter } from "../db/pairing";
 import { getServiceValue, setServiceValue } from "../db/service-meta";
-import { isoNow } from "../db/time";
+import { isoNow } from "../lib/time";
 import { pairingInstanceOf } from "../objects/pairing-instance";
 import { purgeInstance } from "../pairing/instances";
 

@@ -1,6 +1,6 @@
 import { dayOf } from "../analytics/event";
 import { deleteEventsBefore, deleteSaltsBefore, expireVisitorsBefore } from "../db/analytics";
-import { isoNow } from "../db/time";
+import { isoNow } from "../lib/time";
 
 const DAY_MS = 86_400_000;
 /** Rows deleted per run: a run must finish well inside the cron's CPU budget. */

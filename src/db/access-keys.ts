@@ -1,4 +1,4 @@
-import { isoNow } from "./time";
+import { isoNow } from "../lib/time";
 
 // Named SQL for AccessKey pairs. The secret arrives already encrypted (src/auth/access-keys.ts):
 // this module stores and returns ciphertext, never a secret.

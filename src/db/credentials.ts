@@ -1,5 +1,5 @@
 import { returned, runReturning } from "./returning";
-import { isoNow } from "./time";
+import { isoNow } from "../lib/time";
 
 // Users and the credentials under every contract: users' api_keys, developer keys, bearer API keys.
 // Named SQL per operation, with row mappers; handlers never see column names. Secrets arrive

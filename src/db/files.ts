@@ -1,5 +1,5 @@
 import type { FilePurpose } from "../files/sniff";
-import { isoNow } from "./time";
+import { isoNow } from "../lib/time";
 import { randomHex } from "../lib/hex";
 
 // Named SQL for the files table, with a row mapper; handlers never see column names.

@@ -1,4 +1,4 @@
-import { isoNow } from "./time";
+import { isoNow } from "../lib/time";
 
 // Named SQL for WhatsApp channel phone numbers and message QR codes (CreatePhoneMessageQrdl).
 

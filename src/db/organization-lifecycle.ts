@@ -1,5 +1,5 @@
 import { ORGANIZATION_COLUMNS, toOrganization, type Organization, type OrganizationRow } from "./organizations";
-import { isoNow } from "./time";
+import { isoNow } from "../lib/time";
 
 // Named SQL for an organization's life after creation: deactivation, reactivation, deletion, the
 // walk that takes its links off KV, and the purge that removes what it owned a bounded page at a

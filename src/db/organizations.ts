@@ -1,5 +1,5 @@
 import { returned, runReturning } from "./returning";
-import { isoNow } from "./time";
+import { isoNow } from "../lib/time";
 
 // Organizations, their brands and members.
 // Named SQL per operation, with row mappers; handlers never see column names. Secrets arrive

@@ -1,4 +1,4 @@
-import { isoNow } from "./time";
+import { isoNow } from "../lib/time";
 import { sha256Hex } from "../lib/hex";
 
 // Named SQL for device pairing: instances, the organization's Client-Token, connection history and

@@ -1,4 +1,3 @@
-/** ISO 8601 with an explicit +00:00 offset, as the contracts show timestamps. */
-export function isoNow(date = new Date()): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, "+00:00");
-}
+// Moved to src/lib/time.ts (one timestamp helper for every layer). Kept only while work begun
+// against this path lands; delete once nothing imports it.
+export { isoNow } from "../lib/time";

@@ -2,7 +2,7 @@ import { closeConnection, deletePhoneCodeRoutes, findPairingInstance, findPhoneC
 import { type ConfirmAnswer, type InstanceStatus, pairingInstanceOf } from "../objects/pairing-instance";
 import { PairingRefusal } from "./errors";
 import { normalisePhone, normalisePhoneCode } from "./phone";
-import { isoAt } from "./time";
+import { isoAt } from "../lib/time";
 
 /**
  * Linking a device and unlinking it. The scanning device confirms with the value it read from the

@@ -2,7 +2,7 @@ import { phoneCodeDigest, upsertPhoneCodeRoute, type PairingInstanceRecord } fro
 import { pairingInstanceOf } from "../objects/pairing-instance";
 import { PairingRefusal } from "./errors";
 import { normalisePhone } from "./phone";
-import { isoAt } from "./time";
+import { isoAt } from "../lib/time";
 
 /**
  * What an instance's screen shows to be scanned or typed: the current QR value (a new one every 20

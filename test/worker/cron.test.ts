@@ -6,7 +6,7 @@ import worker from "../../src/index";
 import { orphanGraceHours } from "../../src/cron/orphans";
 import { claimFiles, deleteOrphanedFilesPage } from "../../src/db/files";
 import { getServiceValue } from "../../src/db/service-meta";
-import { isoNow } from "../../src/db/time";
+import { isoNow } from "../../src/lib/time";
 import { PDF_FIXTURE } from "../support/media-fixtures";
 import { call, seedOrg } from "./qr-support";
 

@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { ACTION_CATALOG, KNOWN_ACTIONS } from "../../auth/actions";
 import { formatAllowlistEntry, parseAllowlistEntry } from "../../auth/ip";
 import { findOrganization, findUser } from "../../db/accounts";
-import { isoNow } from "../../db/time";
+import { isoNow } from "../../lib/time";
 import { ApiError } from "../errors";
 
 // What every admin router shares: representations, input rules, the route helper and lookups.

@@ -69,6 +69,7 @@ async function signedCaller(c: Ctx, authorization: string, body: Uint8Array<Arra
   const date = parseAcsDate(header("x-acs-date")!);
   if (date === null) throw acsErrors.timestampFormat();
   const now = Date.now();
+  // The server time in Alibaba's format (UTC with Z, as x-acs-date is written), not lib/time's +00:00.
   if (Math.abs(now - date) > MAX_CLOCK_SKEW_MS) throw acsErrors.timestampExpired(new Date(now).toISOString().replace(/\.\d{3}Z$/, "Z"));
   const nonce = header("x-acs-signature-nonce")!;
   if (nonce.length < 1 || nonce.length > 128) throw acsErrors.invalidParameter("x-acs-signature-nonce", "The nonce must be 1 to 128 characters.");

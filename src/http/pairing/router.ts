@@ -1,6 +1,6 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { connectionStatus, disconnectInstance, restartInstance } from "../../pairing/connection";
-import { isoAt } from "../../pairing/time";
+import { isoAt } from "../../lib/time";
 import { currentPairingValue, phoneCodeFor } from "../../pairing/values";
 import { DEFAULT_APPEARANCE } from "../../qr/appearance";
 import { bytesToBase64 } from "../../qr/base64";
