@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { hasLandingPage, LANDING_PAGE_TYPES } from "../../codes/catalog";
+import { HOSTED_TYPES, isHostedType } from "../../codes/types";
 import {
   DIMENSIONS,
   findVisit,
@@ -203,8 +203,8 @@ async function answerItem(c: Ctx, family: Family, code: QrCodeRecord, eventId: s
 /** Page views exist only where there is a page: a clear refusal rather than an always-empty list. */
 async function requireHostedCode(c: Ctx, id: string): Promise<QrCodeRecord> {
   const code = await requireCode(c, id);
-  if (!hasLandingPage(code.type))
-    throw new ApiError(400, "NOT_HOSTED", `Page views exist only for hosted types (${LANDING_PAGE_TYPES.join(", ")}); this is a ${code.type} code`);
+  if (!isHostedType(code.type))
+    throw new ApiError(400, "NOT_HOSTED", `Page views exist only for hosted types (${[...HOSTED_TYPES].join(", ")}); this is a ${code.type} code`);
   return code;
 }
 
@@ -281,7 +281,7 @@ export const analyticsRouter = newRouter();
 
 for (const family of [SCANS, PAGE_VIEWS]) {
   const hosted = family === PAGE_VIEWS;
-  const only = hosted ? ` Hosted types only (${LANDING_PAGE_TYPES.join(", ")}); any other type is a 400.` : "";
+  const only = hosted ? ` Hosted types only (${[...HOSTED_TYPES].join(", ")}); any other type is a 400.` : "";
   const ld200 = (description: string, schema: z.ZodType) => ({ description, content: { "application/ld+json": { schema } } });
   const load = (c: Ctx) => (hosted ? requireHostedCode(c, c.req.param("id")!) : requireCode(c, c.req.param("id")!));
 
