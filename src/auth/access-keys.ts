@@ -106,3 +106,17 @@ export async function decryptSecret(ring: SecretKeyring, accessKeyId: string, st
     throw new EncryptionKeyError(`AccessKey ${accessKeyId} does not decrypt under key ${keyId}`);
   }
 }
+
+/** A new AccessKey pair, as it is stored (the secret sealed) and as its caller sees it once (in the clear). */
+export interface MintedAccessKey {
+  id: string;
+  secret: string;
+  row: { id: string; name: string; actions: string[]; secretCiphertext: string; secretPrefix: string };
+}
+
+/** Mints an AccessKey pair: its secret sealed under the keyring's current key for D1, in the clear for the caller once. */
+export async function mintAccessKey(ring: SecretKeyring, input: { name: string; actions: string[] }): Promise<MintedAccessKey> {
+  const id = newAccessKeyId();
+  const secret = newAccessKeySecret();
+  return { id, secret, row: { id, name: input.name, actions: input.actions, secretCiphertext: await encryptSecret(ring, id, secret), secretPrefix: accessKeySecretPrefix(secret) } };
+}

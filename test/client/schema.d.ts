@@ -5644,9 +5644,11 @@ export interface operations {
                     "application/json": components["schemas"]["PlatformError"];
                 };
             };
-            /** @description ACCESS_KEY_ENCRYPTION_KEY is not configured */
+            /** @description ACCESS_KEYS_DISABLED: ACCESS_KEY_ENCRYPTION_KEY is not configured or unusable; ADMIN_DISABLED: ADMIN_TOKEN unset; SERVICE_UNAVAILABLE: D1 could not answer (with Retry-After) */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying; sent with SERVICE_UNAVAILABLE only */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5958,7 +5960,7 @@ export interface operations {
                     "application/json": components["schemas"]["PlatformError"];
                 };
             };
-            /** @description The admin API is disabled (ADMIN_DISABLED: ADMIN_TOKEN unset), or D1 could not answer (SERVICE_UNAVAILABLE, with Retry-After) */
+            /** @description ACCESS_KEYS_DISABLED: ACCESS_KEY_ENCRYPTION_KEY is not configured or unusable; ADMIN_DISABLED: ADMIN_TOKEN unset; SERVICE_UNAVAILABLE: D1 could not answer (with Retry-After) */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying; sent with SERVICE_UNAVAILABLE only */

@@ -1,25 +1,27 @@
 import { z } from "@hono/zod-openapi";
 import { DEFAULT_ACCESS_KEY_ACTIONS } from "../../auth/actions";
-import { accessKeySecretPrefix, ciphertextKeyId, decryptSecret, EncryptionKeyError, encryptSecret, keyringOf, newAccessKeyId, newAccessKeySecret } from "../../auth/access-keys";
+import { ciphertextKeyId, decryptSecret, EncryptionKeyError, encryptSecret, mintAccessKey } from "../../auth/access-keys";
 import { deleteAccessKey, insertAccessKey, listAccessKeys, listSealedSecrets, resealSecretStatement, setAccessKeyStatus } from "../../db/access-keys";
 import { ApiError } from "../errors";
 import { newRouter } from "../router";
-import { Actions, ACTIONS_DESCRIPTION, adminRoute, errorResponses, found, Id, json, jsonBody, listOf, Name, OrgParams, requireOrganization } from "./schemas";
+import {
+  AccessKeySchema,
+  Actions,
+  ACTIONS_DESCRIPTION,
+  adminRoute,
+  errorResponses,
+  found,
+  Id,
+  json,
+  jsonBody,
+  listOf,
+  Name,
+  OrgParams,
+  requireKeyring,
+  requireOrganization,
+} from "./schemas";
 
 /** AccessKey pairs for the Alibaba Cloud signature V3 API (CreatePhoneMessageQrdl and its siblings). */
-
-export const AccessKeySchema = z
-  .object({
-    id: z.string().openapi({ description: "The AccessKey ID", example: "EQAK3kTq9Lw2Xa81Zp0cVb7N" }),
-    orgId: z.string(),
-    name: z.string(),
-    secretPrefix: z.string().openapi({ example: "Xa81…" }),
-    actions: z.array(z.string()).openapi({ example: ["cams:CreatePhoneMessageQrdl"] }),
-    status: z.enum(["active", "disabled"]),
-    createdAt: z.string(),
-    lastUsedAt: z.string().nullable(),
-  })
-  .openapi("AccessKey");
 
 const IssuedAccessKeySchema = z
   .object({
@@ -31,21 +33,15 @@ const IssuedAccessKeySchema = z
 
 const AccessKeyParams = z.object({ accessKeyId: Id });
 
-const requireKeyring = (env: Env) => {
-  const ring = keyringOf(env);
-  if (!ring) throw new ApiError(503, "ACCESS_KEYS_DISABLED", "AccessKey pairs are disabled: set the ACCESS_KEY_ENCRYPTION_KEY secret (32+ random characters)");
-  return ring.catch((err: unknown) => {
-    throw err instanceof EncryptionKeyError ? new ApiError(503, "ACCESS_KEYS_DISABLED", err.message) : err;
-  });
+/** The routes that seal or open secrets also answer 503 when the keyring is missing or unusable. */
+const keyringErrorResponses = {
+  ...errorResponses,
+  503: {
+    ...errorResponses[503],
+    description:
+      "ACCESS_KEYS_DISABLED: ACCESS_KEY_ENCRYPTION_KEY is not configured or unusable; ADMIN_DISABLED: ADMIN_TOKEN unset; SERVICE_UNAVAILABLE: D1 could not answer (with Retry-After)",
+  },
 };
-
-/** Mints an AccessKey pair for an organization: the secret sealed for D1, in the clear for the caller once. */
-export async function mintAccessKey(env: Env, input: { name: string; actions: string[] }) {
-  const ring = await requireKeyring(env);
-  const id = newAccessKeyId();
-  const secret = newAccessKeySecret();
-  return { id, secret, row: { id, name: input.name, actions: input.actions, secretCiphertext: await encryptSecret(ring, id, secret), secretPrefix: accessKeySecretPrefix(secret) } };
-}
 
 export const accessKeysRouter = newRouter()
   .openapi(
@@ -67,15 +63,14 @@ export const accessKeysRouter = newRouter()
       },
       responses: {
         201: json("The key, its ID and its secret (shown once)", IssuedAccessKeySchema),
-        ...errorResponses,
-        503: json("ACCESS_KEY_ENCRYPTION_KEY is not configured", errorResponses[400].content["application/json"].schema),
+        ...keyringErrorResponses,
       },
     }),
     async (c) => {
       const { orgId } = c.req.valid("param");
       await requireOrganization(c.env.DB, orgId);
       const { name, actions } = c.req.valid("json");
-      const minted = await mintAccessKey(c.env, { name, actions: actions ?? DEFAULT_ACCESS_KEY_ACTIONS });
+      const minted = await mintAccessKey(await requireKeyring(c.env), { name, actions: actions ?? DEFAULT_ACCESS_KEY_ACTIONS });
       const accessKey = await insertAccessKey(c.env.DB, orgId, minted.row);
       return c.json({ accessKey, accessKeyId: minted.id, accessKeySecret: minted.secret }, 201);
     },
@@ -141,7 +136,7 @@ export const accessKeysRouter = newRouter()
         "During a rotation the old key is ACCESS_KEY_ENCRYPTION_KEY_PREVIOUS and the new one ACCESS_KEY_ENCRYPTION_KEY: secrets sealed with either verify. This re-seals every secret not yet under the current key; once `remaining` is 0 the previous key can be removed. Idempotent.",
       responses: {
         200: json("How many secrets were re-sealed and how many still cannot be read", z.object({ keyId: z.string(), resealed: z.number().int(), alreadyCurrent: z.number().int(), remaining: z.number().int() }).openapi("ReEncryption")),
-        ...errorResponses,
+        ...keyringErrorResponses,
       },
     }),
     async (c) => {

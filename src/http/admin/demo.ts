@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { isUniqueViolation } from "../../db/constraints";
 import { KNOWN_ACTIONS } from "../../auth/actions";
+import { mintAccessKey } from "../../auth/access-keys";
 import { mintSecret } from "../../auth/secrets";
 import {
   findDemoOrganization,
@@ -21,10 +22,9 @@ import { insertAccessKeyStatement, readAccessKey } from "../../db/access-keys";
 import { insertPhoneNumberStatement, readPhoneNumber } from "../../db/message-qrdl";
 import { insertPairingInstanceStatement, readPairingInstance, upsertClientTokenStatement } from "../../db/pairing";
 import { newRouter } from "../router";
-import { AccessKeySchema, mintAccessKey } from "./access-keys";
 import { DEFAULT_PAUSE_AFTER, PairingInstanceSchema } from "./instances";
-import { WhatsappPhoneNumberSchema } from "./whatsapp-phone-numbers";
 import {
+  AccessKeySchema,
   adminRoute,
   ApiKeySchema,
   BrandSchema,
@@ -34,7 +34,9 @@ import {
   json,
   MemberSchema,
   OrganizationSchema,
+  requireKeyring,
   UserSchema,
+  WhatsappPhoneNumberSchema,
 } from "./schemas";
 
 // The demo organization `npm start` creates once: every kind of credential, in one D1 batch.
@@ -83,7 +85,7 @@ async function createDemo(env: Env) {
   const db = env.DB;
   const [apiKey, developerSecret, bearerSecret] = await Promise.all([mintSecret("userApiKey"), mintSecret("developerSecret"), mintSecret("bearerKey")]);
   // An AccessKey pair for the official SDK, when secrets can be sealed (npm start configures it).
-  const accessKey = env.ACCESS_KEY_ENCRYPTION_KEY ? await mintAccessKey(env, { name: "Demo AccessKey", actions: KNOWN_ACTIONS.filter((a) => a.startsWith("cams:")) }) : null;
+  const accessKey = env.ACCESS_KEY_ENCRYPTION_KEY ? await mintAccessKey(await requireKeyring(env), { name: "Demo AccessKey", actions: KNOWN_ACTIONS.filter((a) => a.startsWith("cams:")) }) : null;
   const [pairingToken, pairingClientToken] = await Promise.all([mintSecret("pairingInstanceToken"), mintSecret("pairingClientToken")]);
   const orgId = crypto.randomUUID();
   const memberId = crypto.randomUUID();

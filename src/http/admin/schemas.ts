@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { ACTION_CATALOG, KNOWN_ACTIONS } from "../../auth/actions";
+import { EncryptionKeyError, keyringOf, type SecretKeyring } from "../../auth/access-keys";
 import { formatAllowlistEntry, parseAllowlistEntry } from "../../auth/ip";
 import { findOrganization, findUser } from "../../db/accounts";
 import { isoNow } from "../../lib/time";
@@ -79,6 +80,28 @@ export const ApiKeySchema = z
     lastUsedAt: NullableTimestamp,
   })
   .openapi("ApiKey");
+
+export const AccessKeySchema = z
+  .object({
+    id: z.string().openapi({ description: "The AccessKey ID", example: "EQAK3kTq9Lw2Xa81Zp0cVb7N" }),
+    orgId: z.string(),
+    name: z.string(),
+    secretPrefix: z.string().openapi({ example: "Xa81…" }),
+    actions: z.array(z.string()).openapi({ example: ["cams:CreatePhoneMessageQrdl"] }),
+    status: z.enum(["active", "disabled"]),
+    createdAt: z.string(),
+    lastUsedAt: z.string().nullable(),
+  })
+  .openapi("AccessKey");
+
+export const WhatsappPhoneNumberSchema = z
+  .object({
+    phoneNumber: z.string().openapi({ description: "Digits with the country code", example: "8613800138000" }),
+    orgId: z.string(),
+    custSpaceId: z.string().nullable().openapi({ example: "cams-kei1x2y3" }),
+    createdAt: z.string(),
+  })
+  .openapi("WhatsappPhoneNumber");
 
 export const listOf = <T extends z.ZodType>(item: T, name: string) => z.object({ items: z.array(item) }).openapi(name);
 
@@ -179,6 +202,15 @@ export async function requireOrganization(db: D1Database, orgId: string) {
   const organization = found(await findOrganization(db, orgId), "Organization");
   if (organization.status === "deleting") throw organizationDeleting(orgId);
   return organization;
+}
+
+/** The keyring that seals AccessKey secrets: 503 while ACCESS_KEY_ENCRYPTION_KEY is unset or unusable. */
+export function requireKeyring(env: Env): Promise<SecretKeyring> {
+  const ring = keyringOf(env);
+  if (!ring) throw new ApiError(503, "ACCESS_KEYS_DISABLED", "AccessKey pairs are disabled: set the ACCESS_KEY_ENCRYPTION_KEY secret (32+ random characters)");
+  return ring.catch((err: unknown) => {
+    throw err instanceof EncryptionKeyError ? new ApiError(503, "ACCESS_KEYS_DISABLED", err.message) : err;
+  });
 }
 
 export async function requireUser(db: D1Database, userId: string) {

@@ -4,18 +4,9 @@ import { deletePhoneNumber, findPhoneNumber, insertPhoneNumber, listPhoneNumbers
 import { ApiError } from "../errors";
 import { normalizePhoneNumber } from "../../accounts/phone-numbers";
 import { newRouter } from "../router";
-import { adminRoute, errorResponses, Id, json, jsonBody, listOf, requireOrganization } from "./schemas";
+import { adminRoute, errorResponses, Id, json, jsonBody, listOf, requireOrganization, WhatsappPhoneNumberSchema } from "./schemas";
 
 /** WhatsApp channel phone numbers, registered to one organization each (optionally inside a customer space). */
-
-export const WhatsappPhoneNumberSchema = z
-  .object({
-    phoneNumber: z.string().openapi({ description: "Digits with the country code", example: "8613800138000" }),
-    orgId: z.string(),
-    custSpaceId: z.string().nullable().openapi({ example: "cams-kei1x2y3" }),
-    createdAt: z.string(),
-  })
-  .openapi("WhatsappPhoneNumber");
 
 export const PhoneNumberInput = z
   .string()
