@@ -1,6 +1,6 @@
 import type { QrCodeRecord } from "./record";
 import { NO_LIMITS } from "./limits";
-import { isDynamicType, isHostedType } from "./types";
+import { hasLandingPage, hasPage, isDynamicType, representedContent } from "./catalog";
 
 /** Hypermedia relations as the contract names them. */
 const REL = {
@@ -22,10 +22,11 @@ export function dynamicUrl(code: Pick<QrCodeRecord, "type" | "shortToken">, base
 /** The documented representation; `base` is the public origin for links visitors follow. */
 export function representCode(code: QrCodeRecord, base: string) {
   const dynamic = isDynamicType(code.type) && code.shortToken !== null;
-  const hosted = dynamic && isHostedType(code.type);
+  // A landing page counts views and links to them; the contact card is a page too, without views.
+  const hosted = dynamic && hasLandingPage(code.type);
+  const paged = dynamic && hasPage(code.type);
   const self = codePath(code.id);
-  const content =
-    code.type === "audio" && typeof code.content.fileName === "string" ? { ...code.content, publicAudioFilePath: `${base}/files/${code.content.fileName}` } : code.content;
+  const content = representedContent(code.type, code.content, base);
   return {
     id: code.id,
     name: code.name,
@@ -34,7 +35,7 @@ export function representCode(code: QrCodeRecord, base: string) {
     metadata: { shortToken: dynamic ? code.shortToken : null, createdAt: code.createdAt, updatedAt: code.updatedAt },
     appearance: code.appearance,
     attributes: dynamic
-      ? { dynamicUrl: dynamicUrlOf(base, code.shortToken!), ...(hosted ? { hostedPageUrl: hostedPageUrlOf(base, code.shortToken!) } : {}) }
+      ? { dynamicUrl: dynamicUrlOf(base, code.shortToken!), ...(paged ? { hostedPageUrl: hostedPageUrlOf(base, code.shortToken!) } : {}) }
       : { dynamicUrl: null },
     links: [
       { rel: "self", href: self, method: "GET" },

@@ -5,7 +5,8 @@ import { randomHex } from "../lib/hex";
 import { orUnavailable } from "../lib/unavailable";
 import { hasLimits, type Limits } from "./limits";
 import type { QrCodeRecord } from "./record";
-import { isDynamicType, type QrCodeType } from "./types";
+import { linkTarget } from "./catalog";
+import type { QrCodeType } from "./types";
 
 /**
  * The short links of dynamic codes, in one place: the redirect-only record (what `/r` and `/p`
@@ -35,17 +36,9 @@ export interface RedirectRecord {
   limits?: Limits;
 }
 
+/** Where a scan of the code goes (catalog.ts says, per type); null for a static code or one without a token. */
 export function redirectTarget(code: Pick<QrCodeRecord, "type" | "content" | "shortToken">): string | null {
-  if (!code.shortToken || !isDynamicType(code.type)) return null;
-  switch (code.type) {
-    case "url":
-      return code.content.url as string;
-    case "file":
-      return `/files/${code.content.fileName as string}`;
-    default:
-      // text, links, audio, event: the hosted page; vcard: the contact page with its .vcf.
-      return `/p/${code.shortToken}`;
-  }
+  return code.shortToken ? linkTarget(code.type, code.content, code.shortToken) : null;
 }
 
 export function redirectRecordOf(code: QrCodeRecord): RedirectRecord | null {

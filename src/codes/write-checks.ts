@@ -1,12 +1,12 @@
-import { PAGE_TYPES, hostedPageHtml } from "../pages/hosted";
-import { eventCalendar } from "../pages/calendar";
+import { hostedPageHtml } from "../pages/hosted";
+import { ATTACHMENTS, buildAttachment } from "../pages/attachments";
 import { QrError } from "../qr/errors";
 import type { Appearance } from "../qr/appearance";
 import type { CenterImage } from "../qr/image";
 import { PayloadError } from "../qr/payloads";
 import { planRender } from "../qr/plan";
 import { InvalidInput, type FieldIssue } from "../lib/invalid-input";
-import { staticPayload, uploadReferences, vcardOf, type ContentOf } from "./content";
+import { attachmentOf, hasPage, staticPayload, uploadReferences } from "./catalog";
 import type { CodeInput } from "./record";
 import { dynamicUrlOf, hostedPageUrlOf } from "./representation";
 import type { QrCodeType } from "./types";
@@ -77,10 +77,12 @@ function checkReadable(input: CodeInput, base: string): void {
       throw new InvalidInput([{ field: "content", message: `cannot be made into its ${document}: ${err instanceof Error ? err.message : String(err)}` }]);
     }
   };
-  if (PAGE_TYPES.has(input.type)) build("page", () => hostedPageHtml({ type: input.type, name: input.name, content: input.content }, pageUrl));
-  if (input.type === "vcard") build("vCard", () => vcardOf(input.content as ContentOf<"vcard">));
-  if (input.type === "event")
-    build("calendar file", () => eventCalendar(input.content as ContentOf<"event">, { uid: `probe@${new URL(pageUrl).host}`, pageUrl, stamp: new Date().toISOString() }));
+  if (hasPage(input.type)) build("page", () => hostedPageHtml({ type: input.type, name: input.name, content: input.content }, pageUrl));
+  const attachment = attachmentOf(input.type);
+  if (attachment) {
+    const probe = { id: "probe", content: input.content, updatedAt: new Date().toISOString() };
+    build(ATTACHMENTS[attachment].kind, () => buildAttachment(attachment, probe, pageUrl));
+  }
 }
 
 /**

@@ -16,14 +16,13 @@ import { sha256Hex } from "../lib/hex";
 import { InvalidInput } from "../lib/invalid-input";
 import { QrError } from "../qr/errors";
 import { sniffRasterImage, type CenterImage } from "../qr/image";
-import { uploadReferences } from "./content";
+import { isDynamicType, uploadReferences } from "./catalog";
 import { CodeChanged, CodeManagedByMessageQrdl, IdempotencyKeyReused } from "./errors";
 import { newCodeId, newShortToken } from "./ids";
 import { checkIfMatch, requireCode } from "./lookup";
 import type { CodeInput, QrCodeRecord } from "./record";
 import { pushRedirect, redirectRecordOf, syncMarker } from "./short-links";
 import { representCode, type QrCodeRepresentation } from "./representation";
-import { isDynamicType } from "./types";
 import { builtinLogo, checkRenderable, checkUploadReferences } from "./write-checks";
 
 /**

@@ -2,7 +2,7 @@ import type { Appearance } from "../qr";
 import type { QrCodeRecord } from "../codes/record";
 import type { Limits } from "../codes/limits";
 import type { QrCodeType } from "../codes/types";
-import { referencedFileIds } from "../codes/catalog";
+import { DYNAMIC_TYPES, referencedFileIds } from "../codes/catalog";
 import { deleteFileReferencesStatement, insertFileReferencesStatement } from "./file-references";
 
 // Named SQL for the QR code resource, with row mappers; handlers never see column names.
@@ -207,6 +207,9 @@ export async function deleteIdempotencyKeysBefore(db: D1Database, before: string
   return result.meta.changes;
 }
 
+/** The catalog's dynamic types as an SQL list (fixed identifiers, never input). */
+const DYNAMIC_TYPES_SQL = DYNAMIC_TYPES.map((type) => `'${type}'`).join(", ");
+
 /**
  * The version of the dynamic code behind each of these short tokens (a static code's kept token has
  * no KV record, nor has a code of an organization that is not active).
@@ -219,7 +222,7 @@ export async function findShortTokenVersions(db: D1Database, tokens: string[]): 
     const { results } = await db
       .prepare(
         `SELECT c.short_token, c.version FROM qr_codes AS c JOIN organizations AS o ON o.id = c.org_id AND o.status = 'active'
-         WHERE c.short_token IN (${chunk.map(() => "?").join(", ")}) AND c.type IN ('url', 'text', 'links', 'audio', 'event', 'file', 'vcard')`,
+         WHERE c.short_token IN (${chunk.map(() => "?").join(", ")}) AND c.type IN (${DYNAMIC_TYPES_SQL})`,
       )
       .bind(...chunk)
       .all<{ short_token: string; version: number }>();

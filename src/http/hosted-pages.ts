@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { recordVisit } from "../analytics/event";
-import { type ContentOf, vcardOf } from "../codes/content";
+import { attachmentOf, hasPage } from "../codes/catalog";
 import { SHORT_TOKEN_PATTERN } from "../codes/ids";
 import { applyLimits } from "../codes/link-limits";
 import { isValidPagePass } from "../codes/page-pass";
@@ -10,8 +10,8 @@ import type { QrCodeType } from "../codes/types";
 import type { QrCodeRecord } from "../codes/record";
 import type { AppEnv } from "../env";
 import { ASSETS, ASSETS_VERSION } from "../pages/assets";
-import { eventCalendar } from "../pages/calendar";
-import { PAGE_TYPES, renderHostedPage } from "../pages/hosted";
+import { buildAttachment, type AttachmentName } from "../pages/attachments";
+import { renderHostedPage } from "../pages/hosted";
 import { publicBaseUrl } from "./origin";
 import { notFound, pagePassOf, PUBLIC_HEADERS as LINK_HEADERS, redirectTo, refuse, usePageEnvelope } from "./public-edge";
 import { newRouter } from "./router";
@@ -30,13 +30,11 @@ const RENDER_VERSION = `1-${ASSETS_VERSION}`;
 /** How long a location keeps a rendered document; every edit changes the key anyway. */
 const EDGE_CACHE_CONTROL = "public, max-age=86400";
 
-type Variant = "page" | "ics" | "vcf";
+/** The page itself, or a file beside it (`/p/{token}/event.ics`). */
+type Variant = "page" | AttachmentName;
 
-const VARIANT_TYPES: Record<Variant, ReadonlySet<QrCodeType>> = {
-  page: PAGE_TYPES,
-  ics: new Set(["event"]),
-  vcf: new Set(["vcard"]),
-};
+/** Whether a code of this type has this document (the catalog says). */
+const serves = (variant: Variant, type: QrCodeType): boolean => (variant === "page" ? hasPage(type) : attachmentOf(type) === variant);
 
 /** Headers of every response of this router: people get it fresh (views are counted), robots skip it. */
 const PUBLIC_HEADERS = {
@@ -64,14 +62,8 @@ async function render(variant: Variant, code: QrCodeRecord, pageUrl: string): Pr
     const page = await renderHostedPage(code, pageUrl);
     return { body: page.html, headers: { "Content-Type": "text/html; charset=utf-8", "Content-Security-Policy": page.csp } };
   }
-  if (variant === "ics") {
-    const body = eventCalendar(code.content as ContentOf<"event">, { uid: `${code.id}@${new URL(pageUrl).host}`, pageUrl, stamp: code.updatedAt });
-    return { body, headers: { "Content-Type": "text/calendar; charset=utf-8", "Content-Disposition": 'attachment; filename="event.ics"' } };
-  }
-  return {
-    body: vcardOf(code.content as ContentOf<"vcard">),
-    headers: { "Content-Type": "text/vcard; charset=utf-8", "Content-Disposition": 'attachment; filename="contact.vcf"' },
-  };
+  const file = buildAttachment(variant, code, pageUrl);
+  return { body: file.body, headers: { "Content-Type": file.contentType, "Content-Disposition": `attachment; filename="${variant}"` } };
 }
 
 /** The Cache API is an optimisation: when it fails, the page is rendered from D1 instead. */
@@ -92,11 +84,10 @@ async function cachedCopy(key: Request): Promise<Response | undefined> {
 async function serve(c: Context<AppEnv>, variant: Variant): Promise<Response> {
   const token = c.req.param("token") ?? "";
   if (!SHORT_TOKEN_PATTERN.test(token)) return notFound(c);
-  const types = VARIANT_TYPES[variant];
   const pageUrl = `${publicBaseUrl(c)}/p/${token}`;
 
   const link = await resolveShortToken(c.env, c.executionCtx, token);
-  if (!link || !types.has(link.record.type)) return notFound(c);
+  if (!link || !serves(variant, link.record.type)) return notFound(c);
   // The same limits as the short link: a spent budget or closed window sends everyone where a
   // person would go, unless this person holds the pass their admitted scan gave them.
   const hasPass = link.record.limits?.maxScans != null && (await isValidPagePass(c.env, token, pagePassOf(c)));
@@ -117,7 +108,7 @@ async function serve(c: Context<AppEnv>, variant: Variant): Promise<Response> {
   } else {
     const code = await codeOfLink(c.env, token, link);
     const fresh = code ? redirectRecordOf(code) : null;
-    if (!code || !fresh || !types.has(code.type)) return notFound(c);
+    if (!code || !fresh || !serves(variant, code.type)) return notFound(c);
     rendered = await render(variant, code, pageUrl);
     const stored = new Response(rendered.body, { headers: { ...rendered.headers, "Cache-Control": EDGE_CACHE_CONTROL } });
     c.executionCtx.waitUntil(caches.default.put(cacheKey(c, variant, token, code.version, pageUrl), stored).catch(() => undefined));
@@ -197,8 +188,8 @@ hostedPagesRouter.openAPIRegistry.registerPath({
 });
 
 hostedPagesRouter.get("/p/:token", (c) => serve(c, "page"));
-hostedPagesRouter.get("/p/:token/event.ics", (c) => serve(c, "ics"));
-hostedPagesRouter.get("/p/:token/contact.vcf", (c) => serve(c, "vcf"));
+hostedPagesRouter.get("/p/:token/event.ics", (c) => serve(c, "event.ics"));
+hostedPagesRouter.get("/p/:token/contact.vcf", (c) => serve(c, "contact.vcf"));
 
 hostedPagesRouter.get("/assets/:file", (c) => {
   const asset = ASSETS.get(new URL(c.req.url).pathname);

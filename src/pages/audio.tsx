@@ -1,5 +1,5 @@
 import type { FC } from "hono/jsx";
-import type { ContentOf } from "../codes/content";
+import type { ContentOf } from "../codes/catalog";
 import { FileLink, HeroImage, str, uploadPath, UserText } from "./parts";
 
 /** An audio code's page: a player of the uploaded file (served by us, never a remote URL). */

@@ -1,5 +1,5 @@
 import ical, { ICalCalendarMethod } from "ical-generator";
-import type { ContentOf } from "../codes/content";
+import type { ContentOf } from "../codes/catalog";
 
 /**
  * The .ics behind an event page's "Add to calendar", made by ical-generator (maintained, no

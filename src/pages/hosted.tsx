@@ -1,4 +1,4 @@
-import type { ContentOf } from "../codes/content";
+import { hasLandingPage, PAGE_TYPES, type ContentOf } from "../codes/catalog";
 import type { QrCodeType } from "../codes/types";
 import type { QrCodeRecord } from "../codes/record";
 import { AudioPage } from "./audio";
@@ -9,9 +9,6 @@ import { str, uploadPath } from "./parts";
 import { TextPage } from "./text";
 import { styleHashSource, themeCss, themeOf } from "./theme";
 import { contactName, VcardPage } from "./vcard";
-
-/** Types with a page at /p/{token}: the hosted types, and vcard's contact card. */
-export const PAGE_TYPES: ReadonlySet<QrCodeType> = new Set(["text", "links", "audio", "event", "vcard"]);
 
 /**
  * The CSP of every page we serve to people: nothing from another origin, no inline script, no
@@ -52,69 +49,75 @@ export async function renderHostedPage(code: PageSource, pageUrl: string): Promi
  * The page's HTML and its theme rule (null for the contact card), without the CSP's hash: all of
  * the page that comes from the content, so a write can build it before the code is saved.
  */
+interface PageParts {
+  pageUrl: string;
+  /** The page's own path, for links to its .ics and .vcf. */
+  path: string;
+  theme: string | null;
+  imageOf: (value: unknown) => string | null;
+  titled: (name: unknown) => string;
+}
+
+type PageOf<T extends QrCodeType> = (content: ContentOf<T>, parts: PageParts) => unknown;
+
+/** The page of each type that has one (catalog.ts says which do; a test holds the two equal). */
+export const PAGES: { [T in QrCodeType]?: PageOf<T> } = {
+  text: (c, { pageUrl, theme, imageOf, titled }) => {
+    const title = titled(c.name);
+    return (
+      <Layout title={title} themeCss={theme} og={{ url: pageUrl, description: summary(c.text, title), image: imageOf(c.image) }}>
+        <TextPage content={c} title={title} />
+      </Layout>
+    );
+  },
+  links: (c, { pageUrl, theme, imageOf, titled }) => {
+    const title = titled(c.name);
+    return (
+      <Layout title={title} themeCss={theme} og={{ url: pageUrl, description: summary(c.links.map((l) => l.name).join(" · "), title), image: imageOf(c.image) }}>
+        <LinksPage content={c} title={title} />
+      </Layout>
+    );
+  },
+  audio: (c, { pageUrl, theme, imageOf, titled }) => {
+    const title = titled(c.name);
+    return (
+      <Layout title={title} themeCss={theme} og={{ url: pageUrl, description: "Listen to the recording.", image: imageOf(c.image) }}>
+        <AudioPage content={c} title={title} />
+      </Layout>
+    );
+  },
+  event: (c, { pageUrl, path, theme, imageOf }) => {
+    const when = eventTimeFallback(c.startDate);
+    return (
+      <Layout title={c.name} themeCss={theme} localTimes og={{ url: pageUrl, description: summary([when, c.location].filter(Boolean).join(" · "), c.name), image: imageOf(c.image) }}>
+        <EventPage content={c} calendarHref={`${path}/event.ics`} />
+      </Layout>
+    );
+  },
+  vcard: (c, { pageUrl, path }) => {
+    const name = contactName(c);
+    return (
+      <Layout title={name} og={{ url: pageUrl, description: summary([c.jobTitle, c.organisation].filter(Boolean).join(" · "), "Contact card"), image: null }}>
+        <VcardPage card={c} vcfHref={`${path}/contact.vcf`} />
+      </Layout>
+    );
+  },
+};
+
+/**
+ * The page's HTML and its theme rule (null for the contact card, which has no colours to set),
+ * without the CSP's hash: all of the page that comes from the content, so a write can build it
+ * before the code is saved.
+ */
 export function hostedPageHtml(code: PageSource, pageUrl: string): { html: string; theme: string | null } {
-  const content = code.content;
-  const theme = code.type === "vcard" ? null : themeCss(themeOf(content));
-  const path = new URL(pageUrl).pathname;
+  const page = PAGES[code.type] as PageOf<QrCodeType> | undefined;
+  if (!page || !PAGE_TYPES.includes(code.type)) throw new Error(`no hosted page for ${code.type}`);
+  const theme = hasLandingPage(code.type) ? themeCss(themeOf(code.content)) : null;
   const imageOf = (value: unknown) => {
     const local = uploadPath(value);
     return local ? new URL(local, pageUrl).toString() : null;
   };
   const titled = (name: unknown) => str(name) ?? code.name;
-  let node: unknown;
-  switch (code.type) {
-    case "text": {
-      const c = content as ContentOf<"text">;
-      const title = titled(c.name);
-      node = (
-        <Layout title={title} themeCss={theme} og={{ url: pageUrl, description: summary(c.text, title), image: imageOf(c.image) }}>
-          <TextPage content={c} title={title} />
-        </Layout>
-      );
-      break;
-    }
-    case "links": {
-      const c = content as ContentOf<"links">;
-      const title = titled(c.name);
-      node = (
-        <Layout title={title} themeCss={theme} og={{ url: pageUrl, description: summary(c.links.map((l) => l.name).join(" · "), title), image: imageOf(c.image) }}>
-          <LinksPage content={c} title={title} />
-        </Layout>
-      );
-      break;
-    }
-    case "audio": {
-      const c = content as ContentOf<"audio">;
-      const title = titled(c.name);
-      node = (
-        <Layout title={title} themeCss={theme} og={{ url: pageUrl, description: "Listen to the recording.", image: imageOf(c.image) }}>
-          <AudioPage content={c} title={title} />
-        </Layout>
-      );
-      break;
-    }
-    case "event": {
-      const c = content as ContentOf<"event">;
-      const when = eventTimeFallback(c.startDate);
-      node = (
-        <Layout title={c.name} themeCss={theme} localTimes og={{ url: pageUrl, description: summary([when, c.location].filter(Boolean).join(" · "), c.name), image: imageOf(c.image) }}>
-          <EventPage content={c} calendarHref={`${path}/event.ics`} />
-        </Layout>
-      );
-      break;
-    }
-    case "vcard": {
-      const c = content as ContentOf<"vcard">;
-      const name = contactName(c);
-      node = (
-        <Layout title={name} og={{ url: pageUrl, description: summary([c.jobTitle, c.organisation].filter(Boolean).join(" · "), "Contact card"), image: null }}>
-          <VcardPage card={c} vcfHref={`${path}/contact.vcf`} />
-        </Layout>
-      );
-      break;
-    }
-    default:
-      throw new Error(`no hosted page for ${code.type}`);
-  }
+  const node = page(code.content as ContentOf<QrCodeType>, { pageUrl, path: new URL(pageUrl).pathname, theme, imageOf, titled });
   return { html: documentOf(node), theme };
 }

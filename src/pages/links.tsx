@@ -1,5 +1,5 @@
 import type { FC } from "hono/jsx";
-import type { ContentOf } from "../codes/content";
+import type { ContentOf } from "../codes/catalog";
 import { ExternalLink, FileLink, HeroImage, str, uploadPath, UserText } from "./parts";
 
 /** A links code's page: a list of buttons, each with its own optional image. */

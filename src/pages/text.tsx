@@ -1,5 +1,5 @@
 import type { FC } from "hono/jsx";
-import type { ContentOf } from "../codes/content";
+import type { ContentOf } from "../codes/catalog";
 import { FileLink, HeroImage, str, UserText } from "./parts";
 
 /** A text code's page: its name, an image, the text itself and an optional file. */

@@ -1,5 +1,5 @@
 import type { FC } from "hono/jsx";
-import type { ContentOf } from "../codes/content";
+import type { ContentOf } from "../codes/catalog";
 import { ExternalLink, str, UserText } from "./parts";
 
 /** A vcard code's contact card, with its vCard behind "Save contact". */

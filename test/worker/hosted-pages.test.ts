@@ -2,7 +2,7 @@ import { env, exports } from "cloudflare:workers";
 import { parseHTML } from "linkedom";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { VisitEvent } from "../../src/analytics/event";
-import { type ContentOf, vcardOf } from "../../src/codes/content";
+import { type ContentOf, vcardOf } from "../../src/codes/catalog";
 import { ICON_PATH, LOCALE_SCRIPT_PATH, STYLESHEET_PATH } from "../../src/pages/assets";
 import { wavFixture } from "../support/media-fixtures";
 import { encodePngFixture } from "../support/png-fixtures";

@@ -8,7 +8,8 @@ import { checkRenderable } from "../../src/codes/write-checks";
 import { toApiError } from "../../src/http/errors";
 import { violationMessage } from "../../src/http/validation-messages";
 import { eventCalendar } from "../../src/pages/calendar";
-import { PAGE_TYPES, renderHostedPage } from "../../src/pages/hosted";
+import { renderHostedPage } from "../../src/pages/hosted";
+import { PAGE_TYPES } from "../../src/codes/catalog";
 import { AppearanceSchema } from "../../src/qr";
 import { call, seedOrg } from "./qr-support";
 import { SAMPLES } from "./qr-samples";
@@ -145,7 +146,7 @@ describe("whatever the schemas accept, every read can build", () => {
           const content = parsed.data as Record<string, unknown>;
           staticPayload(type, content);
           const pageUrl = "https://qr.test/p/abcdefgh";
-          if (PAGE_TYPES.has(type)) await renderHostedPage({ type, name: "Code", content }, pageUrl);
+          if (PAGE_TYPES.includes(type)) await renderHostedPage({ type, name: "Code", content }, pageUrl);
           if (type === "vcard") vcardOf(content as ContentOf<"vcard">);
           if (type === "event") eventCalendar(content as ContentOf<"event">, { uid: "id@qr.test", pageUrl, stamp: "2026-01-01T00:00:00+00:00" });
         }),

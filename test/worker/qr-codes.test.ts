@@ -86,7 +86,9 @@ describe("QR code resource: create and read", () => {
         expect(code.analytics).toEqual({ scans: 0, views: 0 });
         expect(code.links.at(-1)).toEqual({ rel: "https://twilee.com/rels/page-views", href: `/qr_codes/${code.id}/page-views`, method: "GET" });
       } else {
-        expect(code.attributes).not.toHaveProperty("hostedPageUrl");
+        // The contact card is a page too (at /p, with its .vcf), without views of its own.
+        if (type === "vcard") expect(code.attributes.hostedPageUrl).toBe(`https://qr.test/p/${code.metadata.shortToken}`);
+        else expect(code.attributes).not.toHaveProperty("hostedPageUrl");
         expect(code.analytics).toEqual({ scans: 0 });
         expect(code.links).toHaveLength(4);
       }
