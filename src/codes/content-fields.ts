@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { FILE_ID_PATTERN } from "../db/files";
-import { isHttpUrl } from "./urls";
+import { isHttpUrl } from "../lib/urls";
 
 /**
  * The fields content types are made of (codes/catalog.ts). Every URL a visitor can be sent to is

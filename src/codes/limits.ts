@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { isHttpUrl } from "./urls";
+import { isHttpUrl } from "../lib/urls";
 
 /**
  * Limits beyond the contract (an additive `limits` object): a validity window, an exact scan

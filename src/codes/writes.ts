@@ -16,7 +16,7 @@ import { sha256Hex } from "../lib/hex";
 import { InvalidInput } from "../lib/invalid-input";
 import { QrError } from "../qr/errors";
 import { sniffRasterImage, type CenterImage } from "../qr/image";
-import { isDynamicType, uploadReferences } from "./catalog";
+import { isDynamicType, referencedFileIds, uploadReferences } from "./catalog";
 import { CodeChanged, CodeManagedByMessageQrdl, IdempotencyKeyReused } from "./errors";
 import { newCodeId, newShortToken } from "./ids";
 import { checkIfMatch, requireCode } from "./lookup";
@@ -128,7 +128,7 @@ export async function createCode(scope: WriteScope, input: CodeInput, options: C
     const shortToken = isDynamicType(input.type) ? newShortToken() : null;
     const code: QrCodeRecord = { id, orgId, ...input, logoFileId, shortToken, createdBy: options.createdBy, version: 1, scans: 0, views: 0, createdAt: now, updatedAt: now };
     const representation = representCode(code, publicOrigin);
-    const statements = insertCodeStatements(db, code);
+    const statements = insertCodeStatements(db, code, referencedFileIds(code));
     if (shortToken) statements.unshift(reserveShortTokenStatement(db, shortToken, id, now), queueRedirectSyncStatement(db, shortToken, marker));
     if (idempotencyKey !== undefined)
       statements.push(insertIdempotencyStatement(db, orgId, idempotencyKey, { requestHash: hash!, codeId: id, response: JSON.stringify(representation) }, now));
@@ -185,7 +185,7 @@ export async function replaceCode(
     const shortToken = existing.shortToken ?? newToken;
     const next: QrCodeRecord = { ...existing, ...input, logoFileId, shortToken, updatedAt: now };
     const stored = { ...next, version: existing.version + 1 };
-    const statements = replaceCodeStatements(db, next, existing.version);
+    const statements = replaceCodeStatements(db, next, existing.version, referencedFileIds(next));
     if (newToken) statements.unshift(reserveShortTokenStatement(db, newToken, id, now));
     // The UPDATE … RETURNING: no row back means another write got there first.
     const replaced = statements.length - 1;

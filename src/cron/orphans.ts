@@ -2,6 +2,7 @@ import { backfillFileReferences } from "../db/file-references";
 import { deleteOrphanedFilesPage, type FileWalkCursor } from "../db/files";
 import { reconcileRedirect } from "../codes/short-links";
 import { findShortTokenVersions } from "../db/qr-codes";
+import { DYNAMIC_TYPES } from "../codes/catalog";
 import { getServiceValue, setServiceValue } from "../db/service-meta";
 import { isoNow } from "../lib/time";
 
@@ -88,7 +89,7 @@ const KV_CURSOR_KEY = "kv_sweep_cursor";
 export async function verifyRedirects(env: Env): Promise<number> {
   const cursor = (await getServiceValue(env.DB, KV_CURSOR_KEY)) ?? undefined;
   const page = await env.LINKS.list<{ version?: number }>({ cursor, limit: KV_KEYS_PER_RUN });
-  const versions = await findShortTokenVersions(env.DB, page.keys.map((key) => key.name));
+  const versions = await findShortTokenVersions(env.DB, page.keys.map((key) => key.name), DYNAMIC_TYPES);
   let fixed = 0;
   for (const key of page.keys) {
     const current = versions.get(key.name);

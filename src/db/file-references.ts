@@ -9,7 +9,7 @@
  * replace that loses its optimistic check (and changes no row) leaves the references alone too.
  * `fileIds` come from referencedFileIds(); they travel as one JSON array, whatever their number.
  */
-export function insertFileReferencesStatement(db: D1Database, orgId: string, codeId: string, fileIds: string[], version: number): D1PreparedStatement {
+export function insertFileReferencesStatement(db: D1Database, orgId: string, codeId: string, fileIds: readonly string[], version: number): D1PreparedStatement {
   return db
     .prepare(
       `INSERT OR IGNORE INTO file_references (org_id, file_id, code_id)

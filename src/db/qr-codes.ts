@@ -2,7 +2,6 @@ import type { Appearance } from "../qr";
 import type { QrCodeRecord } from "../codes/record";
 import type { Limits } from "../codes/limits";
 import type { QrCodeType } from "../codes/types";
-import { DYNAMIC_TYPES, referencedFileIds } from "../codes/catalog";
 import { deleteFileReferencesStatement, insertFileReferencesStatement } from "./file-references";
 
 // Named SQL for the QR code resource, with row mappers; handlers never see column names.
@@ -60,15 +59,15 @@ const editableValues = (code: QrCodeRecord): unknown[] => [
   code.limits === null ? null : JSON.stringify(code.limits),
 ];
 
-/** The code's insert, then its file references (see file-references.ts). */
-export function insertCodeStatements(db: D1Database, code: QrCodeRecord): D1PreparedStatement[] {
+/** The code's insert, then its file references (`fileIds`: every upload it refers to; see file-references.ts). */
+export function insertCodeStatements(db: D1Database, code: QrCodeRecord, fileIds: readonly string[]): D1PreparedStatement[] {
   const insert = db
     .prepare(
       `INSERT INTO qr_codes (id, org_id, name, type, content, appearance, logo_file_id, short_token, limits, created_by, version, created_at, updated_at, scans, views)
        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 0, 0)`,
     )
     .bind(...editableValues(code), code.createdBy, code.version, code.createdAt, code.updatedAt);
-  return [insert, insertFileReferencesStatement(db, code.orgId, code.id, referencedFileIds(code), code.version)];
+  return [insert, insertFileReferencesStatement(db, code.orgId, code.id, fileIds, code.version)];
 }
 
 /** Reserves a short token forever; the primary key makes a collision fail the whole batch. */
@@ -82,7 +81,7 @@ export function reserveShortTokenStatement(db: D1Database, token: string, codeId
  * rewritten first, under the same check, so they change exactly when the code does. The replace
  * is the last statement: its result (RETURNING *) is empty when the check failed.
  */
-export function replaceCodeStatements(db: D1Database, code: QrCodeRecord, expectedVersion: number): D1PreparedStatement[] {
+export function replaceCodeStatements(db: D1Database, code: QrCodeRecord, expectedVersion: number, fileIds: readonly string[]): D1PreparedStatement[] {
   const replace = db
     .prepare(
       `UPDATE qr_codes SET name = ?3, type = ?4, content = ?5, appearance = ?6, logo_file_id = ?7, short_token = ?8, limits = ?9, version = version + 1, updated_at = ?10
@@ -91,7 +90,7 @@ export function replaceCodeStatements(db: D1Database, code: QrCodeRecord, expect
     .bind(...editableValues(code), code.updatedAt, expectedVersion);
   return [
     deleteFileReferencesStatement(db, code.orgId, code.id, expectedVersion),
-    insertFileReferencesStatement(db, code.orgId, code.id, referencedFileIds(code), expectedVersion),
+    insertFileReferencesStatement(db, code.orgId, code.id, fileIds, expectedVersion),
     replace,
   ];
 }
@@ -207,14 +206,13 @@ export async function deleteIdempotencyKeysBefore(db: D1Database, before: string
   return result.meta.changes;
 }
 
-/** The catalog's dynamic types as an SQL list (fixed identifiers, never input). */
-const DYNAMIC_TYPES_SQL = DYNAMIC_TYPES.map((type) => `'${type}'`).join(", ");
-
 /**
  * The version of the dynamic code behind each of these short tokens (a static code's kept token has
  * no KV record, nor has a code of an organization that is not active).
  */
-export async function findShortTokenVersions(db: D1Database, tokens: string[]): Promise<Map<string, number>> {
+export async function findShortTokenVersions(db: D1Database, tokens: string[], dynamicTypes: readonly QrCodeType[]): Promise<Map<string, number>> {
+  // The catalog's type names: fixed identifiers, never input, so they are written into the SQL.
+  const types = dynamicTypes.map((type) => `'${type}'`).join(", ");
   const found = new Map<string, number>();
   // D1 binds at most 100 parameters per statement.
   for (let i = 0; i < tokens.length; i += 100) {
@@ -222,7 +220,7 @@ export async function findShortTokenVersions(db: D1Database, tokens: string[]): 
     const { results } = await db
       .prepare(
         `SELECT c.short_token, c.version FROM qr_codes AS c JOIN organizations AS o ON o.id = c.org_id AND o.status = 'active'
-         WHERE c.short_token IN (${chunk.map(() => "?").join(", ")}) AND c.type IN (${DYNAMIC_TYPES_SQL})`,
+         WHERE c.short_token IN (${chunk.map(() => "?").join(", ")}) AND c.type IN (${types})`,
       )
       .bind(...chunk)
       .all<{ short_token: string; version: number }>();

@@ -1,6 +1,6 @@
 import type { Child, FC } from "hono/jsx";
 import { FILE_ID_PATTERN } from "../db/files";
-import { isHttpUrl } from "../codes/urls";
+import { isHttpUrl } from "../lib/urls";
 
 /**
  * Building blocks the hosted pages share. The rules they enforce, whatever is stored:

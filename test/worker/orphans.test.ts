@@ -4,6 +4,7 @@ import { CODES_PER_BACKFILL_RUN, FILES_PER_RUN, purgeOrphanUploads } from "../..
 import { claimFiles } from "../../src/db/files";
 import { deleteOrganization } from "../../src/db/organizations";
 import { insertCodeStatements, replaceCodeStatements } from "../../src/db/qr-codes";
+import { referencedFileIds } from "../../src/codes/catalog";
 import type { QrCodeRecord } from "../../src/codes/record";
 import { getServiceValue, setServiceValue } from "../../src/db/service-meta";
 import { isoNow } from "../../src/lib/time";
@@ -111,7 +112,7 @@ function linksCode(orgId: string, id: string, images: string[], logoFileId: stri
 
 /** Codes through the write path's own statements (code and references in one batch each). */
 async function seedCodes(codes: QrCodeRecord[]) {
-  for (let i = 0; i < codes.length; i += 200) await env.DB.batch(codes.slice(i, i + 200).flatMap((code) => insertCodeStatements(env.DB, code)));
+  for (let i = 0; i < codes.length; i += 200) await env.DB.batch(codes.slice(i, i + 200).flatMap((code) => insertCodeStatements(env.DB, code, referencedFileIds(code))));
 }
 
 async function resetCursors() {
@@ -217,7 +218,8 @@ describe("orphan-upload cleanup at scale", () => {
     const [kept, proposed] = fileIds(2);
     const code = linksCode(org.orgId, codeId(0), [kept!], null);
     await seedCodes([code]);
-    const stale = replaceCodeStatements(env.DB, { ...linksCode(org.orgId, code.id, [proposed!], null), version: 1 }, 7);
+    const staleCode = { ...linksCode(org.orgId, code.id, [proposed!], null), version: 1 };
+    const stale = replaceCodeStatements(env.DB, staleCode, 7, referencedFileIds(staleCode));
     const results = await env.DB.batch(stale);
     expect(results.at(-1)!.results).toEqual([]);
     const rows = await env.DB.prepare("SELECT file_id FROM file_references WHERE code_id = ?1").bind(code.id).all<{ file_id: string }>();
