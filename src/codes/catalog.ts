@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { FILE_ID_PATTERN } from "../db/files";
-import { emailPayload, geoPayload, smsPayload, telPayload, vcardPayload, wifiPayload } from "../qr/payloads";
+import { emailPayload, geoPayload, smsPayload, telPayload, wifiPayload } from "../qr/payloads";
 import {
   emailAddress,
   fileOrUrl,
@@ -73,8 +73,6 @@ export const SCHEMA_ORG = "https://schema.org";
 export function compact<T extends Record<string, unknown>>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined && v !== null && v !== "" && !(typeof v === "object" && v !== null && Object.keys(v).length === 0))) as Partial<T>;
 }
-
-const blankToUndefined = (value: string | null | undefined) => (value && value.trim() !== "" ? value : undefined);
 
 /** The landing-page types' shared uploads: their image and the file of publicFilePath. */
 const pageUploads = (content: { image?: string | null; publicFilePath?: string | null }, add: (path: string, value: unknown, purpose: UploadReference["purpose"]) => void) => {
@@ -168,28 +166,6 @@ const VcardSchema = z
     if (![card.firstName, card.lastName, card.organisation].some((v) => v && v.trim() !== ""))
       ctx.addIssue({ code: "custom", path: ["firstName"], message: "at least one of firstName, lastName or organisation is required" });
   });
-
-/** A vCard 3.0 of vcard content, for the `.vcf` beside a vcard code's contact page. */
-export function vcardOf(content: z.output<typeof VcardSchema>): string {
-  return vcardPayload({
-    firstName: blankToUndefined(content.firstName),
-    lastName: blankToUndefined(content.lastName),
-    organization: blankToUndefined(content.organisation),
-    jobTitle: blankToUndefined(content.jobTitle),
-    gender: blankToUndefined(content.gender),
-    note: blankToUndefined(content.note),
-    phones: content.tel ? [{ number: content.tel }] : [],
-    emails: content.email ? [content.email] : [],
-    urls: content.url ? [content.url] : [],
-    address: {
-      street: blankToUndefined(content.street),
-      city: blankToUndefined(content.city),
-      region: blankToUndefined(content.state),
-      postalCode: blankToUndefined(content.zipCode),
-      country: blankToUndefined(content.country),
-    },
-  });
-}
 
 /** A PostalAddress only when at least one part of the address is known. */
 function postalAddress(address: Record<string, string | undefined>): Record<string, unknown> | undefined {

@@ -1,4 +1,5 @@
-import { vcardOf, type ContentOf } from "../codes/catalog";
+import type { ContentOf } from "../codes/catalog";
+import { vcardPayload } from "../qr/payloads";
 import type { QrCodeRecord } from "../codes/record";
 import { eventCalendar } from "./calendar";
 
@@ -7,6 +8,30 @@ import { eventCalendar } from "./calendar";
  * and the contact's vCard. Built by the same function for a visitor (http/hosted-pages.ts) and for
  * the write that proves they can be built (codes/write-checks.ts).
  */
+
+const blankToUndefined = (value: string | null | undefined) => (value && value.trim() !== "" ? value : undefined);
+
+/** A vCard 3.0 of vcard content, for the `.vcf` beside a vcard code's contact page. */
+export function vcardOf(content: ContentOf<"vcard">): string {
+  return vcardPayload({
+    firstName: blankToUndefined(content.firstName),
+    lastName: blankToUndefined(content.lastName),
+    organization: blankToUndefined(content.organisation),
+    jobTitle: blankToUndefined(content.jobTitle),
+    gender: blankToUndefined(content.gender),
+    note: blankToUndefined(content.note),
+    phones: content.tel ? [{ number: content.tel }] : [],
+    emails: content.email ? [content.email] : [],
+    urls: content.url ? [content.url] : [],
+    address: {
+      street: blankToUndefined(content.street),
+      city: blankToUndefined(content.city),
+      region: blankToUndefined(content.state),
+      postalCode: blankToUndefined(content.zipCode),
+      country: blankToUndefined(content.country),
+    },
+  });
+}
 
 export type AttachmentName = "event.ics" | "contact.vcf";
 

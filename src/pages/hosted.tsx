@@ -1,4 +1,4 @@
-import { hasLandingPage, PAGE_TYPES, type ContentOf } from "../codes/catalog";
+import type { ContentOf } from "../codes/catalog";
 import type { QrCodeType } from "../codes/types";
 import type { QrCodeRecord } from "../codes/record";
 import { AudioPage } from "./audio";
@@ -58,50 +58,54 @@ interface PageParts {
   titled: (name: unknown) => string;
 }
 
-type PageOf<T extends QrCodeType> = (content: ContentOf<T>, parts: PageParts) => unknown;
+interface PageOf<T extends QrCodeType> {
+  /** Landing pages take their colours from the content (hostedPage… fields); the contact card has none. */
+  themed: boolean;
+  render: (content: ContentOf<T>, parts: PageParts) => unknown;
+}
 
-/** The page of each type that has one (catalog.ts says which do; a test holds the two equal). */
+/** The page of each type that has one (catalog.ts says which do; test/unit/catalog.test.ts holds the two equal). */
 export const PAGES: { [T in QrCodeType]?: PageOf<T> } = {
-  text: (c, { pageUrl, theme, imageOf, titled }) => {
+  text: { themed: true, render: (c, { pageUrl, theme, imageOf, titled }) => {
     const title = titled(c.name);
     return (
       <Layout title={title} themeCss={theme} og={{ url: pageUrl, description: summary(c.text, title), image: imageOf(c.image) }}>
         <TextPage content={c} title={title} />
       </Layout>
     );
-  },
-  links: (c, { pageUrl, theme, imageOf, titled }) => {
+  } },
+  links: { themed: true, render: (c, { pageUrl, theme, imageOf, titled }) => {
     const title = titled(c.name);
     return (
       <Layout title={title} themeCss={theme} og={{ url: pageUrl, description: summary(c.links.map((l) => l.name).join(" · "), title), image: imageOf(c.image) }}>
         <LinksPage content={c} title={title} />
       </Layout>
     );
-  },
-  audio: (c, { pageUrl, theme, imageOf, titled }) => {
+  } },
+  audio: { themed: true, render: (c, { pageUrl, theme, imageOf, titled }) => {
     const title = titled(c.name);
     return (
       <Layout title={title} themeCss={theme} og={{ url: pageUrl, description: "Listen to the recording.", image: imageOf(c.image) }}>
         <AudioPage content={c} title={title} />
       </Layout>
     );
-  },
-  event: (c, { pageUrl, path, theme, imageOf }) => {
+  } },
+  event: { themed: true, render: (c, { pageUrl, path, theme, imageOf }) => {
     const when = eventTimeFallback(c.startDate);
     return (
       <Layout title={c.name} themeCss={theme} localTimes og={{ url: pageUrl, description: summary([when, c.location].filter(Boolean).join(" · "), c.name), image: imageOf(c.image) }}>
         <EventPage content={c} calendarHref={`${path}/event.ics`} />
       </Layout>
     );
-  },
-  vcard: (c, { pageUrl, path }) => {
+  } },
+  vcard: { themed: false, render: (c, { pageUrl, path }) => {
     const name = contactName(c);
     return (
       <Layout title={name} og={{ url: pageUrl, description: summary([c.jobTitle, c.organisation].filter(Boolean).join(" · "), "Contact card"), image: null }}>
         <VcardPage card={c} vcfHref={`${path}/contact.vcf`} />
       </Layout>
     );
-  },
+  } },
 };
 
 /**
@@ -111,13 +115,13 @@ export const PAGES: { [T in QrCodeType]?: PageOf<T> } = {
  */
 export function hostedPageHtml(code: PageSource, pageUrl: string): { html: string; theme: string | null } {
   const page = PAGES[code.type] as PageOf<QrCodeType> | undefined;
-  if (!page || !PAGE_TYPES.includes(code.type)) throw new Error(`no hosted page for ${code.type}`);
-  const theme = hasLandingPage(code.type) ? themeCss(themeOf(code.content)) : null;
+  if (!page) throw new Error(`no hosted page for ${code.type}`);
+  const theme = page.themed ? themeCss(themeOf(code.content)) : null;
   const imageOf = (value: unknown) => {
     const local = uploadPath(value);
     return local ? new URL(local, pageUrl).toString() : null;
   };
   const titled = (name: unknown) => str(name) ?? code.name;
-  const node = page(code.content as ContentOf<QrCodeType>, { pageUrl, path: new URL(pageUrl).pathname, theme, imageOf, titled });
+  const node = page.render(code.content as ContentOf<QrCodeType>, { pageUrl, path: new URL(pageUrl).pathname, theme, imageOf, titled });
   return { html: documentOf(node), theme };
 }

@@ -12,6 +12,8 @@ describe("content-type catalog", () => {
 
   it("gives a page exactly to the types that have a page component, and a builder to every attachment", () => {
     expect(Object.keys(PAGES).sort()).toEqual([...PAGE_TYPES].sort());
+    // Landing pages take the content's colours; the contact card has none.
+    for (const type of PAGE_TYPES) expect(PAGES[type]!.themed, type).toBe(CONTENT_TYPES[type].page === "landing");
     for (const type of QR_CODE_TYPES) {
       const attachment = CONTENT_TYPES[type].attachment;
       if (attachment) expect(ATTACHMENTS[attachment], type).toBeDefined();

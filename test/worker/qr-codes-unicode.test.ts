@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { CONTENT_SCHEMAS, staticPayload, vcardOf, type ContentOf } from "../../src/codes/catalog";
+import { CONTENT_SCHEMAS, staticPayload, type ContentOf } from "../../src/codes/catalog";
+import { vcardOf } from "../../src/pages/attachments";
 import { QR_CODE_TYPES, type QrCodeType } from "../../src/codes/types";
 import { unexpectedErrorCount } from "../../src/http/errors";
 import type { CodeInput } from "../../src/codes/record";
