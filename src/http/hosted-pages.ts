@@ -13,7 +13,7 @@ import { ASSETS, ASSETS_VERSION } from "../pages/assets";
 import { buildAttachment, type AttachmentName } from "../pages/attachments";
 import { renderHostedPage } from "../pages/hosted";
 import { publicBaseUrl } from "./origin";
-import { notFound, pagePassOf, PUBLIC_HEADERS as LINK_HEADERS, redirectTo, refuse, usePageEnvelope } from "./public-edge";
+import { htmlPage as html, notFound, pagePassOf, PUBLIC_HEADERS as LINK_HEADERS, redirectResponse, redirectTo, refuse, unavailablePage, usePageEnvelope } from "./public-edge";
 import { newRouter } from "./router";
 
 /**
@@ -123,12 +123,13 @@ export const hostedPagesRouter = newRouter();
 hostedPagesRouter.use("/p/*", usePageEnvelope);
 
 const tokenParam = z.object({ shortToken: z.string().openapi({ param: { name: "shortToken", in: "path" }, example: "frnKYa3c" }) });
-const html = (description: string) => ({ description, content: { "text/html": { schema: { type: "string" as const } } } });
 
 hostedPagesRouter.openAPIRegistry.registerPath({
   method: "get",
   path: "/p/{shortToken}",
+  operationId: "getHostedPage",
   tags: ["Public edge"],
+  security: [],
   summary: "A code's hosted page",
   description:
     "Server-rendered page of a text, links, audio or event code, or a vcard code's contact card. Counted as a page view. The code's limits apply as on its short link: outside its window, or once its scan budget is spent, visitors go to the fallbackUrl or get a 410 page, except the person whose scan was admitted (a `qr_pass` cookie scoped to this page, set by the redirect, valid 10 minutes). `Cache-Control: no-store`, `X-Robots-Tag: noindex`, `Referrer-Policy: no-referrer` and a strict Content-Security-Policy: nothing is loaded from another origin, no inline script; the page's colours are one `<style>` rule pinned by its SHA-256. Remote (http) images in the content are not loaded; uploads are.",
@@ -136,48 +137,54 @@ hostedPagesRouter.openAPIRegistry.registerPath({
   responses: {
     200: html("The page"),
     404: html("Unknown, deleted or malformed token, or a type without a page"),
-    302: { description: "Outside the code's validity window or spent scan budget, to its fallbackUrl" },
+    302: redirectResponse("Outside the code's validity window or spent scan budget, to its fallbackUrl"),
     410: html("Outside the code's validity window or spent scan budget (without the pass the admitted scan set), with no fallbackUrl"),
-    503: html("The link could not be looked up, or a limited code's scan budget could not be checked (Retry-After)"),
+    503: unavailablePage,
   },
 });
 
 hostedPagesRouter.openAPIRegistry.registerPath({
   method: "get",
   path: "/p/{shortToken}/event.ics",
+  operationId: "getEventCalendar",
   tags: ["Public edge"],
+  security: [],
   summary: "An event code's iCalendar file",
   description: "RFC 5545 calendar with one VEVENT, times in UTC, as an attachment (`event.ics`). Event codes only.",
   request: { params: tokenParam },
   responses: {
     200: { description: "The calendar", content: { "text/calendar": { schema: { type: "string" } } } },
     404: html("Unknown token, or not an event code"),
-    302: { description: "Outside the code's validity window or spent scan budget, to its fallbackUrl" },
+    302: redirectResponse("Outside the code's validity window or spent scan budget, to its fallbackUrl"),
     410: html("Outside the code's validity window or spent scan budget (without the pass the admitted scan set), with no fallbackUrl"),
-    503: html("The link could not be looked up, or a limited code's scan budget could not be checked (Retry-After)"),
+    503: unavailablePage,
   },
 });
 
 hostedPagesRouter.openAPIRegistry.registerPath({
   method: "get",
   path: "/p/{shortToken}/contact.vcf",
+  operationId: "getContactCard",
   tags: ["Public edge"],
+  security: [],
   summary: "A vcard code's contact",
   description: "vCard 3.0 as an attachment (`contact.vcf`). vcard codes only.",
   request: { params: tokenParam },
   responses: {
     200: { description: "The vCard", content: { "text/vcard": { schema: { type: "string" } } } },
     404: html("Unknown token, or not a vcard code"),
-    302: { description: "Outside the code's validity window or spent scan budget, to its fallbackUrl" },
+    302: redirectResponse("Outside the code's validity window or spent scan budget, to its fallbackUrl"),
     410: html("Outside the code's validity window or spent scan budget (without the pass the admitted scan set), with no fallbackUrl"),
-    503: html("The link could not be looked up, or a limited code's scan budget could not be checked (Retry-After)"),
+    503: unavailablePage,
   },
 });
 
 hostedPagesRouter.openAPIRegistry.registerPath({
   method: "get",
   path: "/assets/{file}",
+  operationId: "getPageAsset",
   tags: ["Public edge"],
+  security: [],
   summary: "The hosted pages' stylesheet, locale script and icon",
   description: "Content-hashed paths (`/assets/page-<hash>.css`, `/assets/locale-<hash>.js`, `/assets/icon-<hash>.svg`), cached for a year as immutable.",
   request: { params: z.object({ file: z.string().openapi({ param: { name: "file", in: "path" } }) }) },

@@ -52,3 +52,20 @@ export function setPagePass(c: Context<AppEnv>, token: string, pass: string): vo
 }
 
 export const pagePassOf = (c: Context<AppEnv>): string | undefined => getCookie(c, PAGE_PASS_COOKIE);
+
+// How the public edge's answers are documented (/r, /p, /assets): pages for people, redirects with Location.
+
+/** An HTML page as a response of the document. */
+export const htmlPage = (description: string) => ({ description, content: { "text/html": { schema: { type: "string" as const } } } });
+
+/** A redirect, naming its Location. */
+export const redirectResponse = (description: string) => ({
+  description,
+  headers: { Location: { description: "Where to go: the target, or the fallbackUrl", schema: { type: "string" as const } } },
+});
+
+/** The 503 page of a link whose lookup or scan budget could not be checked. */
+export const unavailablePage = {
+  ...htmlPage("The link could not be looked up, or a limited code's scan budget could not be checked"),
+  headers: { "Retry-After": { description: "Seconds to wait before trying again", schema: { type: "integer" as const } } },
+};

@@ -4,7 +4,7 @@ import { SHORT_TOKEN_PATTERN } from "../codes/ids";
 import { applyLimits } from "../codes/link-limits";
 import { resolveShortToken } from "../codes/short-links";
 import { issuePagePass } from "../codes/page-pass";
-import { notFound, PUBLIC_HEADERS, redirectTo, refuse, setPagePass, usePageEnvelope } from "./public-edge";
+import { htmlPage, notFound, PUBLIC_HEADERS, redirectResponse, redirectTo, refuse, setPagePass, unavailablePage, usePageEnvelope } from "./public-edge";
 import { newRouter } from "./router";
 
 /**
@@ -22,16 +22,18 @@ redirectsRouter.use("/r/*", usePageEnvelope);
 redirectsRouter.openAPIRegistry.registerPath({
   method: "get",
   path: "/r/{shortToken}",
+  operationId: "followShortLink",
   tags: ["Public edge"],
+  security: [],
   summary: "Follow a dynamic QR code's short link",
   description:
     "302 to the code's target: the url, the hosted page (/p/{shortToken}) for text, links, audio, event and vcard, the stored file for file. `Cache-Control: no-store` (every scan reaches us, an edit applies at once) and `X-Robots-Tag: noindex`. Outside its limits a code sends everyone (people, previews, crawlers, HEAD) to its fallbackUrl, or answers 410 with a short page; only people use up a scan budget. Unknown tokens: a 404 page. HEAD is answered the same way and never counted as a scan. When neither KV nor D1 can answer, or a limited code's scan counter cannot (and it has no fallbackUrl), a 503 page with Retry-After.",
   request: { params: z.object({ shortToken: z.string().openapi({ param: { name: "shortToken", in: "path" }, example: "frnKYa3c" }) }) },
   responses: {
-    302: { description: "Redirect to the target (Location)" },
-    404: { description: "Unknown, deleted or malformed token", content: { "text/html": { schema: { type: "string" } } } },
-    410: { description: "Outside the code's validity window or scan budget, with no fallbackUrl", content: { "text/html": { schema: { type: "string" } } } },
-    503: { description: "The link could not be looked up, or a limited code's scan budget could not be checked (Retry-After)", content: { "text/html": { schema: { type: "string" } } } },
+    302: redirectResponse("Redirect to the target, or to the fallbackUrl outside the code's limits"),
+    404: htmlPage("Unknown, deleted or malformed token"),
+    410: htmlPage("Outside the code's validity window or scan budget, with no fallbackUrl"),
+    503: unavailablePage,
   },
 });
 

@@ -1,4 +1,5 @@
 import type { Context } from "hono";
+import { normalizePhoneNumber } from "../../accounts/phone-numbers";
 import { acsEncode } from "../../auth/signature-v3";
 import { CodeChanged, CodeNotFound } from "../../codes/errors";
 import { SHORT_TOKEN_PATTERN } from "../../codes/ids";
@@ -35,12 +36,6 @@ function required(params: Params, name: string): string {
   const value = params.get(name);
   if (value === undefined || value === "") throw acsErrors.missingParameter(name);
   return value;
-}
-
-/** Digits with the country code (`8613800138000`); a leading + and visual separators are forgiven. */
-export function normalizePhoneNumber(text: string): string | null {
-  const digits = text.trim().replace(/^\+/, "").replace(/[\s\-().]/g, "");
-  return /^[1-9]\d{5,14}$/.test(digits) ? digits : null;
 }
 
 function phoneNumberOf(params: Params): string {
