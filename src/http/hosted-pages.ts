@@ -13,7 +13,7 @@ import { ASSETS, ASSETS_VERSION } from "../pages/assets";
 import { buildAttachment, type AttachmentName } from "../pages/attachments";
 import { renderHostedPage } from "../pages/hosted";
 import { publicBaseUrl } from "./origin";
-import { htmlPage as html, notFound, pagePassOf, PUBLIC_HEADERS as LINK_HEADERS, redirectResponse, redirectTo, refuse, unavailablePage, usePageEnvelope } from "./public-edge";
+import { htmlPage as html, notFound, pagePassOf, PUBLIC_HEADERS as LINK_HEADERS, redirectResponse, redirectTo, refuse, unavailableResponse, usePageEnvelope } from "./public-edge";
 import { newRouter } from "./router";
 
 /**
@@ -139,7 +139,7 @@ hostedPagesRouter.openAPIRegistry.registerPath({
     404: html("Unknown, deleted or malformed token, or a type without a page"),
     302: redirectResponse("Outside the code's validity window or spent scan budget, to its fallbackUrl"),
     410: html("Outside the code's validity window or spent scan budget (without the pass the admitted scan set), with no fallbackUrl"),
-    503: unavailablePage,
+    503: unavailableResponse,
   },
 });
 
@@ -157,7 +157,7 @@ hostedPagesRouter.openAPIRegistry.registerPath({
     404: html("Unknown token, or not an event code"),
     302: redirectResponse("Outside the code's validity window or spent scan budget, to its fallbackUrl"),
     410: html("Outside the code's validity window or spent scan budget (without the pass the admitted scan set), with no fallbackUrl"),
-    503: unavailablePage,
+    503: unavailableResponse,
   },
 });
 
@@ -175,7 +175,7 @@ hostedPagesRouter.openAPIRegistry.registerPath({
     404: html("Unknown token, or not a vcard code"),
     302: redirectResponse("Outside the code's validity window or spent scan budget, to its fallbackUrl"),
     410: html("Outside the code's validity window or spent scan budget (without the pass the admitted scan set), with no fallbackUrl"),
-    503: unavailablePage,
+    503: unavailableResponse,
   },
 });
 
@@ -190,7 +190,7 @@ hostedPagesRouter.openAPIRegistry.registerPath({
   request: { params: z.object({ file: z.string().openapi({ param: { name: "file", in: "path" } }) }) },
   responses: {
     200: { description: "The asset", content: { "text/css": { schema: { type: "string" } }, "text/javascript": { schema: { type: "string" } }, "image/svg+xml": { schema: { type: "string" } } } },
-    404: { description: "No such asset" },
+    404: html("No such asset"),
   },
 });
 

@@ -65,7 +65,7 @@ export const redirectResponse = (description: string) => ({
 });
 
 /** The 503 page of a link whose lookup or scan budget could not be checked. */
-export const unavailablePage = {
+export const unavailableResponse = {
   ...htmlPage("The link could not be looked up, or a limited code's scan budget could not be checked"),
   headers: { "Retry-After": { description: "Seconds to wait before trying again", schema: { type: "integer" as const } } },
 };

@@ -33,7 +33,7 @@ redirectsRouter.openAPIRegistry.registerPath({
     302: redirectResponse("Redirect to the target, or to the fallbackUrl outside the code's limits"),
     404: htmlPage("Unknown, deleted or malformed token"),
     410: htmlPage("Outside the code's validity window or scan budget, with no fallbackUrl"),
-    503: unavailablePage,
+    503: unavailableResponse,
   },
 });
 
