@@ -4,7 +4,7 @@ import { SHORT_TOKEN_PATTERN } from "../codes/ids";
 import { applyLimits } from "../codes/link-limits";
 import { resolveShortToken } from "../codes/short-links";
 import { issuePagePass } from "../codes/page-pass";
-import { htmlPage, notFound, PUBLIC_HEADERS, redirectResponse, redirectTo, refuse, setPagePass, unavailablePage, usePageEnvelope } from "./public-edge";
+import { htmlPage, notFound, PUBLIC_HEADERS, redirectResponse, redirectTo, refuse, setPagePass, unavailableResponse, usePageEnvelope } from "./public-edge";
 import { newRouter } from "./router";
 
 /**
