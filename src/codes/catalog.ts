@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { FILE_ID_PATTERN } from "../db/files";
+import { FILE_ID_PATTERN } from "../lib/file-ids";
 import { emailPayload, geoPayload, smsPayload, telPayload, wifiPayload } from "../qr/payloads";
 import {
   emailAddress,

@@ -1,6 +1,6 @@
+import { isFileId } from "../lib/file-ids";
 import type { FilePurpose } from "../files/sniff";
 import { isoNow } from "../lib/time";
-import { randomHex } from "../lib/hex";
 
 // Named SQL for the files table, with a row mapper; handlers never see column names.
 
@@ -40,14 +40,6 @@ const toStoredFile = (r: FileRow): StoredFile => ({
   sourceUrl: r.source_url,
   createdAt: r.created_at,
 });
-
-/** File ids: 96 bits from the CSPRNG as 24 lowercase hex characters (unguessable; /files/{id} is public). */
-export function newFileId(): string {
-  return randomHex(12);
-}
-
-export const FILE_ID_PATTERN = /^[0-9a-f]{24}$/;
-export const isFileId = (value: unknown): value is string => typeof value === "string" && FILE_ID_PATTERN.test(value);
 
 /** What an insert supplies: the stored file less what the database sets, the source URL optional. */
 export type NewFile = Omit<StoredFile, "createdAt" | "sourceUrl"> & { sourceUrl?: string | null };

@@ -1,4 +1,5 @@
-import { findFile, findFileByDigest, isFileId, type StoredFile } from "../db/files";
+import { findFile, findFileByDigest, type StoredFile } from "../db/files";
+import { isFileId } from "../lib/file-ids";
 import { InvalidInput } from "../lib/invalid-input";
 import { fetchPublicResource, SafeFetchError, type Fetcher } from "../lib/safe-fetch";
 import { sanitizeFileName } from "./names";

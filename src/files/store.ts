@@ -1,4 +1,5 @@
-import { insertFile, newFileId, type StoredFile } from "../db/files";
+import { insertFile, type StoredFile } from "../db/files";
+import { newFileId } from "../lib/file-ids";
 import { ALLOWED_DESCRIPTION, ALLOWED_MEDIA_TYPES, MAX_BYTES, SNIFF_BYTES, sniffMediaType, type FilePurpose } from "./sniff";
 import { toHex } from "../lib/hex";
 import { orUnavailable } from "../lib/unavailable";

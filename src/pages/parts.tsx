@@ -1,5 +1,5 @@
 import type { Child, FC } from "hono/jsx";
-import { FILE_ID_PATTERN } from "../db/files";
+import { FILE_ID_PATTERN } from "../lib/file-ids";
 import { isHttpUrl } from "../lib/urls";
 
 /**
