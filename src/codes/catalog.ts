@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { FILE_ID_PATTERN } from "../lib/file-ids";
-import { emailPayload, geoPayload, smsPayload, telPayload, wifiPayload } from "../qr/payloads";
+import { emailPayload, geoPayload, smsPayload, telPayload, wifiPayload } from "../qr";
 import {
   emailAddress,
   fileOrUrl,

@@ -1,4 +1,4 @@
-import type { Appearance } from "../qr/appearance";
+import type { Appearance } from "../qr";
 import type { Limits } from "./limits";
 import type { QrCodeType } from "./types";
 

@@ -1,10 +1,6 @@
 import { hostedPageHtml } from "../pages/hosted";
 import { ATTACHMENTS, buildAttachment } from "../pages/attachments";
-import { QrError } from "../qr/errors";
-import type { Appearance } from "../qr/appearance";
-import type { CenterImage } from "../qr/image";
-import { PayloadError } from "../qr/payloads";
-import { planRender } from "../qr/plan";
+import { QrError, PayloadError, planRender, type Appearance, type CenterImage } from "../qr";
 import { InvalidInput, type FieldIssue } from "../lib/invalid-input";
 import { attachmentOf, hasPage, staticPayload, uploadReferences } from "./catalog";
 import type { CodeInput } from "./record";

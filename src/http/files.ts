@@ -7,7 +7,7 @@ import { contentDisposition, sanitizeFileName } from "../files/names";
 import { ALLOWED_DESCRIPTION, downloadName, FILE_PURPOSES, isInlineSafe, MAX_BYTES, type FilePurpose } from "../files/sniff";
 import { storeLogo } from "../files/logo";
 import { FileRejected, storeFile } from "../files/store";
-import { MAX_LOGO_PIXELS, MAX_LOGO_SIDE } from "../qr/image";
+import { MAX_LOGO_PIXELS, MAX_LOGO_SIDE } from "../qr";
 import { bearerKeyAuth, requirePermission } from "./bearer";
 import { ApiError, ValidationError } from "./errors";
 import { publicBaseUrl } from "./origin";

@@ -5,12 +5,7 @@ import { recordKeyUse } from "../auth/key-use";
 import { digestsEqual, hashSecret, isWellFormedSecret } from "../auth/secrets";
 import { findBrand, findDeveloperKeyByHash, findMember, findUserByApiKeyHash, touchDeveloperKey, type User } from "../db/accounts";
 import type { AppEnv } from "../env";
-import { DEFAULT_APPEARANCE } from "../qr/appearance";
-import { bytesToBase64 } from "../qr/base64";
-import { QrError } from "../qr/errors";
-import { telPayload } from "../qr/payloads";
-import { planFitting } from "../qr/fit";
-import { renderPlanPng } from "../qr/render";
+import { DEFAULT_APPEARANCE, bytesToBase64, QrError, telPayload, planFitting, renderPlanPng } from "../qr";
 import { ApiError, limitBody, type ErrorEnvelope } from "./errors";
 import { newRouter } from "./router";
 

@@ -1,5 +1,5 @@
 import type { ContentOf } from "../codes/catalog";
-import { vcardPayload } from "../qr/payloads";
+import { vcardPayload } from "../qr";
 import type { QrCodeRecord } from "../codes/record";
 import { eventCalendar } from "./calendar";
 

@@ -1,4 +1,4 @@
-import { luminance } from "../qr/contrast";
+import { luminance } from "../qr";
 
 /**
  * A hosted page's colours: the code's hostedPageBackgroundColor and hostedPagePrimaryColor, each

@@ -23,6 +23,7 @@ export {
   type Appearance,
   type AppearanceInput,
 } from "./appearance";
+export { bytesToBase64 } from "./base64";
 export { luminance } from "./contrast";
 export { ECC_LEVELS, encodeQr, type EccLevel, type QrMatrix } from "./encode";
 export { QrError, type QrErrorCode } from "./errors";

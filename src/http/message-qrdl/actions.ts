@@ -17,7 +17,7 @@ import {
   type QrImageFormat,
 } from "../../db/message-qrdl";
 import type { AppEnv } from "../../env";
-import { DEFAULT_APPEARANCE } from "../../qr/appearance";
+import { DEFAULT_APPEARANCE } from "../../qr";
 import { publicBaseUrl } from "../origin";
 import type { Caller } from "./auth";
 import { acsErrors } from "./envelope";

@@ -1,8 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { findMessageQrdlByCode } from "../../db/message-qrdl";
-import { DEFAULT_APPEARANCE } from "../../qr/appearance";
-import { planFitting } from "../../qr/fit";
-import { renderPlanPng, renderPlanSvg } from "../../qr/render";
+import { DEFAULT_APPEARANCE, planFitting, renderPlanPng, renderPlanSvg } from "../../qr";
 import { notFound } from "../public-edge";
 import { newRouter } from "../router";
 
