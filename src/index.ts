@@ -2,7 +2,7 @@ import resvgWasm from "@resvg/resvg-wasm/index_bg.wasm";
 import { app } from "./app";
 import { consumeVisits } from "./analytics/consumer";
 import { runScheduledJobs } from "./cron";
-import { configureRaster } from "./qr/raster";
+import { configureRaster } from "./qr";
 
 // Workers may not compile WebAssembly from bytes at run time; the bundle ships it as a module,
 // and resvg instantiates it on the first styled PNG of each isolate.
