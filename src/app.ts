@@ -1,5 +1,6 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { requestId } from "hono/request-id";
+import { TrieRouter } from "hono/router/trie-router";
 import { secureHeaders } from "hono/secure-headers";
 import type { AppEnv } from "./env";
 import { ApiError, renderError, validationHook } from "./http/errors";
@@ -23,10 +24,10 @@ app.use("*", requestId({ headerName: "X-Request-Id" }));
 // route that sets a header itself (a page's own CSP, a file's CORP) keeps it.
 app.use("*", secureHeaders({ crossOriginResourcePolicy: "cross-origin", overwrite: false }));
 
-app.route("/", healthRouter);
-app.route("/", adminRouter);
+app.route("/health", healthRouter);
+app.route("/admin", adminRouter);
 app.route("/", produceQrCodeRouter);
-app.route("/", filesRouter);
+app.route("/files", filesRouter);
 app.route("/", qrCodesRouter);
 app.route("/", redirectsRouter);
 app.route("/", pairingRouter);
@@ -77,5 +78,31 @@ app.doc31("/openapi.json", {
 
 app.get("/docs", (c) => c.html(docsPage("/openapi.json")));
 
-app.notFound((c) => renderError(c, new ApiError(404, "NOT_FOUND", `No route for ${c.req.method} ${new URL(c.req.url).pathname}`)));
+/**
+ * The methods a path answers, read from the routes the app registered (middleware, registered for
+ * every method, says nothing about a path); HEAD wherever GET is, since Hono answers it with GET.
+ * Built on the first unmatched request, when every router is mounted.
+ */
+const METHOD_ORDER = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+let routeMethods: TrieRouter<string> | undefined;
+function allowedMethods(path: string): string[] {
+  if (!routeMethods) {
+    routeMethods = new TrieRouter<string>();
+    for (const route of app.routes) if (route.method !== "ALL") routeMethods.add("ALL", route.path, route.method.toUpperCase());
+  }
+  const methods = new Set(routeMethods.match("GET", path)[0].map(([method]) => method));
+  if (methods.has("GET")) methods.add("HEAD");
+  return [...methods].sort((a, b) => METHOD_ORDER.indexOf(a) - METHOD_ORDER.indexOf(b));
+}
+
+// A path that exists, asked with a method it does not answer, is a 405 naming the methods it does
+// (RFC 9110 §15.5.6) in the path's own envelope; only a path nothing answers is a 404.
+app.notFound((c) => {
+  const allowed = allowedMethods(c.req.path);
+  if (allowed.length > 0 && !allowed.includes(c.req.method)) {
+    c.header("Allow", allowed.join(", "));
+    return renderError(c, new ApiError(405, "METHOD_NOT_ALLOWED", `${c.req.method} is not allowed on ${c.req.path}; it answers ${allowed.join(", ")}`));
+  }
+  return renderError(c, new ApiError(404, "NOT_FOUND", `No route for ${c.req.method} ${new URL(c.req.url).pathname}`));
+});
 app.onError((err, c) => renderError(c, err));

@@ -11,7 +11,7 @@ import { MAX_LOGO_PIXELS, MAX_LOGO_SIDE } from "../qr";
 import { bearerKeyAuth, requirePermission } from "./bearer";
 import { ApiError, ValidationError } from "./errors";
 import { publicBaseUrl } from "./origin";
-import { problemEnvelope } from "./problem";
+import { problemEnvelope, problemResponse } from "./problem";
 import { newRouter } from "./router";
 import { orUnavailable } from "../lib/unavailable";
 
@@ -49,18 +49,7 @@ const UploadRequestSchema = z
   })
   .openapi("FileUpload");
 
-const ProblemSchema = z
-  .object({
-    "@context": z.string(),
-    "@type": z.string(),
-    title: z.string(),
-    detail: z.string(),
-    status: z.number().int(),
-    type: z.string(),
-    violations: z.array(z.object({ propertyPath: z.string(), message: z.string() })).optional(),
-  })
-  .openapi("FileProblem");
-const problem = (description: string) => ({ description, content: { "application/problem+json": { schema: ProblemSchema } } });
+const problem = (description: string) => problemResponse(description);
 const header = (description: string, type: "string" | "integer" = "string") => ({ description, schema: { type } });
 const RETRY_AFTER = { "Retry-After": header("Seconds to wait before retrying", "integer") };
 const unavailable = { ...problem("Storage could not answer; retry after Retry-After seconds"), headers: RETRY_AFTER };
@@ -80,7 +69,7 @@ export const filesRouter = newRouter();
 
 filesRouter.openAPIRegistry.registerPath({
   method: "post",
-  path: "/files",
+  path: "/",
   tags: ["Files"],
   summary: "Upload a file, an audio file or a logo",
   description:
@@ -109,7 +98,7 @@ filesRouter.openAPIRegistry.registerPath({
 
 filesRouter.openAPIRegistry.registerPath({
   method: "get",
-  path: "/files/{id}",
+  path: "/{id}",
   tags: ["Files"],
   summary: "Download an uploaded file (public)",
   description:
@@ -142,16 +131,12 @@ filesRouter.openAPIRegistry.registerPath({
   },
 });
 
-filesRouter.use("/files", async (c, next) => {
-  c.set("envelope", problemEnvelope);
-  await next();
-});
-filesRouter.use("/files/*", async (c, next) => {
+filesRouter.use("*", async (c, next) => {
   c.set("envelope", problemEnvelope);
   await next();
 });
 
-filesRouter.post("/files", bearerKeyAuth(), requirePermission("qr:WriteQrCode", "write"), async (c) => {
+filesRouter.post("/", bearerKeyAuth(), requirePermission("qr:WriteQrCode", "write"), async (c) => {
   const boundary = multipartBoundary(c.req.header("content-type"));
   if (!boundary) throw new ApiError(415, "UNSUPPORTED_MEDIA_TYPE", "Send the file as multipart/form-data");
   const maxBodyBytes = MAX_BYTES.file + FORM_OVERHEAD_BYTES;
@@ -223,7 +208,7 @@ async function readField(reader: MultipartReader): Promise<string> {
   return new TextDecoder().decode(bytes).trim();
 }
 
-filesRouter.get("/files/:id", async (c) => {
+filesRouter.get("/:id", async (c) => {
   const file = await findFileById(c.env.DB, c.req.param("id"));
   if (!file) throw NotFound();
   const headers = fileHeaders(file);

@@ -107,7 +107,7 @@ const healthResponse = (description: string) => ({ description, content: { "appl
 export const healthRouter = newRouter().openapi(
   createRoute({
     method: "get",
-    path: "/health",
+    path: "/",
     operationId: "getHealth",
     tags: ["Platform"],
     // Anonymous or with the admin token (a fresh report with error text): both are answered.

@@ -47,7 +47,7 @@ export const accessKeysRouter = newRouter()
   .openapi(
     adminRoute({
       method: "post",
-      path: "/admin/organizations/{orgId}/access-keys",
+      path: "/organizations/{orgId}/access-keys",
       operationId: "issueAccessKey",
       summary: "Issue an AccessKey pair (signature V3) for an organization",
       request: {
@@ -78,7 +78,7 @@ export const accessKeysRouter = newRouter()
   .openapi(
     adminRoute({
       method: "get",
-      path: "/admin/organizations/{orgId}/access-keys",
+      path: "/organizations/{orgId}/access-keys",
       operationId: "listAccessKeys",
       summary: "List an organization's AccessKey pairs (never their secrets)",
       request: { params: OrgParams },
@@ -93,7 +93,7 @@ export const accessKeysRouter = newRouter()
   .openapi(
     adminRoute({
       method: "post",
-      path: "/admin/access-keys/{accessKeyId}/disable",
+      path: "/access-keys/{accessKeyId}/disable",
       operationId: "disableAccessKey",
       summary: "Disable an AccessKey pair (idempotent; signed calls answer InvalidAccessKeyId.Inactive)",
       request: { params: AccessKeyParams },
@@ -104,7 +104,7 @@ export const accessKeysRouter = newRouter()
   .openapi(
     adminRoute({
       method: "post",
-      path: "/admin/access-keys/{accessKeyId}/enable",
+      path: "/access-keys/{accessKeyId}/enable",
       operationId: "enableAccessKey",
       summary: "Enable a disabled AccessKey pair again",
       request: { params: AccessKeyParams },
@@ -115,7 +115,7 @@ export const accessKeysRouter = newRouter()
   .openapi(
     adminRoute({
       method: "delete",
-      path: "/admin/access-keys/{accessKeyId}",
+      path: "/access-keys/{accessKeyId}",
       operationId: "deleteAccessKey",
       summary: "Delete an AccessKey pair for good",
       request: { params: AccessKeyParams },
@@ -129,7 +129,7 @@ export const accessKeysRouter = newRouter()
   .openapi(
     adminRoute({
       method: "post",
-      path: "/admin/access-keys/re-encrypt",
+      path: "/access-keys/re-encrypt",
       operationId: "reEncryptAccessKeys",
       summary: "Re-encrypt every AccessKey secret under the current ACCESS_KEY_ENCRYPTION_KEY (rotation)",
       description:

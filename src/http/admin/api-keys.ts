@@ -10,7 +10,7 @@ export const apiKeysRouter = newRouter()
   .openapi(
     adminRoute({
       method: "post",
-      path: "/admin/organizations/{orgId}/api-keys",
+      path: "/organizations/{orgId}/api-keys",
       operationId: "createApiKey",
       summary: "Create an organization's bearer API key",
       request: {
@@ -41,7 +41,7 @@ export const apiKeysRouter = newRouter()
   .openapi(
     adminRoute({
       method: "get",
-      path: "/admin/organizations/{orgId}/api-keys",
+      path: "/organizations/{orgId}/api-keys",
       operationId: "listApiKeys",
       summary: "List an organization's bearer API keys",
       request: { params: OrgParams },
@@ -56,7 +56,7 @@ export const apiKeysRouter = newRouter()
   .openapi(
     adminRoute({
       method: "post",
-      path: "/admin/api-keys/{keyId}/revoke",
+      path: "/api-keys/{keyId}/revoke",
       operationId: "revokeApiKey",
       summary: "Revoke a bearer API key (idempotent)",
       request: { params: KeyParams },

@@ -130,7 +130,7 @@ async function createDemo(env: Env) {
 export const demoRouter = newRouter().openapi(
   adminRoute({
     method: "post",
-    path: "/admin/demo",
+    path: "/demo",
     operationId: "createDemoOrganization",
     summary: "Create the demo organization with every kind of credential, once",
     responses: {

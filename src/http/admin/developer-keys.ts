@@ -33,7 +33,7 @@ export const developerKeysRouter = newRouter()
   .openapi(
     adminRoute({
       method: "post",
-      path: "/admin/users/{userId}/developer-keys",
+      path: "/users/{userId}/developer-keys",
       operationId: "issueDeveloperKey",
       summary: "Issue a developer key for a user",
       request: {
@@ -54,7 +54,7 @@ export const developerKeysRouter = newRouter()
   .openapi(
     adminRoute({
       method: "get",
-      path: "/admin/users/{userId}/developer-keys",
+      path: "/users/{userId}/developer-keys",
       operationId: "listDeveloperKeys",
       summary: "List a user's developer keys",
       request: { params: UserParams },
@@ -69,7 +69,7 @@ export const developerKeysRouter = newRouter()
   .openapi(
     adminRoute({
       method: "put",
-      path: "/admin/developer-keys/{keyId}/allowlist",
+      path: "/developer-keys/{keyId}/allowlist",
       operationId: "replaceDeveloperKeyAllowlist",
       summary: "Replace a developer key's IP allowlist",
       request: { params: KeyParams, body: jsonBody(z.object({ allowlist: Allowlist })) },
@@ -84,7 +84,7 @@ export const developerKeysRouter = newRouter()
   .openapi(
     adminRoute({
       method: "post",
-      path: "/admin/developer-keys/{keyId}/revoke",
+      path: "/developer-keys/{keyId}/revoke",
       operationId: "revokeDeveloperKey",
       summary: "Revoke a developer key (idempotent)",
       request: { params: KeyParams },
@@ -95,7 +95,7 @@ export const developerKeysRouter = newRouter()
   .openapi(
     adminRoute({
       method: "post",
-      path: "/admin/developer-keys/{keyId}/reissue",
+      path: "/developer-keys/{keyId}/reissue",
       operationId: "reissueDeveloperKey",
       summary: "Revoke a developer key and issue its replacement (same user, label and allowlist)",
       description:

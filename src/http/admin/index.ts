@@ -46,7 +46,7 @@ const requireAdminToken: MiddlewareHandler<AppEnv> = bearerAuth({
 // The adminToken security scheme the routes name is defined with the others in app.ts.
 export const adminRouter = newRouter();
 // Authentication first: an unauthenticated body is never read, whatever its size.
-adminRouter.use("/admin/*", requireAdminConfigured, requireAdminToken, limitBody(MAX_BODY_BYTES));
+adminRouter.use("*", requireAdminConfigured, requireAdminToken, limitBody(MAX_BODY_BYTES));
 adminRouter.route("/", organizationsRouter);
 adminRouter.route("/", usersRouter);
 adminRouter.route("/", developerKeysRouter);

@@ -54,7 +54,7 @@ export const instancesRouter = newRouter()
   .openapi(
     adminRoute({
       method: "post",
-      path: "/admin/organizations/{orgId}/pairing/instances",
+      path: "/organizations/{orgId}/pairing/instances",
       operationId: "createPairingInstance",
       summary: "Create a pairing instance (its token is shown once)",
       request: {
@@ -72,7 +72,7 @@ export const instancesRouter = newRouter()
   .openapi(
     adminRoute({
       method: "get",
-      path: "/admin/organizations/{orgId}/pairing/instances",
+      path: "/organizations/{orgId}/pairing/instances",
       operationId: "listPairingInstances",
       summary: "List an organization's pairing instances",
       request: { params: OrgParams },
@@ -87,7 +87,7 @@ export const instancesRouter = newRouter()
   .openapi(
     adminRoute({
       method: "get",
-      path: "/admin/pairing/instances/{instanceId}",
+      path: "/pairing/instances/{instanceId}",
       operationId: "getPairingInstance",
       summary: "Get a pairing instance and whether a device is linked",
       request: { params: InstanceParams },
@@ -110,7 +110,7 @@ export const instancesRouter = newRouter()
   .openapi(
     adminRoute({
       method: "get",
-      path: "/admin/pairing/instances/{instanceId}/connections",
+      path: "/pairing/instances/{instanceId}/connections",
       operationId: "listPairingConnections",
       summary: "An instance's connection history (newest first, 100 at most)",
       request: { params: InstanceParams },
@@ -124,7 +124,7 @@ export const instancesRouter = newRouter()
   .openapi(
     adminRoute({
       method: "delete",
-      path: "/admin/pairing/instances/{instanceId}",
+      path: "/pairing/instances/{instanceId}",
       operationId: "deletePairingInstance",
       summary: "Delete a pairing instance",
       description: "Its calls answer 404 at once. Its live state is wiped now, or by the next cron run if that fails.",
@@ -139,7 +139,7 @@ export const instancesRouter = newRouter()
   .openapi(
     adminRoute({
       method: "post",
-      path: "/admin/organizations/{orgId}/pairing/client-token",
+      path: "/organizations/{orgId}/pairing/client-token",
       operationId: "rotatePairingClientToken",
       summary: "Create or rotate the organization's pairing Client-Token (shown once; the old one stops working)",
       request: { params: OrgParams },
@@ -154,7 +154,7 @@ export const instancesRouter = newRouter()
   .openapi(
     adminRoute({
       method: "get",
-      path: "/admin/organizations/{orgId}/pairing/client-token",
+      path: "/organizations/{orgId}/pairing/client-token",
       operationId: "getPairingClientToken",
       summary: "Show the organization's pairing Client-Token (prefix only)",
       request: { params: OrgParams },

@@ -24,7 +24,7 @@ export const organizationsRouter = newRouter()
   .openapi(
     adminRoute({
       method: "post",
-      path: "/admin/organizations",
+      path: "/organizations",
       operationId: "createOrganization",
       summary: "Create an organization",
       request: { body: jsonBody(z.object({ name: Name, whatsappEnabled: z.boolean().optional() })) },
@@ -38,7 +38,7 @@ export const organizationsRouter = newRouter()
   .openapi(
     adminRoute({
       method: "get",
-      path: "/admin/organizations",
+      path: "/organizations",
       operationId: "listOrganizations",
       summary: "List organizations",
       request: {
@@ -58,7 +58,7 @@ export const organizationsRouter = newRouter()
   .openapi(
     adminRoute({
       method: "get",
-      path: "/admin/organizations/{orgId}",
+      path: "/organizations/{orgId}",
       operationId: "getOrganization",
       summary: "Get an organization",
       request: { params: OrgParams },
@@ -70,7 +70,7 @@ export const organizationsRouter = newRouter()
   .openapi(
     adminRoute({
       method: "patch",
-      path: "/admin/organizations/{orgId}",
+      path: "/organizations/{orgId}",
       operationId: "updateOrganization",
       summary: "Enable or disable the WhatsApp product",
       request: { params: OrgParams, body: jsonBody(z.object({ whatsappEnabled: z.boolean() })) },
@@ -88,7 +88,7 @@ export const organizationsRouter = newRouter()
   .openapi(
     adminRoute({
       method: "post",
-      path: "/admin/organizations/{orgId}/deactivate",
+      path: "/organizations/{orgId}/deactivate",
       operationId: "deactivateOrganization",
       summary: "Deactivate an organization (reversible)",
       description: `Idempotent. At once: none of its credentials authenticates (bearer keys 401, users' api_keys USER_INACTIVE in produceQRCode, AccessKeys InvalidAccessKeyId.Inactive, the pairing Client-Token 401 INVALID_CLIENT_TOKEN), and its short links, hosted pages, files and message QR images answer 404, as unknown ones do. Nothing is deleted. The scan fast path's KV copies of its links are removed ${LINKS_PER_STEP} within this request and the rest ${LINKS_PER_STEP} per cron run; until then, and for up to 35 s after (KV edge and isolate caches), such a link may still redirect.`,
@@ -105,7 +105,7 @@ export const organizationsRouter = newRouter()
   .openapi(
     adminRoute({
       method: "post",
-      path: "/admin/organizations/{orgId}/activate",
+      path: "/organizations/{orgId}/activate",
       operationId: "activateOrganization",
       summary: "Activate a deactivated organization again",
       description:
@@ -123,7 +123,7 @@ export const organizationsRouter = newRouter()
   .openapi(
     adminRoute({
       method: "delete",
-      path: "/admin/organizations/{orgId}",
+      path: "/organizations/{orgId}",
       operationId: "deleteOrganization",
       summary: "Delete an organization and everything it owns",
       description: `Idempotent; cannot be undone. At once, in one transaction: its bearer keys, AccessKeys, users (with their api_keys and developer keys) and pairing Client-Token are deleted, its WhatsApp numbers unregistered, its pairing instances deleted, and it is no longer the demo organization. From then on it behaves as deactivated (every link, hosted page, file and image 404) and the answer is 202 with status "deleting". The cron then removes, a bounded page per run, the KV copies of its links (${LINKS_PER_STEP} of them already within this request), its analytics (${ANALYTICS_ROWS_PER_RUN} rows per table), its codes (${CODES_PER_RUN}) with their message QR codes, its files (${FILES_PER_RUN}, R2 objects first), its pairing instances' state, and finally the organization with its brands and members; GET then answers 404. Short tokens stay reserved forever.`,
@@ -135,7 +135,7 @@ export const organizationsRouter = newRouter()
   .openapi(
     adminRoute({
       method: "post",
-      path: "/admin/organizations/{orgId}/brands",
+      path: "/organizations/{orgId}/brands",
       operationId: "createBrand",
       summary: "Create a brand (numbered per organization)",
       request: { params: OrgParams, body: jsonBody(z.object({ name: Name })) },
@@ -150,7 +150,7 @@ export const organizationsRouter = newRouter()
   .openapi(
     adminRoute({
       method: "get",
-      path: "/admin/organizations/{orgId}/brands",
+      path: "/organizations/{orgId}/brands",
       operationId: "listBrands",
       summary: "List an organization's brands",
       request: { params: OrgParams },
@@ -165,7 +165,7 @@ export const organizationsRouter = newRouter()
   .openapi(
     adminRoute({
       method: "post",
-      path: "/admin/organizations/{orgId}/members",
+      path: "/organizations/{orgId}/members",
       operationId: "createMember",
       summary: "Create a member",
       request: { params: OrgParams, body: jsonBody(z.object({ name: Name, email: Email.optional() })) },
@@ -180,7 +180,7 @@ export const organizationsRouter = newRouter()
   .openapi(
     adminRoute({
       method: "get",
-      path: "/admin/organizations/{orgId}/members",
+      path: "/organizations/{orgId}/members",
       operationId: "listMembers",
       summary: "List an organization's members",
       request: { params: OrgParams },

@@ -10,7 +10,7 @@ export const usersRouter = newRouter()
   .openapi(
     adminRoute({
       method: "post",
-      path: "/admin/organizations/{orgId}/users",
+      path: "/organizations/{orgId}/users",
       operationId: "createUser",
       summary: "Create an active user and its api_key",
       request: {
@@ -35,7 +35,7 @@ export const usersRouter = newRouter()
   .openapi(
     adminRoute({
       method: "get",
-      path: "/admin/organizations/{orgId}/users",
+      path: "/organizations/{orgId}/users",
       operationId: "listUsers",
       summary: "List an organization's users",
       request: { params: OrgParams },
@@ -50,7 +50,7 @@ export const usersRouter = newRouter()
   .openapi(
     adminRoute({
       method: "get",
-      path: "/admin/users/{userId}",
+      path: "/users/{userId}",
       operationId: "getUser",
       summary: "Get a user",
       request: { params: UserParams },
@@ -61,7 +61,7 @@ export const usersRouter = newRouter()
   .openapi(
     adminRoute({
       method: "post",
-      path: "/admin/users/{userId}/activate",
+      path: "/users/{userId}/activate",
       operationId: "activateUser",
       summary: "Activate a user",
       request: { params: UserParams },
@@ -72,7 +72,7 @@ export const usersRouter = newRouter()
   .openapi(
     adminRoute({
       method: "post",
-      path: "/admin/users/{userId}/deactivate",
+      path: "/users/{userId}/deactivate",
       operationId: "deactivateUser",
       summary: "Deactivate a user (its api_key is refused while inactive)",
       request: { params: UserParams },
@@ -83,7 +83,7 @@ export const usersRouter = newRouter()
   .openapi(
     adminRoute({
       method: "delete",
-      path: "/admin/users/{userId}",
+      path: "/users/{userId}",
       operationId: "deleteUser",
       summary: "Delete a user and its developer keys",
       description:
@@ -99,7 +99,7 @@ export const usersRouter = newRouter()
   .openapi(
     adminRoute({
       method: "post",
-      path: "/admin/users/{userId}/api-key/rotate",
+      path: "/users/{userId}/api-key/rotate",
       operationId: "rotateUserApiKey",
       summary: "Replace a user's api_key; the old one stops working at once",
       request: { params: UserParams },

@@ -28,7 +28,7 @@ export const whatsappPhoneNumbersRouter = newRouter()
   .openapi(
     adminRoute({
       method: "post",
-      path: "/admin/organizations/{orgId}/whatsapp-phone-numbers",
+      path: "/organizations/{orgId}/whatsapp-phone-numbers",
       operationId: "registerWhatsappPhoneNumber",
       summary: "Register a WhatsApp channel phone number to an organization",
       request: {
@@ -57,7 +57,7 @@ export const whatsappPhoneNumbersRouter = newRouter()
   .openapi(
     adminRoute({
       method: "get",
-      path: "/admin/organizations/{orgId}/whatsapp-phone-numbers",
+      path: "/organizations/{orgId}/whatsapp-phone-numbers",
       operationId: "listWhatsappPhoneNumbers",
       summary: "List an organization's WhatsApp channel phone numbers",
       request: { params: z.object({ orgId: Id }) },
@@ -72,7 +72,7 @@ export const whatsappPhoneNumbersRouter = newRouter()
   .openapi(
     adminRoute({
       method: "delete",
-      path: "/admin/organizations/{orgId}/whatsapp-phone-numbers/{phoneNumber}",
+      path: "/organizations/{orgId}/whatsapp-phone-numbers/{phoneNumber}",
       operationId: "unregisterWhatsappPhoneNumber",
       summary: "Unregister a phone number (its message QR codes keep working; new ones cannot be made)",
       request: { params: PhoneParams },
