@@ -9,9 +9,9 @@ import { adminRouter } from "./http/admin";
 import { healthRouter } from "./http/health";
 import { produceQrCodeRouter } from "./http/produce-qrcode";
 import { qrCodesRouter } from "./http/qr-codes/router";
-import { redirectsRouter } from "./http/redirects";
+import { benchRouter, redirectsRouter } from "./http/redirects";
 import { filesRouter } from "./http/files";
-import { hostedPagesRouter } from "./http/hosted-pages";
+import { hostedPagesRouter, pageAssetsRouter } from "./http/hosted-pages";
 import { pairingRouter } from "./http/pairing/router";
 import { messageQrdlRouter } from "./http/message-qrdl/router";
 
@@ -29,9 +29,12 @@ app.route("/admin", adminRouter);
 app.route("/", produceQrCodeRouter);
 app.route("/files", filesRouter);
 app.route("/", qrCodesRouter);
-app.route("/", redirectsRouter);
+app.route("/r", redirectsRouter);
+app.route("/bench", benchRouter);
 app.route("/", pairingRouter);
-app.route("/", hostedPagesRouter);
+app.route("/p", hostedPagesRouter);
+// After pairing, whose page script is served at /assets/pair-<hash>.js.
+app.route("/assets", pageAssetsRouter);
 app.route("/", messageQrdlRouter);
 
 // How each family authenticates, defined once for all of them: a route names the one it uses.

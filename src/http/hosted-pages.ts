@@ -120,13 +120,13 @@ async function serve(c: Context<AppEnv>, variant: Variant): Promise<Response> {
 }
 
 export const hostedPagesRouter = newRouter();
-hostedPagesRouter.use("/p/*", usePageEnvelope);
+hostedPagesRouter.use("*", usePageEnvelope);
 
 const tokenParam = z.object({ shortToken: z.string().openapi({ param: { name: "shortToken", in: "path" }, example: "frnKYa3c" }) });
 
 hostedPagesRouter.openAPIRegistry.registerPath({
   method: "get",
-  path: "/p/{shortToken}",
+  path: "/{shortToken}",
   operationId: "getHostedPage",
   tags: ["Public edge"],
   security: [],
@@ -145,7 +145,7 @@ hostedPagesRouter.openAPIRegistry.registerPath({
 
 hostedPagesRouter.openAPIRegistry.registerPath({
   method: "get",
-  path: "/p/{shortToken}/event.ics",
+  path: "/{shortToken}/event.ics",
   operationId: "getEventCalendar",
   tags: ["Public edge"],
   security: [],
@@ -163,7 +163,7 @@ hostedPagesRouter.openAPIRegistry.registerPath({
 
 hostedPagesRouter.openAPIRegistry.registerPath({
   method: "get",
-  path: "/p/{shortToken}/contact.vcf",
+  path: "/{shortToken}/contact.vcf",
   operationId: "getContactCard",
   tags: ["Public edge"],
   security: [],
@@ -179,9 +179,16 @@ hostedPagesRouter.openAPIRegistry.registerPath({
   },
 });
 
-hostedPagesRouter.openAPIRegistry.registerPath({
+hostedPagesRouter.get("/:token", (c) => serve(c, "page"));
+hostedPagesRouter.get("/:token/event.ics", (c) => serve(c, "event.ics"));
+hostedPagesRouter.get("/:token/contact.vcf", (c) => serve(c, "contact.vcf"));
+
+/** The hosted pages' stylesheet, script and icon, at content-hashed paths. */
+export const pageAssetsRouter = newRouter();
+
+pageAssetsRouter.openAPIRegistry.registerPath({
   method: "get",
-  path: "/assets/{file}",
+  path: "/{file}",
   operationId: "getPageAsset",
   tags: ["Public edge"],
   security: [],
@@ -194,11 +201,7 @@ hostedPagesRouter.openAPIRegistry.registerPath({
   },
 });
 
-hostedPagesRouter.get("/p/:token", (c) => serve(c, "page"));
-hostedPagesRouter.get("/p/:token/event.ics", (c) => serve(c, "event.ics"));
-hostedPagesRouter.get("/p/:token/contact.vcf", (c) => serve(c, "contact.vcf"));
-
-hostedPagesRouter.get("/assets/:file", (c) => {
+pageAssetsRouter.get("/:file", (c) => {
   const asset = ASSETS.get(new URL(c.req.url).pathname);
   if (!asset) return notFound(c);
   return c.body(asset.body, 200, {

@@ -17,11 +17,11 @@ import { newRouter } from "./router";
 
 
 export const redirectsRouter = newRouter();
-redirectsRouter.use("/r/*", usePageEnvelope);
+redirectsRouter.use("*", usePageEnvelope);
 
 redirectsRouter.openAPIRegistry.registerPath({
   method: "get",
-  path: "/r/{shortToken}",
+  path: "/{shortToken}",
   operationId: "followShortLink",
   tags: ["Public edge"],
   security: [],
@@ -41,11 +41,12 @@ redirectsRouter.openAPIRegistry.registerPath({
  * The benchmark's baseline: the same app, middleware and headers, a constant 302 and nothing else.
  * Answers only when the bench starts the Worker with BENCH_ROUTES=1; everywhere else it is a 404.
  */
-redirectsRouter.get("/bench/constant-redirect", (c) =>
+export const benchRouter = newRouter();
+benchRouter.get("/constant-redirect", (c) =>
   c.env.BENCH_ROUTES === "1" ? c.body(null, 302, { ...PUBLIC_HEADERS, Location: "https://example.com/" }) : notFound(c),
 );
 
-redirectsRouter.get("/r/:token", async (c) => {
+redirectsRouter.get("/:token", async (c) => {
   const token = c.req.param("token");
   if (!SHORT_TOKEN_PATTERN.test(token)) return notFound(c);
   const link = await resolveShortToken(c.env, c.executionCtx, token);
