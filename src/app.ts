@@ -13,6 +13,7 @@ import { benchRouter, redirectsRouter } from "./http/redirects";
 import { filesRouter } from "./http/files";
 import { hostedPagesRouter, pageAssetsRouter } from "./http/hosted-pages";
 import { pairingRouter } from "./http/pairing/router";
+import { messageQrdlImagesRouter } from "./http/message-qrdl/images";
 import { messageQrdlRouter } from "./http/message-qrdl/router";
 
 export const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -26,16 +27,19 @@ app.use("*", secureHeaders({ crossOriginResourcePolicy: "cross-origin", overwrit
 
 app.route("/health", healthRouter);
 app.route("/admin", adminRouter);
-app.route("/", produceQrCodeRouter);
+app.route("/apis/v2/public/crm", produceQrCodeRouter);
 app.route("/files", filesRouter);
 app.route("/", qrCodesRouter);
 app.route("/r", redirectsRouter);
 app.route("/bench", benchRouter);
+// Device pairing: /instances/…, /pairing/confirm and the pairing page's script under /assets.
 app.route("/", pairingRouter);
 app.route("/p", hostedPagesRouter);
 // After pairing, whose page script is served at /assets/pair-<hash>.js.
 app.route("/assets", pageAssetsRouter);
+// Message QR codes: the Alibaba Cloud RPC endpoint is the root itself (POST /?Action=…), as the SDK calls it.
 app.route("/", messageQrdlRouter);
+app.route("/message-qrdl", messageQrdlImagesRouter);
 
 // How each family authenticates, defined once for all of them: a route names the one it uses.
 // Registered after the mounts, so these definitions win over any a router still registers.

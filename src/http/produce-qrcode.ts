@@ -14,7 +14,8 @@ import { newRouter } from "./router";
  * every error, `{status, data}` with the endpoint's own messages, checks in the documented order.
  */
 
-const PATH = "/apis/v2/public/crm/produceQRCode";
+/** Under the public API's base path, /apis/v2/public/crm, where app.ts mounts this router. */
+const PATH = "/produceQRCode";
 const MAX_BODY_BYTES = 16 * 1024;
 const MAX_URL_LENGTH = 4096;
 const MIN_SIZE = 100;

@@ -20,7 +20,7 @@ export const messageQrdlImagesRouter = newRouter();
 
 messageQrdlImagesRouter.openAPIRegistry.registerPath({
   method: "get",
-  path: "/message-qrdl/{file}",
+  path: "/{file}",
   operationId: "getMessageQrCodeImage",
   tags: ["Message QR codes"],
   // Public, like the short link the image encodes.
@@ -54,7 +54,7 @@ messageQrdlImagesRouter.openAPIRegistry.registerPath({
   },
 });
 
-messageQrdlImagesRouter.get("/message-qrdl/:file", async (c) => {
+messageQrdlImagesRouter.get("/:file", async (c) => {
   const match = /^([0-9A-Za-z]{8})\.(png|svg)$/.exec(c.req.param("file"));
   if (!match) return notFound(c);
   const [, qrdlCode, extension] = match as unknown as [string, string, "png" | "svg"];

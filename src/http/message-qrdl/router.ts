@@ -6,7 +6,6 @@ import { newRouter } from "../router";
 import { ACTIONS, MAX_MESSAGE_CHARS, type Params } from "./actions";
 import { authenticate, authorize, passGate } from "./auth";
 import { acsEnvelope, acsErrors, setAcsRequestId } from "./envelope";
-import { messageQrdlImagesRouter } from "./images";
 
 /**
  * The Alibaba Cloud RPC endpoint of the Chat App Message Service (version 2020-06-06), as the
@@ -182,4 +181,3 @@ messageQrdlRouter.openAPIRegistry.registerPath({
 });
 
 messageQrdlRouter.on(["GET", "POST"], "/", dispatch);
-messageQrdlRouter.route("/", messageQrdlImagesRouter);
