@@ -22,7 +22,7 @@ import { insertAccessKeyStatement, readAccessKey } from "../../db/access-keys";
 import { insertPhoneNumberStatement, readPhoneNumber } from "../../db/message-qrdl";
 import { insertPairingInstanceStatement, readPairingInstance, upsertClientTokenStatement } from "../../db/pairing";
 import { newRouter } from "../router";
-import { DEFAULT_PAUSE_AFTER, PairingInstanceSchema } from "./instances";
+import { DEFAULT_PAUSE_AFTER } from "../../pairing/instances";
 import {
   AccessKeySchema,
   adminRoute,
@@ -34,6 +34,7 @@ import {
   json,
   MemberSchema,
   OrganizationSchema,
+  PairingInstanceSchema,
   requireKeyring,
   UserSchema,
   WhatsappPhoneNumberSchema,

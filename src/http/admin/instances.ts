@@ -2,22 +2,11 @@ import { z } from "@hono/zod-openapi";
 import { findClientToken, findPairingInstance, listConnections, listPairingInstances } from "../../db/pairing";
 import { createInstance, DEFAULT_PAUSE_AFTER, deleteInstance, describeInstance, rotateClientToken } from "../../pairing/instances";
 import { newRouter } from "../router";
-import { adminRoute, errorResponses, found, Id, json, jsonBody, listOf, Name, OrgParams, requireOrganization } from "./schemas";
+import { adminRoute, errorResponses, found, Id, json, jsonBody, listOf, Name, OrgParams, PairingInstanceSchema, requireOrganization } from "./schemas";
 
 /** Pairing instances (id + token) and the organization's Client-Token; src/pairing/instances.ts does the work. */
 
 const Timestamp = z.string().openapi({ example: "2026-11-21T08:30:00+00:00" });
-
-export const PairingInstanceSchema = z
-  .object({
-    id: z.string().openapi({ example: "3C5A1F0E9B7D4E2A8C6F1B3D5E7A9C0B" }),
-    orgId: z.string(),
-    name: z.string(),
-    tokenPrefix: z.string().openapi({ example: "zit_8kQw…" }),
-    pauseAfter: z.number().int().openapi({ description: "Unscanned QR rotations before the instance pauses until restart" }),
-    createdAt: Timestamp,
-  })
-  .openapi("PairingInstance");
 
 export const IssuedPairingInstanceSchema = z
   .object({ instance: PairingInstanceSchema, secret: z.string().openapi({ description: "The instance token (zit_…), shown only in this response" }) })
@@ -44,7 +33,6 @@ const ConnectionSchema = z
   .openapi("PairingConnection");
 
 // The demo organization's instance (admin/demo.ts) is created with the same default.
-export { DEFAULT_PAUSE_AFTER };
 const PauseAfter = z.number().int().min(1).max(100);
 const InstanceParams = z.object({ instanceId: Id });
 

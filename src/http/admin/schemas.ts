@@ -81,6 +81,18 @@ export const ApiKeySchema = z
   })
   .openapi("ApiKey");
 
+/** A pairing instance as the admin API shows it (instances.ts, and the demo seed). */
+export const PairingInstanceSchema = z
+  .object({
+    id: z.string().openapi({ example: "3C5A1F0E9B7D4E2A8C6F1B3D5E7A9C0B" }),
+    orgId: z.string(),
+    name: z.string(),
+    tokenPrefix: z.string().openapi({ example: "zit_8kQw…" }),
+    pauseAfter: z.number().int().openapi({ description: "Unscanned QR rotations before the instance pauses until restart" }),
+    createdAt: Timestamp,
+  })
+  .openapi("PairingInstance");
+
 export const AccessKeySchema = z
   .object({
     id: z.string().openapi({ description: "The AccessKey ID", example: "EQAK3kTq9Lw2Xa81Zp0cVb7N" }),

@@ -80,12 +80,7 @@ const pairingRoute = <const R extends Parameters<typeof createRoute>[0]>(route: 
   createRoute({ ...route, tags: ["Pairing"], security: [{ clientToken: [] }] });
 
 export const pairingRouter = new OpenAPIHono<PairingEnv>({ defaultHook: validationHook });
-pairingRouter.openAPIRegistry.registerComponent("securitySchemes", "clientToken", {
-  type: "apiKey",
-  in: "header",
-  name: "Client-Token",
-  description: "The organization's pairing Client-Token (zct_…)",
-});
+// The clientToken security scheme the routes name is defined with the others in app.ts.
 // The pairing module's refusals are answered here, in this family's shape (the app mounts this
 // router with its error handler around every route, confirm's and the page's included).
 pairingRouter.onError(renderPairingError);
