@@ -1,3 +1,4 @@
+import { z } from "@hono/zod-openapi";
 import type { ErrorEnvelope } from "./errors";
 
 /**
@@ -28,3 +29,28 @@ export const problemEnvelope: ErrorEnvelope = (c, error) => {
   };
   return c.body(JSON.stringify(body), status, { "Content-Type": "application/problem+json; charset=utf-8" });
 };
+
+/** What problemEnvelope writes, as the family's one `Problem` component. */
+export const ProblemSchema = z
+  .object({
+    "@context": z.literal("/contexts/Error"),
+    "@type": z.literal("Error"),
+    title: z.string().openapi({ example: "An error occurred" }),
+    detail: z.string().openapi({ description: "The message, or every violation as `propertyPath: message`, one a line", example: "QR code not found" }),
+    status: z.number().int().openapi({ example: 400 }),
+    type: z.string().openapi({ example: "/errors/400" }),
+    violations: z
+      .array(z.object({ propertyPath: z.string().openapi({ example: "appearance.margin" }), message: z.string().openapi({ example: "must be 0 or more" }) }))
+      .optional()
+      .openapi({ description: "Validation failures only: one entry per violated field" }),
+  })
+  .openapi("Problem");
+
+type HeaderObject = { description: string; schema: { type: "string" | "integer" } };
+
+/** A problem+json response of the family, for route documents. */
+export const problemResponse = (description: string, headers?: Record<string, HeaderObject>) => ({
+  description,
+  ...(headers ? { headers } : {}),
+  content: { "application/problem+json": { schema: ProblemSchema } },
+});

@@ -41,3 +41,19 @@ function article(expected: string): string {
   if (expected === "object" || expected === "array") return `an ${expected}`;
   return `a ${expected}`;
 }
+
+/**
+ * The schema itself, parsing with violationMessage whenever nobody passes an error map:
+ * @hono/zod-validator (behind `router.openapi`) calls `schema.safeParseAsync(value)` with no
+ * options, so without this a route's violations would read "Invalid input: expected number…"
+ * instead of the family's "must be a number". Apply it last: `.openapi()`, `.optional()` and the
+ * like return new schemas without it.
+ */
+export function withViolationMessages<T extends z.ZodType>(schema: T): T {
+  const safeParseAsync = schema.safeParseAsync.bind(schema);
+  const safeParse = schema.safeParse.bind(schema);
+  return Object.assign(schema, {
+    safeParseAsync: (data: unknown, params?: z.core.ParseContext<z.core.$ZodIssue>) => safeParseAsync(data, { error: violationMessage, ...params }),
+    safeParse: (data: unknown, params?: z.core.ParseContext<z.core.$ZodIssue>) => safeParse(data, { error: violationMessage, ...params }),
+  });
+}

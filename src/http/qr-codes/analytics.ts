@@ -1,6 +1,6 @@
-import { z } from "@hono/zod-openapi";
+import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { HOSTED_TYPES, isHostedType } from "../../codes/types";
+import { hasLandingPage, LANDING_PAGE_TYPES } from "../../codes/catalog";
 import {
   DIMENSIONS,
   findVisit,
@@ -17,9 +17,12 @@ import type { QrCodeRecord } from "../../codes/record";
 import { isoNow } from "../../lib/time";
 import type { AppEnv } from "../../env";
 import { requirePermission } from "../bearer";
-import { ApiError, ValidationError, type FieldIssue } from "../errors";
+import { ApiError } from "../errors";
+import { problemResponse } from "../problem";
 import { newRouter } from "../router";
-import { errorResponses, IdParam, PartialCollectionViewSchema } from "./openapi";
+import { withViolationMessages } from "../validation-messages";
+import { commonErrors, documentedQueryFirst, IdParam, PartialCollectionViewSchema } from "./openapi";
+import { PAGE_SIZE, PageParam, queryParam } from "./query";
 import { requireCode } from "./write";
 
 /**
@@ -28,9 +31,6 @@ import { requireCode } from "./write";
  * resource router, so its bearer auth and problem+json envelope apply.
  */
 
-/** As /qr_codes. */
-const PAGE_SIZE = 30;
-const MAX_PAGE = 1_000_000;
 /** Values listed per breakdown dimension, most human visits first. */
 export const BREAKDOWN_LIMIT = 50;
 
@@ -104,29 +104,57 @@ export function rangeOf(from: number | null, to: number | null): VisitRange {
   };
 }
 
-function parseVisitQuery(c: Ctx): VisitQuery {
-  const issues: FieldIssue[] = [];
-  const pageText = c.req.query("page");
-  const page = pageText === undefined ? 1 : /^[0-9]{1,7}$/.test(pageText) ? Number(pageText) : Number.NaN;
-  if (!(page >= 1 && page <= MAX_PAGE)) issues.push({ field: "page", message: `must be a whole number from 1 to ${MAX_PAGE}` });
-  // An unencoded "+" in an offset arrives as a space; nothing else could have put one there.
-  const instant = (field: "from" | "to") => {
-    const text = c.req.query(field)?.replace(/ (\d{2}:\d{2})$/, "+$1");
-    if (text === undefined) return { text, ms: null };
-    const ms = parseInstant(text);
-    if (ms === null) issues.push({ field, message: TIME_MESSAGE });
-    return { text, ms };
-  };
-  const from = instant("from");
-  const to = instant("to");
-  if (from.ms !== null && to.ms !== null && from.ms >= to.ms) issues.push({ field: "to", message: "must be later than from" });
-  const bots = c.req.query("bots") ?? "exclude";
-  if (bots !== "include" && bots !== "exclude") issues.push({ field: "bots", message: "must be one of: include, exclude" });
-  const order = c.req.query("order[at]") ?? "desc";
-  if (order !== "asc" && order !== "desc") issues.push({ field: "order[at]", message: "must be one of: asc, desc" });
-  if (issues.length > 0) throw new ValidationError(issues);
-  return { page, from: from.text, to: to.text, range: rangeOf(from.ms, to.ms), includeBots: bots === "include", order: order as "asc" | "desc" };
-}
+/** An unencoded "+" in an offset arrives as a space; nothing else could have put one there. */
+const restorePlus = (text: string) => text.replace(/ (\d{2}:\d{2})$/, "+$1");
+
+const instantParam = (bound: string) =>
+  queryParam(
+    z
+      .string()
+      .transform((sent, ctx) => {
+        const text = restorePlus(sent);
+        const ms = parseInstant(text);
+        if (ms === null) {
+          ctx.addIssue({ code: "custom", message: TIME_MESSAGE });
+          return z.NEVER;
+        }
+        return { text, ms };
+      })
+      .optional(),
+  )
+    .describe(`${bound}. ISO 8601 date (midnight UTC) or date-time with an offset`)
+    .openapi({ example: bound === "Inclusive" ? "2026-11-01" : "2026-12-01" });
+
+/** The query of both collections: which page of which events, in which order. */
+const VisitQuerySchema = withViolationMessages(
+  z
+    .object({
+      page: PageParam,
+      from: instantParam("Inclusive"),
+      to: instantParam("Exclusive"),
+      bots: queryParam(z.enum(["include", "exclude"]).default("exclude")).describe("exclude: human events only in `member`; totals always show both"),
+      "order[at]": queryParam(z.enum(["asc", "desc"]).default("desc")),
+    })
+    .superRefine(
+      (query, ctx) => {
+        const from = query.from?.ms;
+        const to = query.to?.ms;
+        if (typeof from === "number" && typeof to === "number" && from >= to) ctx.addIssue({ code: "custom", path: ["to"], message: "must be later than from" });
+      },
+      // Also when another parameter failed: every violation at once.
+      { when: (payload) => typeof payload.value === "object" && payload.value !== null },
+    )
+    .transform(
+      (query): VisitQuery => ({
+        page: query.page,
+        from: query.from?.text,
+        to: query.to?.text,
+        range: rangeOf(query.from?.ms ?? null, query.to?.ms ?? null),
+        includeBots: query.bots === "include",
+        order: query["order[at]"],
+      }),
+    ),
+);
 
 function pageLink(path: string, query: VisitQuery, page: number): string {
   const params = new URLSearchParams();
@@ -140,7 +168,12 @@ function pageLink(path: string, query: VisitQuery, page: number): string {
 
 // Representation
 
-const ld = (c: Ctx, body: unknown) => c.body(JSON.stringify(body), 200, { "Content-Type": "application/ld+json; charset=utf-8" });
+/**
+ * A JSON-LD answer. The body is assembled from rows and rollups (breakdowns keyed by dimension)
+ * whose TypeScript types are wider than the document's literals, so it is not checked against the
+ * route's response schema here.
+ */
+const ld = (c: Ctx, body: unknown) => c.json(body as never, 200, { "Content-Type": "application/ld+json; charset=utf-8" });
 
 const representVisit = (path: string, family: Family, visit: VisitRecord) => ({ "@id": `${path}/${visit.id}`, "@type": family.type, ...visit });
 
@@ -158,8 +191,7 @@ function totalsOf(summary: VisitSummary) {
   return { all: human + bots, human, unique, bots };
 }
 
-async function answerCollection(c: Ctx, family: Family, code: QrCodeRecord): Promise<Response> {
-  const query = parseVisitQuery(c);
+async function answerCollection(c: Ctx, family: Family, code: QrCodeRecord, query: VisitQuery) {
   const path = `/qr_codes/${code.id}/${family.segment}`;
   const [list, summary] = await Promise.all([
     listVisits(c.env.DB, code.id, family.kind, { range: query.range, includeBots: query.includeBots, order: query.order, limit: PAGE_SIZE, offset: (query.page - 1) * PAGE_SIZE }),
@@ -194,7 +226,7 @@ async function answerCollection(c: Ctx, family: Family, code: QrCodeRecord): Pro
   });
 }
 
-async function answerItem(c: Ctx, family: Family, code: QrCodeRecord, eventId: string): Promise<Response> {
+async function answerItem(c: Ctx, family: Family, code: QrCodeRecord, eventId: string) {
   const visit = eventId.length <= 100 ? await findVisit(c.env.DB, code.id, family.kind, eventId) : null;
   if (!visit) throw new ApiError(400, "NOT_FOUND", family.notFound);
   return ld(c, { "@context": `/contexts/${family.type}`, ...representVisit(`/qr_codes/${code.id}/${family.segment}`, family, visit) });
@@ -203,8 +235,8 @@ async function answerItem(c: Ctx, family: Family, code: QrCodeRecord, eventId: s
 /** Page views exist only where there is a page: a clear refusal rather than an always-empty list. */
 async function requireHostedCode(c: Ctx, id: string): Promise<QrCodeRecord> {
   const code = await requireCode(c, id);
-  if (!isHostedType(code.type))
-    throw new ApiError(400, "NOT_HOSTED", `Page views exist only for hosted types (${[...HOSTED_TYPES].join(", ")}); this is a ${code.type} code`);
+  if (!hasLandingPage(code.type))
+    throw new ApiError(400, "NOT_HOSTED", `Page views exist only for hosted types (${LANDING_PAGE_TYPES.join(", ")}); this is a ${code.type} code`);
   return code;
 }
 
@@ -268,26 +300,21 @@ const schemas = {
   "page-views": { member: PageViewSchema, collection: collectionSchema("PageViewCollection", PageViewSchema) },
 };
 
-const queryParameters = [
-  { name: "page", in: "query" as const, schema: { type: "integer" as const, minimum: 1, default: 1 } },
-  { name: "from", in: "query" as const, description: "Inclusive. ISO 8601 date (midnight UTC) or date-time with an offset", schema: { type: "string" as const, example: "2026-11-01" } },
-  { name: "to", in: "query" as const, description: "Exclusive. ISO 8601 date (midnight UTC) or date-time with an offset", schema: { type: "string" as const, example: "2026-12-01" } },
-  { name: "bots", in: "query" as const, description: "exclude: human events only in `member`; totals always show both", schema: { type: "string" as const, enum: ["include", "exclude"], default: "exclude" } },
-  { name: "order[at]", in: "query" as const, schema: { type: "string" as const, enum: ["asc", "desc"], default: "desc" } },
-];
 const ItemParams = IdParam.extend({ eventId: z.string().openapi({ param: { name: "eventId", in: "path" } }) });
 
 export const analyticsRouter = newRouter();
 
 for (const family of [SCANS, PAGE_VIEWS]) {
   const hosted = family === PAGE_VIEWS;
-  const only = hosted ? ` Hosted types only (${[...HOSTED_TYPES].join(", ")}); any other type is a 400.` : "";
+  const only = hosted ? ` Hosted types only (${LANDING_PAGE_TYPES.join(", ")}); any other type is a 400.` : "";
   const ld200 = (description: string, schema: z.ZodType) => ({ description, content: { "application/ld+json": { schema } } });
-  const load = (c: Ctx) => (hosted ? requireHostedCode(c, c.req.param("id")!) : requireCode(c, c.req.param("id")!));
+  const load = (c: Ctx, id: string) => (hosted ? requireHostedCode(c, id) : requireCode(c, id));
+  const notFound = hosted ? "the code has no hosted page, or the QR code was not found (the same answer for another organization's id)" : "or the QR code was not found (the same answer for another organization's id)";
 
-  analyticsRouter.openAPIRegistry.registerPath({
+  const collection = createRoute({
     method: "get",
     path: `/qr_codes/{id}/${family.segment}`,
+    operationId: hosted ? "listQrCodePageViews" : "listQrCodeScans",
     tags: ["QR codes"],
     security: [{ bearerKey: [] }],
     summary: hosted ? "The code's hosted page views, with totals and breakdowns" : "The code's scans, with totals and breakdowns",
@@ -298,21 +325,38 @@ for (const family of [SCANS, PAGE_VIEWS]) {
       (hosted ? "views" : "scans") +
       "` on the code." +
       only,
-    request: { params: IdParam },
-    parameters: queryParameters,
-    responses: { 200: ld200("A page of events, totals and breakdowns", schemas[family.segment].collection), ...errorResponses },
+    middleware: [read] as const,
+    request: { params: IdParam, query: VisitQuerySchema },
+    responses: {
+      200: ld200("A page of events, totals and breakdowns", schemas[family.segment].collection),
+      400: problemResponse(`A query parameter is invalid (one violation each), ${notFound}`),
+      ...commonErrors,
+    },
   });
-  analyticsRouter.get(`/qr_codes/:id/${family.segment}`, read, async (c) => answerCollection(c, family, await load(c)));
+  analyticsRouter.openapi({ ...collection, hide: true }, async (c) => answerCollection(c, family, await load(c, c.req.valid("param").id), c.req.valid("query")));
+  // Documented with its query before the path's id, as this family's operations always listed them.
+  analyticsRouter.openAPIRegistry.registerPath(documentedQueryFirst(collection));
 
-  analyticsRouter.openAPIRegistry.registerPath({
-    method: "get",
-    path: `/qr_codes/{id}/${family.segment}/{eventId}`,
-    tags: ["QR codes"],
-    security: [{ bearerKey: [] }],
-    summary: hosted ? "One page view" : "One scan",
-    description: `An event of the code while its raw row is kept (the retention period).${only}`,
-    request: { params: ItemParams },
-    responses: { 200: ld200(hosted ? "The page view" : "The scan", schemas[family.segment].member), ...errorResponses },
-  });
-  analyticsRouter.get(`/qr_codes/:id/${family.segment}/:eventId`, read, async (c) => answerItem(c, family, await load(c), c.req.param("eventId")!));
+  analyticsRouter.openapi(
+    createRoute({
+      method: "get",
+      path: `/qr_codes/{id}/${family.segment}/{eventId}`,
+      operationId: hosted ? "getQrCodePageView" : "getQrCodeScan",
+      tags: ["QR codes"],
+      security: [{ bearerKey: [] }],
+      summary: hosted ? "One page view" : "One scan",
+      description: `An event of the code while its raw row is kept (the retention period).${only}`,
+      middleware: [read] as const,
+      request: { params: ItemParams },
+      responses: {
+        200: ld200(hosted ? "The page view" : "The scan", schemas[family.segment].member),
+        400: problemResponse(`No such event of this code (${family.notFound}), ${notFound}`),
+        ...commonErrors,
+      },
+    }),
+    async (c) => {
+      const { id, eventId } = c.req.valid("param");
+      return answerItem(c, family, await load(c, id), eventId);
+    },
+  );
 }

@@ -1,5 +1,5 @@
+import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { z } from "zod";
 import { dynamicUrl } from "../../codes/representation";
 import { findFile } from "../../db/files";
 import type { QrCodeRecord } from "../../codes/record";
@@ -12,14 +12,17 @@ import { QrError } from "../../qr/errors";
 import { planFitting } from "../../qr/fit";
 import { sniffRasterImage, type CenterImage } from "../../qr/image";
 import { renderPlanPng, renderPlanSvg } from "../../qr/render";
+import { MAX_CANVAS, MIN_CANVAS } from "../../qr";
 import { requirePermission } from "../bearer";
-import { issuesFromZod, ValidationError } from "../errors";
+import { ValidationError } from "../errors";
 import { publicBaseUrl } from "../origin";
+import { problemResponse } from "../problem";
 import { newRouter } from "../router";
-import { violationMessage } from "../validation-messages";
+import { withViolationMessages } from "../validation-messages";
 import { builtinLogo, encodedText } from "../../codes/write-checks";
-import { readJsonBody } from "./input";
-import { DownloadRequestSchema, errorResponses, IdParam } from "./openapi";
+import { jsonBody } from "./input";
+import { bodyErrors, commonErrors, documentedQueryFirst, IdParam, IF_NONE_MATCH, notFoundOrInvalid } from "./openapi";
+import { integerParam, queryParam } from "./query";
 import { requireCode } from "./write";
 import { sha256Hex } from "../../lib/hex";
 
@@ -29,12 +32,45 @@ import { sha256Hex } from "../../lib/hex";
  * shapes the image, so an identical request never renders twice and any edit changes the key.
  */
 
-const DownloadBody = z.object({
-  format: z.enum(["png", "svg"]).optional(),
-  size: z.number().int().min(10).max(5000).default(300),
-  margin: z.number().int().min(0).max(30).default(10),
-});
+const DEFAULT_SIZE = 300;
+const DEFAULT_MARGIN = 10;
+const MAX_MARGIN = 30;
+
+/** The options of a download, as the POST body sends them and the GET query repeats them. */
+const DOWNLOAD_FIELDS = {
+  format: z.enum(["png", "svg"]).describe("Defaults to png, or to the type the Accept header prefers (image/svg+xml or image/png)"),
+  size: z.number().int().min(MIN_CANVAS).max(MAX_CANVAS).describe(`Pixels, square. Defaults to \`${DEFAULT_SIZE}\`.`),
+  margin: z.number().int().min(0).max(MAX_MARGIN).describe(`Pixels; overrides appearance.margin. Defaults to \`${DEFAULT_MARGIN}\`.`),
+};
+
+/**
+ * Every option optional, its default filled in by optionsOf: the format's depends on the request's
+ * Accept header, which no schema sees.
+ */
+const DownloadBody = withViolationMessages(
+  z
+    .object(
+      { format: DOWNLOAD_FIELDS.format.optional(), size: DOWNLOAD_FIELDS.size.optional(), margin: DOWNLOAD_FIELDS.margin.optional() },
+      { error: (issue) => (issue.code === "invalid_type" ? "The request body must be a JSON object" : undefined) },
+    )
+    .openapi("QrCodeDownloadRequest"),
+);
+type DownloadRequest = z.output<typeof DownloadBody>;
+
+/** The same options in the query string: numbers arrive as digits, anything else is refused as not a number. */
+const DownloadQuery = withViolationMessages(
+  z.object({
+    format: queryParam(DOWNLOAD_FIELDS.format.optional()),
+    size: integerParam(DOWNLOAD_FIELDS.size.optional()),
+    margin: integerParam(DOWNLOAD_FIELDS.margin.optional()),
+  }),
+);
+
 type DownloadOptions = { format: "png" | "svg"; size: number; margin: number };
+
+function optionsOf(c: Context<AppEnv>, request: DownloadRequest): DownloadOptions {
+  return { format: request.format ?? preferredFormat(c.req.header("Accept")), size: request.size ?? DEFAULT_SIZE, margin: request.margin ?? DEFAULT_MARGIN };
+}
 
 const MEDIA_TYPES = { png: "image/png", svg: "image/svg+xml" } as const;
 /** Bumped when the renderer changes what it draws, so stale cached renders are never served. */
@@ -53,14 +89,6 @@ function preferredFormat(accept: string | undefined): "png" | "svg" {
     if (format && q > best.q) best = { format, q };
   }
   return best.q > 0 ? best.format : "png";
-}
-
-async function readOptions(c: Context<AppEnv>): Promise<DownloadOptions> {
-  const body = await readJsonBody(c, {});
-  if (typeof body !== "object" || body === null || Array.isArray(body)) throw new ValidationError([{ field: "", message: "The request body must be a JSON object" }]);
-  const parsed = DownloadBody.safeParse(body, { error: violationMessage });
-  if (!parsed.success) throw new ValidationError(issuesFromZod(parsed.error));
-  return { ...parsed.data, format: parsed.data.format ?? preferredFormat(c.req.header("Accept")) };
 }
 
 async function loadLogo(c: Context<AppEnv>, code: QrCodeRecord): Promise<{ image: CenterImage | null; digest: string | null }> {
@@ -96,7 +124,7 @@ async function render(text: string, code: QrCodeRecord, options: DownloadOptions
           field: "size",
           message:
             err.minimumSize === undefined
-              ? `${err.message}; this code cannot be drawn readably even at 5000 px with a ${options.margin} px margin`
+              ? `${err.message}; this code cannot be drawn readably even at ${MAX_CANVAS} px with a ${options.margin} px margin`
               : `${err.message}; the smallest size that works for this code is ${err.minimumSize} px`,
         },
       ]);
@@ -187,45 +215,55 @@ async function cacheLayer<T>(layer: "cache_api" | "r2", read: () => Promise<T | 
 export const downloadRouter = newRouter();
 const read = requirePermission("qr:ReadQrCode", "read");
 
-downloadRouter.openAPIRegistry.registerPath({
-  method: "post",
-  path: "/qr_codes/{id}/download",
-  tags: ["QR codes"],
-  security: [{ bearerKey: [] }],
-  summary: "Download the QR code as PNG or SVG, fully styled",
-  description:
-    "The image applies the full appearance; `margin` overrides appearance.margin. Without `format` the Accept header chooses (image/svg+xml or image/png). A size too small for the code's modules (under 2 px each) is a 400 that names the smallest size that works. Identical requests are served from a cache; send If-None-Match with the ETag to get 304.",
-  request: { params: IdParam, body: { required: false, content: { "application/json": { schema: DownloadRequestSchema } } } },
-  responses: {
-    200: {
-      description: "The image, as an attachment named after the code",
-      content: { "image/png": { schema: { type: "string", format: "binary" } }, "image/svg+xml": { schema: { type: "string" } } },
-    },
-    304: { description: "Not modified (If-None-Match matched)" },
-    ...errorResponses,
+const header = (description: string) => ({ description, schema: { type: "string" as const } });
+const IMAGE_HEADERS = {
+  "Content-Disposition": header("`attachment`, the file named after the code (an ASCII `filename`, the exact name in `filename*`)"),
+  ETag: header("A hash of everything that shapes the image; send it in If-None-Match"),
+  "Cache-Control": header("`private, no-cache`: revalidate with the ETag"),
+  "X-Render-Cache": header("`hit` when the image came from the render cache, `miss` when it was drawn"),
+};
+const downloaded = {
+  200: {
+    description: "The image, as an attachment named after the code (Content-Disposition); ETag names it",
+    headers: IMAGE_HEADERS,
+    content: { "image/png": { schema: { type: "string" as const, format: "binary" } }, "image/svg+xml": { schema: { type: "string" as const, description: "SVG markup" } } },
   },
-});
-downloadRouter.post("/qr_codes/:id/download", read, async (c) => download(c, c.req.param("id"), await readOptions(c)));
+  304: { description: "Not modified: If-None-Match named this image's ETag", headers: { ETag: IMAGE_HEADERS.ETag } },
+};
+const DESCRIPTION =
+  "The image applies the full appearance; `margin` overrides appearance.margin. Without `format` the Accept header chooses (image/svg+xml or image/png). A size too small for the code's modules (under 2 px each) is a 400 that names the smallest size that works. Identical requests are served from a cache; send If-None-Match with the ETag to get 304.";
 
-downloadRouter.openAPIRegistry.registerPath({
+downloadRouter.openapi(
+  createRoute({
+    method: "post",
+    path: "/qr_codes/{id}/download",
+    operationId: "downloadQrCode",
+    tags: ["QR codes"],
+    security: [{ bearerKey: [] }],
+    summary: "Download the QR code as PNG or SVG, fully styled",
+    description: DESCRIPTION,
+    middleware: [read, jsonBody({ whenEmpty: {} })] as const,
+    parameters: [IF_NONE_MATCH],
+    request: { params: IdParam, body: { required: false, content: { "application/json": { schema: DownloadBody } } } },
+    responses: { ...downloaded, 400: notFoundOrInvalid("An option is invalid (one violation each) or too small for the code"), ...bodyErrors, ...commonErrors },
+  }),
+  // Without a Content-Type the validator skips the body and hands over {}: parsing it again fills nothing in but keeps the types honest.
+  async (c) => download(c, c.req.valid("param").id, optionsOf(c, DownloadBody.parse(c.req.valid("json")))),
+);
+
+// GET: the query string form of the POST, for clients that prefer GET (conditional GETs, <img>).
+// Its query is listed before the path's id, as this family's operations always listed them.
+const downloadByQuery = createRoute({
   method: "get",
   path: "/qr_codes/{id}/download",
+  operationId: "downloadQrCodeByQuery",
   tags: ["QR codes"],
   security: [{ bearerKey: [] }],
   summary: "Download the QR code (query-string form of the POST, for conditional GETs)",
-  request: { params: IdParam },
-  parameters: [
-    { name: "format", in: "query", schema: { type: "string", enum: ["png", "svg"] } },
-    { name: "size", in: "query", schema: { type: "integer", minimum: 10, maximum: 5000, default: 300 } },
-    { name: "margin", in: "query", schema: { type: "integer", minimum: 0, maximum: 30, default: 10 } },
-  ],
-  responses: { 200: { description: "The image" }, 304: { description: "Not modified" }, ...errorResponses },
+  description: DESCRIPTION,
+  middleware: [read] as const,
+  request: { params: IdParam, query: DownloadQuery },
+  responses: { ...downloaded, 400: notFoundOrInvalid("A query parameter is invalid (one violation each) or too small for the code"), ...commonErrors },
 });
-downloadRouter.get("/qr_codes/:id/download", read, async (c) => {
-  const query = c.req.query();
-  const numberOrText = (value: string | undefined) => (value === undefined ? undefined : /^-?\d+$/.test(value) ? Number(value) : value);
-  const parsed = DownloadBody.safeParse({ format: query.format, size: numberOrText(query.size), margin: numberOrText(query.margin) }, { error: violationMessage });
-  if (!parsed.success) throw new ValidationError(issuesFromZod(parsed.error));
-  return download(c, c.req.param("id"), { ...parsed.data, format: parsed.data.format ?? preferredFormat(c.req.header("Accept")) });
-});
-
+downloadRouter.openapi({ ...downloadByQuery, hide: true }, async (c) => download(c, c.req.valid("param").id, optionsOf(c, c.req.valid("query"))));
+downloadRouter.openAPIRegistry.registerPath(documentedQueryFirst(downloadByQuery, [IF_NONE_MATCH]));

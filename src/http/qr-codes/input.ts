@@ -1,71 +1,232 @@
-import type { Context } from "hono";
-import { z } from "zod";
-import type { AppEnv } from "../../env";
-import { CONTENT_SCHEMAS } from "../../codes/content";
+import { z } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
+import { CONTENT_SCHEMAS, contentSummary, derivedFieldNames, isDynamicType } from "../../codes/catalog";
 import { hasLimits, LimitsSchema } from "../../codes/limits";
-import type { CodeInput } from "../../codes/record";
-import { isDynamicType, QR_CODE_TYPES } from "../../codes/types";
-import { AppearanceSchema, type Appearance } from "../../qr/appearance";
-import { BUILTIN_ICON_KEYS, isBuiltinIcon } from "../../qr/icons";
-import { issuesFromZod, ValidationError, type FieldIssue } from "../errors";
-import { violationMessage } from "../validation-messages";
+import type { CodeInput, QrCodeRecord } from "../../codes/record";
+import { QR_CODE_TYPES, type QrCodeType } from "../../codes/types";
+import type { AppEnv } from "../../env";
+import { AppearanceSchema, BUILTIN_ICON_KEYS, isBuiltinIcon } from "../../qr";
+import { ApiError, issuesFromZod, ValidationError } from "../errors";
+import { violationMessage, withViolationMessages } from "../validation-messages";
+import { mergePatchShape, requestField, requestShape, responseShape } from "./schema-views";
+import { refusingUnknownFields } from "./unknown-fields";
 
-/** The request body as JSON (a 400 violation when it is not); an empty body is `whenEmpty` if given. */
-export async function readJsonBody(c: Context<AppEnv>, whenEmpty?: unknown): Promise<unknown> {
-  const text = await c.req.text();
-  if (whenEmpty !== undefined && text.trim() === "") return whenEmpty;
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new ValidationError([{ field: "", message: "The request body must be valid JSON" }]);
-  }
-}
+/**
+ * The create/replace body of the QR code resource (POST, PUT, and what a PATCH produces), one zod
+ * object that validates it and, through the views beside it, documents it. Every violation is
+ * reported at once: the body's fields, the type's content and the appearance are checked
+ * independently, so one bad field never hides another.
+ */
 
-const BodySchema = z.object({
-  name: z
-    .string()
-    .max(255)
-    .refine((name) => name.trim() !== "", "must not be empty"),
-  type: z.enum(QR_CODE_TYPES).default("url"),
-  content: z.record(z.string(), z.unknown()),
-  appearance: z.record(z.string(), z.unknown()).default({}),
-  limits: LimitsSchema.nullable().default(null),
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
+const NOT_AN_OBJECT = "The request body must be a JSON object";
+const notAnObject = (issue: z.core.$ZodRawIssue) => (issue.code === "invalid_type" ? NOT_AN_OBJECT : undefined);
+
+/** The contract's "Required, 1-255 chars"; a name of spaces only is empty too. */
+const Name = z
+  .string()
+  .max(255)
+  .refine((name) => name.trim() !== "", "must not be empty")
+  .openapi({ minLength: 1, example: "Launch landing page" });
+
+const PREDEFINED_IMAGE = `One of the built-in logos: ${BUILTIN_ICON_KEYS.join(", ")}.`;
+
+/** The design as a request sends it: unknown fields refused, the logo key one of the built-in ones. */
+const Appearance = refusingUnknownFields(AppearanceSchema).superRefine((appearance, ctx) => {
+  if (appearance.predefinedImage !== null && !isBuiltinIcon(appearance.predefinedImage))
+    ctx.addIssue({ code: "custom", path: ["predefinedImage"], message: `must be one of the built-in logos: ${BUILTIN_ICON_KEYS.join(", ")}` });
 });
 
 /**
- * Validates a create or replace body, collecting every violation at once (the body's fields, the
- * type's content and the appearance are checked independently so one bad field never hides another).
+ * Each type's content as a request sends it: unknown fields refused, except the read-only ones the
+ * representation adds (audio's publicAudioFilePath), so that a code read can be sent back as is.
  */
-export function parseCodeInput(body: unknown): CodeInput {
-  if (typeof body !== "object" || body === null || Array.isArray(body)) throw new ValidationError([{ field: "", message: "The request body must be a JSON object" }]);
-  const issues: FieldIssue[] = [];
-  const base = BodySchema.safeParse(body, { error: violationMessage });
-  if (!base.success) issues.push(...issuesFromZod(base.error));
-  const raw = body as Record<string, unknown>;
+const CONTENT_INPUTS = Object.fromEntries(QR_CODE_TYPES.map((type) => [type, refusingUnknownFields(CONTENT_SCHEMAS[type], derivedFieldNames(type))])) as Record<
+  QrCodeType,
+  z.ZodType<Record<string, unknown>>
+>;
 
-  const type = base.success ? base.data.type : QR_CODE_TYPES.find((t) => t === (raw.type ?? "url"));
-  let content: Record<string, unknown> | undefined;
-  if (type && typeof raw.content === "object" && raw.content !== null && !Array.isArray(raw.content)) {
-    const parsed = CONTENT_SCHEMAS[type].safeParse(raw.content, { error: violationMessage });
-    if (parsed.success) content = parsed.data as Record<string, unknown>;
-    else issues.push(...issuesFromZod(parsed.error, "content"));
-  }
+const isQrCodeType = (value: unknown): value is QrCodeType => QR_CODE_TYPES.includes(value as QrCodeType);
+const variantName = (type: QrCodeType) => `${type[0]!.toUpperCase()}${type.slice(1)}QrCodeInput`;
 
-  let appearance: Appearance | undefined;
-  const appearanceInput = raw.appearance ?? {};
-  if (typeof appearanceInput === "object" && appearanceInput !== null && !Array.isArray(appearanceInput)) {
-    const parsed = AppearanceSchema.safeParse(appearanceInput, { error: violationMessage });
-    if (parsed.success) {
-      appearance = parsed.data;
-      if (appearance.predefinedImage !== null && !isBuiltinIcon(appearance.predefinedImage))
-        issues.push({ field: "appearance.predefinedImage", message: `must be one of the built-in logos: ${BUILTIN_ICON_KEYS.join(", ")}` });
-    } else issues.push(...issuesFromZod(parsed.error, "appearance"));
-  }
+export const CodeBody = withViolationMessages(
+  z
+    .object(
+      {
+        name: Name,
+        type: z.enum(QR_CODE_TYPES).default("url"),
+        // Its shape depends on `type`: checked below, against the type's own schema.
+        content: z.record(z.string(), z.unknown()),
+        appearance: Appearance.prefault({}),
+        limits: LimitsSchema.nullable().default(null),
+      },
+      { error: notAnObject },
+    )
+    .superRefine(
+      (body, ctx) => {
+        // Fields that failed hold what was sent: only a known type's content can be checked.
+        const type = isQrCodeType(body.type) ? body.type : undefined;
+        if (type && isRecord(body.content)) {
+          const content = CONTENT_INPUTS[type].safeParse(body.content, { error: violationMessage });
+          if (!content.success) for (const issue of content.error.issues) ctx.addIssue({ code: "custom", path: ["content", ...issue.path], message: issue.message });
+        }
+        const limitsValid = !ctx.issues.some((issue) => issue.path?.[0] === "limits");
+        if (type && limitsValid && hasLimits(body.limits) && !isDynamicType(type))
+          ctx.addIssue({ code: "custom", path: ["limits"], message: `apply to dynamic codes only; a ${type} code's image holds its payload and never passes through a short link` });
+      },
+      // Also when a field failed: the content and the limits are reported beside it.
+      { when: (payload) => isRecord(payload.value) },
+    )
+    .transform(
+      (body): CodeInput => ({
+        name: body.name,
+        type: body.type,
+        // Validated above; parsed again for its defaults, and without the read-only fields.
+        content: CONTENT_SCHEMAS[body.type].parse(body.content) as Record<string, unknown>,
+        appearance: body.appearance,
+        limits: hasLimits(body.limits) ? body.limits : null,
+      }),
+    )
+    // Documented as what it accepts: one variant per type, `content` tied to `type`.
+    .openapi("QrCodeInput", {
+      type: "object",
+      oneOf: QR_CODE_TYPES.map((type) => ({ $ref: `#/components/schemas/${variantName(type)}` })),
+      discriminator: { propertyName: "type", mapping: Object.fromEntries(QR_CODE_TYPES.map((type) => [type, `#/components/schemas/${variantName(type)}`])) },
+      description:
+        "A QR code as a create or a replace sends it: one variant per `type`, each with its own `content` (a body without `type` is read as a url code). Fields left out take their defaults (a PUT resets them). Unknown fields are refused inside `content` and `appearance` and ignored elsewhere.",
+      example: { name: "Launch landing page", type: "url", content: { url: "https://example.com" }, appearance: { dotsOptionsType: "rounded" } },
+    }),
+);
 
-  const limits = base.success && hasLimits(base.data.limits) ? base.data.limits : null;
-  if (limits && type && !isDynamicType(type)) issues.push({ field: "limits", message: `apply to dynamic codes only; a ${type} code's image holds its payload and never passes through a short link` });
-
-  if (issues.length > 0 || !base.success || !type || !content || !appearance) throw new ValidationError(issues);
-  return { name: base.data.name, type, content, appearance, limits };
+/** A create or replace body, or the 400 with every violation. */
+export function parseCodeBody(body: unknown): CodeInput {
+  const parsed = CodeBody.safeParse(body);
+  if (!parsed.success) throw new ValidationError(issuesFromZod(parsed.error));
+  return parsed.data;
 }
 
+// The document's side: request and response views of the same fields (see schema-views.ts).
+
+export const AppearanceInputSchema = z
+  .object({
+    ...requestShape(AppearanceSchema.shape),
+    predefinedImage: requestField(AppearanceSchema.shape.predefinedImage.describe(PREDEFINED_IMAGE)),
+  })
+  .strict()
+  .openapi("AppearanceInput", { description: "The design; every field optional (a PUT resets those left out to their defaults). Unknown fields are refused." });
+
+export const AppearanceOutputSchema = z.object(responseShape(AppearanceSchema.shape)).openapi("Appearance", { description: "The design, every field present" });
+
+const LIMITS = "Beyond the contract, dynamic codes only: outside [validFrom, validUntil) or after maxScans human scans, /r/{token} sends people to fallbackUrl (or shows a 'no longer active' page)";
+export const LimitsInputSchema = z.object(requestShape(LimitsSchema.shape)).openapi("LimitsInput", { description: LIMITS });
+export const LimitsOutputSchema = z.object(responseShape(LimitsSchema.shape)).openapi("Limits", { description: `${LIMITS}; every field null when the code has none` });
+
+const readOnlyField = (name: string) =>
+  z.unknown().openapi({ readOnly: true, description: `\`${name}\` is set by the server: sent back from a read, it is accepted and ignored` });
+
+/** Each type's body variant, by name: the QrCodeInput oneOf (UrlQrCodeInput, TextQrCodeInput, …). */
+export const CODE_INPUT_VARIANTS = QR_CODE_TYPES.map((type) => {
+  const name = variantName(type);
+  const schema = z
+    .object({
+      name: Name,
+      // Required here although a body without `type` is read as url (the contract's default): an
+      // optional property cannot tell the variants apart (OpenAPI 3.1 leaves a missing
+      // discriminator undefined), and a generated client then names the type it sends.
+      type: type === "url" ? z.literal("url").describe("A body without `type` is a url code too (the contract's default)") : z.literal(type),
+      content: z
+        .object({
+          ...requestShape(CONTENT_SCHEMAS[type].shape),
+          ...Object.fromEntries(derivedFieldNames(type).map((field) => [field, readOnlyField(field).optional()])),
+        })
+        .strict(),
+      appearance: AppearanceInputSchema.optional(),
+      limits: LimitsInputSchema.nullable().optional().openapi({ description: "Dynamic codes only; null or left out: no limits" }),
+    })
+    .openapi(name, { description: `A ${type} code; content ${contentSummary(type)}` });
+  return { name, schema };
+});
+
+// PATCH: a JSON merge patch (RFC 7396) of the code's editable state, validated as a PUT.
+
+/** What a code's PUT would send to leave it as it is: the state a merge patch applies to. */
+export function editableState(code: QrCodeRecord): Record<string, unknown> {
+  return { name: code.name, type: code.type, content: code.content, appearance: code.appearance, limits: code.limits };
+}
+
+/**
+ * RFC 7396: an object patch merges key by key, `null` removes the key, anything else replaces the
+ * target. Keys are copied as own data properties, so `__proto__` is a field like any other (and
+ * refused as unknown) rather than a way to change a prototype.
+ */
+export function applyMergePatch(target: unknown, patch: unknown): unknown {
+  if (!isRecord(patch)) return patch;
+  const result: Record<string, unknown> = isRecord(target) ? { ...target } : {};
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete result[key];
+    else Object.defineProperty(result, key, { value: applyMergePatch(Object.hasOwn(result, key) ? result[key] : undefined, value), enumerable: true, writable: true, configurable: true });
+  }
+  return result;
+}
+
+/** The code after `patch`, validated as a PUT body (a 400 with every violation otherwise). */
+export function patchedInput(code: QrCodeRecord, patch: unknown): CodeInput {
+  if (!isRecord(patch)) throw new ValidationError([{ field: "", message: NOT_AN_OBJECT }]);
+  return parseCodeBody(applyMergePatch(editableState(code), patch));
+}
+
+export const QrCodePatchSchema = z
+  .object({
+    name: Name.optional(),
+    type: z.enum(QR_CODE_TYPES).optional().describe("A new type keeps the old content's fields unless the patch removes them (null): send the whole code with PUT to start afresh"),
+    content: z.record(z.string(), z.unknown()).optional().describe("Merged into the content: a field set to null is removed"),
+    appearance: z
+      .object(mergePatchShape(AppearanceSchema.shape))
+      .strict()
+      .optional()
+      .openapi("AppearancePatch", { description: "Merged into the design: fields left out stay as they are, null puts back a field's default" }),
+    limits: z.object(mergePatchShape(LimitsSchema.shape)).nullable().optional().describe("Merged into the limits; null removes them all"),
+  })
+  .openapi("QrCodePatch", {
+    description:
+      "A JSON merge patch (RFC 7396) of the code: what it leaves out stays as it is, null removes a field (a field with a default gets it back). The result is validated as a PUT body.",
+    example: { name: "Launch (spring)", content: { url: "https://example.com/spring" } },
+  });
+
+// Reading a JSON body.
+
+const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json$/i;
+export const MERGE_PATCH = "application/merge-patch+json";
+const mediaTypeOf = (contentType: string | undefined) => contentType?.split(";")[0]!.trim().toLowerCase();
+
+/**
+ * Reads the body before the route's validator does, so that what is not JSON is answered in this
+ * family's words: malformed or empty JSON is a 400 violation (an empty body is `whenEmpty` when
+ * given), a body of another type a 415 (any JSON type is taken, except that a merge patch must
+ * say it is one: application/merge-patch+json).
+ */
+export function jsonBody(options: { mergePatch?: boolean; whenEmpty?: unknown } = {}): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const mediaType = mediaTypeOf(c.req.header("Content-Type"));
+    if (options.mergePatch && mediaType !== MERGE_PATCH) {
+      c.header("Accept-Patch", MERGE_PATCH);
+      throw new ApiError(415, "UNSUPPORTED_MEDIA_TYPE", `PATCH takes a JSON merge patch (RFC 7396) as ${MERGE_PATCH}; PUT takes the whole code as application/json`);
+    }
+    const text = await c.req.text();
+    // What @hono/zod-openapi would refuse with a bare "Unsupported Media Type", said here instead.
+    if (mediaType === undefined ? text.trim() !== "" : !JSON_MEDIA_TYPE.test(mediaType)) throw new ApiError(415, "UNSUPPORTED_MEDIA_TYPE", "Send the body as application/json");
+    if (text.trim() === "" && options.whenEmpty !== undefined) {
+      // With a JSON Content-Type the route's validator parses the text hono cached
+      // (HonoRequest.json() reads that cache): an empty body then reads as `whenEmpty` instead of
+      // failing as malformed JSON. Without one the validator skips the body (the handler gets {}).
+      if (mediaType !== undefined) c.req.bodyCache.text = Promise.resolve(JSON.stringify(options.whenEmpty)) as unknown as string;
+    } else {
+      try {
+        JSON.parse(text);
+      } catch {
+        throw new ValidationError([{ field: "", message: "The request body must be valid JSON" }]);
+      }
+    }
+    await next();
+  };
+}

@@ -1,43 +1,30 @@
-import { z } from "@hono/zod-openapi";
-import { CONTENT_SCHEMAS } from "../../codes/content";
-import { LimitsSchema } from "../../codes/limits";
+import { OpenAPIHono, z, type RouteConfig } from "@hono/zod-openapi";
 import { QR_CODE_TYPES } from "../../codes/types";
-import { AppearanceSchema } from "../../qr/appearance";
+import { RETRY_AFTER_SECONDS } from "../../lib/unavailable";
+import { problemResponse } from "../problem";
+import { AppearanceOutputSchema, LimitsOutputSchema } from "./input";
 
-// Schemas for the OpenAPI document of the QR code resource. Requests are validated by
-// parseCodeInput (every violation at once, in the contract's problem+json shape); these describe them.
+/**
+ * What the QR code resource's document says beyond its request schemas (those are in input.ts and
+ * beside each route's query): the representation, the collections, headers and error responses.
+ */
 
 const Timestamp = z.string().openapi({ example: "2026-11-21T08:31:00+00:00" });
-const Link = z.object({ rel: z.string(), href: z.string(), method: z.enum(["GET", "POST"]) });
-
-const Content = z
-  .union(Object.values(CONTENT_SCHEMAS) as unknown as [z.ZodType, z.ZodType, ...z.ZodType[]])
-  .openapi({ description: "Depends on `type`: url {url}; text {text, name, image, hostedPage…}; email {address, subject, message}; call {phoneNumber}; sms {phoneNumber, message}; geo {latitude, longitude, query}; wifi {ssid, password, encryption, hidden}; vcard {firstName, lastName, organisation, …}; file {fileName}; links {links[{url, name, image}]…}; audio {fileName…}; event {name, startDate, endDate…}" });
-
-export const QrCodeInputSchema = z
-  .object({
-    name: z.string().min(1).max(255).openapi({ example: "Launch landing page" }),
-    type: z.enum(QR_CODE_TYPES).default("url"),
-    content: Content,
-    appearance: AppearanceSchema.optional().openapi({ description: "Every field optional; omitted fields take their defaults (PUT resets them)" }),
-    limits: LimitsSchema.nullable()
-      .optional()
-      .openapi({ description: "Dynamic codes only. Outside [validFrom, validUntil) or after maxScans human scans, /r/{token} sends people to fallbackUrl (or shows a 'no longer active' page)" }),
-  })
-  .openapi("QrCodeInput", { example: { name: "Launch landing page", type: "url", content: { url: "https://example.com" }, appearance: { dotsOptionsType: "rounded" } } as never });
+// The representation types `method` as a string (codes/representation.ts); the document names the two it takes.
+const Link = z.object({ rel: z.string(), href: z.string(), method: z.string().openapi({ enum: ["GET", "POST"] }) });
 
 export const QrCodeSchema = z
   .object({
     id: z.string().openapi({ example: "0193a1b2c3d4e5f6a7b8c9d0" }),
     name: z.string(),
     type: z.enum(QR_CODE_TYPES),
-    content: z.record(z.string(), z.unknown()),
+    content: z.record(z.string(), z.unknown()).openapi({ description: "The type's content as it was saved (see the QrCodeInput variants); an audio code's also carries publicAudioFilePath" }),
     metadata: z.object({ shortToken: z.string().nullable().openapi({ example: "frnKYa3c" }), createdAt: Timestamp, updatedAt: Timestamp }),
-    appearance: AppearanceSchema,
+    appearance: AppearanceOutputSchema,
     attributes: z.object({ dynamicUrl: z.string().nullable(), hostedPageUrl: z.string().optional() }),
     links: z.array(Link),
     analytics: z.object({ scans: z.number().int(), views: z.number().int().optional() }),
-    limits: LimitsSchema.openapi({ description: "Beyond the contract: validity window, exact scan budget and fallback URL (dynamic codes)" }),
+    limits: LimitsOutputSchema,
   })
   .openapi("QrCode");
 
@@ -64,37 +51,83 @@ export const QrCodeCollectionSchema = z
   })
   .openapi("QrCodeCollection");
 
-export const ProblemSchema = z
-  .object({
-    "@context": z.literal("/contexts/Error"),
-    "@type": z.literal("Error"),
-    title: z.string().openapi({ example: "An error occurred" }),
-    detail: z.string().openapi({ example: "QR code not found" }),
-    status: z.number().int().openapi({ example: 400 }),
-    type: z.string().openapi({ example: "/errors/400" }),
-    violations: z.array(z.object({ propertyPath: z.string(), message: z.string() })).optional(),
-  })
-  .openapi("Problem");
-
 export const SchemaOrgSchema = z
   .object({ id: z.string(), qrCode: z.record(z.string(), z.unknown()), content: z.record(z.string(), z.unknown()) })
   .openapi("QrCodeSchemaOrg");
 
-export const DownloadRequestSchema = z
-  .object({
-    format: z.enum(["png", "svg"]).default("png").openapi({ description: "Defaults to png, or to the type the Accept header prefers" }),
-    size: z.number().int().min(10).max(5000).default(300),
-    margin: z.number().int().min(0).max(30).default(10).openapi({ description: "Pixels; overrides appearance.margin" }),
-  })
-  .openapi("QrCodeDownloadRequest");
+export const IdParam = z.object({ id: z.string().openapi({ param: { name: "id", in: "path" }, example: "0193a1b2c3d4e5f6a7b8c9d0" }) });
 
-const problem = (description: string) => ({ description, content: { "application/problem+json": { schema: ProblemSchema } } });
+// Headers and responses.
 
-export const errorResponses = {
-  400: problem("Validation failed (one violation per field), or the QR code was not found (also for another organization's id)"),
-  401: problem("Missing, unknown, revoked or expired bearer key"),
-  403: problem("The key lacks the role or action this call needs"),
-  413: problem("Request body too large"),
+const header = (description: string, type: "string" | "integer" = "string") => ({ description, schema: { type } });
+
+export const HEADERS = {
+  etag: header('The version of the code\'s editable state ("v3"); send it back in If-Match'),
+  location: header("The new code's path, `/qr_codes/{id}`"),
+  idempotentReplayed: header("`true` when this is the stored answer to an earlier request with the same Idempotency-Key"),
+  retryAfter: header("Seconds to wait before retrying", "integer"),
+  wwwAuthenticate: header('The challenge: `Bearer realm="api"`'),
+  acceptPatch: header("`application/merge-patch+json`: the patch format this resource takes"),
 };
 
-export const IdParam = z.object({ id: z.string().openapi({ param: { name: "id", in: "path" }, example: "0193a1b2c3d4e5f6a7b8c9d0" }) });
+const ifMatch = {
+  name: "If-Match",
+  in: "header" as const,
+  required: false,
+  description: "The ETag of the version the change is based on (or `*`); another version is a 412 instead of a silent overwrite",
+  schema: { type: "string" as const, example: '"v1"' },
+};
+export const IF_MATCH = [ifMatch];
+
+export const IF_NONE_MATCH = {
+  name: "If-None-Match",
+  in: "header" as const,
+  required: false,
+  description: "The ETag of an image already held: the same image is a 304 without a body",
+  schema: { type: "string" as const },
+};
+
+export const IDEMPOTENCY_KEY = {
+  name: "Idempotency-Key",
+  in: "header" as const,
+  required: false,
+  description: "1 to 255 visible ASCII characters, one per code you mean to create: a retried request answers with the first result instead of creating a second code (kept 24 hours)",
+  schema: { type: "string" as const, maxLength: 255 },
+};
+
+/** The answers every operation of the family can give, beside its own. */
+export const commonErrors = {
+  401: problemResponse("Missing, unknown, revoked or expired bearer key", { "WWW-Authenticate": HEADERS.wwwAuthenticate }),
+  403: problemResponse("The key lacks the role or the action this call needs"),
+  503: problemResponse(`A dependency could not answer; retry after Retry-After seconds (${RETRY_AFTER_SECONDS})`, { "Retry-After": HEADERS.retryAfter }),
+};
+
+/** And those of an operation that takes a JSON body. */
+export const bodyErrors = {
+  413: problemResponse("Request body larger than 64 KiB"),
+  415: problemResponse("A body that is not JSON"),
+};
+
+export const notFoundOrInvalid = (what: string) => problemResponse(`${what}, or the QR code was not found (the same answer for another organization's id)`);
+
+/**
+ * The query object's parameters as the document lists them, generated by zod-to-openapi as a
+ * route's would be. A route lists them itself when its query parameters come before its path
+ * parameters (as every operation of this family has always listed them): a route's `request`
+ * would put the path first.
+ */
+export function queryParameters(query: z.ZodObject | z.ZodPipe): unknown[] {
+  const scratch = new OpenAPIHono();
+  scratch.openAPIRegistry.registerPath({ method: "get", path: "/", request: { query }, responses: {} });
+  return (scratch.getOpenAPI31Document({ openapi: "3.1.0", info: { title: "", version: "" } }).paths?.["/"]?.get?.parameters ?? []) as unknown[];
+}
+
+/**
+ * A route with a query and path parameters as the document lists it: the query's parameters
+ * first, then `extra` ones, then the path's. Register the route itself with `hide: true`.
+ */
+export function documentedQueryFirst(route: RouteConfig, extra: unknown[] = []): RouteConfig {
+  const { middleware: _middleware, request, ...documented } = route;
+  const query = request?.query as z.ZodObject | z.ZodPipe | undefined;
+  return { ...documented, request: { params: request?.params }, parameters: [...(query ? queryParameters(query) : []), ...extra] as RouteConfig["parameters"] };
+}

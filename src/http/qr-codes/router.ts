@@ -1,64 +1,50 @@
-import type { Context } from "hono";
+import { createRoute } from "@hono/zod-openapi";
 import { representCode, representMember } from "../../codes/representation";
-import { QR_CODE_TYPES, type QrCodeType } from "../../codes/types";
 import { schemaOrgOf } from "../../codes/schema-org";
 import { findOrganization } from "../../db/accounts";
 import { listCodes } from "../../db/qr-codes";
-import type { AppEnv } from "../../env";
 import { bearerKeyAuth, requirePermission } from "../bearer";
-import { limitBody, ValidationError, type FieldIssue } from "../errors";
+import { limitBody, ValidationError } from "../errors";
 import { publicBaseUrl } from "../origin";
-import { problemEnvelope } from "../problem";
+import { problemEnvelope, problemResponse } from "../problem";
 import { newRouter } from "../router";
-import { parseCodeInput, readJsonBody } from "./input";
 import { analyticsRouter } from "./analytics";
 import { downloadRouter } from "./download";
-import { errorResponses, IdParam, QrCodeCollectionSchema, QrCodeInputSchema, QrCodeSchema, SchemaOrgSchema } from "./openapi";
+import { CODE_INPUT_VARIANTS, CodeBody, jsonBody, MERGE_PATCH, patchedInput, QrCodePatchSchema } from "./input";
+import {
+  bodyErrors,
+  commonErrors,
+  HEADERS,
+  IDEMPOTENCY_KEY,
+  IdParam,
+  IF_MATCH,
+  notFoundOrInvalid,
+  QrCodeCollectionSchema,
+  QrCodeSchema,
+  SchemaOrgSchema,
+} from "./openapi";
+import { ListQuery, PAGE_SIZE, type ListParams } from "./query";
 import { createCode, deleteCode, etagOf, replaceCode, requireCode } from "./write";
 
 /** The QR code resource: `/qr_codes` CRUD with the contract's JSON-LD collection and problem+json errors. */
 
-export const PAGE_SIZE = 30;
 const MAX_JSON_BYTES = 64 * 1024;
-const MAX_PAGE = 1_000_000;
 
 const read = requirePermission("qr:ReadQrCode", "read");
 const write = requirePermission("qr:WriteQrCode", "write");
-
-interface ListParams {
-  page: number;
-  type?: QrCodeType;
-  search?: string;
-  order: "asc" | "desc";
-}
-
-function parseListQuery(c: Context<AppEnv>): ListParams {
-  const issues: FieldIssue[] = [];
-  const pageText = c.req.query("page");
-  const page = pageText === undefined ? 1 : /^[0-9]{1,7}$/.test(pageText) ? Number(pageText) : Number.NaN;
-  if (!(page >= 1 && page <= MAX_PAGE)) issues.push({ field: "page", message: `must be a whole number from 1 to ${MAX_PAGE}` });
-  const type = c.req.query("type");
-  if (type !== undefined && !QR_CODE_TYPES.includes(type as QrCodeType)) issues.push({ field: "type", message: `must be one of: ${QR_CODE_TYPES.join(", ")}` });
-  const search = c.req.query("search");
-  if (search !== undefined && search.length > 255) issues.push({ field: "search", message: "must be at most 255 characters long" });
-  const order = c.req.query("order[createdAt]") ?? "desc";
-  if (order !== "asc" && order !== "desc") issues.push({ field: "order[createdAt]", message: "must be one of: asc, desc" });
-  if (issues.length > 0) throw new ValidationError(issues);
-  return { page, type: type as QrCodeType | undefined, search: search || undefined, order: order as "asc" | "desc" };
-}
 
 /** `/qr_codes?…&page=N` with the request's filters kept, as API Platform's view links are. */
 function pageLink(params: ListParams, page: number): string {
   const query = new URLSearchParams();
   if (params.type) query.set("type", params.type);
   if (params.search) query.set("search", params.search);
-  if (params.order !== "desc") query.set("order[createdAt]", params.order);
+  if (params["order[createdAt]"] !== "desc") query.set("order[createdAt]", params["order[createdAt]"]);
   query.set("page", String(page));
   return `/qr_codes?${query.toString()}`;
 }
 
-const json = (c: Context<AppEnv>, body: unknown, status: 200 | 201, headers: Record<string, string> = {}) =>
-  c.body(JSON.stringify(body), status, { "Content-Type": "application/ld+json; charset=utf-8", ...headers });
+/** Headers of a JSON-LD answer (c.json's own Content-Type gives way to these). */
+const LD_JSON = { "Content-Type": "application/ld+json; charset=utf-8" };
 
 export const qrCodesRouter = newRouter();
 
@@ -73,150 +59,232 @@ qrCodesRouter.use("/qr_codes/*", async (c, next) => {
 qrCodesRouter.use("/qr_codes", bearerKeyAuth(), limitBody(MAX_JSON_BYTES));
 qrCodesRouter.use("/qr_codes/*", bearerKeyAuth(), limitBody(MAX_JSON_BYTES));
 
+// The body's variants are referenced by name from QrCodeInput's oneOf, so they are registered here.
+for (const { name, schema } of CODE_INPUT_VARIANTS) qrCodesRouter.openAPIRegistry.register(name, schema);
+
 const security = [{ bearerKey: [] }];
-qrCodesRouter.openAPIRegistry.registerComponent("securitySchemes", "bearerKey", {
-  type: "http",
-  scheme: "bearer",
-  description: "An organization API key (zbk_…) issued through the admin API; qr:ReadQrCode to read, qr:WriteQrCode and the read-write role to write",
-});
 const tags = ["QR codes"];
-const ld = (description: string, schema: typeof QrCodeSchema | typeof QrCodeCollectionSchema) => ({ description, content: { "application/ld+json": { schema } } });
+const ld = <S extends typeof QrCodeSchema | typeof QrCodeCollectionSchema | typeof SchemaOrgSchema>(description: string, schema: S, headers?: Record<string, { description: string; schema: { type: "string" | "integer" } }>) => ({
+  description,
+  ...(headers ? { headers } : {}),
+  content: { "application/ld+json": { schema } },
+});
+const codeBody = { required: true, content: { "application/json": { schema: CodeBody } } };
 
-qrCodesRouter.openAPIRegistry.registerPath({
-  method: "get",
-  path: "/qr_codes",
-  tags,
-  security,
-  summary: "List the organization's QR codes",
-  description: `JSON-LD collection, ${PAGE_SIZE} per page, newest first, with first/last/previous/next links in \`view\`.`,
-  parameters: [
-    { name: "page", in: "query", schema: { type: "integer", minimum: 1, default: 1 } },
-    { name: "type", in: "query", schema: { type: "string", enum: [...QR_CODE_TYPES] } },
-    { name: "search", in: "query", description: "Part of the name (case-insensitive for ASCII)", schema: { type: "string", maxLength: 255 } },
-    { name: "order[createdAt]", in: "query", schema: { type: "string", enum: ["asc", "desc"], default: "desc" } },
-  ],
-  responses: { 200: ld("A page of QR codes", QrCodeCollectionSchema), ...errorResponses },
-});
-qrCodesRouter.get("/qr_codes", read, async (c) => {
-  const params = parseListQuery(c);
-  const base = publicBaseUrl(c);
-  const { items, total } = await listCodes(c.env.DB, c.get("apiKey").orgId, {
-    type: params.type,
-    search: params.search,
-    order: params.order,
-    limit: PAGE_SIZE,
-    offset: (params.page - 1) * PAGE_SIZE,
-  });
-  const last = Math.max(1, Math.ceil(total / PAGE_SIZE));
-  return json(c, {
-    "@context": "/contexts/QrCode",
-    "@id": "/qr_codes",
-    "@type": "Collection",
-    totalItems: total,
-    member: items.map((code) => representMember(code, base)),
-    view: {
-      "@id": pageLink(params, params.page),
-      "@type": "PartialCollectionView",
-      first: pageLink(params, 1),
-      last: pageLink(params, last),
-      ...(params.page > 1 ? { previous: pageLink(params, Math.min(params.page - 1, last)) } : {}),
-      ...(params.page < last ? { next: pageLink(params, params.page + 1) } : {}),
-    },
-  }, 200);
-});
-
-qrCodesRouter.openAPIRegistry.registerPath({
-  method: "post",
-  path: "/qr_codes",
-  tags,
-  security,
-  summary: "Create a QR code",
-  description: "Unknown keys are ignored. Send `Idempotency-Key` to make a retried request return the first result instead of creating a second code (kept 24 hours).",
-  parameters: [{ name: "Idempotency-Key", in: "header", required: false, schema: { type: "string", maxLength: 255 } }],
-  request: { body: { required: true, content: { "application/json": { schema: QrCodeInputSchema } } } },
-  responses: { 201: ld("The new QR code (Location names it)", QrCodeSchema), 422: errorResponses[400], ...errorResponses },
-});
-qrCodesRouter.post("/qr_codes", write, async (c) => {
-  const idempotencyKey = c.req.header("Idempotency-Key");
-  if (idempotencyKey !== undefined && !/^[\x21-\x7e]{1,255}$/.test(idempotencyKey))
-    throw new ValidationError([{ field: "Idempotency-Key", message: "must be 1 to 255 visible ASCII characters" }]);
-  const input = parseCodeInput(await readJsonBody(c));
-  const { code, replayed } = await createCode(c, input, idempotencyKey);
-  return json(c, code, 201, {
-    Location: `/qr_codes/${code.id}`,
-    ETag: etagOf({ version: 1 }),
-    ...(replayed ? { "Idempotent-Replayed": "true" } : {}),
-  });
-});
-
-qrCodesRouter.openAPIRegistry.registerPath({
-  method: "get",
-  path: "/qr_codes/{id}",
-  tags,
-  security,
-  summary: "Retrieve a QR code",
-  request: { params: IdParam },
-  responses: { 200: ld("The QR code; ETag names its editable version", QrCodeSchema), ...errorResponses },
-});
-qrCodesRouter.get("/qr_codes/:id", read, async (c) => {
-  const code = await requireCode(c, c.req.param("id"));
-  return json(c, representCode(code, publicBaseUrl(c)), 200, { ETag: etagOf(code) });
-});
-
-qrCodesRouter.openAPIRegistry.registerPath({
-  method: "put",
-  path: "/qr_codes/{id}",
-  tags,
-  security,
-  summary: "Replace a QR code",
-  description: "Fields left out return to their defaults; the short token never changes. Send `If-Match` with the ETag from GET to refuse (412) a change made meanwhile by someone else.",
-  parameters: [{ name: "If-Match", in: "header", required: false, schema: { type: "string" } }],
-  request: { params: IdParam, body: { required: true, content: { "application/json": { schema: QrCodeInputSchema } } } },
-  responses: {
-    200: ld("The updated QR code", QrCodeSchema),
-    409: { ...errorResponses[400], description: "The code is the deep link of a message QR code: change it with UpdatePhoneMessageQrdl" },
-    412: { ...errorResponses[400], description: "If-Match names an older version" },
-    ...errorResponses,
+qrCodesRouter.openapi(
+  createRoute({
+    method: "get",
+    path: "/qr_codes",
+    operationId: "listQrCodes",
+    tags,
+    security,
+    summary: "List the organization's QR codes",
+    description: `JSON-LD collection, ${PAGE_SIZE} per page, newest first, with first/last/previous/next links in \`view\`.`,
+    middleware: [read] as const,
+    request: { query: ListQuery },
+    responses: { 200: ld("A page of QR codes", QrCodeCollectionSchema), 400: problemResponse("A query parameter is invalid (one violation each)"), ...commonErrors },
+  }),
+  async (c) => {
+    const params = c.req.valid("query");
+    const search = params.search || undefined;
+    const { items, total } = await listCodes(c.env.DB, c.get("apiKey").orgId, {
+      type: params.type,
+      search,
+      order: params["order[createdAt]"],
+      limit: PAGE_SIZE,
+      offset: (params.page - 1) * PAGE_SIZE,
+    });
+    const base = publicBaseUrl(c);
+    const link = (page: number) => pageLink({ ...params, search }, page);
+    const last = Math.max(1, Math.ceil(total / PAGE_SIZE));
+    return c.json(
+      {
+        "@context": "/contexts/QrCode" as const,
+        "@id": "/qr_codes" as const,
+        "@type": "Collection" as const,
+        totalItems: total,
+        member: items.map((code) => ({ ...representMember(code, base), "@type": "QrCode" as const })),
+        view: {
+          "@id": link(params.page),
+          "@type": "PartialCollectionView" as const,
+          first: link(1),
+          last: link(last),
+          ...(params.page > 1 ? { previous: link(Math.min(params.page - 1, last)) } : {}),
+          ...(params.page < last ? { next: link(params.page + 1) } : {}),
+        },
+      },
+      200,
+      LD_JSON,
+    );
   },
-});
-qrCodesRouter.put("/qr_codes/:id", write, async (c) => {
-  const id = c.req.param("id");
-  await requireCode(c, id);
-  const input = parseCodeInput(await readJsonBody(c));
-  const code = await replaceCode(c, id, input);
-  return json(c, representCode(code, publicBaseUrl(c)), 200, { ETag: etagOf(code) });
-});
+);
 
-qrCodesRouter.openAPIRegistry.registerPath({
-  method: "delete",
-  path: "/qr_codes/{id}",
-  tags,
-  security,
-  summary: "Delete a QR code",
-  description: "Its short link stops resolving and its token is never issued again. `If-Match` is honoured.",
-  request: { params: IdParam },
-  responses: { 204: { description: "Deleted" }, 412: errorResponses[400], ...errorResponses },
-});
-qrCodesRouter.delete("/qr_codes/:id", write, async (c) => {
-  await deleteCode(c, c.req.param("id"));
-  return c.body(null, 204);
-});
+qrCodesRouter.openapi(
+  createRoute({
+    method: "post",
+    path: "/qr_codes",
+    operationId: "createQrCode",
+    tags,
+    security,
+    summary: "Create a QR code",
+    description:
+      "Fields left out take their defaults; unknown fields are refused inside `content` and `appearance` (naming the nearest known field) and ignored elsewhere. Send `Idempotency-Key` to make a retried request return the first result instead of creating a second code (kept 24 hours).",
+    middleware: [write, jsonBody()] as const,
+    parameters: [IDEMPOTENCY_KEY],
+    request: { body: codeBody },
+    responses: {
+      201: ld("The new QR code: Location names it, ETag is its version", QrCodeSchema, {
+        Location: HEADERS.location,
+        ETag: HEADERS.etag,
+        "Idempotent-Replayed": HEADERS.idempotentReplayed,
+      }),
+      400: problemResponse("The body is invalid (one violation per field), or so is the Idempotency-Key"),
+      422: problemResponse("This Idempotency-Key was already used with a different body"),
+      ...bodyErrors,
+      ...commonErrors,
+    },
+  }),
+  async (c) => {
+    const idempotencyKey = c.req.header("Idempotency-Key");
+    if (idempotencyKey !== undefined && !/^[\x21-\x7e]{1,255}$/.test(idempotencyKey))
+      throw new ValidationError([{ field: "Idempotency-Key", message: "must be 1 to 255 visible ASCII characters" }]);
+    const { code, replayed } = await createCode(c, c.req.valid("json"), idempotencyKey);
+    return c.json(code, 201, {
+      ...LD_JSON,
+      Location: `/qr_codes/${code.id}`,
+      ETag: etagOf({ version: 1 }),
+      ...(replayed ? { "Idempotent-Replayed": "true" } : {}),
+    });
+  },
+);
 
-qrCodesRouter.openAPIRegistry.registerPath({
-  method: "get",
-  path: "/qr_codes/{id}/schemaorg",
-  tags,
-  security,
-  summary: "The QR code as schema.org structured data",
-  description: "A BarCode for the code; an Event (event) or Person (vcard) for the content, the raw content for other types.",
-  request: { params: IdParam },
-  responses: { 200: { description: "schema.org JSON-LD", content: { "application/ld+json": { schema: SchemaOrgSchema } } }, ...errorResponses },
-});
-qrCodesRouter.get("/qr_codes/:id/schemaorg", read, async (c) => {
-  const code = await requireCode(c, c.req.param("id"));
-  const organization = await findOrganization(c.env.DB, code.orgId);
-  return json(c, schemaOrgOf(code, { base: publicBaseUrl(c), organizationName: organization?.name ?? "" }), 200);
-});
+qrCodesRouter.openapi(
+  createRoute({
+    method: "get",
+    path: "/qr_codes/{id}",
+    operationId: "getQrCode",
+    tags,
+    security,
+    summary: "Retrieve a QR code",
+    middleware: [read] as const,
+    request: { params: IdParam },
+    responses: { 200: ld("The QR code; ETag names its editable version", QrCodeSchema, { ETag: HEADERS.etag }), 400: notFoundOrInvalid("The id is malformed"), ...commonErrors },
+  }),
+  async (c) => {
+    const code = await requireCode(c, c.req.valid("param").id);
+    return c.json(representCode(code, publicBaseUrl(c)), 200, { ...LD_JSON, ETag: etagOf(code) });
+  },
+);
+
+const writeConflicts = {
+  409: problemResponse("The code is the deep link of a message QR code: change it with UpdatePhoneMessageQrdl"),
+  412: problemResponse("If-Match names another version than the current one"),
+};
+
+qrCodesRouter.openapi(
+  createRoute({
+    method: "put",
+    path: "/qr_codes/{id}",
+    operationId: "replaceQrCode",
+    tags,
+    security,
+    summary: "Replace a QR code",
+    description:
+      "Fields left out return to their defaults (to change a few fields, PATCH them); the short token never changes. Send `If-Match` with the ETag from GET to refuse (412) a change made meanwhile by someone else.",
+    middleware: [write, jsonBody()] as const,
+    parameters: IF_MATCH,
+    request: { params: IdParam, body: codeBody },
+    responses: {
+      200: ld("The updated QR code; ETag is its new version", QrCodeSchema, { ETag: HEADERS.etag }),
+      400: notFoundOrInvalid("The body is invalid (one violation per field)"),
+      ...writeConflicts,
+      ...bodyErrors,
+      ...commonErrors,
+    },
+  }),
+  async (c) => {
+    const code = await replaceCode(c, c.req.valid("param").id, c.req.valid("json"));
+    return c.json(representCode(code, publicBaseUrl(c)), 200, { ...LD_JSON, ETag: etagOf(code) });
+  },
+);
+
+qrCodesRouter.openapi(
+  createRoute({
+    method: "patch",
+    path: "/qr_codes/{id}",
+    operationId: "patchQrCode",
+    tags,
+    security,
+    summary: "Change some fields of a QR code",
+    description:
+      "A JSON merge patch (RFC 7396, `Content-Type: application/merge-patch+json`) applied to the code's editable state (name, type, content, appearance, limits): what the patch leaves out stays as it is, `null` removes a field (one with a default gets it back). The result is validated and saved as a PUT would be, so renaming a code keeps its design. `If-Match` is honoured.",
+    middleware: [write, jsonBody({ mergePatch: true })] as const,
+    parameters: IF_MATCH,
+    request: { params: IdParam, body: { required: true, content: { [MERGE_PATCH]: { schema: { $ref: "#/components/schemas/QrCodePatch" } } } } },
+    responses: {
+      200: ld("The patched QR code; ETag is its new version", QrCodeSchema, { ETag: HEADERS.etag }),
+      400: notFoundOrInvalid("The patched code is invalid (one violation per field, as for a PUT)"),
+      ...writeConflicts,
+      413: bodyErrors[413],
+      415: problemResponse("Not application/merge-patch+json; Accept-Patch names the type", { "Accept-Patch": HEADERS.acceptPatch }),
+      ...commonErrors,
+    },
+  }),
+  async (c) => {
+    // The body is a merge patch, not a code: it is validated once applied (patchedInput), each
+    // time it is applied (replaceCode applies it again to a newer version after a lost race).
+    const patch: unknown = await c.req.json();
+    const code = await replaceCode(c, c.req.valid("param").id, (current) => patchedInput(current, patch));
+    return c.json(representCode(code, publicBaseUrl(c)), 200, { ...LD_JSON, ETag: etagOf(code) });
+  },
+);
+// QrCodePatch is referenced by name (its body is read as a patch, not validated as a code).
+qrCodesRouter.openAPIRegistry.register("QrCodePatch", QrCodePatchSchema);
+
+qrCodesRouter.openapi(
+  createRoute({
+    method: "delete",
+    path: "/qr_codes/{id}",
+    operationId: "deleteQrCode",
+    tags,
+    security,
+    summary: "Delete a QR code",
+    description: "Its short link stops resolving and its token is never issued again. `If-Match` is honoured.",
+    middleware: [write] as const,
+    parameters: IF_MATCH,
+    request: { params: IdParam },
+    responses: {
+      204: { description: "Deleted" },
+      400: notFoundOrInvalid("The id is malformed"),
+      412: writeConflicts[412],
+      ...commonErrors,
+    },
+  }),
+  async (c) => {
+    await deleteCode(c, c.req.valid("param").id);
+    return c.body(null, 204);
+  },
+);
+
+qrCodesRouter.openapi(
+  createRoute({
+    method: "get",
+    path: "/qr_codes/{id}/schemaorg",
+    operationId: "getQrCodeSchemaOrg",
+    tags,
+    security,
+    summary: "The QR code as schema.org structured data",
+    description: "A BarCode for the code; an Event (event) or Person (vcard) for the content, the raw content for other types.",
+    middleware: [read] as const,
+    request: { params: IdParam },
+    responses: { 200: ld("schema.org JSON-LD", SchemaOrgSchema), 400: notFoundOrInvalid("The id is malformed"), ...commonErrors },
+  }),
+  async (c) => {
+    const code = await requireCode(c, c.req.valid("param").id);
+    const organization = await findOrganization(c.env.DB, code.orgId);
+    return c.json(schemaOrgOf(code, { base: publicBaseUrl(c), organizationName: organization?.name ?? "" }), 200, LD_JSON);
+  },
+);
 
 qrCodesRouter.route("/", downloadRouter);
 qrCodesRouter.route("/", analyticsRouter);
