@@ -623,144 +623,13 @@ export interface paths {
          * List the organization's QR codes
          * @description JSON-LD collection, 30 per page, newest first, with first/last/previous/next links in `view`.
          */
-        get: {
-            parameters: {
-                query?: {
-                    page?: number;
-                    type?: "url" | "text" | "email" | "call" | "sms" | "geo" | "wifi" | "vcard" | "file" | "links" | "audio" | "event";
-                    /** @description Part of the name (case-insensitive for ASCII) */
-                    search?: string;
-                    "order[createdAt]"?: "asc" | "desc";
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description A page of QR codes */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/ld+json": components["schemas"]["QrCodeCollection"];
-                    };
-                };
-                /** @description Validation failed (one violation per field), or the QR code was not found (also for another organization's id) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Missing, unknown, revoked or expired bearer key */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The key lacks the role or action this call needs */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Request body too large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        get: operations["listQrCodes"];
         put?: never;
         /**
          * Create a QR code
-         * @description Unknown keys are ignored. Send `Idempotency-Key` to make a retried request return the first result instead of creating a second code (kept 24 hours).
+         * @description Fields left out take their defaults; unknown fields are refused inside `content` and `appearance` (naming the nearest known field) and ignored elsewhere. Send `Idempotency-Key` to make a retried request return the first result instead of creating a second code (kept 24 hours).
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    "Idempotency-Key"?: string;
-                };
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["QrCodeInput"];
-                };
-            };
-            responses: {
-                /** @description The new QR code (Location names it) */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/ld+json": components["schemas"]["QrCode"];
-                    };
-                };
-                /** @description Validation failed (one violation per field), or the QR code was not found (also for another organization's id) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Missing, unknown, revoked or expired bearer key */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The key lacks the role or action this call needs */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Request body too large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Validation failed (one violation per field), or the QR code was not found (also for another organization's id) */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        post: operations["createQrCode"];
         delete?: never;
         options?: never;
         head?: never;
@@ -775,223 +644,25 @@ export interface paths {
             cookie?: never;
         };
         /** Retrieve a QR code */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The QR code; ETag names its editable version */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/ld+json": components["schemas"]["QrCode"];
-                    };
-                };
-                /** @description Validation failed (one violation per field), or the QR code was not found (also for another organization's id) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Missing, unknown, revoked or expired bearer key */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The key lacks the role or action this call needs */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Request body too large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        get: operations["getQrCode"];
         /**
          * Replace a QR code
-         * @description Fields left out return to their defaults; the short token never changes. Send `If-Match` with the ETag from GET to refuse (412) a change made meanwhile by someone else.
+         * @description Fields left out return to their defaults (to change a few fields, PATCH them); the short token never changes. Send `If-Match` with the ETag from GET to refuse (412) a change made meanwhile by someone else.
          */
-        put: {
-            parameters: {
-                query?: never;
-                header?: {
-                    "If-Match"?: string;
-                };
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["QrCodeInput"];
-                };
-            };
-            responses: {
-                /** @description The updated QR code */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/ld+json": components["schemas"]["QrCode"];
-                    };
-                };
-                /** @description Validation failed (one violation per field), or the QR code was not found (also for another organization's id) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Missing, unknown, revoked or expired bearer key */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The key lacks the role or action this call needs */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The code is the deep link of a message QR code: change it with UpdatePhoneMessageQrdl */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description If-Match names an older version */
-                412: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Request body too large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        put: operations["replaceQrCode"];
         post?: never;
         /**
          * Delete a QR code
          * @description Its short link stops resolving and its token is never issued again. `If-Match` is honoured.
          */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Deleted */
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description Validation failed (one violation per field), or the QR code was not found (also for another organization's id) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Missing, unknown, revoked or expired bearer key */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The key lacks the role or action this call needs */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Validation failed (one violation per field), or the QR code was not found (also for another organization's id) */
-                412: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Request body too large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        delete: operations["deleteQrCode"];
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Change some fields of a QR code
+         * @description A JSON merge patch (RFC 7396, `Content-Type: application/merge-patch+json`) applied to the code's editable state (name, type, content, appearance, limits): what the patch leaves out stays as it is, `null` removes a field (one with a default gets it back). The result is validated and saved as a PUT would be, so renaming a code keeps its design. `If-Match` is honoured.
+         */
+        patch: operations["patchQrCode"];
         trace?: never;
     };
     "/qr_codes/{id}/schemaorg": {
@@ -1005,64 +676,7 @@ export interface paths {
          * The QR code as schema.org structured data
          * @description A BarCode for the code; an Event (event) or Person (vcard) for the content, the raw content for other types.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description schema.org JSON-LD */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/ld+json": components["schemas"]["QrCodeSchemaOrg"];
-                    };
-                };
-                /** @description Validation failed (one violation per field), or the QR code was not found (also for another organization's id) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Missing, unknown, revoked or expired bearer key */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The key lacks the role or action this call needs */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Request body too large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        get: operations["getQrCodeSchemaOrg"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1078,149 +692,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Download the QR code (query-string form of the POST, for conditional GETs) */
-        get: {
-            parameters: {
-                query?: {
-                    format?: "png" | "svg";
-                    size?: number;
-                    margin?: number;
-                };
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The image */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description Not modified */
-                304: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description Validation failed (one violation per field), or the QR code was not found (also for another organization's id) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Missing, unknown, revoked or expired bearer key */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The key lacks the role or action this call needs */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Request body too large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        /**
+         * Download the QR code (query-string form of the POST, for conditional GETs)
+         * @description The image applies the full appearance; `margin` overrides appearance.margin. Without `format` the Accept header chooses (image/svg+xml or image/png). A size too small for the code's modules (under 2 px each) is a 400 that names the smallest size that works. Identical requests are served from a cache; send If-None-Match with the ETag to get 304.
+         */
+        get: operations["downloadQrCodeByQuery"];
         put?: never;
         /**
          * Download the QR code as PNG or SVG, fully styled
          * @description The image applies the full appearance; `margin` overrides appearance.margin. Without `format` the Accept header chooses (image/svg+xml or image/png). A size too small for the code's modules (under 2 px each) is a 400 that names the smallest size that works. Identical requests are served from a cache; send If-None-Match with the ETag to get 304.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    "application/json": components["schemas"]["QrCodeDownloadRequest"];
-                };
-            };
-            responses: {
-                /** @description The image, as an attachment named after the code */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "image/png": string;
-                        "image/svg+xml": string;
-                    };
-                };
-                /** @description Not modified (If-None-Match matched) */
-                304: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description Validation failed (one violation per field), or the QR code was not found (also for another organization's id) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Missing, unknown, revoked or expired bearer key */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The key lacks the role or action this call needs */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Request body too large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        post: operations["downloadQrCode"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1238,73 +720,7 @@ export interface paths {
          * The code's scans, with totals and breakdowns
          * @description JSON-LD collection of the raw events, 30 per page, newest first, in [from, to). `totals` and `breakdowns` come from daily rollups and cover whole UTC days; they outlive the raw events. `totals.human` with no range equals `analytics.scans` on the code.
          */
-        get: {
-            parameters: {
-                query?: {
-                    page?: number;
-                    /** @description Inclusive. ISO 8601 date (midnight UTC) or date-time with an offset */
-                    from?: string;
-                    /** @description Exclusive. ISO 8601 date (midnight UTC) or date-time with an offset */
-                    to?: string;
-                    /** @description exclude: human events only in `member`; totals always show both */
-                    bots?: "include" | "exclude";
-                    "order[at]"?: "asc" | "desc";
-                };
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description A page of events, totals and breakdowns */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/ld+json": components["schemas"]["ScanLogCollection"];
-                    };
-                };
-                /** @description Validation failed (one violation per field), or the QR code was not found (also for another organization's id) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Missing, unknown, revoked or expired bearer key */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The key lacks the role or action this call needs */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Request body too large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        get: operations["listQrCodeScans"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1324,65 +740,7 @@ export interface paths {
          * One scan
          * @description An event of the code while its raw row is kept (the retention period).
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                    eventId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The scan */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/ld+json": components["schemas"]["ScanLog"];
-                    };
-                };
-                /** @description Validation failed (one violation per field), or the QR code was not found (also for another organization's id) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Missing, unknown, revoked or expired bearer key */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The key lacks the role or action this call needs */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Request body too large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        get: operations["getQrCodeScan"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1402,73 +760,7 @@ export interface paths {
          * The code's hosted page views, with totals and breakdowns
          * @description JSON-LD collection of the raw events, 30 per page, newest first, in [from, to). `totals` and `breakdowns` come from daily rollups and cover whole UTC days; they outlive the raw events. `totals.human` with no range equals `analytics.views` on the code. Hosted types only (text, links, audio, event); any other type is a 400.
          */
-        get: {
-            parameters: {
-                query?: {
-                    page?: number;
-                    /** @description Inclusive. ISO 8601 date (midnight UTC) or date-time with an offset */
-                    from?: string;
-                    /** @description Exclusive. ISO 8601 date (midnight UTC) or date-time with an offset */
-                    to?: string;
-                    /** @description exclude: human events only in `member`; totals always show both */
-                    bots?: "include" | "exclude";
-                    "order[at]"?: "asc" | "desc";
-                };
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description A page of events, totals and breakdowns */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/ld+json": components["schemas"]["PageViewCollection"];
-                    };
-                };
-                /** @description Validation failed (one violation per field), or the QR code was not found (also for another organization's id) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Missing, unknown, revoked or expired bearer key */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The key lacks the role or action this call needs */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Request body too large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        get: operations["listQrCodePageViews"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1488,65 +780,7 @@ export interface paths {
          * One page view
          * @description An event of the code while its raw row is kept (the retention period). Hosted types only (text, links, audio, event); any other type is a 400.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                    eventId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The page view */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/ld+json": components["schemas"]["PageView"];
-                    };
-                };
-                /** @description Validation failed (one violation per field), or the QR code was not found (also for another organization's id) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Missing, unknown, revoked or expired bearer key */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The key lacks the role or action this call needs */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Request body too large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        get: operations["getQrCodePageView"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1566,53 +800,7 @@ export interface paths {
          * Follow a dynamic QR code's short link
          * @description 302 to the code's target: the url, the hosted page (/p/{shortToken}) for text, links, audio, event and vcard, the stored file for file. `Cache-Control: no-store` (every scan reaches us, an edit applies at once) and `X-Robots-Tag: noindex`. Outside its limits a code sends everyone (people, previews, crawlers, HEAD) to its fallbackUrl, or answers 410 with a short page; only people use up a scan budget. Unknown tokens: a 404 page. HEAD is answered the same way and never counted as a scan. When neither KV nor D1 can answer, or a limited code's scan counter cannot (and it has no fallbackUrl), a 503 page with Retry-After.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    shortToken: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Redirect to the target (Location) */
-                302: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description Unknown, deleted or malformed token */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "text/html": string;
-                    };
-                };
-                /** @description Outside the code's validity window or scan budget, with no fallbackUrl */
-                410: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "text/html": string;
-                    };
-                };
-                /** @description The link could not be looked up, or a limited code's scan budget could not be checked (Retry-After) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "text/html": string;
-                    };
-                };
-            };
-        };
+        get: operations["followShortLink"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1783,62 +971,7 @@ export interface paths {
          * A code's hosted page
          * @description Server-rendered page of a text, links, audio or event code, or a vcard code's contact card. Counted as a page view. The code's limits apply as on its short link: outside its window, or once its scan budget is spent, visitors go to the fallbackUrl or get a 410 page, except the person whose scan was admitted (a `qr_pass` cookie scoped to this page, set by the redirect, valid 10 minutes). `Cache-Control: no-store`, `X-Robots-Tag: noindex`, `Referrer-Policy: no-referrer` and a strict Content-Security-Policy: nothing is loaded from another origin, no inline script; the page's colours are one `<style>` rule pinned by its SHA-256. Remote (http) images in the content are not loaded; uploads are.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    shortToken: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The page */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "text/html": string;
-                    };
-                };
-                /** @description Outside the code's validity window or spent scan budget, to its fallbackUrl */
-                302: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description Unknown, deleted or malformed token, or a type without a page */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "text/html": string;
-                    };
-                };
-                /** @description Outside the code's validity window or spent scan budget (without the pass the admitted scan set), with no fallbackUrl */
-                410: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "text/html": string;
-                    };
-                };
-                /** @description The link could not be looked up, or a limited code's scan budget could not be checked (Retry-After) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "text/html": string;
-                    };
-                };
-            };
-        };
+        get: operations["getHostedPage"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1858,62 +991,7 @@ export interface paths {
          * An event code's iCalendar file
          * @description RFC 5545 calendar with one VEVENT, times in UTC, as an attachment (`event.ics`). Event codes only.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    shortToken: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The calendar */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "text/calendar": string;
-                    };
-                };
-                /** @description Outside the code's validity window or spent scan budget, to its fallbackUrl */
-                302: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description Unknown token, or not an event code */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "text/html": string;
-                    };
-                };
-                /** @description Outside the code's validity window or spent scan budget (without the pass the admitted scan set), with no fallbackUrl */
-                410: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "text/html": string;
-                    };
-                };
-                /** @description The link could not be looked up, or a limited code's scan budget could not be checked (Retry-After) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "text/html": string;
-                    };
-                };
-            };
-        };
+        get: operations["getEventCalendar"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1933,62 +1011,7 @@ export interface paths {
          * A vcard code's contact
          * @description vCard 3.0 as an attachment (`contact.vcf`). vcard codes only.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    shortToken: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The vCard */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "text/vcard": string;
-                    };
-                };
-                /** @description Outside the code's validity window or spent scan budget, to its fallbackUrl */
-                302: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description Unknown token, or not a vcard code */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "text/html": string;
-                    };
-                };
-                /** @description Outside the code's validity window or spent scan budget (without the pass the admitted scan set), with no fallbackUrl */
-                410: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "text/html": string;
-                    };
-                };
-                /** @description The link could not be looked up, or a limited code's scan budget could not be checked (Retry-After) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "text/html": string;
-                    };
-                };
-            };
-        };
+        get: operations["getContactCard"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2008,37 +1031,7 @@ export interface paths {
          * The hosted pages' stylesheet, locale script and icon
          * @description Content-hashed paths (`/assets/page-<hash>.css`, `/assets/locale-<hash>.js`, `/assets/icon-<hash>.svg`), cached for a year as immutable.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    file: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The asset */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "text/css": string;
-                        "text/javascript": string;
-                        "image/svg+xml": string;
-                    };
-                };
-                /** @description No such asset */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-            };
-        };
+        get: operations["getPageAsset"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2091,6 +1084,684 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description A url code; content {url} */
+        UrlQrCodeInput: {
+            /** @example Launch landing page */
+            name: string;
+            /**
+             * @description A body without `type` is a url code too (the contract's default) (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "url";
+            content: {
+                url: string;
+            };
+            appearance?: components["schemas"]["AppearanceInput"];
+            /** @description Dynamic codes only; null or left out: no limits */
+            limits?: {
+                /**
+                 * Format: date-time
+                 * @description Defaults to `null`.
+                 */
+                validFrom?: string | null;
+                /**
+                 * Format: date-time
+                 * @description Defaults to `null`.
+                 */
+                validUntil?: string | null;
+                /** @description Defaults to `null`. */
+                maxScans?: number | null;
+                /** @description Defaults to `null`. */
+                fallbackUrl?: string | null;
+            } | null;
+        };
+        /** @description The design; every field optional (a PUT resets those left out to their defaults). Unknown fields are refused. */
+        AppearanceInput: {
+            /**
+             * @description Defaults to `square`.
+             * @enum {string}
+             */
+            shape?: "square" | "circle";
+            /** @description One of the built-in logos: link, globe, phone, email, sms, chat, wifi, location, calendar, contact, file, music, play, star, heart, cart, info. Defaults to `null`. */
+            predefinedImage?: string | null;
+            /** @description Defaults to `null`. */
+            uploadedImage?: string | null;
+            /** @description Defaults to `10`. */
+            margin?: number;
+            /** @description Defaults to `0`. */
+            qrOptionsTypeNumber?: number;
+            /**
+             * @description Defaults to `null`.
+             * @enum {string|null}
+             */
+            qrOptionsMode?: "Numeric" | "Alphanumeric" | "Byte" | "Kanji" | null;
+            /**
+             * @description Defaults to `Q`.
+             * @enum {string}
+             */
+            qrOptionsErrorCorrectionLevel?: "L" | "M" | "Q" | "H";
+            /** @description Defaults to `true`. */
+            imageOptionsHideBackgroundDots?: boolean;
+            /** @description Defaults to `0.4`. */
+            imageOptionsImageSize?: number;
+            /** @description Defaults to `0`. */
+            imageOptionsMargin?: number;
+            /** @description Defaults to `#000000`. */
+            dotsOptionsColor?: string;
+            /**
+             * @description Defaults to `square`.
+             * @enum {string}
+             */
+            dotsOptionsType?: "rounded" | "dots" | "classy" | "classy-rounded" | "square" | "extra-rounded";
+            /** @description Defaults to `true`. */
+            dotsOptionsRoundSize?: boolean;
+            /**
+             * @description Defaults to `null`.
+             * @enum {string|null}
+             */
+            dotsOptionsGradientType?: "linear" | "radial" | null;
+            /** @description Defaults to `null`. */
+            dotsOptionsGradientRotation?: number | null;
+            /** @description Defaults to `null`. */
+            dotsOptionsGradientColorStops?: {
+                offset: number;
+                color: string;
+            }[] | null;
+            /** @description Defaults to `#ffffff`. */
+            backgroundOptionsColor?: string;
+            /**
+             * @description Defaults to `null`.
+             * @enum {string|null}
+             */
+            backgroundOptionsGradientType?: "linear" | "radial" | null;
+            /** @description Defaults to `null`. */
+            backgroundOptionsGradientRotation?: number | null;
+            /** @description Defaults to `null`. */
+            backgroundOptionsGradientColorStops?: {
+                offset: number;
+                color: string;
+            }[] | null;
+            /** @description Defaults to `null`. */
+            cornersSquareOptionsColor?: string | null;
+            /**
+             * @description Defaults to `null`.
+             * @enum {string|null}
+             */
+            cornersSquareOptionsType?: "dot" | "square" | "extra-rounded" | "rounded" | "dots" | "classy" | "classy-rounded" | null;
+            /**
+             * @description Defaults to `null`.
+             * @enum {string|null}
+             */
+            cornersSquareOptionsGradientType?: "linear" | "radial" | null;
+            /** @description Defaults to `null`. */
+            cornersSquareOptionsGradientRotation?: number | null;
+            /** @description Defaults to `null`. */
+            cornersSquareOptionsGradientColorStops?: {
+                offset: number;
+                color: string;
+            }[] | null;
+            /** @description Defaults to `null`. */
+            cornersDotOptionsColor?: string | null;
+            /**
+             * @description Defaults to `null`.
+             * @enum {string|null}
+             */
+            cornersDotOptionsType?: "dot" | "square" | "rounded" | "dots" | "classy" | "classy-rounded" | "extra-rounded" | null;
+            /**
+             * @description Defaults to `null`.
+             * @enum {string|null}
+             */
+            cornersDotOptionsGradientType?: "linear" | "radial" | null;
+            /** @description Defaults to `null`. */
+            cornersDotOptionsGradientRotation?: number | null;
+            /** @description Defaults to `null`. */
+            cornersDotOptionsGradientColorStops?: {
+                offset: number;
+                color: string;
+            }[] | null;
+        };
+        /** @description A text code; content {text, name, image, hostedPageBackgroundColor, hostedPagePrimaryColor, publicFilePath} */
+        TextQrCodeInput: {
+            /** @example Launch landing page */
+            name: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "text";
+            content: {
+                text: string;
+                name?: string | null;
+                image?: string | null;
+                hostedPageBackgroundColor?: string | null;
+                hostedPagePrimaryColor?: string | null;
+                publicFilePath?: string | null;
+            };
+            appearance?: components["schemas"]["AppearanceInput"];
+            /** @description Dynamic codes only; null or left out: no limits */
+            limits?: {
+                /**
+                 * Format: date-time
+                 * @description Defaults to `null`.
+                 */
+                validFrom?: string | null;
+                /**
+                 * Format: date-time
+                 * @description Defaults to `null`.
+                 */
+                validUntil?: string | null;
+                /** @description Defaults to `null`. */
+                maxScans?: number | null;
+                /** @description Defaults to `null`. */
+                fallbackUrl?: string | null;
+            } | null;
+        };
+        /** @description A email code; content {address, subject, message} */
+        EmailQrCodeInput: {
+            /** @example Launch landing page */
+            name: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "email";
+            content: {
+                address: string;
+                subject?: string | null;
+                message?: string | null;
+            };
+            appearance?: components["schemas"]["AppearanceInput"];
+            /** @description Dynamic codes only; null or left out: no limits */
+            limits?: {
+                /**
+                 * Format: date-time
+                 * @description Defaults to `null`.
+                 */
+                validFrom?: string | null;
+                /**
+                 * Format: date-time
+                 * @description Defaults to `null`.
+                 */
+                validUntil?: string | null;
+                /** @description Defaults to `null`. */
+                maxScans?: number | null;
+                /** @description Defaults to `null`. */
+                fallbackUrl?: string | null;
+            } | null;
+        };
+        /** @description A call code; content {phoneNumber} */
+        CallQrCodeInput: {
+            /** @example Launch landing page */
+            name: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "call";
+            content: {
+                phoneNumber: string;
+            };
+            appearance?: components["schemas"]["AppearanceInput"];
+            /** @description Dynamic codes only; null or left out: no limits */
+            limits?: {
+                /**
+                 * Format: date-time
+                 * @description Defaults to `null`.
+                 */
+                validFrom?: string | null;
+                /**
+                 * Format: date-time
+                 * @description Defaults to `null`.
+                 */
+                validUntil?: string | null;
+                /** @description Defaults to `null`. */
+                maxScans?: number | null;
+                /** @description Defaults to `null`. */
+                fallbackUrl?: string | null;
+            } | null;
+        };
+        /** @description A sms code; content {phoneNumber, message} */
+        SmsQrCodeInput: {
+            /** @example Launch landing page */
+            name: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "sms";
+            content: {
+                phoneNumber: string;
+                message: string;
+            };
+            appearance?: components["schemas"]["AppearanceInput"];
+            /** @description Dynamic codes only; null or left out: no limits */
+            limits?: {
+                /**
+                 * Format: date-time
+                 * @description Defaults to `null`.
+                 */
+                validFrom?: string | null;
+                /**
+                 * Format: date-time
+                 * @description Defaults to `null`.
+                 */
+                validUntil?: string | null;
+                /** @description Defaults to `null`. */
+                maxScans?: number | null;
+                /** @description Defaults to `null`. */
+                fallbackUrl?: string | null;
+            } | null;
+        };
+        /** @description A geo code; content {latitude, longitude, query} */
+        GeoQrCodeInput: {
+            /** @example Launch landing page */
+            name: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "geo";
+            content: {
+                latitude: number;
+                longitude: number;
+                query?: string | null;
+            };
+            appearance?: components["schemas"]["AppearanceInput"];
+            /** @description Dynamic codes only; null or left out: no limits */
+            limits?: {
+                /**
+                 * Format: date-time
+                 * @description Defaults to `null`.
+                 */
+                validFrom?: string | null;
+                /**
+                 * Format: date-time
+                 * @description Defaults to `null`.
+                 */
+                validUntil?: string | null;
+                /** @description Defaults to `null`. */
+                maxScans?: number | null;
+                /** @description Defaults to `null`. */
+                fallbackUrl?: string | null;
+            } | null;
+        };
+        /** @description A wifi code; content {ssid, password, encryption (WPA, WEP, nopass), hidden} */
+        WifiQrCodeInput: {
+            /** @example Launch landing page */
+            name: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "wifi";
+            content: {
+                ssid: string;
+                password?: string | null;
+                /**
+                 * @description Defaults to `WPA`.
+                 * @enum {string}
+                 */
+                encryption?: "WPA" | "WEP" | "nopass";
+                /** @description Defaults to `false`. */
+                hidden?: boolean;
+            };
+            appearance?: components["schemas"]["AppearanceInput"];
+            /** @description Dynamic codes only; null or left out: no limits */
+            limits?: {
+                /**
+                 * Format: date-time
+                 * @description Defaults to `null`.
+                 */
+                validFrom?: string | null;
+                /**
+                 * Format: date-time
+                 * @description Defaults to `null`.
+                 */
+                validUntil?: string | null;
+                /** @description Defaults to `null`. */
+                maxScans?: number | null;
+                /** @description Defaults to `null`. */
+                fallbackUrl?: string | null;
+            } | null;
+        };
+        /** @description A vcard code; content {firstName, lastName, organisation (one of the three required), jobTitle, gender, note, street, city, zipCode, state, country, tel, url, email} */
+        VcardQrCodeInput: {
+            /** @example Launch landing page */
+            name: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "vcard";
+            content: {
+                firstName?: string | null;
+                lastName?: string | null;
+                jobTitle?: string | null;
+                gender?: string | null;
+                note?: string | null;
+                organisation?: string | null;
+                street?: string | null;
+                city?: string | null;
+                zipCode?: string | null;
+                state?: string | null;
+                country?: string | null;
+                tel?: string | null;
+                url?: string | null;
+                email?: string | null;
+            };
+            appearance?: components["schemas"]["AppearanceInput"];
+            /** @description Dynamic codes only; null or left out: no limits */
+            limits?: {
+                /**
+                 * Format: date-time
+                 * @description Defaults to `null`.
+                 */
+                validFrom?: string | null;
+                /**
+                 * Format: date-time
+                 * @description Defaults to `null`.
+                 */
+                validUntil?: string | null;
+                /** @description Defaults to `null`. */
+                maxScans?: number | null;
+                /** @description Defaults to `null`. */
+                fallbackUrl?: string | null;
+            } | null;
+        };
+        /** @description A file code; content {fileName: the id of an upload} */
+        FileQrCodeInput: {
+            /** @example Launch landing page */
+            name: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "file";
+            content: {
+                fileName: string;
+            };
+            appearance?: components["schemas"]["AppearanceInput"];
+            /** @description Dynamic codes only; null or left out: no limits */
+            limits?: {
+                /**
+                 * Format: date-time
+                 * @description Defaults to `null`.
+                 */
+                validFrom?: string | null;
+                /**
+                 * Format: date-time
+                 * @description Defaults to `null`.
+                 */
+                validUntil?: string | null;
+                /** @description Defaults to `null`. */
+                maxScans?: number | null;
+                /** @description Defaults to `null`. */
+                fallbackUrl?: string | null;
+            } | null;
+        };
+        /** @description A links code; content {links: [{url, name, image}] (1 to 50), name, image, hostedPageBackgroundColor, hostedPagePrimaryColor, publicFilePath} */
+        LinksQrCodeInput: {
+            /** @example Launch landing page */
+            name: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "links";
+            content: {
+                links: {
+                    url: string;
+                    name: string;
+                    image?: string | null;
+                }[];
+                name?: string | null;
+                image?: string | null;
+                hostedPageBackgroundColor?: string | null;
+                hostedPagePrimaryColor?: string | null;
+                publicFilePath?: string | null;
+            };
+            appearance?: components["schemas"]["AppearanceInput"];
+            /** @description Dynamic codes only; null or left out: no limits */
+            limits?: {
+                /**
+                 * Format: date-time
+                 * @description Defaults to `null`.
+                 */
+                validFrom?: string | null;
+                /**
+                 * Format: date-time
+                 * @description Defaults to `null`.
+                 */
+                validUntil?: string | null;
+                /** @description Defaults to `null`. */
+                maxScans?: number | null;
+                /** @description Defaults to `null`. */
+                fallbackUrl?: string | null;
+            } | null;
+        };
+        /** @description A audio code; content {fileName: the id of an uploaded audio file, name, image, hostedPageBackgroundColor, hostedPagePrimaryColor, publicFilePath}; reads add publicAudioFilePath */
+        AudioQrCodeInput: {
+            /** @example Launch landing page */
+            name: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "audio";
+            content: {
+                fileName: string;
+                name?: string | null;
+                image?: string | null;
+                hostedPageBackgroundColor?: string | null;
+                hostedPagePrimaryColor?: string | null;
+                publicFilePath?: string | null;
+                /** @description `publicAudioFilePath` is set by the server: sent back from a read, it is accepted and ignored */
+                readonly publicAudioFilePath?: unknown;
+            };
+            appearance?: components["schemas"]["AppearanceInput"];
+            /** @description Dynamic codes only; null or left out: no limits */
+            limits?: {
+                /**
+                 * Format: date-time
+                 * @description Defaults to `null`.
+                 */
+                validFrom?: string | null;
+                /**
+                 * Format: date-time
+                 * @description Defaults to `null`.
+                 */
+                validUntil?: string | null;
+                /** @description Defaults to `null`. */
+                maxScans?: number | null;
+                /** @description Defaults to `null`. */
+                fallbackUrl?: string | null;
+            } | null;
+        };
+        /** @description A event code; content {name, startDate, endDate (ISO 8601 with offset), eventType, image, location, description, hostedPageBackgroundColor, hostedPagePrimaryColor, publicFilePath} */
+        EventQrCodeInput: {
+            /** @example Launch landing page */
+            name: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "event";
+            content: {
+                name: string;
+                startDate: string;
+                endDate: string;
+                eventType?: string | null;
+                image?: string | null;
+                location?: string | null;
+                description?: string | null;
+                hostedPageBackgroundColor?: string | null;
+                hostedPagePrimaryColor?: string | null;
+                publicFilePath?: string | null;
+            };
+            appearance?: components["schemas"]["AppearanceInput"];
+            /** @description Dynamic codes only; null or left out: no limits */
+            limits?: {
+                /**
+                 * Format: date-time
+                 * @description Defaults to `null`.
+                 */
+                validFrom?: string | null;
+                /**
+                 * Format: date-time
+                 * @description Defaults to `null`.
+                 */
+                validUntil?: string | null;
+                /** @description Defaults to `null`. */
+                maxScans?: number | null;
+                /** @description Defaults to `null`. */
+                fallbackUrl?: string | null;
+            } | null;
+        };
+        /**
+         * @description A JSON merge patch (RFC 7396) of the code: what it leaves out stays as it is, null removes a field (a field with a default gets it back). The result is validated as a PUT body.
+         * @example {
+         *       "name": "Launch (spring)",
+         *       "content": {
+         *         "url": "https://example.com/spring"
+         *       }
+         *     }
+         */
+        QrCodePatch: {
+            /** @example Launch landing page */
+            name?: string;
+            /**
+             * @description A new type keeps the old content's fields unless the patch removes them (null): send the whole code with PUT to start afresh
+             * @enum {string}
+             */
+            type?: "url" | "text" | "email" | "call" | "sms" | "geo" | "wifi" | "vcard" | "file" | "links" | "audio" | "event";
+            /** @description Merged into the content: a field set to null is removed */
+            content?: {
+                [key: string]: unknown;
+            };
+            appearance?: components["schemas"]["AppearancePatch"];
+            /** @description Merged into the limits; null removes them all */
+            limits?: {
+                /**
+                 * Format: date-time
+                 * @description `null` puts back the default, `null`.
+                 */
+                validFrom?: string | null;
+                /**
+                 * Format: date-time
+                 * @description `null` puts back the default, `null`.
+                 */
+                validUntil?: string | null;
+                /** @description `null` puts back the default, `null`. */
+                maxScans?: number | null;
+                /** @description `null` puts back the default, `null`. */
+                fallbackUrl?: string | null;
+            } | null;
+        };
+        /** @description Merged into the design: fields left out stay as they are, null puts back a field's default */
+        AppearancePatch: {
+            /**
+             * @description `null` puts back the default, `square`.
+             * @enum {string|null}
+             */
+            shape?: "square" | "circle" | null;
+            /** @description `null` puts back the default, `null`. */
+            predefinedImage?: string | null;
+            /** @description `null` puts back the default, `null`. */
+            uploadedImage?: string | null;
+            /** @description `null` puts back the default, `10`. */
+            margin?: number | null;
+            /** @description `null` puts back the default, `0`. */
+            qrOptionsTypeNumber?: number | null;
+            /**
+             * @description `null` puts back the default, `null`.
+             * @enum {string|null}
+             */
+            qrOptionsMode?: "Numeric" | "Alphanumeric" | "Byte" | "Kanji" | null;
+            /**
+             * @description `null` puts back the default, `Q`.
+             * @enum {string|null}
+             */
+            qrOptionsErrorCorrectionLevel?: "L" | "M" | "Q" | "H" | null;
+            /** @description `null` puts back the default, `true`. */
+            imageOptionsHideBackgroundDots?: boolean | null;
+            /** @description `null` puts back the default, `0.4`. */
+            imageOptionsImageSize?: number | null;
+            /** @description `null` puts back the default, `0`. */
+            imageOptionsMargin?: number | null;
+            /** @description `null` puts back the default, `#000000`. */
+            dotsOptionsColor?: string | null;
+            /**
+             * @description `null` puts back the default, `square`.
+             * @enum {string|null}
+             */
+            dotsOptionsType?: "rounded" | "dots" | "classy" | "classy-rounded" | "square" | "extra-rounded" | null;
+            /** @description `null` puts back the default, `true`. */
+            dotsOptionsRoundSize?: boolean | null;
+            /**
+             * @description `null` puts back the default, `null`.
+             * @enum {string|null}
+             */
+            dotsOptionsGradientType?: "linear" | "radial" | null;
+            /** @description `null` puts back the default, `null`. */
+            dotsOptionsGradientRotation?: number | null;
+            /** @description `null` puts back the default, `null`. */
+            dotsOptionsGradientColorStops?: {
+                offset: number;
+                color: string;
+            }[] | null;
+            /** @description `null` puts back the default, `#ffffff`. */
+            backgroundOptionsColor?: string | null;
+            /**
+             * @description `null` puts back the default, `null`.
+             * @enum {string|null}
+             */
+            backgroundOptionsGradientType?: "linear" | "radial" | null;
+            /** @description `null` puts back the default, `null`. */
+            backgroundOptionsGradientRotation?: number | null;
+            /** @description `null` puts back the default, `null`. */
+            backgroundOptionsGradientColorStops?: {
+                offset: number;
+                color: string;
+            }[] | null;
+            /** @description `null` puts back the default, `null`. */
+            cornersSquareOptionsColor?: string | null;
+            /**
+             * @description `null` puts back the default, `null`.
+             * @enum {string|null}
+             */
+            cornersSquareOptionsType?: "dot" | "square" | "extra-rounded" | "rounded" | "dots" | "classy" | "classy-rounded" | null;
+            /**
+             * @description `null` puts back the default, `null`.
+             * @enum {string|null}
+             */
+            cornersSquareOptionsGradientType?: "linear" | "radial" | null;
+            /** @description `null` puts back the default, `null`. */
+            cornersSquareOptionsGradientRotation?: number | null;
+            /** @description `null` puts back the default, `null`. */
+            cornersSquareOptionsGradientColorStops?: {
+                offset: number;
+                color: string;
+            }[] | null;
+            /** @description `null` puts back the default, `null`. */
+            cornersDotOptionsColor?: string | null;
+            /**
+             * @description `null` puts back the default, `null`.
+             * @enum {string|null}
+             */
+            cornersDotOptionsType?: "dot" | "square" | "rounded" | "dots" | "classy" | "classy-rounded" | "extra-rounded" | null;
+            /**
+             * @description `null` puts back the default, `null`.
+             * @enum {string|null}
+             */
+            cornersDotOptionsGradientType?: "linear" | "radial" | null;
+            /** @description `null` puts back the default, `null`. */
+            cornersDotOptionsGradientRotation?: number | null;
+            /** @description `null` puts back the default, `null`. */
+            cornersDotOptionsGradientColorStops?: {
+                offset: number;
+                color: string;
+            }[] | null;
+        };
         Health: {
             /**
              * @description ok when every dependency answered; degraded (HTTP 503) when any did not
@@ -2489,15 +2160,27 @@ export interface components {
             /** @example https://qr.example/files/5f2c1e9a7b3d4c6e8f0a1b2c */
             url: string;
         };
-        FileProblem: {
-            "@context": string;
-            "@type": string;
+        Problem: {
+            /** @enum {string} */
+            "@context": "/contexts/Error";
+            /** @enum {string} */
+            "@type": "Error";
+            /** @example An error occurred */
             title: string;
+            /**
+             * @description The message, or every violation as `propertyPath: message`, one a line
+             * @example QR code not found
+             */
             detail: string;
+            /** @example 400 */
             status: number;
+            /** @example /errors/400 */
             type: string;
+            /** @description Validation failures only: one entry per violated field */
             violations?: {
+                /** @example appearance.margin */
                 propertyPath: string;
+                /** @example must be 0 or more */
                 message: string;
             }[];
         };
@@ -2528,12 +2211,77 @@ export interface components {
             })[];
             view: components["schemas"]["PartialCollectionView"];
         };
+        /** @description The design, every field present */
+        Appearance: {
+            /** @enum {string} */
+            shape: "square" | "circle";
+            predefinedImage: string | null;
+            uploadedImage: string | null;
+            margin: number;
+            qrOptionsTypeNumber: number;
+            /** @enum {string|null} */
+            qrOptionsMode: "Numeric" | "Alphanumeric" | "Byte" | "Kanji" | null;
+            /** @enum {string} */
+            qrOptionsErrorCorrectionLevel: "L" | "M" | "Q" | "H";
+            imageOptionsHideBackgroundDots: boolean;
+            imageOptionsImageSize: number;
+            imageOptionsMargin: number;
+            dotsOptionsColor: string;
+            /** @enum {string} */
+            dotsOptionsType: "rounded" | "dots" | "classy" | "classy-rounded" | "square" | "extra-rounded";
+            dotsOptionsRoundSize: boolean;
+            /** @enum {string|null} */
+            dotsOptionsGradientType: "linear" | "radial" | null;
+            dotsOptionsGradientRotation: number | null;
+            dotsOptionsGradientColorStops: {
+                offset: number;
+                color: string;
+            }[] | null;
+            backgroundOptionsColor: string;
+            /** @enum {string|null} */
+            backgroundOptionsGradientType: "linear" | "radial" | null;
+            backgroundOptionsGradientRotation: number | null;
+            backgroundOptionsGradientColorStops: {
+                offset: number;
+                color: string;
+            }[] | null;
+            cornersSquareOptionsColor: string | null;
+            /** @enum {string|null} */
+            cornersSquareOptionsType: "dot" | "square" | "extra-rounded" | "rounded" | "dots" | "classy" | "classy-rounded" | null;
+            /** @enum {string|null} */
+            cornersSquareOptionsGradientType: "linear" | "radial" | null;
+            cornersSquareOptionsGradientRotation: number | null;
+            cornersSquareOptionsGradientColorStops: {
+                offset: number;
+                color: string;
+            }[] | null;
+            cornersDotOptionsColor: string | null;
+            /** @enum {string|null} */
+            cornersDotOptionsType: "dot" | "square" | "rounded" | "dots" | "classy" | "classy-rounded" | "extra-rounded" | null;
+            /** @enum {string|null} */
+            cornersDotOptionsGradientType: "linear" | "radial" | null;
+            cornersDotOptionsGradientRotation: number | null;
+            cornersDotOptionsGradientColorStops: {
+                offset: number;
+                color: string;
+            }[] | null;
+        };
+        /** @description Beyond the contract, dynamic codes only: outside [validFrom, validUntil) or after maxScans human scans, /r/{token} sends people to fallbackUrl (or shows a 'no longer active' page); every field null when the code has none */
+        Limits: {
+            /** Format: date-time */
+            validFrom: string | null;
+            /** Format: date-time */
+            validUntil: string | null;
+            maxScans: number | null;
+            fallbackUrl: string | null;
+        };
         QrCode: {
             /** @example 0193a1b2c3d4e5f6a7b8c9d0 */
             id: string;
             name: string;
             /** @enum {string} */
             type: "url" | "text" | "email" | "call" | "sms" | "geo" | "wifi" | "vcard" | "file" | "links" | "audio" | "event";
+            /** @description The type's content as it was saved (see the QrCodeInput variants); an audio code's also carries publicAudioFilePath */
             content: {
                 [key: string]: unknown;
             };
@@ -2545,110 +2293,7 @@ export interface components {
                 /** @example 2026-11-21T08:31:00+00:00 */
                 updatedAt: string;
             };
-            appearance: {
-                /**
-                 * @default square
-                 * @enum {string}
-                 */
-                shape: "square" | "circle";
-                /** @default null */
-                predefinedImage: string | null;
-                /** @default null */
-                uploadedImage: string | null;
-                /** @default 10 */
-                margin: number;
-                /** @default 0 */
-                qrOptionsTypeNumber: number;
-                /**
-                 * @default null
-                 * @enum {string|null}
-                 */
-                qrOptionsMode: "Numeric" | "Alphanumeric" | "Byte" | "Kanji" | null;
-                /**
-                 * @default Q
-                 * @enum {string}
-                 */
-                qrOptionsErrorCorrectionLevel: "L" | "M" | "Q" | "H";
-                /** @default true */
-                imageOptionsHideBackgroundDots: boolean;
-                /** @default 0.4 */
-                imageOptionsImageSize: number;
-                /** @default 0 */
-                imageOptionsMargin: number;
-                /** @default #000000 */
-                dotsOptionsColor: string;
-                /**
-                 * @default square
-                 * @enum {string}
-                 */
-                dotsOptionsType: "rounded" | "dots" | "classy" | "classy-rounded" | "square" | "extra-rounded";
-                /** @default true */
-                dotsOptionsRoundSize: boolean;
-                /**
-                 * @default null
-                 * @enum {string|null}
-                 */
-                dotsOptionsGradientType: "linear" | "radial" | null;
-                /** @default null */
-                dotsOptionsGradientRotation: number | null;
-                /** @default null */
-                dotsOptionsGradientColorStops: {
-                    offset: number;
-                    color: string;
-                }[] | null;
-                /** @default #ffffff */
-                backgroundOptionsColor: string;
-                /**
-                 * @default null
-                 * @enum {string|null}
-                 */
-                backgroundOptionsGradientType: "linear" | "radial" | null;
-                /** @default null */
-                backgroundOptionsGradientRotation: number | null;
-                /** @default null */
-                backgroundOptionsGradientColorStops: {
-                    offset: number;
-                    color: string;
-                }[] | null;
-                /** @default null */
-                cornersSquareOptionsColor: string | null;
-                /**
-                 * @default null
-                 * @enum {string|null}
-                 */
-                cornersSquareOptionsType: "dot" | "square" | "extra-rounded" | "rounded" | "dots" | "classy" | "classy-rounded" | null;
-                /**
-                 * @default null
-                 * @enum {string|null}
-                 */
-                cornersSquareOptionsGradientType: "linear" | "radial" | null;
-                /** @default null */
-                cornersSquareOptionsGradientRotation: number | null;
-                /** @default null */
-                cornersSquareOptionsGradientColorStops: {
-                    offset: number;
-                    color: string;
-                }[] | null;
-                /** @default null */
-                cornersDotOptionsColor: string | null;
-                /**
-                 * @default null
-                 * @enum {string|null}
-                 */
-                cornersDotOptionsType: "dot" | "square" | "rounded" | "dots" | "classy" | "classy-rounded" | "extra-rounded" | null;
-                /**
-                 * @default null
-                 * @enum {string|null}
-                 */
-                cornersDotOptionsGradientType: "linear" | "radial" | null;
-                /** @default null */
-                cornersDotOptionsGradientRotation: number | null;
-                /** @default null */
-                cornersDotOptionsGradientColorStops: {
-                    offset: number;
-                    color: string;
-                }[] | null;
-            };
+            appearance: components["schemas"]["Appearance"];
             attributes: {
                 dynamicUrl: string | null;
                 hostedPageUrl?: string;
@@ -2663,23 +2308,7 @@ export interface components {
                 scans: number;
                 views?: number;
             };
-            /** @description Beyond the contract: validity window, exact scan budget and fallback URL (dynamic codes) */
-            limits: {
-                /**
-                 * Format: date-time
-                 * @default null
-                 */
-                validFrom: string | null;
-                /**
-                 * Format: date-time
-                 * @default null
-                 */
-                validUntil: string | null;
-                /** @default null */
-                maxScans: number | null;
-                /** @default null */
-                fallbackUrl: string | null;
-            };
+            limits: components["schemas"]["Limits"];
         };
         PartialCollectionView: {
             "@id": string;
@@ -2690,25 +2319,8 @@ export interface components {
             previous?: string;
             next?: string;
         };
-        Problem: {
-            /** @enum {string} */
-            "@context": "/contexts/Error";
-            /** @enum {string} */
-            "@type": "Error";
-            /** @example An error occurred */
-            title: string;
-            /** @example QR code not found */
-            detail: string;
-            /** @example 400 */
-            status: number;
-            /** @example /errors/400 */
-            type: string;
-            violations?: {
-                propertyPath: string;
-                message: string;
-            }[];
-        };
         /**
+         * @description A QR code as a create or a replace sends it: one variant per `type`, each with its own `content` (a body without `type` is read as a url code). Fields left out take their defaults (a PUT resets them). Unknown fields are refused inside `content` and `appearance` and ignored elsewhere.
          * @example {
          *       "name": "Launch landing page",
          *       "type": "url",
@@ -2720,217 +2332,7 @@ export interface components {
          *       }
          *     }
          */
-        QrCodeInput: {
-            /** @example Launch landing page */
-            name: string;
-            /**
-             * @default url
-             * @enum {string}
-             */
-            type: "url" | "text" | "email" | "call" | "sms" | "geo" | "wifi" | "vcard" | "file" | "links" | "audio" | "event";
-            /** @description Depends on `type`: url {url}; text {text, name, image, hostedPage…}; email {address, subject, message}; call {phoneNumber}; sms {phoneNumber, message}; geo {latitude, longitude, query}; wifi {ssid, password, encryption, hidden}; vcard {firstName, lastName, organisation, …}; file {fileName}; links {links[{url, name, image}]…}; audio {fileName…}; event {name, startDate, endDate…} */
-            content: {
-                url: string;
-            } | {
-                text: string;
-                name?: string | null;
-                image?: string | null;
-                hostedPageBackgroundColor?: string | null;
-                hostedPagePrimaryColor?: string | null;
-                publicFilePath?: string | null;
-            } | {
-                address: string;
-                subject?: string | null;
-                message?: string | null;
-            } | {
-                phoneNumber: string;
-            } | {
-                phoneNumber: string;
-                message: string;
-            } | {
-                latitude: number;
-                longitude: number;
-                query?: string | null;
-            } | {
-                ssid: string;
-                password?: string | null;
-                /**
-                 * @default WPA
-                 * @enum {string}
-                 */
-                encryption: "WPA" | "WEP" | "nopass";
-                /** @default false */
-                hidden: boolean;
-            } | {
-                firstName?: string | null;
-                lastName?: string | null;
-                jobTitle?: string | null;
-                gender?: string | null;
-                note?: string | null;
-                organisation?: string | null;
-                street?: string | null;
-                city?: string | null;
-                zipCode?: string | null;
-                state?: string | null;
-                country?: string | null;
-                tel?: string | null;
-                url?: string | null;
-                email?: string | null;
-            } | {
-                fileName: string;
-            } | {
-                links: {
-                    url: string;
-                    name: string;
-                    image?: string | null;
-                }[];
-                name?: string | null;
-                image?: string | null;
-                hostedPageBackgroundColor?: string | null;
-                hostedPagePrimaryColor?: string | null;
-                publicFilePath?: string | null;
-            } | {
-                fileName: string;
-                name?: string | null;
-                image?: string | null;
-                hostedPageBackgroundColor?: string | null;
-                hostedPagePrimaryColor?: string | null;
-                publicFilePath?: string | null;
-            } | {
-                name: string;
-                startDate: string;
-                endDate: string;
-                eventType?: string | null;
-                image?: string | null;
-                location?: string | null;
-                description?: string | null;
-                hostedPageBackgroundColor?: string | null;
-                hostedPagePrimaryColor?: string | null;
-                publicFilePath?: string | null;
-            };
-            /** @description Every field optional; omitted fields take their defaults (PUT resets them) */
-            appearance?: {
-                /**
-                 * @default square
-                 * @enum {string}
-                 */
-                shape: "square" | "circle";
-                /** @default null */
-                predefinedImage: string | null;
-                /** @default null */
-                uploadedImage: string | null;
-                /** @default 10 */
-                margin: number;
-                /** @default 0 */
-                qrOptionsTypeNumber: number;
-                /**
-                 * @default null
-                 * @enum {string|null}
-                 */
-                qrOptionsMode: "Numeric" | "Alphanumeric" | "Byte" | "Kanji" | null;
-                /**
-                 * @default Q
-                 * @enum {string}
-                 */
-                qrOptionsErrorCorrectionLevel: "L" | "M" | "Q" | "H";
-                /** @default true */
-                imageOptionsHideBackgroundDots: boolean;
-                /** @default 0.4 */
-                imageOptionsImageSize: number;
-                /** @default 0 */
-                imageOptionsMargin: number;
-                /** @default #000000 */
-                dotsOptionsColor: string;
-                /**
-                 * @default square
-                 * @enum {string}
-                 */
-                dotsOptionsType: "rounded" | "dots" | "classy" | "classy-rounded" | "square" | "extra-rounded";
-                /** @default true */
-                dotsOptionsRoundSize: boolean;
-                /**
-                 * @default null
-                 * @enum {string|null}
-                 */
-                dotsOptionsGradientType: "linear" | "radial" | null;
-                /** @default null */
-                dotsOptionsGradientRotation: number | null;
-                /** @default null */
-                dotsOptionsGradientColorStops: {
-                    offset: number;
-                    color: string;
-                }[] | null;
-                /** @default #ffffff */
-                backgroundOptionsColor: string;
-                /**
-                 * @default null
-                 * @enum {string|null}
-                 */
-                backgroundOptionsGradientType: "linear" | "radial" | null;
-                /** @default null */
-                backgroundOptionsGradientRotation: number | null;
-                /** @default null */
-                backgroundOptionsGradientColorStops: {
-                    offset: number;
-                    color: string;
-                }[] | null;
-                /** @default null */
-                cornersSquareOptionsColor: string | null;
-                /**
-                 * @default null
-                 * @enum {string|null}
-                 */
-                cornersSquareOptionsType: "dot" | "square" | "extra-rounded" | "rounded" | "dots" | "classy" | "classy-rounded" | null;
-                /**
-                 * @default null
-                 * @enum {string|null}
-                 */
-                cornersSquareOptionsGradientType: "linear" | "radial" | null;
-                /** @default null */
-                cornersSquareOptionsGradientRotation: number | null;
-                /** @default null */
-                cornersSquareOptionsGradientColorStops: {
-                    offset: number;
-                    color: string;
-                }[] | null;
-                /** @default null */
-                cornersDotOptionsColor: string | null;
-                /**
-                 * @default null
-                 * @enum {string|null}
-                 */
-                cornersDotOptionsType: "dot" | "square" | "rounded" | "dots" | "classy" | "classy-rounded" | "extra-rounded" | null;
-                /**
-                 * @default null
-                 * @enum {string|null}
-                 */
-                cornersDotOptionsGradientType: "linear" | "radial" | null;
-                /** @default null */
-                cornersDotOptionsGradientRotation: number | null;
-                /** @default null */
-                cornersDotOptionsGradientColorStops: {
-                    offset: number;
-                    color: string;
-                }[] | null;
-            };
-            /** @description Dynamic codes only. Outside [validFrom, validUntil) or after maxScans human scans, /r/{token} sends people to fallbackUrl (or shows a 'no longer active' page) */
-            limits?: {
-                /**
-                 * Format: date-time
-                 * @default null
-                 */
-                validFrom: string | null;
-                /**
-                 * Format: date-time
-                 * @default null
-                 */
-                validUntil: string | null;
-                /** @default null */
-                maxScans: number | null;
-                /** @default null */
-                fallbackUrl: string | null;
-            } | null;
-        };
+        QrCodeInput: components["schemas"]["UrlQrCodeInput"] | components["schemas"]["TextQrCodeInput"] | components["schemas"]["EmailQrCodeInput"] | components["schemas"]["CallQrCodeInput"] | components["schemas"]["SmsQrCodeInput"] | components["schemas"]["GeoQrCodeInput"] | components["schemas"]["WifiQrCodeInput"] | components["schemas"]["VcardQrCodeInput"] | components["schemas"]["FileQrCodeInput"] | components["schemas"]["LinksQrCodeInput"] | components["schemas"]["AudioQrCodeInput"] | components["schemas"]["EventQrCodeInput"];
         QrCodeSchemaOrg: {
             id: string;
             qrCode: {
@@ -2942,18 +2344,14 @@ export interface components {
         };
         QrCodeDownloadRequest: {
             /**
-             * @description Defaults to png, or to the type the Accept header prefers
-             * @default png
+             * @description Defaults to png, or to the type the Accept header prefers (image/svg+xml or image/png)
              * @enum {string}
              */
-            format: "png" | "svg";
-            /** @default 300 */
-            size: number;
-            /**
-             * @description Pixels; overrides appearance.margin
-             * @default 10
-             */
-            margin: number;
+            format?: "png" | "svg";
+            /** @description Pixels, square. Defaults to `300`. */
+            size?: number;
+            /** @description Pixels; overrides appearance.margin. Defaults to `10`. */
+            margin?: number;
         };
         ScanLogCollection: {
             "@context": string;
@@ -6931,7 +6329,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["FileProblem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Missing, invalid, revoked or expired bearer key */
@@ -6942,7 +6340,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["FileProblem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Read-only key, or a key without qr:WriteQrCode */
@@ -6951,7 +6349,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["FileProblem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Larger than the purpose's limit */
@@ -6960,7 +6358,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["FileProblem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not multipart/form-data */
@@ -6969,7 +6367,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["FileProblem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Storage could not answer; retry after Retry-After seconds */
@@ -6980,7 +6378,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["FileProblem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -7074,7 +6472,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["FileProblem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Range not satisfiable */
@@ -7085,7 +6483,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["FileProblem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Storage could not answer; retry after Retry-After seconds */
@@ -7096,7 +6494,1101 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["FileProblem"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listQrCodes: {
+        parameters: {
+            query?: {
+                page?: number;
+                type?: "url" | "text" | "email" | "call" | "sms" | "geo" | "wifi" | "vcard" | "file" | "links" | "audio" | "event";
+                /** @description Part of the name (case-insensitive for ASCII) */
+                search?: string;
+                "order[createdAt]"?: "asc" | "desc";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of QR codes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/ld+json": components["schemas"]["QrCodeCollection"];
+                };
+            };
+            /** @description A query parameter is invalid (one violation each) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired bearer key */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="api"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the role or the action this call needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency could not answer; retry after Retry-After seconds (30) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createQrCode: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 1 to 255 visible ASCII characters, one per code you mean to create: a retried request answers with the first result instead of creating a second code (kept 24 hours) */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["QrCodeInput"];
+            };
+        };
+        responses: {
+            /** @description The new QR code: Location names it, ETag is its version */
+            201: {
+                headers: {
+                    /** @description The new code's path, `/qr_codes/{id}` */
+                    Location?: string;
+                    /** @description The version of the code's editable state ("v3"); send it back in If-Match */
+                    ETag?: string;
+                    /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/ld+json": components["schemas"]["QrCode"];
+                };
+            };
+            /** @description The body is invalid (one violation per field), or so is the Idempotency-Key */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired bearer key */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="api"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the role or the action this call needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A body that is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This Idempotency-Key was already used with a different body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency could not answer; retry after Retry-After seconds (30) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getQrCode: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The QR code; ETag names its editable version */
+            200: {
+                headers: {
+                    /** @description The version of the code's editable state ("v3"); send it back in If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/ld+json": components["schemas"]["QrCode"];
+                };
+            };
+            /** @description The id is malformed, or the QR code was not found (the same answer for another organization's id) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired bearer key */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="api"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the role or the action this call needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency could not answer; retry after Retry-After seconds (30) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    replaceQrCode: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag of the version the change is based on (or `*`); another version is a 412 instead of a silent overwrite */
+                "If-Match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["QrCodeInput"];
+            };
+        };
+        responses: {
+            /** @description The updated QR code; ETag is its new version */
+            200: {
+                headers: {
+                    /** @description The version of the code's editable state ("v3"); send it back in If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/ld+json": components["schemas"]["QrCode"];
+                };
+            };
+            /** @description The body is invalid (one violation per field), or the QR code was not found (the same answer for another organization's id) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired bearer key */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="api"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the role or the action this call needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The code is the deep link of a message QR code: change it with UpdatePhoneMessageQrdl */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match names another version than the current one */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A body that is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency could not answer; retry after Retry-After seconds (30) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteQrCode: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag of the version the change is based on (or `*`); another version is a 412 instead of a silent overwrite */
+                "If-Match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The id is malformed, or the QR code was not found (the same answer for another organization's id) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired bearer key */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="api"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the role or the action this call needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match names another version than the current one */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency could not answer; retry after Retry-After seconds (30) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    patchQrCode: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag of the version the change is based on (or `*`); another version is a 412 instead of a silent overwrite */
+                "If-Match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/merge-patch+json": components["schemas"]["QrCodePatch"];
+            };
+        };
+        responses: {
+            /** @description The patched QR code; ETag is its new version */
+            200: {
+                headers: {
+                    /** @description The version of the code's editable state ("v3"); send it back in If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/ld+json": components["schemas"]["QrCode"];
+                };
+            };
+            /** @description The patched code is invalid (one violation per field, as for a PUT), or the QR code was not found (the same answer for another organization's id) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired bearer key */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="api"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the role or the action this call needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The code is the deep link of a message QR code: change it with UpdatePhoneMessageQrdl */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match names another version than the current one */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not application/merge-patch+json; Accept-Patch names the type */
+            415: {
+                headers: {
+                    /** @description `application/merge-patch+json`: the patch format this resource takes */
+                    "Accept-Patch"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency could not answer; retry after Retry-After seconds (30) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getQrCodeSchemaOrg: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description schema.org JSON-LD */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/ld+json": components["schemas"]["QrCodeSchemaOrg"];
+                };
+            };
+            /** @description The id is malformed, or the QR code was not found (the same answer for another organization's id) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired bearer key */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="api"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the role or the action this call needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency could not answer; retry after Retry-After seconds (30) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    downloadQrCodeByQuery: {
+        parameters: {
+            query?: {
+                /** @description Defaults to png, or to the type the Accept header prefers (image/svg+xml or image/png) */
+                format?: "png" | "svg";
+                /** @description Pixels, square. Defaults to `300`. */
+                size?: number;
+                /** @description Pixels; overrides appearance.margin. Defaults to `10`. */
+                margin?: number;
+            };
+            header?: {
+                /** @description The ETag of an image already held: the same image is a 304 without a body */
+                "If-None-Match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The image, as an attachment named after the code (Content-Disposition); ETag names it */
+            200: {
+                headers: {
+                    /** @description `attachment`, the file named after the code (an ASCII `filename`, the exact name in `filename*`) */
+                    "Content-Disposition"?: string;
+                    /** @description A hash of everything that shapes the image; send it in If-None-Match */
+                    ETag?: string;
+                    /** @description `private, no-cache`: revalidate with the ETag */
+                    "Cache-Control"?: string;
+                    /** @description `hit` when the image came from the render cache, `miss` when it was drawn */
+                    "X-Render-Cache"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/png": string;
+                    "image/svg+xml": string;
+                };
+            };
+            /** @description Not modified: If-None-Match named this image's ETag */
+            304: {
+                headers: {
+                    /** @description A hash of everything that shapes the image; send it in If-None-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A query parameter is invalid (one violation each) or too small for the code, or the QR code was not found (the same answer for another organization's id) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired bearer key */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="api"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the role or the action this call needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency could not answer; retry after Retry-After seconds (30) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    downloadQrCode: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag of an image already held: the same image is a 304 without a body */
+                "If-None-Match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["QrCodeDownloadRequest"];
+            };
+        };
+        responses: {
+            /** @description The image, as an attachment named after the code (Content-Disposition); ETag names it */
+            200: {
+                headers: {
+                    /** @description `attachment`, the file named after the code (an ASCII `filename`, the exact name in `filename*`) */
+                    "Content-Disposition"?: string;
+                    /** @description A hash of everything that shapes the image; send it in If-None-Match */
+                    ETag?: string;
+                    /** @description `private, no-cache`: revalidate with the ETag */
+                    "Cache-Control"?: string;
+                    /** @description `hit` when the image came from the render cache, `miss` when it was drawn */
+                    "X-Render-Cache"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/png": string;
+                    "image/svg+xml": string;
+                };
+            };
+            /** @description Not modified: If-None-Match named this image's ETag */
+            304: {
+                headers: {
+                    /** @description A hash of everything that shapes the image; send it in If-None-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An option is invalid (one violation each) or too small for the code, or the QR code was not found (the same answer for another organization's id) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired bearer key */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="api"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the role or the action this call needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A body that is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency could not answer; retry after Retry-After seconds (30) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listQrCodeScans: {
+        parameters: {
+            query?: {
+                page?: number;
+                /** @description Inclusive. ISO 8601 date (midnight UTC) or date-time with an offset */
+                from?: string;
+                /** @description Exclusive. ISO 8601 date (midnight UTC) or date-time with an offset */
+                to?: string;
+                /** @description exclude: human events only in `member`; totals always show both */
+                bots?: "include" | "exclude";
+                "order[at]"?: "asc" | "desc";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of events, totals and breakdowns */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/ld+json": components["schemas"]["ScanLogCollection"];
+                };
+            };
+            /** @description A query parameter is invalid (one violation each), or the QR code was not found (the same answer for another organization's id) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired bearer key */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="api"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the role or the action this call needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency could not answer; retry after Retry-After seconds (30) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getQrCodeScan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                eventId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The scan */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/ld+json": components["schemas"]["ScanLog"];
+                };
+            };
+            /** @description No such event of this code (Scan not found), or the QR code was not found (the same answer for another organization's id) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired bearer key */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="api"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the role or the action this call needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency could not answer; retry after Retry-After seconds (30) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listQrCodePageViews: {
+        parameters: {
+            query?: {
+                page?: number;
+                /** @description Inclusive. ISO 8601 date (midnight UTC) or date-time with an offset */
+                from?: string;
+                /** @description Exclusive. ISO 8601 date (midnight UTC) or date-time with an offset */
+                to?: string;
+                /** @description exclude: human events only in `member`; totals always show both */
+                bots?: "include" | "exclude";
+                "order[at]"?: "asc" | "desc";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of events, totals and breakdowns */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/ld+json": components["schemas"]["PageViewCollection"];
+                };
+            };
+            /** @description A query parameter is invalid (one violation each), the code has no hosted page, or the QR code was not found (the same answer for another organization's id) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired bearer key */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="api"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the role or the action this call needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency could not answer; retry after Retry-After seconds (30) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getQrCodePageView: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                eventId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The page view */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/ld+json": components["schemas"]["PageView"];
+                };
+            };
+            /** @description No such event of this code (Page view not found), the code has no hosted page, or the QR code was not found (the same answer for another organization's id) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired bearer key */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="api"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the role or the action this call needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency could not answer; retry after Retry-After seconds (30) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    followShortLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shortToken: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Redirect to the target, or to the fallbackUrl outside the code's limits */
+            302: {
+                headers: {
+                    /** @description Where to go: the target, or the fallbackUrl */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unknown, deleted or malformed token */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Outside the code's validity window or scan budget, with no fallbackUrl */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The link could not be looked up, or a limited code's scan budget could not be checked */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
                 };
             };
         };
@@ -7698,6 +8190,219 @@ export interface operations {
                     "Content-Security-Policy"?: string;
                     /** @description Always `no-store` */
                     "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+        };
+    };
+    getHostedPage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shortToken: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Outside the code's validity window or spent scan budget, to its fallbackUrl */
+            302: {
+                headers: {
+                    /** @description Where to go: the target, or the fallbackUrl */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unknown, deleted or malformed token, or a type without a page */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Outside the code's validity window or spent scan budget (without the pass the admitted scan set), with no fallbackUrl */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The link could not be looked up, or a limited code's scan budget could not be checked */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+        };
+    };
+    getEventCalendar: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shortToken: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The calendar */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/calendar": string;
+                };
+            };
+            /** @description Outside the code's validity window or spent scan budget, to its fallbackUrl */
+            302: {
+                headers: {
+                    /** @description Where to go: the target, or the fallbackUrl */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unknown token, or not an event code */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Outside the code's validity window or spent scan budget (without the pass the admitted scan set), with no fallbackUrl */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The link could not be looked up, or a limited code's scan budget could not be checked */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+        };
+    };
+    getContactCard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shortToken: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The vCard */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/vcard": string;
+                };
+            };
+            /** @description Outside the code's validity window or spent scan budget, to its fallbackUrl */
+            302: {
+                headers: {
+                    /** @description Where to go: the target, or the fallbackUrl */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unknown token, or not a vcard code */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Outside the code's validity window or spent scan budget (without the pass the admitted scan set), with no fallbackUrl */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The link could not be looked up, or a limited code's scan budget could not be checked */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+        };
+    };
+    getPageAsset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                file: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The asset */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/css": string;
+                    "text/javascript": string;
+                    "image/svg+xml": string;
+                };
+            };
+            /** @description No such asset */
+            404: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {

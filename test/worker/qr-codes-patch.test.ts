@@ -1,0 +1,240 @@
+import { exports } from "cloudflare:workers";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { QR_CODE_TYPES } from "../../src/codes/types";
+import { unexpectedErrorCount } from "../../src/http/errors";
+import { DEFAULT_APPEARANCE } from "../../src/qr/appearance";
+import { wavFixture } from "../support/media-fixtures";
+import { call, seedOrg } from "./qr-support";
+
+const MERGE_PATCH = { "Content-Type": "application/merge-patch+json" };
+
+const STYLED = { shape: "circle", dotsOptionsType: "rounded", dotsOptionsColor: "#111111", cornersSquareOptionsType: "extra-rounded", qrOptionsErrorCorrectionLevel: "H" } as const;
+
+async function createCode(key: string, body: Record<string, unknown> = { name: "Launch", type: "url", content: { url: "https://example.com/launch" }, appearance: STYLED }) {
+  const res = await call("POST", "/qr_codes", { key, body });
+  expect(res.status, res.text).toBe(201);
+  return res.json;
+}
+
+const patch = (key: string, id: string, body: unknown, headers: Record<string, string> = {}) => call("PATCH", `/qr_codes/${id}`, { key, body, headers: { ...MERGE_PATCH, ...headers } });
+
+/** The violations of a 400 problem+json answer, by property path. */
+function violationsOf(res: Awaited<ReturnType<typeof call>>): Record<string, string> {
+  expect(res.status, res.text).toBe(400);
+  expect(res.headers.get("content-type")).toMatch(/^application\/problem\+json/);
+  const list = res.json.violations as { propertyPath: string; message: string }[];
+  expect(res.json.detail).toBe(list.map((v) => (v.propertyPath ? `${v.propertyPath}: ${v.message}` : v.message)).join("\n"));
+  return Object.fromEntries(list.map((v) => [v.propertyPath, v.message]));
+}
+
+describe("PATCH /qr_codes/{id}: a JSON merge patch (RFC 7396)", () => {
+  it("renaming a code keeps its design, content and short link", async () => {
+    const org = await seedOrg();
+    const code = await createCode(org.writeKey);
+    const res = await patch(org.writeKey, code.id, { name: "Launch (spring)" });
+    expect(res.status, res.text).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/^application\/ld\+json/);
+    expect(res.headers.get("etag")).toBe('"v2"');
+    expect(res.json).toEqual({ ...code, name: "Launch (spring)", metadata: { ...code.metadata, updatedAt: res.json.metadata.updatedAt } });
+    expect(res.json.appearance).toEqual({ ...DEFAULT_APPEARANCE, ...STYLED });
+    expect((await call("GET", `/qr_codes/${code.id}`, { key: org.readKey })).json).toEqual(res.json);
+  });
+
+  it("merges nested objects field by field; null removes a field, and a field with a default gets it back", async () => {
+    const org = await seedOrg();
+    const code = await createCode(org.writeKey, { name: "Mail", type: "email", content: { address: "sales@example.com", subject: "Hello", message: "Tell me more" }, appearance: STYLED });
+    const res = await patch(org.writeKey, code.id, { content: { subject: null, message: "Tell me everything" }, appearance: { dotsOptionsColor: null, margin: 4 } });
+    expect(res.status, res.text).toBe(200);
+    expect(res.json.content).toEqual({ address: "sales@example.com", message: "Tell me everything" });
+    expect(res.json.appearance).toEqual({ ...DEFAULT_APPEARANCE, ...STYLED, dotsOptionsColor: DEFAULT_APPEARANCE.dotsOptionsColor, margin: 4 });
+    // Limits: set by a patch on a code without any, removed by null.
+    const url = await createCode(org.writeKey);
+    const limited = await patch(org.writeKey, url.id, { limits: { maxScans: 5 } });
+    expect(limited.json.limits).toEqual({ validFrom: null, validUntil: null, maxScans: 5, fallbackUrl: null });
+    const unlimited = await patch(org.writeKey, url.id, { limits: null });
+    expect(unlimited.json.limits).toEqual({ validFrom: null, validUntil: null, maxScans: null, fallbackUrl: null });
+  });
+
+  it("a new type takes a content of its own: the old fields are removed with null, or refused by name", async () => {
+    const org = await seedOrg();
+    const code = await createCode(org.writeKey);
+    expect(violationsOf(await patch(org.writeKey, code.id, { type: "text", content: { text: "Hello" } }))).toEqual({ "content.url": "unknown field" });
+    const res = await patch(org.writeKey, code.id, { type: "text", content: { url: null, text: "Hello" } });
+    expect(res.status, res.text).toBe(200);
+    expect(res.json.type).toBe("text");
+    expect(res.json.content).toEqual({ text: "Hello" });
+    expect(res.json.metadata.shortToken).toBe(code.metadata.shortToken);
+    expect(res.json.attributes.hostedPageUrl).toBe(`https://qr.test/p/${code.metadata.shortToken}`);
+  });
+
+  it("the patched code is validated as a PUT body: every violation at once, in the same words", async () => {
+    const org = await seedOrg();
+    const code = await createCode(org.writeKey);
+    const res = await patch(org.writeKey, code.id, { name: "", content: { url: "javascript:alert(1)" }, appearance: { margin: -1, dotsOptionType: "dots" }, limits: { maxScans: 0 } });
+    expect(violationsOf(res)).toEqual({
+      name: "must not be empty",
+      "content.url": "must be an absolute http:// or https:// URL",
+      "appearance.margin": "must be 0 or more",
+      "appearance.dotsOptionType": "unknown field; did you mean dotsOptionsType?",
+      "limits.maxScans": "must be 1 or more",
+    });
+    // A PUT of the same result says the same.
+    const put = await call("PUT", `/qr_codes/${code.id}`, { key: org.writeKey, body: { name: "", type: "url", content: { url: "javascript:alert(1)" }, appearance: { ...STYLED, margin: -1, dotsOptionType: "dots" }, limits: { maxScans: 0 } } });
+    expect(violationsOf(put)).toEqual(violationsOf(res));
+    expect(violationsOf(await patch(org.writeKey, code.id, { name: null }))).toEqual({ name: "is required" });
+    expect(violationsOf(await patch(org.writeKey, code.id, "[1]"))).toEqual({ "": "The request body must be a JSON object" });
+    expect(violationsOf(await patch(org.writeKey, code.id, "{not json"))).toEqual({ "": "The request body must be valid JSON" });
+    // Nothing was saved.
+    expect((await call("GET", `/qr_codes/${code.id}`, { key: org.readKey })).json).toEqual(code);
+  });
+
+  it("If-Match: the current tag or * applies the patch, another version is a 412", async () => {
+    const org = await seedOrg();
+    const code = await createCode(org.writeKey);
+    expect((await patch(org.writeKey, code.id, { name: "v2" }, { "If-Match": '"v1"' })).status).toBe(200);
+    const stale = await patch(org.writeKey, code.id, { name: "v3" }, { "If-Match": '"v1"' });
+    expect(stale.status).toBe(412);
+    expect(stale.json).toMatchObject({ "@type": "Error", status: 412, type: "/errors/412" });
+    // A stale patch is refused before its result is checked.
+    expect((await patch(org.writeKey, code.id, { name: "" }, { "If-Match": '"v1"' })).status).toBe(412);
+    expect((await patch(org.writeKey, code.id, { name: "v3" }, { "If-Match": "*" })).status).toBe(200);
+    expect((await call("GET", `/qr_codes/${code.id}`, { key: org.readKey })).json.name).toBe("v3");
+  });
+
+  it("takes application/merge-patch+json only: anything else is a 415 naming it in Accept-Patch", async () => {
+    const org = await seedOrg();
+    const code = await createCode(org.writeKey);
+    for (const headers of [{ "Content-Type": "application/json" }, { "Content-Type": "text/plain" }]) {
+      const res = await call("PATCH", `/qr_codes/${code.id}`, { key: org.writeKey, body: { name: "x" }, headers });
+      expect(res.status).toBe(415);
+      expect(res.headers.get("accept-patch")).toBe("application/merge-patch+json");
+      expect(res.headers.get("content-type")).toMatch(/^application\/problem\+json/);
+      expect(res.json).toMatchObject({ "@type": "Error", status: 415, type: "/errors/415", detail: expect.stringContaining("application/merge-patch+json") });
+    }
+    const bare = await exports.default.fetch(new Request(`https://qr.test/qr_codes/${code.id}`, { method: "PATCH", headers: { Authorization: `Bearer ${org.writeKey}` }, body: '{"name":"x"}' }));
+    expect(bare.status).toBe(415);
+    expect((await call("GET", `/qr_codes/${code.id}`, { key: org.readKey })).json.name).toBe("Launch");
+  });
+
+  it("answers as the rest of the resource: not found, read-only keys, another organization's code", async () => {
+    const owner = await seedOrg();
+    const other = await seedOrg();
+    const code = await createCode(owner.writeKey);
+    const missing = await patch(other.writeKey, "0".repeat(24), { name: "x" });
+    expect(missing.json).toEqual({ "@context": "/contexts/Error", "@type": "Error", title: "An error occurred", detail: "QR code not found", status: 400, type: "/errors/400" });
+    expect((await patch(other.writeKey, code.id, { name: "x" })).text).toBe(missing.text);
+    expect((await patch(other.writeKey, "not-an-id", { name: "x" })).text).toBe(missing.text);
+    expect((await patch(owner.readKey, code.id, { name: "x" })).status).toBe(403);
+  });
+});
+
+describe("unknown fields inside content and appearance are refused, naming the nearest known one", () => {
+  it("with and without a suggestion, beside every other violation; unknown keys of the body itself stay ignored", async () => {
+    const org = await seedOrg();
+    const res = await call("POST", "/qr_codes", {
+      key: org.writeKey,
+      body: {
+        name: "",
+        type: "text",
+        content: { text: "Hello", hostedPageBackgroundColour: "#ffffff", tracking: true },
+        appearance: { dotsOptionType: "rounded", sparkles: true, margin: -1 },
+        colour: "red",
+      },
+    });
+    expect(violationsOf(res)).toEqual({
+      name: "must not be empty",
+      "content.hostedPageBackgroundColour": "unknown field; did you mean hostedPageBackgroundColor?",
+      "content.tracking": "unknown field",
+      "appearance.dotsOptionType": "unknown field; did you mean dotsOptionsType?",
+      "appearance.sparkles": "unknown field",
+      "appearance.margin": "must be 0 or more",
+    });
+    const ignored = await call("POST", "/qr_codes", { key: org.writeKey, body: { name: "n", content: { url: "https://example.com" }, colour: "red", id: "x", metadata: {} } });
+    expect(ignored.status, ignored.text).toBe(201);
+    // Case is not a different field: it is the one that was meant.
+    expect(violationsOf(await call("POST", "/qr_codes", { key: org.writeKey, body: { name: "n", content: { URL: "https://example.com" } } }))).toEqual({
+      "content.url": "is required",
+      "content.URL": "unknown field; did you mean url?",
+    });
+  });
+
+  it("what a read adds to the content is accepted back: GET then PUT of an audio code is a 200 that changes nothing", async () => {
+    const org = await seedOrg();
+    const form = new FormData();
+    form.append("purpose", "audio");
+    form.append("file", new File([wavFixture()], "jingle.wav"));
+    const uploaded = await exports.default.fetch(new Request("https://qr.test/files", { method: "POST", headers: { Authorization: `Bearer ${org.writeKey}` }, body: form }));
+    expect(uploaded.status).toBe(201);
+    const audio = await uploaded.json<{ id: string }>();
+    const code = await createCode(org.writeKey, { name: "Jingle", type: "audio", content: { fileName: audio.id, name: "Our jingle" }, appearance: STYLED });
+    const read = await call("GET", `/qr_codes/${code.id}`, { key: org.readKey });
+    expect(read.json.content.publicAudioFilePath).toBe(`https://qr.test/files/${audio.id}`);
+    const put = await call("PUT", `/qr_codes/${code.id}`, { key: org.writeKey, body: read.json, headers: { "If-Match": read.headers.get("etag")! } });
+    expect(put.status, put.text).toBe(200);
+    expect(put.json).toEqual({ ...read.json, metadata: { ...read.json.metadata, updatedAt: put.json.metadata.updatedAt } });
+    // The same through PATCH: the read representation is a valid (if verbose) merge patch.
+    expect((await patch(org.writeKey, code.id, read.json)).status).toBe(200);
+  });
+});
+
+/** Values that are sometimes right and often wrong. */
+const anyValue = fc.oneof(
+  fc.string({ maxLength: 30 }),
+  fc.integer(),
+  fc.double(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.constantFrom("https://example.com/a", "javascript:alert(1)", "#0f172a", "rounded", "circle", "", "\ud800", "__proto__"),
+  fc.array(fc.string({ maxLength: 5 }), { maxLength: 3 }),
+  fc.dictionary(fc.string({ maxLength: 8 }), fc.oneof(fc.string({ maxLength: 8 }), fc.constant(null)), { maxKeys: 3 }),
+);
+const patchBody = fc.oneof(
+  {
+    weight: 8,
+    arbitrary: fc.record(
+      {
+        name: fc.oneof(fc.string({ minLength: 1, maxLength: 40 }), anyValue),
+        type: fc.oneof(fc.constantFrom(...QR_CODE_TYPES), anyValue),
+        content: fc.oneof(fc.record({ url: fc.oneof(fc.webUrl(), anyValue), text: anyValue, extra: anyValue }, { requiredKeys: [] }), anyValue),
+        appearance: fc.oneof(
+          fc.record({ shape: fc.oneof(fc.constantFrom("square", "circle"), anyValue), margin: fc.oneof(fc.integer({ min: -2, max: 40 }), anyValue), dotsOptionsType: anyValue, dotsOptionType: anyValue }, { requiredKeys: [] }),
+          anyValue,
+        ),
+        limits: fc.oneof(fc.record({ maxScans: fc.oneof(fc.integer({ min: -1, max: 10 }), anyValue), fallbackUrl: anyValue }, { requiredKeys: [] }), anyValue),
+      },
+      { requiredKeys: [] },
+    ),
+  },
+  { weight: 1, arbitrary: anyValue.map((value) => JSON.stringify(value)) },
+  { weight: 1, arbitrary: fc.string({ maxLength: 20 }) },
+  // JSON.parse makes "__proto__" an own key: a field like any other, never a prototype.
+  { weight: 1, arbitrary: fc.constant('{"__proto__":{"name":"proto"},"content":{"__proto__":{"url":"https://evil.example"}},"appearance":{"__proto__":{"margin":3}}}') },
+);
+
+describe("fuzzing PATCH bodies", () => {
+  it("never answers 5xx, never crashes behind a clean answer, and reads back what it saved", async () => {
+    const org = await seedOrg();
+    const code = await createCode(org.writeKey);
+    const crashesBefore = unexpectedErrorCount();
+    let applied = 0;
+    await fc.assert(
+      fc.asyncProperty(patchBody, async (body) => {
+        const res = await patch(org.writeKey, code.id, body);
+        expect(res.status, res.text).toBeLessThan(500);
+        expect(unexpectedErrorCount()).toBe(crashesBefore);
+        if (res.status === 200) {
+          applied++;
+          expect((await call("GET", `/qr_codes/${code.id}`, { key: org.readKey })).json).toEqual(res.json);
+        } else {
+          expect(res.status).toBe(400);
+          expect(res.headers.get("content-type")).toMatch(/^application\/problem\+json/);
+          expect(res.json.detail.length).toBeGreaterThan(0);
+        }
+      }),
+      { numRuns: 200 },
+    );
+    // Some patches must apply, or the read-back half proves nothing.
+    expect(applied).toBeGreaterThan(5);
+  }, 240_000);
+});
