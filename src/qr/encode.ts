@@ -42,13 +42,20 @@ const isKanjiEncodable = (text: string): boolean => [...text].every((ch) => mode
 const isAscii = (text: string): boolean => /^[\x00-\x7f]*$/.test(text);
 
 /**
- * Automatic mode mixing considers numeric, alphanumeric, 7-bit bytes and UTF-8 bytes (with ECI 26).
+ * ASCII text mixes numeric, alphanumeric and 7-bit byte segments for the shortest code, with no ECI.
  * Latin-1 (ECI 3) and Kanji would sometimes be shorter, but many phone scanners ignore ECI and read
  * byte mode as UTF-8, and some mis-read Kanji segments; UTF-8 is the encoding every reader gets right.
+ * Any other text is one ECI 26 (UTF-8) designator followed by one byte segment (utf8Segments).
  */
-const AUTO_MODES = [mode.numeric, mode.alphaNumeric, mode.ascii, mode.utf8];
-/** Pure ASCII never wins with UTF-8 (same bytes plus an ECI); leaving it out spares lean-qr's search a UTF-8 encode per candidate segment. */
 const AUTO_MODES_ASCII = [mode.numeric, mode.alphaNumeric, mode.ascii];
+
+/**
+ * ECI once, at the very start, then the UTF-8 bytes in byte mode. lean-qr's mixing would put the
+ * ECI after a numeric or alphanumeric segment, or mix it with alphanumeric ones: valid ISO 18004,
+ * but not read by at least one widely used decoder (every sms and wifi code with non-ASCII text
+ * failed there), so the few bits mixing saves are not worth it.
+ */
+const utf8Segments = (text: string): Mode => mode.multi(mode.eci(26), mode.bytes(new TextEncoder().encode(text)));
 
 function forcedMode(text: string, forced: EncodingMode): Mode {
   switch (forced) {
@@ -64,7 +71,7 @@ function forcedMode(text: string, forced: EncodingMode): Mode {
       return mode.shift_jis(text);
     case "Byte":
       // Pure ASCII needs no ECI; anything else is announced as UTF-8 so readers never guess.
-      return isAscii(text) ? mode.ascii(text) : mode.multi(mode.eci(26), mode.bytes(new TextEncoder().encode(text)));
+      return isAscii(text) ? mode.ascii(text) : utf8Segments(text);
   }
 }
 
@@ -78,11 +85,11 @@ export function encodeQr(text: string, options: EncodeOptions): QrMatrix {
   const version = options.version ?? 0;
   if (!Number.isInteger(version) || version < 0 || version > 40)
     throw new QrError("INVALID_APPEARANCE", "Version must be an integer between 0 (automatic) and 40", "qrOptionsTypeNumber");
-  const data = options.mode ? forcedMode(text, options.mode) : text;
+  const data = options.mode ? forcedMode(text, options.mode) : isAscii(text) ? text : utf8Segments(text);
   let bitmap;
   try {
     bitmap = generate(data, {
-      modes: isAscii(text) ? AUTO_MODES_ASCII : AUTO_MODES,
+      modes: AUTO_MODES_ASCII,
       minCorrectionLevel: LEAN_QR_CORRECTION[level],
       maxCorrectionLevel: options.errorCorrectionFixed ? LEAN_QR_CORRECTION[level] : correction.H,
       minVersion: version || options.minVersion || 1,

@@ -78,6 +78,38 @@ describe("encodeQr round trips through ZXing and jsQR", () => {
   });
 });
 
+describe("segment layout: ECI once, at the start, only when the text needs it", () => {
+  // Codes whose data put ECI 26 after a numeric or alphanumeric segment, or mixed it with an
+  // alphanumeric one, were not read by at least one widely used decoder: every sms and wifi code
+  // with non-ASCII text. Non-ASCII text is now ECI 26 then one byte segment: the same symbol as
+  // forcing Byte mode, whose layout is exactly that.
+  const nonAscii: [string, string][] = [
+    ["sms", smsPayload({ phoneNumber: "+33 6 12 34 56 78", message: "Réservation confirmée pour 20h — à ce soir 🍷" })],
+    ["sms, digits then CJK", smsPayload({ phoneNumber: "5550123", message: "12345678901234567890 电话号码" })],
+    ["wifi", wifiPayload({ ssid: "Café Crème", password: "ABCDEFGH12345678", encryption: "WPA" })],
+    ["wifi, upper-case SSID then Cyrillic", wifiPayload({ ssid: "GUEST NETWORK 2024", password: "пароль-1234", encryption: "WPA", hidden: true })],
+  ];
+  for (const [name, text] of nonAscii) {
+    it(`${name}: one ECI 26 and one byte segment`, () => {
+      for (const level of ECC_LEVELS) {
+        const auto = encodeQr(text, { errorCorrectionLevel: level, errorCorrectionFixed: true });
+        const byte = encodeQr(text, { errorCorrectionLevel: level, errorCorrectionFixed: true, mode: "Byte" });
+        expect([auto.version, [...auto.modules].join("")]).toEqual([byte.version, [...byte.modules].join("")]);
+      }
+    });
+    it(`${name}: decodes byte for byte`, async () => {
+      await expectSvgScans(render(text, "M"), 600, text);
+    });
+  }
+
+  it("ASCII text keeps mixed segments and no ECI (shorter than one byte segment)", () => {
+    const text = "WIFI:T:WPA;S:HOME;P:12345678901234567890123456789012345678901234;;";
+    const auto = encodeQr(text, { errorCorrectionLevel: "M", errorCorrectionFixed: true });
+    const byte = encodeQr(text, { errorCorrectionLevel: "M", errorCorrectionFixed: true, mode: "Byte" });
+    expect(auto.version).toBeLessThan(byte.version);
+  });
+});
+
 describe("capacity at each error correction level (ISO/IEC 18004 Table 7, version 40)", () => {
   const limits: Record<EccLevel, { numeric: number; alphanumeric: number; bytes: number }> = {
     L: { numeric: 7089, alphanumeric: 4296, bytes: 2953 },
