@@ -178,6 +178,26 @@ describe("unknown fields inside content and appearance are refused, naming the n
   });
 });
 
+describe("bodies the family reads as JSON", () => {
+  it("an empty download body is the defaults, with or without a JSON Content-Type; a body of another type is a 415", async () => {
+    const org = await seedOrg();
+    const code = await createCode(org.writeKey);
+    const url = `https://qr.test/qr_codes/${code.id}/download`;
+    const auth = { Authorization: `Bearer ${org.readKey}` };
+    for (const headers of [auth, { ...auth, "Content-Type": "application/json" }]) {
+      const res = await exports.default.fetch(new Request(url, { method: "POST", headers }));
+      expect(res.status, await res.clone().text()).toBe(200);
+      expect(res.headers.get("content-type")).toBe("image/png");
+    }
+    const form = await exports.default.fetch(new Request(url, { method: "POST", headers: { ...auth, "Content-Type": "application/x-www-form-urlencoded" }, body: "size=600" }));
+    expect(form.status).toBe(415);
+    expect(await form.json()).toMatchObject({ "@type": "Error", status: 415, detail: "Send the body as application/json" });
+    const untyped = await exports.default.fetch(new Request("https://qr.test/qr_codes", { method: "POST", headers: { Authorization: `Bearer ${org.writeKey}` }, body: '{"name":"n","content":{"url":"https://example.com"}}' }));
+    expect(untyped.status).toBe(415);
+    expect(untyped.headers.get("content-type")).toMatch(/^application\/problem\+json/);
+  });
+});
+
 /** Values that are sometimes right and often wrong. */
 const anyValue = fc.oneof(
   fc.string({ maxLength: 30 }),
