@@ -29,7 +29,7 @@ app.route("/health", healthRouter);
 app.route("/admin", adminRouter);
 app.route("/apis/v2/public/crm", produceQrCodeRouter);
 app.route("/files", filesRouter);
-app.route("/", qrCodesRouter);
+app.route("/qr_codes", qrCodesRouter);
 app.route("/r", redirectsRouter);
 app.route("/bench", benchRouter);
 // Device pairing: /instances/…, /pairing/confirm and the pairing page's script under /assets.

@@ -313,7 +313,7 @@ for (const family of [SCANS, PAGE_VIEWS]) {
 
   const collection = createRoute({
     method: "get",
-    path: `/qr_codes/{id}/${family.segment}`,
+    path: `/{id}/${family.segment}`,
     operationId: hosted ? "listQrCodePageViews" : "listQrCodeScans",
     tags: ["QR codes"],
     security: [{ bearerKey: [] }],
@@ -340,7 +340,7 @@ for (const family of [SCANS, PAGE_VIEWS]) {
   analyticsRouter.openapi(
     createRoute({
       method: "get",
-      path: `/qr_codes/{id}/${family.segment}/{eventId}`,
+      path: `/{id}/${family.segment}/{eventId}`,
       operationId: hosted ? "getQrCodePageView" : "getQrCodeScan",
       tags: ["QR codes"],
       security: [{ bearerKey: [] }],

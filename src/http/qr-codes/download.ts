@@ -236,7 +236,7 @@ const DESCRIPTION =
 downloadRouter.openapi(
   createRoute({
     method: "post",
-    path: "/qr_codes/{id}/download",
+    path: "/{id}/download",
     operationId: "downloadQrCode",
     tags: ["QR codes"],
     security: [{ bearerKey: [] }],
@@ -255,7 +255,7 @@ downloadRouter.openapi(
 // Its query is listed before the path's id, as this family's operations always listed them.
 const downloadByQuery = createRoute({
   method: "get",
-  path: "/qr_codes/{id}/download",
+  path: "/{id}/download",
   operationId: "downloadQrCodeByQuery",
   tags: ["QR codes"],
   security: [{ bearerKey: [] }],

@@ -48,16 +48,12 @@ const LD_JSON = { "Content-Type": "application/ld+json; charset=utf-8" };
 
 export const qrCodesRouter = newRouter();
 
-qrCodesRouter.use("/qr_codes", async (c, next) => {
+// Mounted at /qr_codes (app.ts): everything under it answers problem+json and needs a bearer key.
+qrCodesRouter.use("*", async (c, next) => {
   c.set("envelope", problemEnvelope);
   await next();
 });
-qrCodesRouter.use("/qr_codes/*", async (c, next) => {
-  c.set("envelope", problemEnvelope);
-  await next();
-});
-qrCodesRouter.use("/qr_codes", bearerKeyAuth(), limitBody(MAX_JSON_BYTES));
-qrCodesRouter.use("/qr_codes/*", bearerKeyAuth(), limitBody(MAX_JSON_BYTES));
+qrCodesRouter.use("*", bearerKeyAuth(), limitBody(MAX_JSON_BYTES));
 
 // The body's variants are referenced by name from QrCodeInput's oneOf, so they are registered here.
 for (const { name, schema } of CODE_INPUT_VARIANTS) qrCodesRouter.openAPIRegistry.register(name, schema);
@@ -74,7 +70,7 @@ const codeBody = { required: true, content: { "application/json": { schema: Code
 qrCodesRouter.openapi(
   createRoute({
     method: "get",
-    path: "/qr_codes",
+    path: "/",
     operationId: "listQrCodes",
     tags,
     security,
@@ -122,7 +118,7 @@ qrCodesRouter.openapi(
 qrCodesRouter.openapi(
   createRoute({
     method: "post",
-    path: "/qr_codes",
+    path: "/",
     operationId: "createQrCode",
     tags,
     security,
@@ -161,7 +157,7 @@ qrCodesRouter.openapi(
 qrCodesRouter.openapi(
   createRoute({
     method: "get",
-    path: "/qr_codes/{id}",
+    path: "/{id}",
     operationId: "getQrCode",
     tags,
     security,
@@ -184,7 +180,7 @@ const writeConflicts = {
 qrCodesRouter.openapi(
   createRoute({
     method: "put",
-    path: "/qr_codes/{id}",
+    path: "/{id}",
     operationId: "replaceQrCode",
     tags,
     security,
@@ -211,7 +207,7 @@ qrCodesRouter.openapi(
 qrCodesRouter.openapi(
   createRoute({
     method: "patch",
-    path: "/qr_codes/{id}",
+    path: "/{id}",
     operationId: "patchQrCode",
     tags,
     security,
@@ -244,7 +240,7 @@ qrCodesRouter.openAPIRegistry.register("QrCodePatch", QrCodePatchSchema);
 qrCodesRouter.openapi(
   createRoute({
     method: "delete",
-    path: "/qr_codes/{id}",
+    path: "/{id}",
     operationId: "deleteQrCode",
     tags,
     security,
@@ -269,7 +265,7 @@ qrCodesRouter.openapi(
 qrCodesRouter.openapi(
   createRoute({
     method: "get",
-    path: "/qr_codes/{id}/schemaorg",
+    path: "/{id}/schemaorg",
     operationId: "getQrCodeSchemaOrg",
     tags,
     security,
