@@ -38,11 +38,11 @@ export function representCode(code: QrCodeRecord, base: string) {
       ? { dynamicUrl: dynamicUrlOf(base, code.shortToken!), ...(paged ? { hostedPageUrl: hostedPageUrlOf(base, code.shortToken!) } : {}) }
       : { dynamicUrl: null },
     links: [
-      { rel: "self", href: self, method: "GET" },
-      { rel: REL.download, href: `${self}/download`, method: "POST" },
-      { rel: REL.schemaOrg, href: `${self}/schemaorg`, method: "GET" },
-      { rel: REL.scanLogs, href: `${self}/scans`, method: "GET" },
-      ...(hosted ? [{ rel: REL.pageViews, href: `${self}/page-views`, method: "GET" }] : []),
+      { rel: "self", href: self, method: "GET" as const },
+      { rel: REL.download, href: `${self}/download`, method: "POST" as const },
+      { rel: REL.schemaOrg, href: `${self}/schemaorg`, method: "GET" as const },
+      { rel: REL.scanLogs, href: `${self}/scans`, method: "GET" as const },
+      ...(hosted ? [{ rel: REL.pageViews, href: `${self}/page-views`, method: "GET" as const }] : []),
     ],
     analytics: hosted ? { scans: code.scans, views: code.views } : { scans: code.scans },
     // Additive, beyond the contract: every field null when the code has no limit.
@@ -54,5 +54,5 @@ export type QrCodeRepresentation = ReturnType<typeof representCode>;
 
 /** A collection member: the same representation with its JSON-LD identity first. */
 export function representMember(code: QrCodeRecord, base: string) {
-  return { "@id": codePath(code.id), "@type": "QrCode", ...representCode(code, base) };
+  return { "@id": codePath(code.id), "@type": "QrCode" as const, ...representCode(code, base) };
 }

@@ -1,6 +1,6 @@
 import { hostedPageHtml } from "../pages/hosted";
 import { ATTACHMENTS, buildAttachment } from "../pages/attachments";
-import { QrError, PayloadError, planRender, type Appearance, type CenterImage } from "../qr";
+import { MAX_CANVAS, PayloadError, planRender, QrError, type Appearance, type CenterImage } from "../qr";
 import { InvalidInput, type FieldIssue } from "../lib/invalid-input";
 import { attachmentOf, hasPage, staticPayload, uploadReferences } from "./catalog";
 import type { CodeInput } from "./record";
@@ -43,7 +43,7 @@ export function encodedText(type: QrCodeType, content: Record<string, unknown>, 
 
 const PROBE_TOKEN = "00000000";
 /** The largest canvas: if a design cannot be drawn here, no download of it can succeed. */
-const PROBE_SIZE = 5000;
+const PROBE_SIZE = MAX_CANVAS;
 
 /** Where the vCard builder's fields (its PayloadError.field) sit in vcard content. */
 const VCARD_CONTENT_FIELDS: Record<string, string> = {

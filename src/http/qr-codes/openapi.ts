@@ -11,7 +11,7 @@ import { AppearanceOutputSchema, LimitsOutputSchema } from "./input";
 
 const Timestamp = z.string().openapi({ example: "2026-11-21T08:31:00+00:00" });
 // The representation types `method` as a string (codes/representation.ts); the document names the two it takes.
-const Link = z.object({ rel: z.string(), href: z.string(), method: z.string().openapi({ enum: ["GET", "POST"] }) });
+const Link = z.object({ rel: z.string(), href: z.string(), method: z.enum(["GET", "POST"]) });
 
 export const QrCodeSchema = z
   .object({
