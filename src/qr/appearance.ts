@@ -5,10 +5,12 @@ export const DOT_TYPES = ["rounded", "dots", "classy", "classy-rounded", "square
 export const CORNER_SQUARE_TYPES = ["dot", "square", "extra-rounded", "rounded", "dots", "classy", "classy-rounded"] as const;
 export const CORNER_DOT_TYPES = ["dot", "square", "rounded", "dots", "classy", "classy-rounded", "extra-rounded"] as const;
 export const GRADIENT_TYPES = ["linear", "radial"] as const;
+export const SCANNABILITY = ["universal", "relaxed"] as const;
 export type DotType = (typeof DOT_TYPES)[number];
 export type CornerSquareType = (typeof CORNER_SQUARE_TYPES)[number];
 export type CornerDotType = (typeof CORNER_DOT_TYPES)[number];
 export type GradientType = (typeof GRADIENT_TYPES)[number];
+export type Scannability = (typeof SCANNABILITY)[number];
 
 const HEX_COLOR = /^#[0-9a-fA-F]{6}$/;
 const hexColor = () => z.string().regex(HEX_COLOR, "must be a 6-character hex colour such as #123abc");
@@ -58,6 +60,11 @@ export const AppearanceSchema = z
     cornersDotOptionsGradientType: gradientType(),
     cornersDotOptionsGradientRotation: rotation(),
     cornersDotOptionsGradientColorStops: colorStops(),
+    /**
+     * "universal": drawn so that every decoder family we test reads it (a shape one family cannot
+     * read becomes the nearest one all read). "relaxed": drawn exactly as asked; some may fail.
+     */
+    scannability: z.enum(SCANNABILITY).default("universal"),
   })
   .superRefine((a, ctx) => {
     // A gradient type without stops (or stops without a type) cannot be drawn as asked.

@@ -20,6 +20,7 @@ export {
   CORNER_SQUARE_TYPES,
   DEFAULT_APPEARANCE,
   DOT_TYPES,
+  SCANNABILITY,
   type Appearance,
   type AppearanceInput,
 } from "./appearance";
@@ -47,4 +48,5 @@ export {
 } from "./payloads";
 export { MAX_CANVAS, MIN_CANVAS, MIN_MODULE_PX, planRender, type PlanRequest, type RenderPlan } from "./plan";
 export { configureRaster } from "./raster";
+export { DECODER_FAMILIES, scannabilityHeader, scannabilityOf, type DecoderFamily, type ScannabilityVerdict } from "./scannability";
 export { renderPlanPng, renderPlanSvg, renderQrPng, renderQrSvg, type RenderedImage } from "./render";

@@ -4,6 +4,7 @@ import { contrastProblem } from "./contrast";
 import { type EccLevel, ECC_LEVELS, encodeQr, type QrMatrix } from "./encode";
 import { QrError } from "./errors";
 import type { CenterImage } from "./image";
+import type { RingDrawing } from "./shapes";
 
 /** Everything a renderer needs: the matrix, where each module lands, and what is drawn over it. */
 export interface RenderPlan {
@@ -24,6 +25,8 @@ export interface RenderPlan {
   imageBox: { x: number; y: number; width: number; height: number } | null;
   image: CenterImage | null;
   paints: { dots: Paint; background: Paint; cornersSquare: Paint | null; cornersDot: Paint | null };
+  /** See PlanRequest.universalRing; absent means UNIVERSAL_RING. */
+  universalRing?: RingDrawing;
 }
 
 export interface PlanRequest {
@@ -40,6 +43,8 @@ export interface PlanRequest {
   quietZone?: number;
   /** Share of each block's correction capacity a logo may use; only tests change it. */
   damageBudget?: number;
+  /** What "universal" draws a non-square finder ring as; only the calibration (bench/scannability.ts) changes it. */
+  universalRing?: RingDrawing;
 }
 
 export const MIN_CANVAS = 10;
@@ -152,6 +157,7 @@ function planMatrix(request: PlanRequest, matrix: QrMatrix, image: CenterImage |
       hidden,
       imageBox,
       image: imageBox ? image : null,
+      ...(request.universalRing === undefined ? {} : { universalRing: request.universalRing }),
       paints: {
         dots: layerPaint(a, "dotsOptions")!,
         background: layerPaint(a, "backgroundOptions")!,

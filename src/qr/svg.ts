@@ -3,7 +3,8 @@ import { bytesToBase64 } from "./base64";
 import { type Box, finderBoxes, gradientGeometry, round2 } from "./geometry";
 import { BUILTIN_ICONS } from "./icons";
 import { isHidden, type RenderPlan } from "./plan";
-import { drawCornerDot, drawCornerSquare, drawDot, inFinder, legibleDotType, type Neighbour, PathData, scanSafeFinder } from "./shapes";
+import { functionModules } from "./codewords";
+import { drawCornerDot, drawCornerSquare, drawDot, finderDrawing, inFinder, legibleDotType, type Neighbour, PathData } from "./shapes";
 
 const fmt = (n: number): string => String(round2(n));
 
@@ -70,6 +71,9 @@ function drawModules(plan: RenderPlan, path: PathData): void {
   const drawn = (row: number, col: number): boolean =>
     matrix.isDark(row, col) && !inFinder(count, row, col) && !(hide && isHidden(count, hidden, row, col));
   const type = legibleDotType(appearance.dotsOptionsType, dotSize);
+  // Loose dots make an alignment pattern a scatter jsQR does not find from version 2 up (measured
+  // in bench/scannability.ts); under "universal" its modules join up as "rounded" ones.
+  const alignment = type === "dots" && appearance.scannability === "universal" ? functionModules(matrix.version).isAlignment : null;
   for (let row = 0; row < count; row++) {
     if (type === "square") {
       // Horizontal runs make far fewer subpaths than one square per module.
@@ -86,6 +90,11 @@ function drawModules(plan: RenderPlan, path: PathData): void {
     }
     for (let col = 0; col < count; col++) {
       if (!drawn(row, col)) continue;
+      if (alignment?.[row * count + col]) {
+        const joined: Neighbour = (dx, dy) => drawn(row + dy, col + dx) && alignment[(row + dy) * count + col + dx] === 1;
+        drawDot(path, "rounded", x0 + col * dotSize, y0 + row * dotSize, dotSize, joined);
+        continue;
+      }
       const has: Neighbour = (dx, dy) => drawn(row + dy, col + dx);
       drawDot(path, type, x0 + col * dotSize, y0 + row * dotSize, dotSize, has);
     }
@@ -125,7 +134,7 @@ function drawCorners(plan: RenderPlan, layers: Layers, dotsPath: PathData): void
   const { dotSize, appearance: a, paints } = plan;
   // Corners without a type of their own are drawn module by module in the dots' type.
   const dots = legibleDotType(a.dotsOptionsType, dotSize);
-  const finder = scanSafeFinder(a.cornersSquareOptionsType ?? dots, a.cornersDotOptionsType ?? dots, dots);
+  const finder = finderDrawing(a.cornersSquareOptionsType ?? dots, a.cornersDotOptionsType ?? dots, dots, a.scannability, plan.universalRing);
   for (const { square, dot, rotation } of finderBoxes(plan)) {
     const squarePath = paints.cornersSquare ? layers.pathFor(paints.cornersSquare, square, "cornersSquare", rotation) : dotsPath;
     drawCornerSquare(squarePath, finder.ring, square.x, square.y, dotSize);

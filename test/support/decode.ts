@@ -6,6 +6,7 @@
  *   - jsQR (pure JS port of the original ZXing Java decoder), inversionAttempts "attemptBoth".
  * In Node a third one joins them when `zbarimg` is on PATH (zbar-node.ts): ZBar, whose sampling
  * grid follows every alignment pattern. Without it the ZBar check is skipped, with one console note.
+ * In Node a fourth always runs (quirc-node.ts): quirc, the strictest about finder shapes.
  * None shares any code with our encoder/renderers, so agreement on the exact payload is strong
  * evidence that the image is a valid, scannable QR code.
  *
@@ -32,6 +33,8 @@ export interface DecodeResult {
    * so results of blank images look the same everywhere. expectDecoded knows which (zbarChecked).
    */
   zbar?: string;
+  /** What quirc read (Node only); absent when it found nothing or did not run (workerd). */
+  quirc?: string;
   width: number;
   height: number;
 }
@@ -171,7 +174,13 @@ export async function decodeRgba(img: RgbaImage, options: DecodeOptions = {}): P
   const zxing = results.filter((r) => r.isValid).map((r) => r.text);
   const found = jsQRFn()(clamped, width, height, { inversionAttempts: "attemptBoth" });
   const zbar = await decodeWithZbar(clamped, width, height);
-  return { zxing, jsqr: found ? found.data : null, ...(zbar != null ? { zbar } : {}), width, height };
+  const quirc = await decodeWithQuirc(clamped, width, height);
+  return { zxing, jsqr: found ? found.data : null, ...(zbar != null ? { zbar } : {}), ...(quirc != null ? { quirc } : {}), width, height };
+}
+
+async function decodeWithQuirc(rgba: Uint8ClampedArray, width: number, height: number): Promise<string | null | undefined> {
+  if (isWorkerd) return undefined;
+  return (await import("./quirc-node")).decodeWithQuirc(rgba, width, height);
 }
 
 /** Set by each ZBar attempt: true when zbarimg runs here, so expectDecoded requires it. */
@@ -248,18 +257,20 @@ function describeResult(r: DecodeResult, expected: string): string {
     `  zxing:    ${r.zxing.length === 0 ? "(no result)" : r.zxing.map(show).join(" | ")}`,
     `  jsQR:     ${show(r.jsqr)}`,
     `  ZBar:     ${zbarChecked ? show(r.zbar ?? null) : "(not installed)"}`,
+    `  quirc:    ${isWorkerd ? "(not in workerd)" : show(r.quirc ?? null)}`,
   ].join("\n");
 }
 
 /**
- * Asserts that zxing (exactly one result), jsQR and, where zbarimg is installed (Node), ZBar
- * decode `result` to exactly `expected`.
+ * Asserts that zxing (exactly one result), jsQR, quirc (Node) and, where zbarimg is installed
+ * (Node), ZBar decode `result` to exactly `expected`.
  */
 export function expectDecoded(result: DecodeResult, expected: string): void {
   const message = describeResult(result, expected);
   expect(result.zxing, message).toEqual([expected]);
   expect(result.jsqr, message).toBe(expected);
   if (zbarChecked) expect(result.zbar, message).toBe(expected);
+  if (!isWorkerd) expect(result.quirc, message).toBe(expected);
 }
 
 export async function expectScans(png: Uint8Array, expected: string, options?: DecodeOptions): Promise<DecodeResult> {
