@@ -51,6 +51,15 @@ export const MIN_CANVAS = 10;
 /** Modules of a single pixel are not an image a camera can read; two is the least we draw. */
 export const MIN_MODULE_PX = 2;
 export const MAX_CANVAS = 5000;
+/**
+ * Under scannability "universal", appearance.margin (pixels) is a minimum: the symbol shrinks
+ * inside the same canvas until the light border around it is at least this many modules, the
+ * quiet zone ISO 18004 asks for. The 10 px default is 0.2-0.9 modules at 1000 px for small
+ * versions; decoders read that off a clean render, cameras on a busy background often do not, and
+ * codes that failed in a decoder read after a 4-module pad. The circle shape keeps its decorative
+ * ring (a one-module gap, as qr-code-styling draws it), which is its design.
+ */
+export const UNIVERSAL_QUIET_ZONE = 4;
 
 // qr-code-styling's share of modules an image may hide, per level (its errorCorrectionPercents).
 const COVER_SHARE: Record<EccLevel, number> = { L: 0.07, M: 0.15, Q: 0.25, H: 0.3 };
@@ -136,7 +145,12 @@ type MatrixPlan = { ok: true; plan: RenderPlan } | { ok: false; damage: string; 
 /** Lays one encoded symbol out on the canvas, or says why its centre image cannot stay. */
 function planMatrix(request: PlanRequest, matrix: QrMatrix, image: CenterImage | null): MatrixPlan {
   const { appearance: a, size } = request;
-  const margin = request.quietZone === undefined ? a.margin : Math.floor((size * request.quietZone) / (matrix.size + 2 * request.quietZone));
+  const margin =
+    request.quietZone !== undefined
+      ? Math.floor((size * request.quietZone) / (matrix.size + 2 * request.quietZone))
+      : a.scannability === "universal" && a.shape === "square"
+        ? Math.max(a.margin, Math.ceil((size * UNIVERSAL_QUIET_ZONE) / (matrix.size + 2 * UNIVERSAL_QUIET_ZONE)))
+        : a.margin;
   const geometry = canvasGeometry(matrix.size, size, a, margin);
   const hidden = image ? hiddenModules(matrix.size, image, a, geometry.dotSize) : { cols: 0, rows: 0 };
   if (image) {

@@ -109,7 +109,8 @@ describe("universal: every style reads in ZXing, jsQR, ZBar and quirc", () => {
 
 describe("relaxed draws exactly what was asked", () => {
   it("a round ring stays round under relaxed and becomes the universal ring by default", () => {
-    const asked: AppearanceInput = { cornersSquareOptionsType: "dot", cornersDotOptionsType: "dot" };
+    // A margin that already holds the universal quiet zone, so both draw modules of the same size.
+    const asked: AppearanceInput = { margin: 60, cornersSquareOptionsType: "dot", cornersDotOptionsType: "dot" };
     const { svg: universal, plan } = renderQrSvg(request(asked, 300, PAYLOADS[0]));
     const relaxed = renderQrSvg(request({ ...asked, scannability: "relaxed" }, 300, PAYLOADS[0])).svg;
     expect(relaxed).not.toBe(universal);
@@ -120,7 +121,7 @@ describe("relaxed draws exactly what was asked", () => {
   });
 
   it("a square design is the same drawing under both", () => {
-    const asked: AppearanceInput = { dotsOptionsType: "rounded", cornersSquareOptionsType: "square", cornersDotOptionsType: "square" };
+    const asked: AppearanceInput = { margin: 60, dotsOptionsType: "rounded", cornersSquareOptionsType: "square", cornersDotOptionsType: "square" };
     expect(renderQrSvg(request({ ...asked, scannability: "relaxed" }, 300, PAYLOADS[0])).svg).toBe(renderQrSvg(request(asked, 300, PAYLOADS[0])).svg);
   });
 
@@ -128,11 +129,55 @@ describe("relaxed draws exactly what was asked", () => {
     const of = (a: AppearanceInput) => scannabilityOf(AppearanceSchema.parse(a));
     expect(of({})).toEqual({ guarantee: "universal", mayFail: [] });
     expect(of({ cornersSquareOptionsType: "extra-rounded" })).toEqual({ guarantee: "universal", mayFail: [] });
-    expect(of({ scannability: "relaxed", cornersSquareOptionsType: "square", dotsOptionsType: "classy" })).toEqual({ guarantee: "universal", mayFail: [] });
+    expect(of({ scannability: "relaxed", cornersSquareOptionsType: "square", dotsOptionsType: "classy" })).toEqual({ guarantee: "relaxed", mayFail: [] });
+    expect(scannabilityHeader(AppearanceSchema.parse({ scannability: "relaxed" }))).toBe("relaxed");
     expect(of({ scannability: "relaxed", cornersSquareOptionsType: "classy-rounded" })).toEqual({ guarantee: "relaxed", mayFail: ["quirc"] });
     expect(of({ scannability: "relaxed", cornersSquareOptionsType: "extra-rounded" })).toEqual({ guarantee: "relaxed", mayFail: ["jsqr", "quirc"] });
     expect(scannabilityHeader(AppearanceSchema.parse({}))).toBe("universal");
     expect(scannabilityHeader(AppearanceSchema.parse({ scannability: "relaxed", cornersSquareOptionsType: "dot" }))).toBe("relaxed; may fail: zxing, jsqr, zbar, quirc");
+  });
+});
+
+describe("quiet zone", () => {
+  const zone = (plan: ReturnType<typeof planRender>) => {
+    // light border on each side, in modules: from the canvas edge to the symbol, and past it
+    const before = Math.min(plan.x0, plan.y0);
+    const after = plan.size - (plan.x0 + plan.matrix.size * plan.dotSize);
+    return Math.min(before, after) / plan.dotSize;
+  };
+
+  it("universal: appearance.margin is a minimum, and the symbol shrinks inside the canvas to keep 4 modules", () => {
+    for (const content of PAYLOADS)
+      for (const size of [120, 300, 333, 1000, 2500])
+        for (const margin of [0, 10, 30]) {
+          let plan;
+          try {
+            plan = planRender(request({ margin }, size, content));
+          } catch (err) {
+            if (err instanceof QrError && err.code === "CANVAS_TOO_SMALL") continue; // too many modules for the pixels
+            throw err;
+          }
+          expect(plan.size).toBe(size);
+          expect(zone(plan), `${content.length} chars at ${size} px, margin ${margin}`).toBeGreaterThanOrEqual(4);
+          expect(plan.margin).toBeGreaterThanOrEqual(margin);
+        }
+  });
+
+  it("a margin wider than 4 modules is kept as asked", () => {
+    const plan = planRender(request({ margin: 100 }, 1000, PAYLOADS[0]));
+    expect(plan.margin).toBe(100);
+  });
+
+  it("relaxed draws the margin exactly as asked", () => {
+    const plan = planRender(request({ margin: 10, scannability: "relaxed" }, 1000, PAYLOADS[0]));
+    expect(plan.margin).toBe(10);
+    expect(zone(plan)).toBeLessThan(1);
+  });
+
+  it("the default design at 1000 px reads in every family with its quiet zone", async () => {
+    const { bytes, plan } = await renderQrPng(request({}, 1000, PAYLOADS[0]));
+    expect(zone(plan)).toBeGreaterThanOrEqual(4);
+    await expectScans(bytes, PAYLOADS[0]);
   });
 });
 
