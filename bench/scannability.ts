@@ -2,7 +2,11 @@
  * Which decoder family reads which style: the calibration behind the "universal" guarantee
  * (src/qr/shapes.ts UNIVERSAL_RING_RADIUS and finderDrawing, src/qr/contrast.ts).
  *
- *   sh scripts/with-node.sh npx tsx bench/scannability.ts [--quick]
+ *   sh scripts/with-node.sh npx tsx bench/scannability.ts [--quick] [--radius-sweep] [--only=<text>]
+ *
+ * --quick: versions 1, 10, 40 and no logo (about a minute and a half); --radius-sweep: only the
+ * ring-rounding rows, over versions 1-8, 10, 12, 15, 20, 25, 30, 35, 40; --only: rows whose name
+ * contains the text. The whole table takes about half an hour on two cores.
  *
  * Every row is drawn under scannability "relaxed" (exactly as asked) unless it says otherwise, and
  * rendered as the API renders a PNG, across versions 1, 3, 6, 10, 15, 20, 30, 40, error correction
