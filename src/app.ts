@@ -107,8 +107,10 @@ function allowedMethods(path: string): string[] {
 app.notFound((c) => {
   const allowed = allowedMethods(c.req.path);
   if (allowed.length > 0 && !allowed.includes(c.req.method)) {
-    c.header("Allow", allowed.join(", "));
-    return renderError(c, new ApiError(405, "METHOD_NOT_ALLOWED", `${c.req.method} is not allowed on ${c.req.path}; it answers ${allowed.join(", ")}`));
+    const answer = renderError(c, new ApiError(405, "METHOD_NOT_ALLOWED", `${c.req.method} is not allowed on ${c.req.path}; it answers ${allowed.join(", ")}`));
+    // A family whose envelope always answers 200 (produceQRCode) says it in its body; Allow belongs to a 405.
+    if (answer.status === 405) answer.headers.set("Allow", allowed.join(", "));
+    return answer;
   }
   return renderError(c, new ApiError(404, "NOT_FOUND", `No route for ${c.req.method} ${new URL(c.req.url).pathname}`));
 });

@@ -30,7 +30,7 @@ import { builtinLogo, checkRenderable, checkUploadReferences } from "./write-che
  * Each write is one D1 batch, all or nothing: the code, its short token's reservation, the KV sync
  * marker, its file references, the idempotency record and whatever rows the caller adds
  * (`alsoWrite`, e.g. the message QR code's own row). KV, the redirect-only copy, is written after
- * the batch; a failed KV write is repaired by the cron through the marker (see redirects.ts).
+ * the batch; a failed KV write is repaired by the cron through the marker (see short-links.ts).
  * Cost: one batch per write, plus the reads that prove the write can be served (files, If-Match).
  *
  * Functions take plain values, never an HTTP context, and throw the domain errors of errors.ts or

@@ -23,7 +23,7 @@ import { newRouter } from "../router";
 import { withViolationMessages } from "../validation-messages";
 import { commonErrors, documentedQueryFirst, IdParam, PartialCollectionViewSchema } from "./openapi";
 import { PAGE_SIZE, PageParam, queryParam } from "./query";
-import { requireCode } from "./write";
+import { codeFirst, requireCode } from "./write";
 
 /**
  * `GET /qr_codes/{id}/scans` and `GET /qr_codes/{id}/page-views`: the raw events as a paged
@@ -325,7 +325,7 @@ for (const family of [SCANS, PAGE_VIEWS]) {
       (hosted ? "views" : "scans") +
       "` on the code." +
       only,
-    middleware: [read] as const,
+    middleware: [read, codeFirst(load)] as const,
     request: { params: IdParam, query: VisitQuerySchema },
     responses: {
       200: ld200("A page of events, totals and breakdowns", schemas[family.segment].collection),
@@ -333,7 +333,7 @@ for (const family of [SCANS, PAGE_VIEWS]) {
       ...commonErrors,
     },
   });
-  analyticsRouter.openapi({ ...collection, hide: true }, async (c) => answerCollection(c, family, await load(c, c.req.valid("param").id), c.req.valid("query")));
+  analyticsRouter.openapi({ ...collection, hide: true }, async (c) => answerCollection(c, family, c.get("code"), c.req.valid("query")));
   // Documented with its query before the path's id, as this family's operations always listed them.
   analyticsRouter.openAPIRegistry.registerPath(documentedQueryFirst(collection));
 

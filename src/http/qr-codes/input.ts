@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { CONTENT_SCHEMAS, contentSummary, derivedFieldNames, isDynamicType } from "../../codes/catalog";
 import { hasLimits, LimitsSchema } from "../../codes/limits";
 import type { CodeInput, QrCodeRecord } from "../../codes/record";
@@ -195,15 +195,27 @@ export const QrCodePatchSchema = z
 
 // Reading a JSON body.
 
-const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json$/i;
 export const MERGE_PATCH = "application/merge-patch+json";
 const mediaTypeOf = (contentType: string | undefined) => contentType?.split(";")[0]!.trim().toLowerCase();
+
+/** The same request labelled application/json (its body is already read into hono's cache). */
+function relabelAsJson(c: Context<AppEnv>): void {
+  const raw = c.req.raw;
+  const headers = new Headers(raw.headers);
+  headers.set("Content-Type", "application/json");
+  c.req.raw = new Request(raw.url, { method: raw.method, headers, signal: raw.signal });
+}
+
+/** The Content-Type the route's validator (hono's) reads a body under; anything else it skips or refuses. */
+const VALIDATOR_JSON = /^application\/([a-z-.]+\+)?json(;\s*[a-zA-Z0-9-]+=([^;]+))*$/;
 
 /**
  * Reads the body before the route's validator does, so that what is not JSON is answered in this
  * family's words: malformed or empty JSON is a 400 violation (an empty body is `whenEmpty` when
- * given), a body of another type a 415 (any JSON type is taken, except that a merge patch must
- * say it is one: application/merge-patch+json).
+ * given). The label is not what decides: this API has always read a body as JSON whatever its
+ * Content-Type said (`curl -d` sends form-urlencoded; a fetch of an empty body, text/plain), so a
+ * body that parses is handed to the validator as application/json. Only a merge patch must say
+ * what it is (application/merge-patch+json), since PATCH with a whole code would mean another thing.
  */
 export function jsonBody(options: { mergePatch?: boolean; whenEmpty?: unknown } = {}): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
@@ -213,13 +225,10 @@ export function jsonBody(options: { mergePatch?: boolean; whenEmpty?: unknown } 
       throw new ApiError(415, "UNSUPPORTED_MEDIA_TYPE", `PATCH takes a JSON merge patch (RFC 7396) as ${MERGE_PATCH}; PUT takes the whole code as application/json`);
     }
     const text = await c.req.text();
-    // What @hono/zod-openapi would refuse with a bare "Unsupported Media Type", said here instead.
-    if (mediaType === undefined ? text.trim() !== "" : !JSON_MEDIA_TYPE.test(mediaType)) throw new ApiError(415, "UNSUPPORTED_MEDIA_TYPE", "Send the body as application/json");
     if (text.trim() === "" && options.whenEmpty !== undefined) {
-      // With a JSON Content-Type the route's validator parses the text hono cached
-      // (HonoRequest.json() reads that cache): an empty body then reads as `whenEmpty` instead of
-      // failing as malformed JSON. Without one the validator skips the body (the handler gets {}).
-      if (mediaType !== undefined) c.req.bodyCache.text = Promise.resolve(JSON.stringify(options.whenEmpty)) as unknown as string;
+      // The route's validator parses the text hono cached (HonoRequest.json() reads that cache):
+      // an empty body then reads as `whenEmpty` instead of failing as malformed JSON.
+      c.req.bodyCache.text = Promise.resolve(JSON.stringify(options.whenEmpty)) as unknown as string;
     } else {
       try {
         JSON.parse(text);
@@ -227,6 +236,7 @@ export function jsonBody(options: { mergePatch?: boolean; whenEmpty?: unknown } 
         throw new ValidationError([{ field: "", message: "The request body must be valid JSON" }]);
       }
     }
+    if (!options.mergePatch && !VALIDATOR_JSON.test(c.req.header("Content-Type") ?? "")) relabelAsJson(c);
     await next();
   };
 }

@@ -1,4 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
+import type { AppEnv } from "../../env";
 import { representCode, representMember } from "../../codes/representation";
 import { schemaOrgOf } from "../../codes/schema-org";
 import { findOrganization } from "../../db/accounts";
@@ -24,7 +26,7 @@ import {
   SchemaOrgSchema,
 } from "./openapi";
 import { ListQuery, PAGE_SIZE, type ListParams } from "./query";
-import { createCode, deleteCode, etagOf, replaceCode, requireCode } from "./write";
+import { codeFirst, createCode, deleteCode, etagOf, replaceCode, requireCode } from "./write";
 
 /** The QR code resource: `/qr_codes` CRUD with the contract's JSON-LD collection and problem+json errors. */
 
@@ -99,7 +101,7 @@ qrCodesRouter.openapi(
         "@id": "/qr_codes" as const,
         "@type": "Collection" as const,
         totalItems: total,
-        member: items.map((code) => ({ ...representMember(code, base), "@type": "QrCode" as const })),
+        member: items.map((code) => representMember(code, base)),
         view: {
           "@id": link(params.page),
           "@type": "PartialCollectionView" as const,
@@ -115,6 +117,13 @@ qrCodesRouter.openapi(
   },
 );
 
+/** The Idempotency-Key's form is checked before the body, as this API always reported it first. */
+const idempotencyKeyFirst: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const key = c.req.header("Idempotency-Key");
+  if (key !== undefined && !/^[\x21-\x7e]{1,255}$/.test(key)) throw new ValidationError([{ field: "Idempotency-Key", message: "must be 1 to 255 visible ASCII characters" }]);
+  await next();
+};
+
 qrCodesRouter.openapi(
   createRoute({
     method: "post",
@@ -125,7 +134,7 @@ qrCodesRouter.openapi(
     summary: "Create a QR code",
     description:
       "Fields left out take their defaults; unknown fields are refused inside `content` and `appearance` (naming the nearest known field) and ignored elsewhere. Send `Idempotency-Key` to make a retried request return the first result instead of creating a second code (kept 24 hours).",
-    middleware: [write, jsonBody()] as const,
+    middleware: [write, idempotencyKeyFirst, jsonBody()] as const,
     parameters: [IDEMPOTENCY_KEY],
     request: { body: codeBody },
     responses: {
@@ -141,10 +150,7 @@ qrCodesRouter.openapi(
     },
   }),
   async (c) => {
-    const idempotencyKey = c.req.header("Idempotency-Key");
-    if (idempotencyKey !== undefined && !/^[\x21-\x7e]{1,255}$/.test(idempotencyKey))
-      throw new ValidationError([{ field: "Idempotency-Key", message: "must be 1 to 255 visible ASCII characters" }]);
-    const { code, replayed } = await createCode(c, c.req.valid("json"), idempotencyKey);
+    const { code, replayed } = await createCode(c, c.req.valid("json"), c.req.header("Idempotency-Key"));
     return c.json(code, 201, {
       ...LD_JSON,
       Location: `/qr_codes/${code.id}`,
@@ -187,7 +193,7 @@ qrCodesRouter.openapi(
     summary: "Replace a QR code",
     description:
       "Fields left out return to their defaults (to change a few fields, PATCH them); the short token never changes. Send `If-Match` with the ETag from GET to refuse (412) a change made meanwhile by someone else.",
-    middleware: [write, jsonBody()] as const,
+    middleware: [write, codeFirst(), jsonBody()] as const,
     parameters: IF_MATCH,
     request: { params: IdParam, body: codeBody },
     responses: {
@@ -214,7 +220,7 @@ qrCodesRouter.openapi(
     summary: "Change some fields of a QR code",
     description:
       "A JSON merge patch (RFC 7396, `Content-Type: application/merge-patch+json`) applied to the code's editable state (name, type, content, appearance, limits): what the patch leaves out stays as it is, `null` removes a field (one with a default gets it back). The result is validated and saved as a PUT would be, so renaming a code keeps its design. `If-Match` is honoured.",
-    middleware: [write, jsonBody({ mergePatch: true })] as const,
+    middleware: [write, codeFirst(), jsonBody({ mergePatch: true })] as const,
     parameters: IF_MATCH,
     request: { params: IdParam, body: { required: true, content: { [MERGE_PATCH]: { schema: { $ref: "#/components/schemas/QrCodePatch" } } } } },
     responses: {

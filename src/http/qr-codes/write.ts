@@ -1,4 +1,4 @@
-import type { Context } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { etagOf, requireCode as findOwnCode } from "../../codes/lookup";
 import type { CodeInput, QrCodeRecord } from "../../codes/record";
 import { createCode as createOwnCode, deleteCode as deleteOwnCode, replaceCode as replaceOwnCode, type Created, type WriteScope } from "../../codes/writes";
@@ -19,6 +19,18 @@ export { etagOf };
 export const writeScope = (c: Ctx): WriteScope => ({ env: c.env, orgId: c.get("apiKey").orgId, publicOrigin: publicBaseUrl(c) });
 
 export const requireCode = (c: Ctx, id: string): Promise<QrCodeRecord> => findOwnCode(c.env.DB, c.get("apiKey").orgId, id);
+
+/**
+ * Route middleware, before the body's or query's validation: the code the path names, or "QR code
+ * not found" whatever else is wrong with the request (as this API has always answered; a missing
+ * and another organization's id stay one answer). The handler reads it as c.get("code").
+ */
+export const codeFirst =
+  (load: (c: Ctx, id: string) => Promise<QrCodeRecord> = requireCode): MiddlewareHandler<AppEnv> =>
+  async (c, next) => {
+    c.set("code", await load(c, c.req.param("id") ?? ""));
+    await next();
+  };
 
 export async function createCode(c: Ctx, input: CodeInput, idempotencyKey: string | undefined): Promise<{ code: Created["representation"]; replayed: boolean }> {
   const { representation, replayed } = await createOwnCode(writeScope(c), input, { createdBy: c.get("apiKey").name, idempotencyKey });
