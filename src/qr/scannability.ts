@@ -38,8 +38,8 @@ export function scannabilityOf(a: Appearance): ScannabilityVerdict {
     failing.add("jsqr");
     if (centre === "dots") (["zxing", "zbar"] as const).forEach((f) => failing.add(f));
   }
-  // Alignment patterns of loose dots: jsQR misses them from version 2.
-  if (dots === "dots") failing.add("jsqr");
+  // Alignment patterns of loose dots or whole-module corners: jsQR misses some from version 2.
+  if (dots === "dots" || dots === "classy-rounded" || dots === "extra-rounded") failing.add("jsqr");
   return { guarantee: "relaxed", mayFail: DECODER_FAMILIES.filter((f) => failing.has(f)) };
 }
 

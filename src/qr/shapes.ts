@@ -82,8 +82,14 @@ export class PathData {
  * extra-rounded often). Their half-radius siblings look the same at that size and always read.
  */
 export const MIN_PX_FOR_FULL_RADIUS = 3;
-export function legibleDotType(type: DotType, dotSize: number): DotType {
-  if (dotSize >= MIN_PX_FOR_FULL_RADIUS) return type;
+/**
+ * Under "universal" the half-radius siblings are drawn at every size: with large modules jsQR
+ * loses some symbols drawn with whole-module corners (measured on one version 3-H code from 900 to
+ * 1100 px: classy-rounded failed at all 21 sizes, extra-rounded at 3, classy and rounded at none;
+ * over the calibration grid 1 or 2 of 44 codes each).
+ */
+export function legibleDotType(type: DotType, dotSize: number, scannability: "universal" | "relaxed" = "relaxed"): DotType {
+  if (dotSize >= MIN_PX_FOR_FULL_RADIUS && scannability === "relaxed") return type;
   return type === "extra-rounded" ? "rounded" : type === "classy-rounded" ? "classy" : type;
 }
 
@@ -185,8 +191,12 @@ export function finderDrawing(
   universalRing: RingDrawing = UNIVERSAL_RING,
 ): { ring: RingDrawing; centre: CentreShape } {
   if (scannability === "relaxed") return { ring, centre };
-  const safe = scanSafeFinder(ring === "square" ? ring : "square", centre, dots);
-  return { ring: ring === "square" ? ring : universalRing, centre: safe.centre };
+  const safe = scanSafeFinder("square", centre, dots);
+  // Centres with whole-module corners lose the 3-module run jsQR measures along the diagonals of a
+  // square ring (measured: 4 or 5 of 44 codes failed from version 20); the half-module corners of
+  // "rounded" read everywhere.
+  const centreDrawn = safe.centre === "classy-rounded" || safe.centre === "extra-rounded" ? "rounded" : safe.centre;
+  return { ring: ring === "square" ? ring : universalRing, centre: centreDrawn };
 }
 
 /** True when "universal" draws the finder exactly as asked, so "relaxed" changes nothing. */

@@ -1,9 +1,9 @@
 import type { Gradient, Paint } from "./appearance";
 import { bytesToBase64 } from "./base64";
+import { functionModules } from "./codewords";
 import { type Box, finderBoxes, gradientGeometry, round2 } from "./geometry";
 import { BUILTIN_ICONS } from "./icons";
 import { isHidden, type RenderPlan } from "./plan";
-import { functionModules } from "./codewords";
 import { drawCornerDot, drawCornerSquare, drawDot, finderDrawing, inFinder, legibleDotType, type Neighbour, PathData } from "./shapes";
 
 const fmt = (n: number): string => String(round2(n));
@@ -70,9 +70,10 @@ function drawModules(plan: RenderPlan, path: PathData): void {
   const hide = appearance.imageOptionsHideBackgroundDots && plan.imageBox !== null;
   const drawn = (row: number, col: number): boolean =>
     matrix.isDark(row, col) && !inFinder(count, row, col) && !(hide && isHidden(count, hidden, row, col));
-  const type = legibleDotType(appearance.dotsOptionsType, dotSize);
-  // Loose dots make an alignment pattern a scatter jsQR does not find from version 2 up (measured
-  // in bench/scannability.ts); under "universal" its modules join up as "rounded" ones.
+  const type = legibleDotType(appearance.dotsOptionsType, dotSize, appearance.scannability);
+  // Loose dots make an alignment pattern a scatter jsQR does not always find from version 2 up
+  // (measured in bench/scannability.ts: 7 of 44 codes failed); under "universal" its modules are
+  // drawn as "rounded" ones, whose half-module corners read everywhere.
   const alignment = type === "dots" && appearance.scannability === "universal" ? functionModules(matrix.version).isAlignment : null;
   for (let row = 0; row < count; row++) {
     if (type === "square") {
@@ -127,13 +128,13 @@ function drawCircleFill(plan: RenderPlan, path: PathData): void {
   for (let row = 0; row < fakeCount; row++)
     for (let col = 0; col < fakeCount; col++)
       if (fake(row, col))
-        drawDot(path, legibleDotType(appearance.dotsOptionsType, dotSize), fx + col * dotSize, fy + row * dotSize, dotSize, (dx, dy) => fake(row + dy, col + dx));
+        drawDot(path, legibleDotType(appearance.dotsOptionsType, dotSize, appearance.scannability), fx + col * dotSize, fy + row * dotSize, dotSize, (dx, dy) => fake(row + dy, col + dx));
 }
 
 function drawCorners(plan: RenderPlan, layers: Layers, dotsPath: PathData): void {
   const { dotSize, appearance: a, paints } = plan;
   // Corners without a type of their own are drawn module by module in the dots' type.
-  const dots = legibleDotType(a.dotsOptionsType, dotSize);
+  const dots = legibleDotType(a.dotsOptionsType, dotSize, a.scannability);
   const finder = finderDrawing(a.cornersSquareOptionsType ?? dots, a.cornersDotOptionsType ?? dots, dots, a.scannability, plan.universalRing);
   for (const { square, dot, rotation } of finderBoxes(plan)) {
     const squarePath = paints.cornersSquare ? layers.pathFor(paints.cornersSquare, square, "cornersSquare", rotation) : dotsPath;
