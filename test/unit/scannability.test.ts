@@ -101,6 +101,20 @@ describe("universal: every style reads in ZXing, jsQR, ZBar and quirc", () => {
     });
   }
 
+  // Codes the calibration (bench/scannability.ts) found failing before "universal" drew them differently.
+  const measured: [string, AppearanceInput, number][] = [
+    ["classy-rounded modules, version 3-H (jsQR, large modules)", { dotsOptionsType: "classy-rounded", qrOptionsTypeNumber: 3, qrOptionsErrorCorrectionLevel: "H" }, 1000],
+    ["extra-rounded modules, version 3-H (jsQR, large modules)", { dotsOptionsType: "extra-rounded", qrOptionsTypeNumber: 3, qrOptionsErrorCorrectionLevel: "H" }, 900],
+    ["dotted alignment patterns, version 10 (jsQR)", { dotsOptionsType: "dots", cornersSquareOptionsType: "square", cornersDotOptionsType: "square", qrOptionsTypeNumber: 10, qrOptionsErrorCorrectionLevel: "L" }, 1000],
+    ["extra-rounded ring, version 40 (quirc)", { cornersSquareOptionsType: "extra-rounded", qrOptionsTypeNumber: 40, qrOptionsErrorCorrectionLevel: "L" }, 1000],
+    ["classy-rounded centre, version 20 (jsQR)", { cornersSquareOptionsType: "square", cornersDotOptionsType: "classy-rounded", qrOptionsTypeNumber: 20, qrOptionsErrorCorrectionLevel: "H" }, 1000],
+  ];
+  for (const [name, appearance, size] of measured)
+    it(name, async () => {
+      const plan = { ...request(appearance, size, "HTTP://Q/7"), errorCorrectionFixed: true };
+      await expectScans((await renderQrPng(plan)).bytes, "HTTP://Q/7");
+    });
+
   it("the README's walk-through design reads everywhere", async () => {
     const appearance: AppearanceInput = { shape: "circle", dotsOptionsType: "rounded", dotsOptionsColor: "#111111", cornersSquareOptionsType: "extra-rounded", qrOptionsErrorCorrectionLevel: "H" };
     for (const size of [300, 1000]) await expectScans((await renderQrPng(request(appearance, size, PAYLOADS[0], true))).bytes, PAYLOADS[0]);
