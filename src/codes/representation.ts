@@ -1,3 +1,4 @@
+import { scannabilityOf } from "../qr";
 import type { QrCodeRecord } from "./record";
 import { NO_LIMITS } from "./limits";
 import { hasLandingPage, hasPage, isDynamicType, representedContent } from "./catalog";
@@ -34,9 +35,11 @@ export function representCode(code: QrCodeRecord, base: string) {
     content,
     metadata: { shortToken: dynamic ? code.shortToken : null, createdAt: code.createdAt, updatedAt: code.updatedAt },
     appearance: code.appearance,
-    attributes: dynamic
-      ? { dynamicUrl: dynamicUrlOf(base, code.shortToken!), ...(paged ? { hostedPageUrl: hostedPageUrlOf(base, code.shortToken!) } : {}) }
-      : { dynamicUrl: null },
+    attributes: {
+      ...(dynamic ? { dynamicUrl: dynamicUrlOf(base, code.shortToken!), ...(paged ? { hostedPageUrl: hostedPageUrlOf(base, code.shortToken!) } : {}) } : { dynamicUrl: null }),
+      // Additive: which decoder families the design is drawn for (appearance.scannability).
+      scannability: scannabilityOf(code.appearance),
+    },
     links: [
       { rel: "self", href: self, method: "GET" as const },
       { rel: REL.download, href: `${self}/download`, method: "POST" as const },

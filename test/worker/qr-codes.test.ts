@@ -4,6 +4,9 @@ import { DEFAULT_APPEARANCE } from "../../src/qr";
 import { SAMPLES } from "./qr-samples";
 import { call, revokeKey, seedOrg } from "./qr-support";
 
+/** Every default design is drawn for every decoder family (issue 16): the representation says so. */
+const UNIVERSAL = { guarantee: "universal", mayFail: [] };
+
 
 const HOSTED = new Set(["text", "links", "audio", "event"]);
 const STATIC = new Set(["email", "call", "sms", "geo", "wifi"]);
@@ -28,7 +31,7 @@ describe("QR code resource: create and read", () => {
     expect(code.metadata.updatedAt).toBe(code.metadata.createdAt);
     expect(code.appearance).toEqual({ ...DEFAULT_APPEARANCE, shape: "circle", margin: 12, dotsOptionsType: "rounded" });
     expect(Object.keys(code.appearance)).toEqual(Object.keys(DEFAULT_APPEARANCE));
-    expect(code.attributes).toEqual({ dynamicUrl: `https://qr.test/r/${code.metadata.shortToken}` });
+    expect(code.attributes).toEqual({ dynamicUrl: `https://qr.test/r/${code.metadata.shortToken}`, scannability: UNIVERSAL });
     expect(code.links).toEqual([
       { rel: "self", href: `/qr_codes/${code.id}`, method: "GET" },
       { rel: "https://twilee.com/rels/download", href: `/qr_codes/${code.id}/download`, method: "POST" },
@@ -60,7 +63,7 @@ describe("QR code resource: create and read", () => {
     try {
       const res = await create(org.writeKey, { name: "n", type: "text", content: { text: "hi" } });
       const token = res.json.metadata.shortToken;
-      expect(res.json.attributes).toEqual({ dynamicUrl: `https://qr.example/r/${token}`, hostedPageUrl: `https://qr.example/p/${token}` });
+      expect(res.json.attributes).toEqual({ dynamicUrl: `https://qr.example/r/${token}`, hostedPageUrl: `https://qr.example/p/${token}`, scannability: UNIVERSAL });
     } finally {
       configurable.PUBLIC_BASE_URL = previous;
     }
@@ -76,7 +79,7 @@ describe("QR code resource: create and read", () => {
       expect(code.content).toEqual(expect.objectContaining(sample.content));
       if (STATIC.has(type)) {
         expect(code.metadata.shortToken).toBeNull();
-        expect(code.attributes).toEqual({ dynamicUrl: null });
+        expect(code.attributes).toEqual({ dynamicUrl: null, scannability: UNIVERSAL });
         expect(await env.LINKS.list()).toBeDefined();
       } else {
         expect(code.metadata.shortToken).toMatch(/^[0-9A-Za-z]{8}$/);

@@ -7,7 +7,7 @@ import type { AppEnv } from "../../env";
 import { readFileBytes } from "../../files/logo";
 import { contentDisposition } from "../../files/names";
 import { Semaphore } from "../../lib/semaphore";
-import { ECC_LEVELS, MAX_CANVAS, MIN_CANVAS, planFitting, QrError, renderPlanPng, renderPlanSvg, sniffRasterImage, type CenterImage, type EccLevel } from "../../qr";
+import { ECC_LEVELS, MAX_CANVAS, MIN_CANVAS, planFitting, QrError, renderPlanPng, renderPlanSvg, scannabilityHeader, sniffRasterImage, type CenterImage, type EccLevel } from "../../qr";
 import { requirePermission } from "../bearer";
 import { ValidationError } from "../errors";
 import { publicBaseUrl } from "../origin";
@@ -69,7 +69,7 @@ function optionsOf(c: Context<AppEnv>, request: DownloadRequest): DownloadOption
 
 const MEDIA_TYPES = { png: "image/png", svg: "image/svg+xml" } as const;
 /** Bumped when the renderer changes what it draws, so stale cached renders are never served. */
-const RENDER_VERSION = 1;
+const RENDER_VERSION = 2;
 /** Above this a styled PNG takes tens of MB while it renders; one at a time per isolate keeps the peak flat. */
 const LARGE_RENDER_PX = 1500;
 const largeRenders = new Semaphore(1);
@@ -170,6 +170,7 @@ export async function download(c: Context<AppEnv>, id: string, options: Download
     // Bearer-authenticated: shared caches must not keep it; clients revalidate with the ETag.
     "Cache-Control": "private, no-cache",
     "X-Content-Type-Options": "nosniff",
+    "X-Scannability": scannabilityHeader(code.appearance),
   };
   const ifNoneMatch = c.req.header("If-None-Match");
   if (ifNoneMatch && ifNoneMatch.split(",").some((tag) => tag.trim().replace(/^W\//, "") === etag)) return c.body(null, 304, headers);
@@ -216,6 +217,7 @@ const IMAGE_HEADERS = {
   ETag: header("A hash of everything that shapes the image; send it in If-None-Match"),
   "Cache-Control": header("`private, no-cache`: revalidate with the ETag"),
   "X-Render-Cache": header("`hit` when the image came from the render cache, `miss` when it was drawn"),
+  "X-Scannability": header("`universal` when every decoder family we test reads the design, or `relaxed; may fail: jsqr, quirc` naming those measured to fail (appearance.scannability)"),
 };
 const downloaded = {
   200: {

@@ -1,5 +1,6 @@
 import { OpenAPIHono, z, type RouteConfig } from "@hono/zod-openapi";
 import { QR_CODE_TYPES } from "../../codes/types";
+import { DECODER_FAMILIES } from "../../qr";
 import { RETRY_AFTER_SECONDS } from "../../lib/unavailable";
 import { problemResponse } from "../problem";
 import { AppearanceOutputSchema, LimitsOutputSchema } from "./input";
@@ -21,7 +22,16 @@ export const QrCodeSchema = z
     content: z.record(z.string(), z.unknown()).openapi({ description: "The type's content as it was saved (see the QrCodeInput variants); an audio code's also carries publicAudioFilePath" }),
     metadata: z.object({ shortToken: z.string().nullable().openapi({ example: "frnKYa3c" }), createdAt: Timestamp, updatedAt: Timestamp }),
     appearance: AppearanceOutputSchema,
-    attributes: z.object({ dynamicUrl: z.string().nullable(), hostedPageUrl: z.string().optional() }),
+    attributes: z.object({
+      dynamicUrl: z.string().nullable(),
+      hostedPageUrl: z.string().optional(),
+      scannability: z
+        .object({
+          guarantee: z.enum(["universal", "relaxed"]),
+          mayFail: z.array(z.enum(DECODER_FAMILIES)).describe("Decoder families measured to fail on the shapes asked for; empty under universal"),
+        })
+        .describe("Beyond the contract: universal designs are drawn so that every decoder family we test (ZXing, jsQR, ZBar, quirc) reads them; relaxed ones exactly as asked (appearance.scannability)"),
+    }),
     links: z.array(Link),
     analytics: z.object({ scans: z.number().int(), views: z.number().int().optional() }),
     limits: LimitsOutputSchema,
