@@ -1219,6 +1219,11 @@ export interface components {
                 offset: number;
                 color: string;
             }[] | null;
+            /**
+             * @description Defaults to `universal`.
+             * @enum {string}
+             */
+            scannability?: "universal" | "relaxed";
         };
         /** @description A text code; content {text, name, image, hostedPageBackgroundColor, hostedPagePrimaryColor, publicFilePath} */
         TextQrCodeInput: {
@@ -1761,6 +1766,11 @@ export interface components {
                 offset: number;
                 color: string;
             }[] | null;
+            /**
+             * @description `null` puts back the default, `universal`.
+             * @enum {string|null}
+             */
+            scannability?: "universal" | "relaxed" | null;
         };
         Health: {
             /**
@@ -2265,6 +2275,8 @@ export interface components {
                 offset: number;
                 color: string;
             }[] | null;
+            /** @enum {string} */
+            scannability: "universal" | "relaxed";
         };
         /** @description Beyond the contract, dynamic codes only: outside [validFrom, validUntil) or after maxScans human scans, /r/{token} sends people to fallbackUrl (or shows a 'no longer active' page); every field null when the code has none */
         Limits: {
@@ -2297,6 +2309,13 @@ export interface components {
             attributes: {
                 dynamicUrl: string | null;
                 hostedPageUrl?: string;
+                /** @description Beyond the contract: universal designs are drawn so that every decoder family we test (ZXing, jsQR, ZBar, quirc) reads them; relaxed ones exactly as asked (appearance.scannability) */
+                scannability: {
+                    /** @enum {string} */
+                    guarantee: "universal" | "relaxed";
+                    /** @description Decoder families measured to fail on the shapes asked for; empty under universal */
+                    mayFail: ("zxing" | "jsqr" | "zbar" | "quirc")[];
+                };
             };
             links: {
                 rel: string;
@@ -7111,6 +7130,8 @@ export interface operations {
                     "Cache-Control"?: string;
                     /** @description `hit` when the image came from the render cache, `miss` when it was drawn */
                     "X-Render-Cache"?: string;
+                    /** @description `universal` when every decoder family we test reads the design, or `relaxed; may fail: jsqr, quirc` naming those measured to fail (appearance.scannability) */
+                    "X-Scannability"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7198,6 +7219,8 @@ export interface operations {
                     "Cache-Control"?: string;
                     /** @description `hit` when the image came from the render cache, `miss` when it was drawn */
                     "X-Render-Cache"?: string;
+                    /** @description `universal` when every decoder family we test reads the design, or `relaxed; may fail: jsqr, quirc` naming those measured to fail (appearance.scannability) */
+                    "X-Scannability"?: string;
                     [name: string]: unknown;
                 };
                 content: {
