@@ -239,3 +239,16 @@ describe("what is checked first, as this API always answered", () => {
     expect(res.json.violations).toEqual([{ propertyPath: "Idempotency-Key", message: "must be 1 to 255 visible ASCII characters" }]);
   });
 });
+
+describe("violations in the order this API always reported them", () => {
+  it("the body's own fields, then inside the content, then inside the appearance", async () => {
+    const org = await seedOrg();
+    const res = await call("POST", "/qr_codes", {
+      key: org.writeKey,
+      body: { name: "", type: "url", content: { url: "ftp://example.com" }, appearance: { margin: -1 }, limits: { maxScans: 0 } },
+    });
+    expect(res.status).toBe(400);
+    const fields = (res.json.violations as { propertyPath: string }[]).map((v) => v.propertyPath);
+    expect(fields).toEqual(["name", "limits.maxScans", "content.url", "appearance.margin"]);
+  });
+});

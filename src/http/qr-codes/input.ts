@@ -70,6 +70,11 @@ export const CodeBody = withViolationMessages(
           const content = CONTENT_INPUTS[type].safeParse(body.content, { error: violationMessage });
           if (!content.success) for (const issue of content.error.issues) ctx.addIssue({ code: "custom", path: ["content", ...issue.path], message: issue.message });
         }
+        // The order this API has always reported in: the body's own fields, then inside the
+        // content, then inside the appearance (which the object checked before this refinement).
+        const insideAppearance = (issue: { path?: readonly PropertyKey[] }) => issue.path?.[0] === "appearance" && issue.path.length > 1;
+        const moved = ctx.issues.filter(insideAppearance);
+        if (moved.length > 0) ctx.issues.splice(0, ctx.issues.length, ...ctx.issues.filter((issue) => !insideAppearance(issue)), ...moved);
         const limitsValid = !ctx.issues.some((issue) => issue.path?.[0] === "limits");
         if (type && limitsValid && hasLimits(body.limits) && !isDynamicType(type))
           ctx.addIssue({ code: "custom", path: ["limits"], message: `apply to dynamic codes only; a ${type} code's image holds its payload and never passes through a short link` });
