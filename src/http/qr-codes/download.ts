@@ -15,7 +15,7 @@ import { problemResponse } from "../problem";
 import { newRouter } from "../router";
 import { withViolationMessages } from "../validation-messages";
 import { builtinLogo, encodedText } from "../../codes/write-checks";
-import { jsonBody } from "./input";
+import { jsonBody, notAnObject } from "./input";
 import { bodyErrors, commonErrors, documentedQueryFirst, IdParam, IF_NONE_MATCH, notFoundOrInvalid } from "./openapi";
 import { integerParam, queryParam } from "./query";
 import { requireCode } from "./write";
@@ -46,7 +46,7 @@ const DownloadBody = withViolationMessages(
   z
     .object(
       { format: DOWNLOAD_FIELDS.format.optional(), size: DOWNLOAD_FIELDS.size.optional(), margin: DOWNLOAD_FIELDS.margin.optional() },
-      { error: (issue) => (issue.code === "invalid_type" ? "The request body must be a JSON object" : undefined) },
+      { error: notAnObject },
     )
     .openapi("QrCodeDownloadRequest"),
 );

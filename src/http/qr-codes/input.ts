@@ -9,7 +9,7 @@ import { AppearanceSchema, BUILTIN_ICON_KEYS, isBuiltinIcon } from "../../qr";
 import { ApiError, issuesFromZod, ValidationError } from "../errors";
 import { violationMessage, withViolationMessages } from "../validation-messages";
 import { mergePatchShape, requestField, requestShape, responseShape } from "./schema-views";
-import { refusingUnknownFields } from "./unknown-fields";
+import { isRecord, refusingUnknownFields } from "./unknown-fields";
 
 /**
  * The create/replace body of the QR code resource (POST, PUT, and what a PATCH produces), one zod
@@ -18,9 +18,9 @@ import { refusingUnknownFields } from "./unknown-fields";
  * independently, so one bad field never hides another.
  */
 
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 const NOT_AN_OBJECT = "The request body must be a JSON object";
-const notAnObject = (issue: z.core.$ZodRawIssue) => (issue.code === "invalid_type" ? NOT_AN_OBJECT : undefined);
+/** The violation of a body that is not a JSON object, as every body of this family words it. */
+export const notAnObject = (issue: z.core.$ZodRawIssue) => (issue.code === "invalid_type" ? NOT_AN_OBJECT : undefined);
 
 /** The contract's "Required, 1-255 chars"; a name of spaces only is empty too. */
 const Name = z
@@ -104,7 +104,7 @@ export const CodeBody = withViolationMessages(
 );
 
 /** A create or replace body, or the 400 with every violation. */
-export function parseCodeBody(body: unknown): CodeInput {
+function parseCodeBody(body: unknown): CodeInput {
   const parsed = CodeBody.safeParse(body);
   if (!parsed.success) throw new ValidationError(issuesFromZod(parsed.error));
   return parsed.data;
@@ -155,7 +155,7 @@ export const CODE_INPUT_VARIANTS = QR_CODE_TYPES.map((type) => {
 // PATCH: a JSON merge patch (RFC 7396) of the code's editable state, validated as a PUT.
 
 /** What a code's PUT would send to leave it as it is: the state a merge patch applies to. */
-export function editableState(code: QrCodeRecord): Record<string, unknown> {
+function editableState(code: QrCodeRecord): Record<string, unknown> {
   return { name: code.name, type: code.type, content: code.content, appearance: code.appearance, limits: code.limits };
 }
 
@@ -164,7 +164,7 @@ export function editableState(code: QrCodeRecord): Record<string, unknown> {
  * target. Keys are copied as own data properties, so `__proto__` is a field like any other (and
  * refused as unknown) rather than a way to change a prototype.
  */
-export function applyMergePatch(target: unknown, patch: unknown): unknown {
+function applyMergePatch(target: unknown, patch: unknown): unknown {
   if (!isRecord(patch)) return patch;
   const result: Record<string, unknown> = isRecord(target) ? { ...target } : {};
   for (const [key, value] of Object.entries(patch)) {

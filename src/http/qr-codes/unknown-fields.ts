@@ -46,7 +46,8 @@ export function unknownFieldMessage(name: string, known: readonly string[]): str
   return suggestion === undefined ? "unknown field" : `unknown field; did you mean ${suggestion}?`;
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
+/** A JSON object (not null, not an array). */
+export const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 
 /**
  * `schema`, refusing keys it does not declare (one violation per key, beside every other violation

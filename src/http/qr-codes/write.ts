@@ -16,7 +16,7 @@ type Ctx = Context<AppEnv>;
 export { etagOf };
 
 /** The organization and public origin a request of this family writes in. */
-export const writeScope = (c: Ctx): WriteScope => ({ env: c.env, orgId: c.get("apiKey").orgId, publicOrigin: publicBaseUrl(c) });
+const writeScope = (c: Ctx): WriteScope => ({ env: c.env, orgId: c.get("apiKey").orgId, publicOrigin: publicBaseUrl(c) });
 
 export const requireCode = (c: Ctx, id: string): Promise<QrCodeRecord> => findOwnCode(c.env.DB, c.get("apiKey").orgId, id);
 
