@@ -8,10 +8,11 @@
 // (no JS API), so it cannot be a devDependency: it is installed on first use, pinned, into
 // .tools/openapi-typescript (ignored by git, like the Node that scripts/with-node.sh fetches).
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { installPinned } from "./pinned-tools.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const DOCUMENT = join(ROOT, "openapi.json");
@@ -44,20 +45,9 @@ async function servedDocument() {
   }
 }
 
-const installedVersion = (name) => {
-  const manifest = join(TOOLS, "node_modules", name, "package.json");
-  return existsSync(manifest) ? JSON.parse(readFileSync(manifest, "utf8")).version : undefined;
-};
-
 /** openapi-typescript's CLI, installed into .tools/ at the pinned versions when it is not there yet. */
 function openapiTypescriptCli() {
-  if (Object.entries(PINNED).some(([name, version]) => installedVersion(name) !== version)) {
-    console.log(`openapi: installing ${Object.entries(PINNED).map(([n, v]) => `${n}@${v}`).join(" ")} into .tools/openapi-typescript`);
-    mkdirSync(TOOLS, { recursive: true });
-    writeFileSync(join(TOOLS, "package.json"), `${JSON.stringify({ private: true, dependencies: PINNED }, null, 2)}\n`);
-    const npm = spawnSync("npm", ["install", "--prefix", TOOLS, "--no-audit", "--no-fund", "--loglevel=error"], { stdio: ["ignore", "ignore", "inherit"] });
-    if (npm.status !== 0) throw new Error(`npm install into ${TOOLS} failed (exit ${npm.status ?? npm.signal})`);
-  }
+  installPinned(TOOLS, PINNED, (packages) => console.log(`openapi: installing ${packages} into .tools/openapi-typescript`));
   return join(TOOLS, "node_modules/openapi-typescript/bin/cli.js");
 }
 
