@@ -1,6 +1,7 @@
 import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { serveDecoders } from "./test/support/decode-service.ts";
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
@@ -17,6 +18,9 @@ export default defineConfig(async () => {
               wrangler: { configPath: "./wrangler.toml" },
               miniflare: {
                 bindings: { TEST_MIGRATIONS: migrations, ADMIN_TOKEN: "test-admin-token", ACCESS_KEY_ENCRYPTION_KEY: "test-access-key-encryption-key-0123456789" },
+                // ZBar and quirc are native code workerd cannot run: the decode harness sends them the
+                // pixels through this binding, served by this (Node) process. Tests only.
+                serviceBindings: { TEST_DECODERS: serveDecoders },
               },
             }),
           ],

@@ -1,10 +1,11 @@
 /**
  * Shared probe suite for the decode harness, run both in Node (test/unit/decode-harness.test.ts)
- * and in workerd (test/worker/decode-harness.test.ts).
+ * and in workerd (test/worker/decode-harness.test.ts), where ZBar and quirc answer through the
+ * worker project's service binding: the same probes prove every family reads and can fail in both.
  */
 import { generate, mode } from "lean-qr";
 import { describe, expect, it } from "vitest";
-import { decodePng, decodeSvg, expectScans, expectSvgScans } from "./decode";
+import { decodePng, decodeSvg, expectDecoded, expectScans, expectSvgScans, familiesChecked, type DecodeResult } from "./decode";
 import { blankPng, qrToPng, qrToSvg, referenceQr } from "./reference-qr";
 
 export const SAMPLES = {
@@ -16,14 +17,14 @@ export const SAMPLES = {
 export function decodeHarnessSuite(envName: string): void {
   describe(`decode harness (${envName})`, () => {
     for (const [name, text] of Object.entries(SAMPLES)) {
-      it(`PNG: both decoders return the exact ${name} payload`, async () => {
+      it(`PNG: every decoder family returns the exact ${name} payload`, async () => {
         const png = qrToPng(referenceQr(text));
         const t0 = performance.now();
         const result = await expectScans(png, text);
         console.log(`[${envName}] decodePng ${name} ${result.width}x${result.height}: ${(performance.now() - t0).toFixed(1)} ms`);
       });
 
-      it(`SVG: both decoders return the exact ${name} payload`, async () => {
+      it(`SVG: every decoder family returns the exact ${name} payload`, async () => {
         const code = referenceQr(text);
         const size = (code.size + 8) * 8;
         const t0 = performance.now();
@@ -37,6 +38,38 @@ export function decodeHarnessSuite(envName: string): void {
       const result = await decodePng(blankPng(200, 200));
       expect(result).toEqual({ zxing: [], jsqr: null, width: 200, height: 200 });
       await expect(expectScans(blankPng(200, 200), "anything")).rejects.toThrow(/QR decode mismatch/);
+    });
+
+    it("ZBar (where installed) and quirc read a good image and nothing on a blank one", async () => {
+      const good = await decodePng(qrToPng(referenceQr(SAMPLES.url)));
+      expect(familiesChecked()).toContain("quirc");
+      expect(good.quirc).toBe(SAMPLES.url);
+      if (familiesChecked().includes("zbar")) expect(good.zbar).toBe(SAMPLES.url);
+      else console.log(`[${envName}] zbarimg is not installed: ZBar is not checked`);
+      const blank = await decodePng(blankPng(200, 200));
+      expect(blank.quirc).toBeUndefined();
+      expect(blank.zbar).toBeUndefined();
+      expect(() => expectDecoded(blank, SAMPLES.url)).toThrow(/QR decode mismatch/);
+    });
+
+    it("a wrong payload in any one family fails expectDecoded", async () => {
+      const good = await decodePng(qrToPng(referenceQr("hello")));
+      expectDecoded(good, "hello");
+      const wrong: Record<string, Partial<DecodeResult>> = {
+        zxing: { zxing: ["hello!"] },
+        jsqr: { jsqr: "hello!" },
+        zbar: { zbar: "hello!" },
+        quirc: { quirc: "hello!" },
+      };
+      for (const family of familiesChecked()) {
+        expect(() => expectDecoded({ ...good, ...wrong[family] }, "hello"), family).toThrow(/QR decode mismatch[\s\S]*"hello!"/);
+      }
+      // ZBar and quirc say they read nothing by leaving their field out: that fails as well.
+      for (const family of familiesChecked().filter((f): f is "zbar" | "quirc" => f === "zbar" || f === "quirc")) {
+        const silent = { ...good };
+        delete silent[family];
+        expect(() => expectDecoded(silent, "hello"), `${family} silent`).toThrow(/QR decode mismatch/);
+      }
     });
 
     it("blank SVG decodes to nothing", async () => {

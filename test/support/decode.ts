@@ -1,18 +1,21 @@
 /**
  * Independent QR decoding harness used by tests to prove that generated images actually scan.
  *
- * Two unrelated decoders are run on every image:
+ * Four unrelated decoder families are run on every image:
  *   - zxing-wasm v3 (ZXing-C++ compiled to wasm), QR Code format only, tryHarder;
- *   - jsQR (pure JS port of the original ZXing Java decoder), inversionAttempts "attemptBoth".
- * In Node a third one joins them when `zbarimg` is on PATH (zbar-node.ts): ZBar, whose sampling
- * grid follows every alignment pattern. Without it the ZBar check is skipped, with one console note.
- * In Node a fourth always runs (quirc-node.ts): quirc, the strictest about finder shapes.
+ *   - jsQR (pure JS port of the original ZXing Java decoder), inversionAttempts "attemptBoth";
+ *   - ZBar (zbar-node.ts, the zbarimg CLI), whose sampling grid follows every alignment pattern,
+ *     when `zbarimg` is on PATH; without it the ZBar check is skipped, with one console note;
+ *   - quirc (quirc-node.ts, the node-quirc native addon), the strictest about finder shapes.
  * None shares any code with our encoder/renderers, so agreement on the exact payload is strong
  * evidence that the image is a valid, scannable QR code.
  *
- * Works in Node (test/unit) and inside workerd (test/worker): the wasm binaries are obtained by
- * an environment-specific loader (wasm-node.ts / wasm-workerd.ts, picked at runtime by dynamic
- * import), and everything is initialised lazily, once per isolate/process.
+ * Works in Node (test/unit, browser, sdk, readme) and inside workerd (test/worker): the wasm binaries
+ * are obtained by an environment-specific loader (wasm-node.ts / wasm-workerd.ts, picked at runtime by
+ * dynamic import), and everything is initialised lazily, once per isolate/process. ZBar and quirc
+ * are native code, which workerd cannot run: there the pixels go to the vitest process through the
+ * worker project's test-only TEST_DECODERS service binding (decode-service.ts), which runs the same
+ * two modules on them.
  */
 import { Buffer } from "node:buffer";
 import { initWasm, Resvg } from "@resvg/resvg-wasm";
@@ -20,6 +23,7 @@ import * as jsqrNs from "jsqr";
 import { PNG } from "pngjs";
 import { expect } from "vitest";
 import { prepareZXingModule, readBarcodes, type ReaderOptions } from "zxing-wasm/reader";
+import type { DecodersAnswer } from "./decode-service";
 import { decodePngToRgba } from "./png-decode";
 import type { HarnessWasm } from "./wasm-types";
 
@@ -29,11 +33,11 @@ export interface DecodeResult {
   /** jsQR's `.data`, or null when jsQR found nothing. */
   jsqr: string | null;
   /**
-   * What zbarimg read (Node only, when installed); absent when it found nothing or did not run,
-   * so results of blank images look the same everywhere. expectDecoded knows which (zbarChecked).
+   * What zbarimg read (when installed); absent when it found nothing or did not run, so results of
+   * blank images look the same everywhere. expectDecoded knows which (zbarChecked).
    */
   zbar?: string;
-  /** What quirc read (Node only); absent when it found nothing or did not run (workerd). */
+  /** What quirc read; absent when it found nothing. */
   quirc?: string;
   width: number;
   height: number;
@@ -146,7 +150,7 @@ const ZXING_OPTIONS: ReaderOptions = {
 };
 
 /** Composites RGBA onto an opaque background; returns a new opaque RGBA buffer. */
-export function flatten(img: RgbaImage, background: readonly [number, number, number] = [255, 255, 255]): Uint8ClampedArray {
+export function flatten(img: RgbaImage, background: readonly [number, number, number] = [255, 255, 255]): Uint8ClampedArray<ArrayBuffer> {
   const { data, premultiplied = false } = img;
   const out = new Uint8ClampedArray(data.length);
   for (let i = 0; i < data.length; i += 4) {
@@ -167,31 +171,56 @@ export async function decodeRgba(img: RgbaImage, options: DecodeOptions = {}): P
   if (data.length !== width * height * 4) {
     throw new RangeError(`decode harness: RGBA buffer is ${data.length} bytes, expected ${width}x${height}x4`);
   }
-  await initZxing();
   const clamped = flatten(img, options.background);
+  // ZBar and quirc run outside this thread (a child process, a native addon or, from workerd, the
+  // vitest process), so they start first and work while ZXing and jsQR run here.
+  const native = decodeWithZbarAndQuirc(clamped, width, height);
+  native.catch(() => {}); // awaited below; not an unhandled rejection if ZXing throws first
+  await initZxing();
   const imageData = { data: clamped, width, height, colorSpace: "srgb" } as unknown as Parameters<typeof readBarcodes>[0];
   const results = await readBarcodes(imageData, ZXING_OPTIONS);
   const zxing = results.filter((r) => r.isValid).map((r) => r.text);
   const found = jsQRFn()(clamped, width, height, { inversionAttempts: "attemptBoth" });
-  const zbar = await decodeWithZbar(clamped, width, height);
-  const quirc = await decodeWithQuirc(clamped, width, height);
+  const { zbar, quirc } = await native;
+  zbarChecked = zbar !== undefined;
   return { zxing, jsqr: found ? found.data : null, ...(zbar != null ? { zbar } : {}), ...(quirc != null ? { quirc } : {}), width, height };
 }
 
-async function decodeWithQuirc(rgba: Uint8ClampedArray, width: number, height: number): Promise<string | null | undefined> {
-  if (isWorkerd) return undefined;
-  return (await import("./quirc-node")).decodeWithQuirc(rgba, width, height);
-}
-
-/** Set by each ZBar attempt: true when zbarimg runs here, so expectDecoded requires it. */
+/**
+ * Set by each decode: true when zbarimg runs (in this process, or in the vitest process behind
+ * workerd's service binding), so expectDecoded requires ZBar's answer.
+ */
 let zbarChecked = false;
 
-async function decodeWithZbar(rgba: Uint8ClampedArray, width: number, height: number): Promise<string | null | undefined> {
-  if (isWorkerd) return undefined;
-  const zbar = await import("./zbar-node");
-  const text = await zbar.decodeWithZbar(rgba, width, height);
-  zbarChecked = text !== undefined;
-  return text;
+/** Families expectDecoded compares on the last decode: ZBar only where zbarimg is installed. */
+export function familiesChecked(): string[] {
+  return ["zxing", "jsqr", ...(zbarChecked ? ["zbar"] : []), "quirc"];
+}
+
+/**
+ * The part of `cloudflare:test` the harness uses. The specifier is not a literal, and the type is
+ * spelt here, because Node's typecheck (tsconfig.node.json) compiles this file without workers types.
+ */
+const CLOUDFLARE_TEST = "cloudflare:test";
+interface WorkerTestModule {
+  env: { TEST_DECODERS: { fetch(url: string, init: RequestInit): Promise<Response> } };
+}
+
+/**
+ * What ZBar (undefined: zbarimg not installed) and quirc read from opaque RGBA pixels, null for
+ * nothing: directly in Node, through the TEST_DECODERS service binding in workerd.
+ */
+async function decodeWithZbarAndQuirc(rgba: Uint8ClampedArray<ArrayBuffer>, width: number, height: number): Promise<{ zbar: string | null | undefined; quirc: string | null }> {
+  if (isWorkerd) {
+    const { env } = (await import(/* @vite-ignore */ CLOUDFLARE_TEST)) as WorkerTestModule;
+    const response = await env.TEST_DECODERS.fetch(`http://decoders/?width=${width}&height=${height}`, { method: "POST", body: rgba });
+    if (!response.ok) throw new Error(`decode harness: the decode service answered ${response.status}: ${await response.text()}`);
+    const answer = (await response.json()) as DecodersAnswer;
+    return { zbar: answer.zbar, quirc: answer.quirc };
+  }
+  const [{ decodeWithZbar }, { decodeWithQuirc }] = await Promise.all([import("./zbar-node"), import("./quirc-node")]);
+  const [zbar, quirc] = await Promise.all([decodeWithZbar(rgba, width, height), decodeWithQuirc(rgba, width, height)]);
+  return { zbar, quirc };
 }
 
 /** Decodes a PNG (pngjs in Node, png-decode.ts in workerd → RGBA) and runs the decoders. */
@@ -257,20 +286,20 @@ function describeResult(r: DecodeResult, expected: string): string {
     `  zxing:    ${r.zxing.length === 0 ? "(no result)" : r.zxing.map(show).join(" | ")}`,
     `  jsQR:     ${show(r.jsqr)}`,
     `  ZBar:     ${zbarChecked ? show(r.zbar ?? null) : "(not installed)"}`,
-    `  quirc:    ${isWorkerd ? "(not in workerd)" : show(r.quirc ?? null)}`,
+    `  quirc:    ${show(r.quirc ?? null)}`,
   ].join("\n");
 }
 
 /**
- * Asserts that zxing (exactly one result), jsQR, quirc (Node) and, where zbarimg is installed
- * (Node), ZBar decode `result` to exactly `expected`.
+ * Asserts that zxing (exactly one result), jsQR, quirc and, where zbarimg is installed, ZBar decode
+ * `result` to exactly `expected`.
  */
 export function expectDecoded(result: DecodeResult, expected: string): void {
   const message = describeResult(result, expected);
   expect(result.zxing, message).toEqual([expected]);
   expect(result.jsqr, message).toBe(expected);
   if (zbarChecked) expect(result.zbar, message).toBe(expected);
-  if (!isWorkerd) expect(result.quirc, message).toBe(expected);
+  expect(result.quirc, message).toBe(expected);
 }
 
 export async function expectScans(png: Uint8Array, expected: string, options?: DecodeOptions): Promise<DecodeResult> {

@@ -7,6 +7,8 @@ declare global {
     }
     interface Env {
       TEST_MIGRATIONS: D1Migration[];
+      /** ZBar and quirc for the decode harness, run in the vitest process (test/support/decode-service.ts). */
+      TEST_DECODERS: Fetcher;
     }
   }
 }
