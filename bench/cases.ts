@@ -18,6 +18,7 @@ import {
 } from "../src/qr";
 import { rasterImageSvg, renderSvg } from "../src/qr/svg";
 import { worstLogo } from "./logos";
+import { PNG_LOGO_256, qrCodeStylingPng } from "./peers";
 
 const require = createRequire(import.meta.url);
 const wasm = readFileSync(require.resolve("@resvg/resvg-wasm/index_bg.wasm"));
@@ -61,13 +62,17 @@ async function fullFrame(svg: string, size: number): Promise<Uint8Array> {
   return png;
 }
 
+export type Side = "ours" | "baseline" | "peer";
+
 export interface Case {
   name: string;
   iterations: number;
   ours: () => Promise<Uint8Array | string>;
   baseline: () => Promise<Uint8Array | string>;
-  /** Makes the case's inputs before anything is measured. */
-  prepare?: () => void;
+  /** The second baseline, another library drawing the same design (bench/peers.ts); run only when it installed. */
+  peer?: () => Promise<Uint8Array>;
+  /** Makes the case's inputs (and warms the side about to run) before anything is measured. */
+  prepare?: (side: Side) => void | Promise<void>;
 }
 
 // Appearances are validated once, as the HTTP layer does before rendering; cases time rendering.
@@ -83,6 +88,24 @@ let storedLogo: CenterImage | null = null;
 let uploadedLogo: Uint8Array | null = null;
 const UPLOAD_SIDE = Math.floor(Math.sqrt(MAX_LOGO_PIXELS));
 const withWorstLogo = (size: number) => ({ ...styled(size), image: storedLogo! });
+
+// The design issue 16 measures against qr-code-styling: STYLED with a 256 px PNG logo, drawn exactly
+// as asked ("relaxed": qr-code-styling draws exactly what it is asked, so both pictures match).
+const pngLogoAppearance = AppearanceSchema.parse({ ...STYLED, predefinedImage: null, scannability: "relaxed" });
+const pngLogo = sniffRasterImage(PNG_LOGO_256);
+export const withPngLogo = (size: number) => ({ content: CONTENT, appearance: pngLogoAppearance, size, image: pngLogo });
+export const peerWithPngLogo = (size: number) => ({ content: CONTENT, appearance: pngLogoAppearance, size, logo: PNG_LOGO_256 });
+const pngLogoCase = (size: number, iterations: number): Case => ({
+  name: `styled png ${size}px, png logo`,
+  iterations,
+  ours: async () => (await renderQrPng(withPngLogo(size))).bytes,
+  baseline: async () => fullFrame(renderSvg(planRender(withPngLogo(size))), size),
+  peer: () => qrCodeStylingPng(peerWithPngLogo(size)),
+  // The peer's first render loads jsdom and cairo's fonts; warmUp() does the same for ours.
+  prepare: async (side) => {
+    if (side === "peer") await qrCodeStylingPng(peerWithPngLogo(120));
+  },
+});
 
 export const CASES: Case[] = [
   {
@@ -122,6 +145,8 @@ export const CASES: Case[] = [
     // What one strip paid before uploads were scaled: resvg decoding the upload at its own size.
     baseline: async () => fullFrame(rasterImageSvg({ mime: "image/png", bytes: uploadedLogo! }, UPLOAD_SIDE, UPLOAD_SIDE), UPLOAD_SIDE),
   },
+  pngLogoCase(500, 30),
+  pngLogoCase(2000, 10),
 ];
 
 /** Warms the rasterizer and the JIT on a small image so a case measures only its own work. */

@@ -1,12 +1,12 @@
 // Runs one side of one case in a fresh process and prints its figures as JSON.
-import { CASES, warmUp } from "./cases";
+import { CASES, warmUp, type Side } from "./cases";
 
 const [name, side] = process.argv.slice(2);
 const found = CASES.find((c) => c.name === name);
-if (!found || (side !== "ours" && side !== "baseline")) throw new Error(`unknown case ${name} ${side}`);
-const run = found[side];
+const run = found && (side === "ours" || side === "baseline" || side === "peer") ? found[side] : undefined;
+if (!found || !run) throw new Error(`unknown case ${name} ${side}`);
 
-found.prepare?.();
+await found.prepare?.(side as Side);
 await warmUp();
 const rssBefore = process.memoryUsage().rss;
 // The first run at this size sets the peak; maxRSS (KiB) tells how far memory rose above the start.
