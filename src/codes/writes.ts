@@ -14,7 +14,7 @@ import { isoNow } from "../lib/time";
 import { readFileBytes, resolveUploadedImage } from "../files/logo";
 import { sha256Hex } from "../lib/hex";
 import { InvalidInput } from "../lib/invalid-input";
-import { QrError, sniffRasterImage, type CenterImage } from "../qr";
+import { prepareFrame, QrError, sniffRasterImage, type CenterImage } from "../qr";
 import { isDynamicType, referencedFileIds, uploadReferences } from "./catalog";
 import { CodeChanged, CodeManagedByMessageQrdl, IdempotencyKeyReused } from "./errors";
 import { newCodeId, newShortToken } from "./ids";
@@ -80,6 +80,7 @@ async function prepareWrite(scope: WriteScope, input: CodeInput): Promise<{ logo
   await claimFiles(env.DB, orgId, uploadReferences(input.type, input.content).map((ref) => ref.id), now);
   const logo = await resolveLogo(scope, input, now);
   await checkUploadReferences(input, (id) => findFile(env.DB, orgId, id));
+  await prepareFrame(input.appearance); // a frame's caption is laid out by resvg, started here
   checkRenderable(input, scope.publicOrigin, logo.image);
   return { logoFileId: logo.file?.id ?? null };
 }

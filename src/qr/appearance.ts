@@ -6,11 +6,16 @@ export const CORNER_SQUARE_TYPES = ["dot", "square", "extra-rounded", "rounded",
 export const CORNER_DOT_TYPES = ["dot", "square", "rounded", "dots", "classy", "classy-rounded", "extra-rounded"] as const;
 export const GRADIENT_TYPES = ["linear", "radial"] as const;
 export const SCANNABILITY = ["universal", "relaxed"] as const;
+/** Frames with a call to action (src/qr/frame.ts draws them). */
+export const FRAME_STYLES = ["none", "banner-bottom", "banner-top", "rounded", "caption", "bubble"] as const;
+/** Most characters a frame's caption may have (fewer fit in the wider scripts; the layout says how many). */
+export const MAX_FRAME_TEXT_LENGTH = 40;
 export type DotType = (typeof DOT_TYPES)[number];
 export type CornerSquareType = (typeof CORNER_SQUARE_TYPES)[number];
 export type CornerDotType = (typeof CORNER_DOT_TYPES)[number];
 export type GradientType = (typeof GRADIENT_TYPES)[number];
 export type Scannability = (typeof SCANNABILITY)[number];
+export type FrameStyle = (typeof FRAME_STYLES)[number];
 
 const HEX_COLOR = /^#[0-9a-fA-F]{6}$/;
 const hexColor = () => z.string().regex(HEX_COLOR, "must be a 6-character hex colour such as #123abc");
@@ -65,6 +70,28 @@ export const AppearanceSchema = z
      * read becomes the nearest one all read). "relaxed": drawn exactly as asked; some may fail.
      */
     scannability: z.enum(SCANNABILITY).default("universal"),
+    frameStyle: z
+      .enum(FRAME_STYLES)
+      .default("none")
+      .describe(
+        "A frame around the code with a call to action (frameText): banner-bottom and banner-top put the text in a solid band below or above the code, rounded is banner-bottom with rounded corners, caption draws a thin border with the text below it on the background, bubble a rounded border with the text in a speech bubble. The frame takes its room inside the image's size; the code keeps its quiet zone inside the frame.",
+      ),
+    frameText: z
+      .string()
+      .trim()
+      .min(1)
+      .max(MAX_FRAME_TEXT_LENGTH)
+      .regex(/^[^\p{Cc}]*$/u, "must be a single line of text")
+      .nullable()
+      .default(null)
+      .describe(
+        "The frame's text (\"SCAN ME\", \"Menu\"), drawn as outlines from the font the server ships (DejaVu Sans Bold: Latin, Greek, Cyrillic, Hebrew and Arabic, right-to-left text ordered and Arabic letters joined). Required with a frameStyle; text wider than the frame leaves, or with characters the font lacks, is refused, never cut.",
+      ),
+    frameColor: hexColor().default("#000000").describe("Colour of the frame's border and bands."),
+    frameTextColor: hexColor()
+      .nullable()
+      .default(null)
+      .describe("Colour of the frame's text; by default white on a dark frame, black on a light one, and frameColor for the caption style. It needs 3:1 contrast with what it is drawn on."),
   })
   .superRefine((a, ctx) => {
     // A gradient type without stops (or stops without a type) cannot be drawn as asked.
@@ -74,6 +101,8 @@ export const AppearanceSchema = z
       if (type && !stops) ctx.addIssue({ code: "custom", path: [`${layer}GradientColorStops`], message: "is required when a gradient type is set" });
       if (stops && !type) ctx.addIssue({ code: "custom", path: [`${layer}GradientType`], message: "is required when gradient colour stops are set" });
     }
+    if (a.frameStyle !== "none" && a.frameText === null) ctx.addIssue({ code: "custom", path: ["frameText"], message: "is required when frameStyle is set" });
+    if (a.frameStyle === "none" && a.frameText !== null) ctx.addIssue({ code: "custom", path: ["frameStyle"], message: "is required when frameText is set" });
   });
 
 export type Appearance = z.output<typeof AppearanceSchema>;

@@ -20,6 +20,8 @@ export {
   CORNER_SQUARE_TYPES,
   DEFAULT_APPEARANCE,
   DOT_TYPES,
+  FRAME_STYLES,
+  MAX_FRAME_TEXT_LENGTH,
   SCANNABILITY,
   type Appearance,
   type AppearanceInput,
@@ -29,6 +31,7 @@ export { luminance } from "./contrast";
 export { ECC_LEVELS, encodeQr, type EccLevel, type QrMatrix } from "./encode";
 export { QrError, type QrErrorCode } from "./errors";
 export { planFitting } from "./fit";
+export { prepareFrame } from "./frame";
 export { BUILTIN_ICON_KEYS, BUILTIN_ICONS, isBuiltinIcon } from "./icons";
 export { MAX_LOGO_BYTES, MAX_LOGO_PIXELS, MAX_LOGO_SIDE, sniffRasterImage, type CenterImage, type RasterImage } from "./image";
 export { normalizeLogo } from "./logo-scale";

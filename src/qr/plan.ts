@@ -3,6 +3,7 @@ import { type CodewordMap, codewordMap, damagePerBlock } from "./codewords";
 import { contrastProblem } from "./contrast";
 import { type EccLevel, ECC_LEVELS, encodeQr, type QrMatrix } from "./encode";
 import { QrError } from "./errors";
+import { type FramePlan, planFrame } from "./frame";
 import type { CenterImage } from "./image";
 import type { RingDrawing } from "./shapes";
 
@@ -25,6 +26,8 @@ export interface RenderPlan {
   imageBox: { x: number; y: number; width: number; height: number } | null;
   image: CenterImage | null;
   paints: { dots: Paint; background: Paint; cornersSquare: Paint | null; cornersDot: Paint | null };
+  /** The frame with its caption, drawn around the code's quiet zone; absent or null when there is none. */
+  frame?: FramePlan | null;
   /** See PlanRequest.universalRing; absent means UNIVERSAL_RING. */
   universalRing?: RingDrawing;
 }
@@ -102,6 +105,8 @@ export function planRender(request: PlanRequest): RenderPlan {
     throw new QrError("CANVAS_TOO_SMALL", `Size must be an integer between ${MIN_CANVAS} and ${MAX_CANVAS} pixels`, "size");
   const problem = contrastProblem(a);
   if (problem) throw new QrError("LOW_CONTRAST", problem.message, problem.field);
+  // A frame takes its room first; the code and its quiet zone shrink into the square it leaves.
+  const frame = planFrame(a, size);
 
   const image = request.image && a.imageOptionsImageSize > 0 ? request.image : null;
   const levels = request.errorCorrectionFixed || !image
@@ -118,7 +123,7 @@ export function planRender(request: PlanRequest): RenderPlan {
         minVersion,
         mode: a.qrOptionsMode,
       });
-      const plan = planMatrix(request, matrix, image);
+      const plan = planMatrix(request, matrix, image, frame);
       if (plan.ok) return plan.plan;
       lastDamage = plan.damage;
       // An automatic version whose centre is an alignment pattern: move up to the next symbol with
@@ -143,15 +148,19 @@ export function planRender(request: PlanRequest): RenderPlan {
 type MatrixPlan = { ok: true; plan: RenderPlan } | { ok: false; damage: string; centreBlocked: boolean };
 
 /** Lays one encoded symbol out on the canvas, or says why its centre image cannot stay. */
-function planMatrix(request: PlanRequest, matrix: QrMatrix, image: CenterImage | null): MatrixPlan {
+function planMatrix(request: PlanRequest, matrix: QrMatrix, image: CenterImage | null, frame: FramePlan | null): MatrixPlan {
   const { appearance: a, size } = request;
+  // The square the code and its quiet zone fill: the canvas, or the frame's opening.
+  const room = frame?.room ?? { x: 0, y: 0, side: size };
+  const side = room.side;
   const margin =
     request.quietZone !== undefined
-      ? Math.floor((size * request.quietZone) / (matrix.size + 2 * request.quietZone))
+      ? Math.floor((side * request.quietZone) / (matrix.size + 2 * request.quietZone))
       : a.scannability === "universal" && a.shape === "square"
-        ? Math.max(a.margin, Math.ceil((size * UNIVERSAL_QUIET_ZONE) / (matrix.size + 2 * UNIVERSAL_QUIET_ZONE)))
+        ? Math.max(a.margin, Math.ceil((side * UNIVERSAL_QUIET_ZONE) / (matrix.size + 2 * UNIVERSAL_QUIET_ZONE)))
         : a.margin;
-  const geometry = canvasGeometry(matrix.size, size, a, margin);
+  const inRoom = canvasGeometry(matrix.size, side, a, margin, size / side);
+  const geometry = { dotSize: inRoom.dotSize, x0: room.x + inRoom.x0, y0: room.y + inRoom.y0 };
   const hidden = image ? hiddenModules(matrix.size, image, a, geometry.dotSize) : { cols: 0, rows: 0 };
   if (image) {
     const damage = logoDamage(matrix, hidden, request.damageBudget ?? LOGO_DAMAGE_BUDGET, (imageSize) =>
@@ -166,8 +175,10 @@ function planMatrix(request: PlanRequest, matrix: QrMatrix, image: CenterImage |
       matrix,
       appearance: a,
       size,
-      margin,
+      // Measured from the canvas edge, so that size - 2 * margin is still the square the code fills.
+      margin: margin + (size - side) / 2,
       ...geometry,
+      ...(frame ? { frame } : {}),
       hidden,
       imageBox,
       image: imageBox ? image : null,
@@ -193,15 +204,19 @@ function fitsVersion(content: string, level: EccLevel, version: number, a: Appea
   }
 }
 
-/** Module size and origin exactly as qr-code-styling computes them, so designs carry over. */
-function canvasGeometry(count: number, size: number, a: Appearance, margin: number): { dotSize: number; x0: number; y0: number } {
+/**
+ * Module size and origin exactly as qr-code-styling computes them, so designs carry over. `size`
+ * is the square the code fills; a frame makes the canvas `canvasPerSize` times as large.
+ */
+function canvasGeometry(count: number, size: number, a: Appearance, margin: number, canvasPerSize = 1): { dotSize: number; x0: number; y0: number } {
   const minSize = size - margin * 2;
   const realQrSize = a.shape === "circle" ? minSize / Math.SQRT2 : minSize;
   const round = (v: number) => (a.dotsOptionsRoundSize ? Math.floor(v) : v);
   const dotSize = round(realQrSize / count);
   if (!(dotSize >= MIN_MODULE_PX)) {
-    const needed = Math.ceil(MIN_MODULE_PX * count * (a.shape === "circle" ? Math.SQRT2 : 1)) + margin * 2;
-    throw new QrError("CANVAS_TOO_SMALL", `A ${count}-module code with a ${margin} px margin needs an image of at least ${needed} px (${MIN_MODULE_PX} px per module)`, "size");
+    const needed = Math.ceil((Math.ceil(MIN_MODULE_PX * count * (a.shape === "circle" ? Math.SQRT2 : 1)) + margin * 2) * canvasPerSize);
+    const within = canvasPerSize === 1 ? "" : ` with its frame`;
+    throw new QrError("CANVAS_TOO_SMALL", `A ${count}-module code with a ${margin} px margin${within} needs an image of at least ${needed} px (${MIN_MODULE_PX} px per module)`, "size");
   }
   const origin = round((size - count * dotSize) / 2);
   return { dotSize, x0: origin, y0: origin };

@@ -7,7 +7,7 @@ import type { AppEnv } from "../../env";
 import { readFileBytes } from "../../files/logo";
 import { contentDisposition } from "../../files/names";
 import { Semaphore } from "../../lib/semaphore";
-import { ECC_LEVELS, MAX_CANVAS, MIN_CANVAS, planFitting, QrError, renderPlanPng, renderPlanSvg, scannabilityHeader, sniffRasterImage, type CenterImage, type EccLevel } from "../../qr";
+import { ECC_LEVELS, MAX_CANVAS, MIN_CANVAS, planFitting, prepareFrame, QrError, renderPlanPng, renderPlanSvg, scannabilityHeader, sniffRasterImage, type CenterImage, type EccLevel } from "../../qr";
 import { requirePermission } from "../bearer";
 import { ValidationError } from "../errors";
 import { publicBaseUrl } from "../origin";
@@ -109,6 +109,7 @@ function levelsFor(chosen: EccLevel, hasLogo: boolean): EccLevel[] {
 
 async function render(text: string, code: QrCodeRecord, options: DownloadOptions, image: CenterImage | null, signal: AbortSignal): Promise<Uint8Array> {
   const appearance = { ...code.appearance, margin: options.margin };
+  await prepareFrame(appearance); // a frame's caption is laid out by resvg, started here
   let plan;
   try {
     plan = planFitting({ content: text, appearance, size: options.size, image }, levelsFor(appearance.qrOptionsErrorCorrectionLevel, image !== null));
