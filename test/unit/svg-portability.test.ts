@@ -108,6 +108,8 @@ function styleProduct(): Case[] {
     const half = i >> 3;
     const paint = PAINTS[(i + half) % PAINTS.length]!;
     const image = IMAGES[(i + (i >> 2)) % IMAGES.length]!;
+    // a different built-in icon each time (their bodies use paths, circles and rects)
+    const centre: CenterImage | null = image.image?.kind === "icon" ? { kind: "icon", key: BUILTIN_ICON_KEYS[i % BUILTIN_ICON_KEYS.length]! } : image.image;
     const appearance: AppearanceInput = {
       ...paint.appearance,
       dotsOptionsType: DOT_TYPES[i % DOT_TYPES.length],
@@ -120,11 +122,11 @@ function styleProduct(): Case[] {
     };
     const size = SIZES[i % SIZES.length]!;
     const content = PAYLOADS[((i >> 1) + half) % PAYLOADS.length]!;
-    const { svg, plan } = renderQrSvg({ content, appearance: AppearanceSchema.parse(appearance), size, image: image.image });
+    const { svg, plan } = renderQrSvg({ content, appearance: AppearanceSchema.parse(appearance), size, image: centre });
     const name = [
       `${appearance.dotsOptionsType} / ${appearance.cornersSquareOptionsType ?? "-"} / ${appearance.cornersDotOptionsType ?? "-"}`,
       paint.name,
-      image.name,
+      centre?.kind === "icon" ? `icon ${centre.key}` : image.name,
       appearance.shape,
       plan.matrix.errorCorrectionLevel,
       appearance.scannability,
@@ -373,6 +375,12 @@ const INKSCAPE = toolRuns("inkscape");
 
 describe("SVG markup keeps to what every editor reads", () => {
   for (const c of CASES) it(c.name, () => expect(portabilityProblems(c.svg)).toEqual([]));
+
+  it.each(BUILTIN_ICON_KEYS)("built-in icon %s", (key) => {
+    const appearance = AppearanceSchema.parse({ dotsOptionsColor: "#be123c", qrOptionsErrorCorrectionLevel: "H" });
+    const { svg } = renderQrSvg({ content: PAYLOADS[0], appearance, size: 300, image: { kind: "icon", key } });
+    expect(portabilityProblems(svg)).toEqual([]);
+  });
 
   it("the check refuses what editors misread", () => {
     const good = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10" viewBox="0 0 10 10"><rect width="10" height="10" fill="#ffffff"/></svg>';
