@@ -81,7 +81,7 @@ export const AppearanceSchema = z
       .trim()
       .min(1)
       .max(MAX_FRAME_TEXT_LENGTH)
-      .regex(/^[^\p{Cc}]*$/u, "must be a single line of text")
+      .regex(/^[^\u0000-\u001f\u007f-\u009f]*$/, "must be a single line of text, without control characters")
       .nullable()
       .default(null)
       .describe(

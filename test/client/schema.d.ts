@@ -1224,6 +1224,17 @@ export interface components {
              * @enum {string}
              */
             scannability?: "universal" | "relaxed";
+            /**
+             * @description A frame around the code with a call to action (frameText): banner-bottom and banner-top put the text in a solid band below or above the code, rounded is banner-bottom with rounded corners, caption draws a thin border with the text below it on the background, bubble a rounded border with the text in a speech bubble. The frame takes its room inside the image's size; the code keeps its quiet zone inside the frame. Defaults to `none`.
+             * @enum {string}
+             */
+            frameStyle?: "none" | "banner-bottom" | "banner-top" | "rounded" | "caption" | "bubble";
+            /** @description The frame's text ("SCAN ME", "Menu"), drawn as outlines from the font the server ships (DejaVu Sans Bold: Latin, Greek, Cyrillic, Hebrew and Arabic, right-to-left text ordered and Arabic letters joined). Required with a frameStyle; text wider than the frame leaves, or with characters the font lacks, is refused, never cut. Defaults to `null`. */
+            frameText?: string | null;
+            /** @description Colour of the frame's border and bands. Defaults to `#000000`. */
+            frameColor?: string;
+            /** @description Colour of the frame's text; by default white on a dark frame, black on a light one, and frameColor for the caption style. It needs 3:1 contrast with what it is drawn on. Defaults to `null`. */
+            frameTextColor?: string | null;
         };
         /** @description A text code; content {text, name, image, hostedPageBackgroundColor, hostedPagePrimaryColor, publicFilePath} */
         TextQrCodeInput: {
@@ -1771,6 +1782,17 @@ export interface components {
              * @enum {string|null}
              */
             scannability?: "universal" | "relaxed" | null;
+            /**
+             * @description A frame around the code with a call to action (frameText): banner-bottom and banner-top put the text in a solid band below or above the code, rounded is banner-bottom with rounded corners, caption draws a thin border with the text below it on the background, bubble a rounded border with the text in a speech bubble. The frame takes its room inside the image's size; the code keeps its quiet zone inside the frame. `null` puts back the default, `none`.
+             * @enum {string|null}
+             */
+            frameStyle?: "none" | "banner-bottom" | "banner-top" | "rounded" | "caption" | "bubble" | null;
+            /** @description The frame's text ("SCAN ME", "Menu"), drawn as outlines from the font the server ships (DejaVu Sans Bold: Latin, Greek, Cyrillic, Hebrew and Arabic, right-to-left text ordered and Arabic letters joined). Required with a frameStyle; text wider than the frame leaves, or with characters the font lacks, is refused, never cut. `null` puts back the default, `null`. */
+            frameText?: string | null;
+            /** @description Colour of the frame's border and bands. `null` puts back the default, `#000000`. */
+            frameColor?: string | null;
+            /** @description Colour of the frame's text; by default white on a dark frame, black on a light one, and frameColor for the caption style. It needs 3:1 contrast with what it is drawn on. `null` puts back the default, `null`. */
+            frameTextColor?: string | null;
         };
         Health: {
             /**
@@ -2277,6 +2299,17 @@ export interface components {
             }[] | null;
             /** @enum {string} */
             scannability: "universal" | "relaxed";
+            /**
+             * @description A frame around the code with a call to action (frameText): banner-bottom and banner-top put the text in a solid band below or above the code, rounded is banner-bottom with rounded corners, caption draws a thin border with the text below it on the background, bubble a rounded border with the text in a speech bubble. The frame takes its room inside the image's size; the code keeps its quiet zone inside the frame.
+             * @enum {string}
+             */
+            frameStyle: "none" | "banner-bottom" | "banner-top" | "rounded" | "caption" | "bubble";
+            /** @description The frame's text ("SCAN ME", "Menu"), drawn as outlines from the font the server ships (DejaVu Sans Bold: Latin, Greek, Cyrillic, Hebrew and Arabic, right-to-left text ordered and Arabic letters joined). Required with a frameStyle; text wider than the frame leaves, or with characters the font lacks, is refused, never cut. */
+            frameText: string | null;
+            /** @description Colour of the frame's border and bands. */
+            frameColor: string;
+            /** @description Colour of the frame's text; by default white on a dark frame, black on a light one, and frameColor for the caption style. It needs 3:1 contrast with what it is drawn on. */
+            frameTextColor: string | null;
         };
         /** @description Beyond the contract, dynamic codes only: outside [validFrom, validUntil) or after maxScans human scans, /r/{token} sends people to fallbackUrl (or shows a 'no longer active' page); every field null when the code has none */
         Limits: {
