@@ -18,7 +18,7 @@ import {
 } from "../src/qr";
 import { rasterImageSvg, renderSvg } from "../src/qr/svg";
 import { worstLogo } from "./logos";
-import { PNG_LOGO_256, qrCodeStylingPng } from "./peers";
+import { PEERS, peerPng, PNG_LOGO_256, type PeerId } from "./peers";
 
 const require = createRequire(import.meta.url);
 const wasm = readFileSync(require.resolve("@resvg/resvg-wasm/index_bg.wasm"));
@@ -62,15 +62,15 @@ async function fullFrame(svg: string, size: number): Promise<Uint8Array> {
   return png;
 }
 
-export type Side = "ours" | "baseline" | "peer";
+export type Side = "ours" | "baseline" | PeerId;
 
 export interface Case {
   name: string;
   iterations: number;
   ours: () => Promise<Uint8Array | string>;
   baseline: () => Promise<Uint8Array | string>;
-  /** The second baseline, another library drawing the same design (bench/peers.ts); run only when it installed. */
-  peer?: () => Promise<Uint8Array>;
+  /** The second baselines, other libraries drawing the same design (bench/peers.ts); run only when they installed. */
+  peers?: Record<PeerId, () => Promise<Uint8Array>>;
   /** Makes the case's inputs (and warms the side about to run) before anything is measured. */
   prepare?: (side: Side) => void | Promise<void>;
 }
@@ -100,10 +100,10 @@ const pngLogoCase = (size: number, iterations: number): Case => ({
   iterations,
   ours: async () => (await renderQrPng(withPngLogo(size))).bytes,
   baseline: async () => fullFrame(renderSvg(planRender(withPngLogo(size))), size),
-  peer: () => qrCodeStylingPng(peerWithPngLogo(size)),
-  // The peer's first render loads jsdom and cairo's fonts; warmUp() does the same for ours.
+  peers: Object.fromEntries(PEERS.map((id) => [id, () => peerPng(id, peerWithPngLogo(size))])) as Record<PeerId, () => Promise<Uint8Array>>,
+  // A peer's first render loads its modules and cairo's fonts; warmUp() does the same for ours.
   prepare: async (side) => {
-    if (side === "peer") await qrCodeStylingPng(peerWithPngLogo(120));
+    if (side !== "ours" && side !== "baseline") await peerPng(side, peerWithPngLogo(120));
   },
 });
 

@@ -1,9 +1,10 @@
 // Runs one side of one case in a fresh process and prints its figures as JSON.
 import { CASES, warmUp, type Side } from "./cases";
+import type { PeerId } from "./peers";
 
 const [name, side] = process.argv.slice(2);
 const found = CASES.find((c) => c.name === name);
-const run = found && (side === "ours" || side === "baseline" || side === "peer") ? found[side] : undefined;
+const run = side === "ours" || side === "baseline" ? found?.[side] : found?.peers?.[side as PeerId];
 if (!found || !run) throw new Error(`unknown case ${name} ${side}`);
 
 await found.prepare?.(side as Side);

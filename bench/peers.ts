@@ -1,5 +1,6 @@
 // The bench's second baseline (issue 16): qr-code-styling, the library people reach for when they
-// want styled codes, drawing on node-canvas (cairo) through jsdom in Node, as its README shows.
+// want styled codes, drawing on node-canvas (cairo) through jsdom in Node, as its README shows;
+// beside it qr-code-styling-node, the fork for Node that draws on node-canvas without jsdom.
 //
 // It is not in package.json: node-canvas compiles against cairo's development packages when no
 // prebuilt binary downloads (none can here: no internet but the npm registry), and users' `npm ci`
@@ -19,11 +20,16 @@ import { encodePngFixture } from "../test/support/png-fixtures";
 
 const PEER_TOOLS = fileURLToPath(new URL("../.tools/bench-peers", import.meta.url));
 // The versions npm installed on 2026-12-03; qr-code-styling's Node example passes jsdom and canvas in.
-const PINNED = { "qr-code-styling": "1.9.2", canvas: "3.2.3", jsdom: "27.0.0" };
+const PINNED = { "qr-code-styling": "1.9.2", "qr-code-styling-node": "1.5.0", canvas: "3.2.3", jsdom: "27.0.0" };
 /** What node-canvas builds against (its README's list for Debian), and pkg-config to find them. */
 const CAIRO_PACKAGES = ["pkg-config", "libcairo2-dev", "libpango1.0-dev", "libjpeg-dev", "libgif-dev", "librsvg2-dev"];
 
-export const PEER_NAME = "qr-code-styling (node-canvas)";
+export const PEERS = ["qr-code-styling", "qr-code-styling-node"] as const;
+export type PeerId = (typeof PEERS)[number];
+export const PEER_LABELS: Record<PeerId, string> = {
+  "qr-code-styling": "qr-code-styling (node-canvas)",
+  "qr-code-styling-node": "qr-code-styling-node (node-canvas)",
+};
 
 export type PeerStatus = { available: true } | { available: false; reason: string };
 
@@ -68,7 +74,8 @@ export function preparePeer(progress: (line: string) => void): PeerStatus {
         throw new Error(`node-canvas could not be installed and cairo's development packages are missing (as root: apt-get install ${CAIRO_PACKAGES.join(" ")})`);
       }
     }
-    loadPeer();
+    // The native part is what fails to load when anything does (a build for another Node, say).
+    peerRequire()("canvas");
     return { available: true };
   } catch (err) {
     return { available: false, reason: (err as Error).message.split("\n")[0]! };
@@ -78,17 +85,24 @@ export function preparePeer(progress: (line: string) => void): PeerStatus {
 interface QrCodeStylingInstance {
   getRawData(extension: "png"): Promise<Uint8Array>;
 }
-interface Peer {
-  QRCodeStyling: new (options: object) => QrCodeStylingInstance;
-  JSDOM: unknown;
-  nodeCanvas: unknown;
-}
-let peer: Peer | null = null;
+type QrCodeStyling = new (options: object) => QrCodeStylingInstance;
 
-function loadPeer(): Peer {
+const peerRequire = () => createRequire(join(PEER_TOOLS, "package.json"));
+const loaded = new Map<PeerId, { QRCodeStyling: QrCodeStyling; extra: object }>();
+
+/** Each peer as its README sets it up; loaded once per process (a bench child runs one side). */
+function loadPeer(id: PeerId) {
+  let peer = loaded.get(id);
   if (peer) return peer;
-  const require = createRequire(join(PEER_TOOLS, "package.json"));
-  peer = { QRCodeStyling: require("qr-code-styling"), JSDOM: require("jsdom").JSDOM, nodeCanvas: require("canvas") };
+  const require = peerRequire();
+  const nodeCanvas = require("canvas");
+  if (id === "qr-code-styling") peer = { QRCodeStyling: require("qr-code-styling"), extra: { jsdom: require("jsdom").JSDOM, nodeCanvas } };
+  else {
+    // Its webpack bundle reads the browser's `self` as it loads; Node has no such global.
+    (globalThis as { self?: unknown }).self ??= globalThis;
+    peer = { QRCodeStyling: require("qr-code-styling-node"), extra: { nodeCanvas } };
+  }
+  loaded.set(id, peer);
   return peer;
 }
 
@@ -112,10 +126,8 @@ function layer(a: Appearance, name: Layer) {
 }
 
 /** The same design as ours, in qr-code-styling's options; the logo goes in as a data: URL of the same bytes. */
-function peerOptions({ content, appearance: a, size, logo }: PeerInput, loaded: Peer) {
+function peerOptions({ content, appearance: a, size, logo }: PeerInput) {
   return {
-    jsdom: loaded.JSDOM,
-    nodeCanvas: loaded.nodeCanvas,
     type: "canvas",
     width: size,
     height: size,
@@ -132,10 +144,10 @@ function peerOptions({ content, appearance: a, size, logo }: PeerInput, loaded: 
   };
 }
 
-/** qr-code-styling's PNG for the input: a new instance each time, as a server makes one per request. */
-export async function qrCodeStylingPng(input: PeerInput): Promise<Uint8Array> {
-  const loaded = loadPeer();
-  return new Uint8Array(await new loaded.QRCodeStyling(peerOptions(input, loaded)).getRawData("png"));
+/** A peer's PNG for the input: a new instance each time, as a server makes one per request. */
+export async function peerPng(id: PeerId, input: PeerInput): Promise<Uint8Array> {
+  const { QRCodeStyling, extra } = loadPeer(id);
+  return new Uint8Array(await new QRCodeStyling({ ...peerOptions(input), ...extra }).getRawData("png"));
 }
 
 /**

@@ -6,7 +6,7 @@ import { cpus } from "node:os";
 import { CASES, CONTENT, peerWithPngLogo, withPngLogo, type Side } from "./cases";
 import { runHttpBench, type HttpFigures, type HttpRow } from "./http/run";
 import { messageQrdlTargets } from "./message-qrdl";
-import { PEER_NAME, preparePeer, qrCodeStylingPng, readWithZbar, type PeerStatus } from "./peers";
+import { PEER_LABELS, PEERS, peerPng, preparePeer, readWithZbar, type PeerId, type PeerStatus } from "./peers";
 import { renderQrPng } from "../src/qr";
 import { agentBench, type AgentFigures } from "./user-agent";
 
@@ -41,29 +41,46 @@ function measure(name: string, side: Side): Figures {
 
 const MB = 1024 * 1024;
 
+/** A second baseline's figures for one case, or why it has none. */
+type PeerResult = { id: PeerId; figures: Figures; ahead: number } | { id: PeerId; notMeasured: string };
+
+/** A peer that installed but fails to run costs its own rows, never the rest of the bench. */
+function measurePeer(name: string, id: PeerId, ours: Figures): PeerResult {
+  try {
+    const figures = measure(name, id);
+    return { id, figures, ahead: figures.medianMs / ours.medianMs };
+  } catch (err) {
+    const lines = (err as Error).message.split("\n");
+    const reason = lines.find((line) => /Error\b/.test(line))?.trim() ?? lines[0]!;
+    progress(`${PEER_LABELS[id]} failed on ${name}: ${reason}`);
+    return { id, notMeasured: reason };
+  }
+}
+
 async function engineBench() {
   const peer = preparePeer(progress);
-  if (!peer.available) progress(`${PEER_NAME}: not measured: ${peer.reason}`);
+  if (!peer.available) progress(`second baseline not measured: ${peer.reason}`);
   const rows = CASES.map((c) => {
     progress(`engine: ${c.name}`);
     const ours = measure(c.name, "ours");
     const baseline = measure(c.name, "baseline");
-    const theirs = c.peer && peer.available ? measure(c.name, "peer") : undefined;
+    const peers = c.peers && peer.available ? PEERS.map((id) => measurePeer(c.name, id, ours)) : [];
     return {
       name: c.name,
       ours,
       baseline,
       speedup: baseline.medianMs / ours.medianMs,
       bytesRatio: ours.bytes / baseline.bytes,
-      ...(theirs && { peer: theirs, aheadOfPeer: theirs.medianMs / ours.medianMs }),
+      peers,
     };
   });
   const byName = (name: string) => rows.find((r) => r.name === name)!;
   const aheadOfPeer = (size: number): Target => {
     const row = byName(`styled png ${size}px, png logo`);
-    const target = `styled png ${size}px with logo ahead of ${PEER_NAME}`;
-    if (!row.peer) return { target, pass: null, value: `not measured: ${peer.available ? "no peer side" : peer.reason}` };
-    return { target, pass: row.aheadOfPeer! > 1, value: `${row.aheadOfPeer!.toFixed(2)}x (theirs ${row.peer.medianMs.toFixed(1)} ms, ours ${row.ours.medianMs.toFixed(1)} ms)` };
+    const target = `styled png ${size}px with logo ahead of ${PEER_LABELS["qr-code-styling"]}`;
+    const theirs = row.peers.find((p) => p.id === "qr-code-styling");
+    if (!theirs || "notMeasured" in theirs) return { target, pass: null, value: `not measured: ${theirs?.notMeasured ?? (peer.available ? "the case has no such side" : peer.reason)}` };
+    return { target, pass: theirs.ahead > 1, value: `${theirs.ahead.toFixed(2)}x (theirs ${theirs.figures.medianMs.toFixed(1)} ms, ours ${row.ours.medianMs.toFixed(1)} ms)` };
   };
   const targets: Target[] = [
     { target: "plain png 500px at least 20x faster than baseline", pass: byName("plain png 500px").speedup >= 20, value: `${byName("plain png 500px").speedup.toFixed(1)}x` },
@@ -91,10 +108,10 @@ type EngineRows = Awaited<ReturnType<typeof engineBench>>["rows"];
 
 /** Once, untimed: zbar reads one image of each side, so the peer's figures are for a real code. */
 async function peerDecodes(peer: PeerStatus): Promise<Target> {
-  const target = `styled png 500px, png logo: zbar reads ours and ${PEER_NAME}'s`;
+  const target = `styled png 500px, png logo: zbar reads ours and ${PEER_LABELS["qr-code-styling"]}'s`;
   if (!peer.available) return { target, pass: null, value: `not measured: ${peer.reason}` };
   const ours = readWithZbar((await renderQrPng(withPngLogo(500))).bytes);
-  const theirs = readWithZbar(await qrCodeStylingPng(peerWithPngLogo(500)));
+  const theirs = readWithZbar(await peerPng("qr-code-styling", peerWithPngLogo(500)));
   if (ours === undefined || theirs === undefined) return { target, pass: null, value: "not measured: zbarimg is not installed (apt-get install zbar-tools)" };
   const verdict = (text: string | null) => (text === CONTENT ? "read" : text === null ? "no code found" : `read ${JSON.stringify(text.slice(0, 60))}`);
   return { target, pass: ours === CONTENT && theirs === CONTENT, value: `ours ${verdict(ours)}, theirs ${verdict(theirs)}` };
@@ -127,16 +144,20 @@ function printEngine(rows: EngineRows, peer: PeerStatus): void {
     console.log(
       `${r.name.padEnd(32)}${pad(r.ours.medianMs.toFixed(3), 10)}${pad(r.baseline.medianMs.toFixed(3), 10)}${pad(`${r.speedup.toFixed(1)}x`, 9)}${pad(String(r.ours.bytes), 10)}${pad(String(r.baseline.bytes), 11)}${pad(r.bytesRatio.toFixed(3), 8)}${pad(`${(r.ours.peakGrowthBytes / MB).toFixed(1)} MB`, 11)}${pad(`${(r.baseline.peakGrowthBytes / MB).toFixed(1)} MB`, 11)}`,
     );
-  console.log(`\nSecond baseline: ${PEER_NAME}, drawing the same design and the same PNG logo, PNG out.`);
+  console.log(`\nSecond baselines: ${PEERS.map((id) => PEER_LABELS[id]).join(", ")}, drawing the same design and PNG logo, PNG out.`);
+  console.log("Ahead: their median over ours.\n");
   if (!peer.available) {
     console.log(`  not measured: ${peer.reason}`);
     return;
   }
-  console.log(`${"case".padEnd(32)}${pad("ours ms", 10)}${pad("peer ms", 10)}${pad("ahead", 9)}${pad("ours B", 10)}${pad("peer B", 11)}${pad("ours peak", 11)}${pad("peer peak", 11)}`);
+  console.log(`${"case".padEnd(32)}${"peer".padEnd(36)}${pad("ours ms", 10)}${pad("peer ms", 10)}${pad("ahead", 8)}${pad("ours B", 10)}${pad("peer B", 10)}${pad("peer peak", 11)}`);
   for (const r of rows)
-    if (r.peer)
+    for (const p of r.peers)
       console.log(
-        `${r.name.padEnd(32)}${pad(r.ours.medianMs.toFixed(3), 10)}${pad(r.peer.medianMs.toFixed(3), 10)}${pad(`${r.aheadOfPeer!.toFixed(2)}x`, 9)}${pad(String(r.ours.bytes), 10)}${pad(String(r.peer.bytes), 11)}${pad(`${(r.ours.peakGrowthBytes / MB).toFixed(1)} MB`, 11)}${pad(`${(r.peer.peakGrowthBytes / MB).toFixed(1)} MB`, 11)}`,
+        `${r.name.padEnd(32)}${PEER_LABELS[p.id].padEnd(36)}${pad(r.ours.medianMs.toFixed(3), 10)}` +
+          ("notMeasured" in p
+            ? `  not measured: ${p.notMeasured}`
+            : `${pad(p.figures.medianMs.toFixed(3), 10)}${pad(`${p.ahead.toFixed(2)}x`, 8)}${pad(String(r.ours.bytes), 10)}${pad(String(p.figures.bytes), 10)}${pad(`${(p.figures.peakGrowthBytes / MB).toFixed(1)} MB`, 11)}`),
       );
 }
 
@@ -196,9 +217,15 @@ if (json) {
           peakMemoryBytes: r.ours.peakGrowthBytes,
           baseline: { medianMs: r.baseline.medianMs, bytes: r.baseline.bytes, peakMemoryBytes: r.baseline.peakGrowthBytes },
           ratioToBaseline: { speed: r.speedup, bytes: r.bytesRatio },
-          ...(r.peer && { peer: { name: PEER_NAME, medianMs: r.peer.medianMs, bytes: r.peer.bytes, peakMemoryBytes: r.peer.peakGrowthBytes }, aheadOfPeer: r.aheadOfPeer }),
+          ...(r.peers.length > 0 && {
+            peers: r.peers.map((p) =>
+              "notMeasured" in p
+                ? { name: PEER_LABELS[p.id], notMeasured: p.notMeasured }
+                : { name: PEER_LABELS[p.id], medianMs: p.figures.medianMs, bytes: p.figures.bytes, peakMemoryBytes: p.figures.peakGrowthBytes, ahead: p.ahead },
+            ),
+          }),
         })),
-        peer: engine.peer.available ? { name: PEER_NAME } : { name: PEER_NAME, notMeasured: engine.peer.reason },
+        ...(!engine.peer.available && { secondBaselines: { notMeasured: engine.peer.reason } }),
       }),
       ...(agents && { userAgents: agents }),
       ...(http && { http: { server: "wrangler dev (workerd), local D1/KV/R2 in a fresh directory", rows: http, messageQrdl } }),
