@@ -17,6 +17,7 @@ import {
   CORNER_DOT_TYPES,
   CORNER_SQUARE_TYPES,
   DOT_TYPES,
+  prepareFrame,
   renderQrSvg,
   scannabilityOf,
   sniffRasterImage,
@@ -25,6 +26,7 @@ import {
   type DecoderFamily,
   type RenderPlan,
 } from "../../src/qr";
+import type { FrameStyle } from "../../src/qr/frame";
 import { encodeIndexedPng } from "../../src/qr/png";
 import { decodeRgba, rasterizeSvg, type RgbaImage } from "../support/decode";
 import { pixelDifference, rasterizeWithInkscape, rasterizeWithRsvg, toolRuns } from "../support/svg-raster-tools";
@@ -42,7 +44,7 @@ const PAYLOADS = [
 
 const RINGS = [null, ...CORNER_SQUARE_TYPES];
 const CENTRES = [null, ...CORNER_DOT_TYPES];
-const SIZES = [300, 350, 400] as const;
+const SIZES = [300, 350, 400];
 
 const BLUE_TO_VIOLET = [
   { offset: 0, color: "#1e3a8a" },
@@ -133,6 +135,29 @@ function styleProduct(): Case[] {
       `${size}px`,
     ].join(", ");
     cases.push({ name: `#${i} ${name}`, content, size, svg, plan });
+  }
+  return cases;
+}
+
+/**
+ * One code per frame style, each with a caption in another script (right-to-left ones included)
+ * and other partners, so the captions' outlines are checked like the rest of the picture.
+ */
+async function framedProduct(): Promise<Case[]> {
+  const frames: { style: Exclude<FrameStyle, "none">; text: string; appearance: AppearanceInput; image: CenterImage | null; size: number }[] = [
+    { style: "banner-bottom", text: "SCAN ME", appearance: { dotsOptionsType: "rounded" }, image: null, size: 400 },
+    { style: "banner-top", text: "Menü", appearance: { ...PAINTS[1]!.appearance, dotsOptionsType: "classy", cornersSquareOptionsType: "extra-rounded" }, image: null, size: 350 },
+    { style: "rounded", text: "امسح الرمز", appearance: { dotsOptionsType: "dots", frameColor: "#1e3a8a", qrOptionsErrorCorrectionLevel: "H" }, image: { kind: "icon", key: "wifi" }, size: 400 },
+    { style: "caption", text: "סרוק אותי", appearance: { ...PAINTS[3]!.appearance, dotsOptionsType: "extra-rounded", scannability: "relaxed" }, image: null, size: 350 },
+    { style: "bubble", text: "Ωμέγα Привет", appearance: { dotsOptionsType: "square", cornersDotOptionsType: "dot", frameColor: "#be123c" }, image: IMAGES[2]!.image, size: 400 },
+  ];
+  const cases: Case[] = [];
+  for (const [i, frame] of frames.entries()) {
+    const appearance = AppearanceSchema.parse({ ...frame.appearance, frameStyle: frame.style, frameText: frame.text, imageOptionsImageSize: 0.25 });
+    await prepareFrame(appearance); // a caption is laid out by resvg, started here
+    const content = PAYLOADS[i % PAYLOADS.length]!;
+    const { svg, plan } = renderQrSvg({ content, appearance, size: frame.size, image: frame.image });
+    cases.push({ name: `framed ${frame.style} "${frame.text}", ${appearance.dotsOptionsType}, ${frame.image?.kind ?? "no logo"}, ${appearance.scannability}, ${frame.size}px`, content, size: frame.size, svg, plan });
   }
   return cases;
 }
@@ -369,7 +394,7 @@ async function expectReads(raster: RgbaImage, c: Case, renderer: string): Promis
 // The tests
 // ---------------------------------------------------------------------------------------------
 
-const CASES = styleProduct();
+const CASES = [...styleProduct(), ...(await framedProduct())];
 const RSVG = toolRuns("rsvg-convert");
 const INKSCAPE = toolRuns("inkscape");
 
@@ -412,7 +437,7 @@ describe("resvg, rsvg-convert and Inkscape draw the same picture, and every deco
     if (!INKSCAPE) return;
     // One Inkscape process per size: it takes about 0.4 s to start.
     try {
-      for (const size of SIZES) {
+      for (const size of new Set(CASES.map((c) => c.size))) {
         const batch = CASES.filter((c) => c.size === size);
         const rasters = await rasterizeWithInkscape(batch.map((c) => c.svg), size);
         batch.forEach((c, i) => inkscape.set(c, rasters[i]!));
