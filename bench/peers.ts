@@ -62,7 +62,7 @@ function ensureCairo(progress: (line: string) => void): boolean {
  * Makes the peer loadable, installing what it needs when it is missing, and says whether it is.
  * A failed install is tried again by the next bench run.
  */
-export function preparePeer(progress: (line: string) => void): PeerStatus {
+export function preparePeers(progress: (line: string) => void): PeerStatus {
   try {
     if (!pinnedInstalled(PEER_TOOLS, PINNED)) {
       // Without cairo the install can still work where node-canvas's prebuilt binary downloads.
@@ -78,7 +78,10 @@ export function preparePeer(progress: (line: string) => void): PeerStatus {
     peerRequire()("canvas");
     return { available: true };
   } catch (err) {
-    return { available: false, reason: (err as Error).message.split("\n")[0]! };
+    const [reason, ...details] = (err as Error).message.split("\n");
+    // npm's own errors (the end of a failed node-gyp build, say) once, above the one-line reason.
+    for (const line of details) progress(`peer: ${line}`);
+    return { available: false, reason: reason! };
   }
 }
 

@@ -6,7 +6,7 @@ import { cpus } from "node:os";
 import { CASES, CONTENT, peerWithPngLogo, withPngLogo, type Side } from "./cases";
 import { runHttpBench, type HttpFigures, type HttpRow } from "./http/run";
 import { messageQrdlTargets } from "./message-qrdl";
-import { PEER_LABELS, PEERS, peerPng, preparePeer, readWithZbar, type PeerId, type PeerStatus } from "./peers";
+import { PEER_LABELS, PEERS, peerPng, preparePeers, readWithZbar, type PeerId, type PeerStatus } from "./peers";
 import { renderQrPng } from "../src/qr";
 import { agentBench, type AgentFigures } from "./user-agent";
 
@@ -58,7 +58,7 @@ function measurePeer(name: string, id: PeerId, ours: Figures): PeerResult {
 }
 
 async function engineBench() {
-  const peer = preparePeer(progress);
+  const peer = preparePeers(progress);
   if (!peer.available) progress(`second baseline not measured: ${peer.reason}`);
   const rows = CASES.map((c) => {
     progress(`engine: ${c.name}`);
