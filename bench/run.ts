@@ -1,13 +1,14 @@
 // `npm run bench` (`-- --json` for one JSON object, `-- --only engine|http` for one half): our
-// figures beside a baseline measured in the same run. First the pure engine in Node, then HTTP
+// figures beside a baseline measured in the same run (and styled PNGs with a logo beside the
+// libraries people use instead, bench/peers.ts). First the pure engine in Node, then HTTP
 // against a real local Worker (wrangler dev, workerd).
 import { spawnSync } from "node:child_process";
 import { cpus } from "node:os";
+import { renderQrPng } from "../src/qr";
 import { CASES, CONTENT, peerWithPngLogo, withPngLogo, type Side } from "./cases";
 import { runHttpBench, type HttpFigures, type HttpRow } from "./http/run";
 import { messageQrdlTargets } from "./message-qrdl";
 import { PEER_LABELS, PEERS, peerPng, preparePeers, readWithZbar, type PeerId, type PeerStatus } from "./peers";
-import { renderQrPng } from "../src/qr";
 import { agentBench, type AgentFigures } from "./user-agent";
 
 interface Figures {
@@ -58,13 +59,13 @@ function measurePeer(name: string, id: PeerId, ours: Figures): PeerResult {
 }
 
 async function engineBench() {
-  const peer = preparePeers(progress);
-  if (!peer.available) progress(`second baseline not measured: ${peer.reason}`);
+  const peerStatus = preparePeers(progress);
+  if (!peerStatus.available) progress(`second baselines not measured: ${peerStatus.reason}`);
   const rows = CASES.map((c) => {
     progress(`engine: ${c.name}`);
     const ours = measure(c.name, "ours");
     const baseline = measure(c.name, "baseline");
-    const peers = c.peers && peer.available ? PEERS.map((id) => measurePeer(c.name, id, ours)) : [];
+    const peers = c.peers && peerStatus.available ? PEERS.map((id) => measurePeer(c.name, id, ours)) : [];
     return {
       name: c.name,
       ours,
@@ -79,7 +80,7 @@ async function engineBench() {
     const row = byName(`styled png ${size}px, png logo`);
     const target = `styled png ${size}px with logo ahead of ${PEER_LABELS["qr-code-styling"]}`;
     const theirs = row.peers.find((p) => p.id === "qr-code-styling");
-    if (!theirs || "notMeasured" in theirs) return { target, pass: null, value: `not measured: ${theirs?.notMeasured ?? (peer.available ? "the case has no such side" : peer.reason)}` };
+    if (!theirs || "notMeasured" in theirs) return { target, pass: null, value: `not measured: ${theirs?.notMeasured ?? (peerStatus.available ? "the case has no such side" : peerStatus.reason)}` };
     return { target, pass: theirs.ahead > 1, value: `${theirs.ahead.toFixed(2)}x (theirs ${theirs.figures.medianMs.toFixed(1)} ms, ours ${row.ours.medianMs.toFixed(1)} ms)` };
   };
   const targets: Target[] = [
@@ -100,16 +101,16 @@ async function engineBench() {
     })),
     aheadOfPeer(500),
     aheadOfPeer(2000),
-    await peerDecodes(peer),
+    await peerDecodes(peerStatus),
   ];
-  return { rows, targets, peer };
+  return { rows, targets, peerStatus };
 }
 type EngineRows = Awaited<ReturnType<typeof engineBench>>["rows"];
 
 /** Once, untimed: zbar reads one image of each side, so the peer's figures are for a real code. */
-async function peerDecodes(peer: PeerStatus): Promise<Target> {
+async function peerDecodes(peerStatus: PeerStatus): Promise<Target> {
   const target = `styled png 500px, png logo: zbar reads ours and ${PEER_LABELS["qr-code-styling"]}'s`;
-  if (!peer.available) return { target, pass: null, value: `not measured: ${peer.reason}` };
+  if (!peerStatus.available) return { target, pass: null, value: `not measured: ${peerStatus.reason}` };
   const ours = readWithZbar((await renderQrPng(withPngLogo(500))).bytes);
   const theirs = readWithZbar(await peerPng("qr-code-styling", peerWithPngLogo(500)));
   if (ours === undefined || theirs === undefined) return { target, pass: null, value: "not measured: zbarimg is not installed (apt-get install zbar-tools)" };
@@ -137,7 +138,7 @@ function httpTargets(rows: HttpRow[]): Target[] {
 
 const pad = (s: string, n: number) => s.padStart(n);
 
-function printEngine(rows: EngineRows, peer: PeerStatus): void {
+function printEngine(rows: EngineRows, peerStatus: PeerStatus): void {
   console.log("Engine (Node). Baseline: qrcode-svg SVG (styled rows: our SVG) rasterized full-frame by resvg with its own PNG encoder.\n");
   console.log(`${"case".padEnd(32)}${pad("ours ms", 10)}${pad("base ms", 10)}${pad("speedup", 9)}${pad("ours B", 10)}${pad("base B", 11)}${pad("bytes", 8)}${pad("ours peak", 11)}${pad("base peak", 11)}`);
   for (const r of rows)
@@ -146,8 +147,8 @@ function printEngine(rows: EngineRows, peer: PeerStatus): void {
     );
   console.log(`\nSecond baselines: ${PEERS.map((id) => PEER_LABELS[id]).join(", ")}, drawing the same design and PNG logo, PNG out.`);
   console.log("Ahead: their median over ours.\n");
-  if (!peer.available) {
-    console.log(`  not measured: ${peer.reason}`);
+  if (!peerStatus.available) {
+    console.log(`  not measured: ${peerStatus.reason}`);
     return;
   }
   console.log(`${"case".padEnd(32)}${"peer".padEnd(36)}${pad("ours ms", 10)}${pad("peer ms", 10)}${pad("ahead", 8)}${pad("ours B", 10)}${pad("peer B", 10)}${pad("peer peak", 11)}`);
@@ -185,7 +186,7 @@ const engine = only === "http" ? null : await engineBench();
 if (engine) progress("engine: user agent classification");
 const agents = engine ? agentBench() : null;
 // Not --json: the engine table is out before the Worker starts, whatever happens to the HTTP half.
-if (engine && !json) printEngine(engine.rows, engine.peer);
+if (engine && !json) printEngine(engine.rows, engine.peerStatus);
 let http: HttpRow[] | null = null;
 let messageQrdl: HttpFigures["messageQrdl"] | null = null;
 let httpError: string | null = null;
@@ -225,7 +226,7 @@ if (json) {
             ),
           }),
         })),
-        ...(!engine.peer.available && { secondBaselines: { notMeasured: engine.peer.reason } }),
+        ...(!engine.peerStatus.available && { secondBaselines: { notMeasured: engine.peerStatus.reason } }),
       }),
       ...(agents && { userAgents: agents }),
       ...(http && { http: { server: "wrangler dev (workerd), local D1/KV/R2 in a fresh directory", rows: http, messageQrdl } }),
