@@ -219,6 +219,14 @@ describe("framed codes", () => {
     }
   });
 
+  it("a circle-shaped code keeps its ring inside the frame and scans", async () => {
+    const plan = await framed({ frameStyle: "caption", frameText: "SCAN ME", shape: "circle" }, 600);
+    const { room } = plan.frame!;
+    // The ring of decorative modules fills the opening, as it fills the canvas without a frame.
+    expect(plan.size - 2 * plan.margin).toBeLessThanOrEqual(room.side);
+    await expectSvgScans(framedSvg(plan), 600, URL);
+  });
+
   const texts = ["SCAN ME", "امسح الرمز", "סרוק אותי", "Сканируй", "Ωμέγα"];
   STYLES.forEach((style, i) =>
     it(`${style} with "${texts[i % texts.length]}" scans in every decoder family (SVG with the frame drawn)`, async () => {
