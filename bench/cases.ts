@@ -133,14 +133,14 @@ export const CASES: Case[] = [
   {
     name: "styled png 5000px, worst logo",
     iterations: 2,
-    prepare: () => void (storedLogo = sniffRasterImage(worstLogo(MAX_LOGO_SIDE, MAX_LOGO_SIDE))),
+    prepare: async () => void (storedLogo = sniffRasterImage(await worstLogo(MAX_LOGO_SIDE, MAX_LOGO_SIDE))),
     ours: async () => (await renderQrPng(withWorstLogo(5000))).bytes,
     baseline: async () => fullFrame(renderSvg(planRender(withWorstLogo(5000))), 5000),
   },
   {
     name: "logo upload, worst accepted",
     iterations: 3,
-    prepare: () => void (uploadedLogo = worstLogo(UPLOAD_SIDE, UPLOAD_SIDE)),
+    prepare: async () => void (uploadedLogo = await worstLogo(UPLOAD_SIDE, UPLOAD_SIDE)),
     ours: async () => (await normalizeLogo(uploadedLogo!)).bytes,
     // What one strip paid before uploads were scaled: resvg decoding the upload at its own size.
     baseline: async () => fullFrame(rasterImageSvg({ mime: "image/png", bytes: uploadedLogo! }, UPLOAD_SIDE, UPLOAD_SIDE), UPLOAD_SIDE),
@@ -155,7 +155,7 @@ export async function warmUp(): Promise<void> {
   await renderQrPng(plain(120));
   await fullFrame(qrcodeSvg(120), 120);
   // Logo decoding and scaling (PNG inflate, resampling, PNG encoding inside resvg) warmed too.
-  const logo = worstLogo(MAX_LOGO_SIDE + 1, 8);
+  const logo = await worstLogo(MAX_LOGO_SIDE + 1, 8);
   await renderQrPng({ ...styled(120), image: sniffRasterImage(logo) });
   await normalizeLogo(logo);
 }

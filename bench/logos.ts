@@ -8,19 +8,19 @@ import { RgbPngStream } from "../src/qr/png";
  * under MAX_LOGO_BYTES. Rows are encoded as they are made, so making one costs a few MB at most
  * and does not raise the peak a case then measures.
  */
-export function worstLogo(width: number, height: number): Uint8Array {
+export async function worstLogo(width: number, height: number): Promise<Uint8Array> {
   // Random bytes are stored at about their own size; the framing takes a few percent more, so
   // the first try is trimmed by what it overshot.
   let noisy = Math.min(width, Math.floor(MAX_LOGO_BYTES / (3 * height)));
   for (let attempt = 0; attempt < 5; attempt++) {
-    const bytes = encode(width, height, noisy);
+    const bytes = await encode(width, height, noisy);
     if (bytes.length <= MAX_LOGO_BYTES) return bytes;
     noisy = Math.floor((noisy * MAX_LOGO_BYTES) / bytes.length) - 1;
   }
   throw new Error(`no ${width}x${height} logo fits ${MAX_LOGO_BYTES} bytes`);
 }
 
-function encode(width: number, height: number, noisy: number): Uint8Array {
+async function encode(width: number, height: number, noisy: number): Promise<Uint8Array> {
   const png = new RgbPngStream(width, height);
   const rows = Math.max(1, Math.floor((256 * 1024) / (width * 3)));
   const strip = new Uint8Array(rows * width * 3);
@@ -43,7 +43,7 @@ function encode(width: number, height: number, noisy: number): Uint8Array {
           strip[o + 2] = 138;
         }
       }
-    png.writeRgb(strip, count);
+    await png.writeRgb(strip, count);
   }
-  return png.finish();
+  return await png.finish();
 }

@@ -4,16 +4,9 @@ import type { GradientGeometry } from "./geometry";
 /**
  * Colours of one paint at any pixel, as SVG defines them: gradients are sampled at pixel centres,
  * padded beyond their ends, and interpolated between stops in sRGB. Gradients are tabulated once
- * (LUT_SIZE steps), so a pixel costs a dot product (or a square root) and three reads.
+ * (LUT_SIZE steps), so a pixel costs an addition (or a square root) and three reads.
  */
 export const LUT_SIZE = 1024;
-
-export interface PaintSampler {
-  /** the colour everywhere, for a solid paint; null for a gradient */
-  readonly solid: readonly [number, number, number] | null;
-  /** writes the colour at pixel (x, y) to out[at..at+2] */
-  sample(x: number, y: number, out: Uint8Array | number[], at: number): void;
-}
 
 /** LUT_SIZE colours for t = 0..1; an offset lower than the one before it counts as equal (SVG 1.1 13.2.4). */
 export function gradientTable(stops: readonly { offset: number; color: string }[]): Uint8Array {
@@ -43,41 +36,151 @@ export function gradientTable(stops: readonly { offset: number; color: string }[
   return table;
 }
 
-export function paintSampler(paint: Paint, geometry: GradientGeometry | null): PaintSampler {
+/**
+ * Paints rows of one layer. A layer's coverage arrives as the accumulated areas of coverage.ts:
+ * the running sum along a row is each pixel's coverage, and the paint is laid over what is below
+ * by it (source-over, as an SVG renderer fills a path). The colour loops are written out per kind
+ * of paint, with the gradient's position stepped along the row, because they run for every pixel
+ * of every layer: a call per pixel to a sampler took 40% of a styled 500 px render.
+ */
+export interface RowPainter {
+  /** the colour everywhere, for a solid paint; null for a gradient */
+  readonly solid: readonly [number, number, number] | null;
+  /** Paints pixels [x, x + width) of row y completely; `at` is the first pixel's offset in `out` (RGB). */
+  fill(out: Uint8Array, at: number, x: number, width: number, y: number): void;
+  /**
+   * Lays the paint over pixels [x, x + width) of row y by coverage: the running sum of
+   * acc[from...], which is cleared as it is read.
+   */
+  cover(acc: Float32Array, from: number, out: Uint8Array, at: number, x: number, width: number, y: number): void;
+}
+
+/** Coverage below this leaves a pixel as it is, above 1 - this paints it outright (both under half a level of 255). */
+const NOTHING = 0.002;
+
+export function rowPainter(paint: Paint, geometry: GradientGeometry | null): RowPainter {
   if (!paint.gradient || !geometry) {
     const solid = hexToRgb(paint.color ?? "#000000");
-    return {
-      solid,
-      sample(_x, _y, out, at) {
-        out[at] = solid[0];
-        out[at + 1] = solid[1];
-        out[at + 2] = solid[2];
-      },
-    };
+    return new AxisPainter(Uint8Array.from(solid), 0, 0, 0, 0, solid);
   }
   const table = gradientTable(paint.gradient.colorStops);
-  const last = LUT_SIZE - 1;
-  const write = (t: number, out: Uint8Array | number[], at: number) => {
-    const index = 3 * (t <= 0 ? 0 : t >= 1 ? last : Math.round(t * last));
-    out[at] = table[index]!;
-    out[at + 1] = table[index + 1]!;
-    out[at + 2] = table[index + 2]!;
-  };
-  if (geometry.type === "radial") {
-    const { cx, cy, r } = geometry;
-    const inverse = r > 0 ? 1 / r : 0;
-    // A zero radius paints the last stop everywhere (SVG 1.1 13.2.3).
-    return { solid: null, sample: (x, y, out, at) => write(r > 0 ? Math.hypot(x + 0.5 - cx, y + 0.5 - cy) * inverse : 1, out, at) };
-  }
+  if (geometry.type === "radial") return new RadialPainter(table, geometry.cx, geometry.cy, geometry.r);
   const { x1, y1, x2, y2 } = geometry;
   const dx = x2 - x1;
   const dy = y2 - y1;
   const lengthSquared = dx * dx + dy * dy;
   // Coincident end points paint the last stop everywhere (SVG 1.1 13.2.2).
-  const ux = lengthSquared > 0 ? dx / lengthSquared : 0;
-  const uy = lengthSquared > 0 ? dy / lengthSquared : 0;
-  return {
-    solid: null,
-    sample: (x, y, out, at) => write(lengthSquared > 0 ? (x + 0.5 - x1) * ux + (y + 0.5 - y1) * uy : 1, out, at),
-  };
+  if (lengthSquared === 0) return new AxisPainter(table.slice(table.length - 3), 0, 0, 0, 0, null);
+  return new AxisPainter(table, x1, y1, dx / lengthSquared, dy / lengthSquared, null);
+}
+
+/**
+ * A linear gradient: t = (p - p1) . (p2 - p1) / |p2 - p1|^2 at each pixel centre, stepping by ux
+ * along a row. A solid colour is the same with a one-colour table and no slope.
+ */
+class AxisPainter implements RowPainter {
+  private readonly last: number;
+
+  constructor(
+    private readonly table: Uint8Array,
+    private readonly x1: number,
+    private readonly y1: number,
+    private readonly ux: number,
+    private readonly uy: number,
+    readonly solid: readonly [number, number, number] | null,
+  ) {
+    this.last = table.length / 3 - 1;
+  }
+
+  fill(out: Uint8Array, at: number, x: number, width: number, y: number): void {
+    const { table, last, ux } = this;
+    let t = (x + 0.5 - this.x1) * ux + (y + 0.5 - this.y1) * this.uy;
+    for (let i = 0; i < width; i++, at += 3, t += ux) {
+      const k = 3 * (t <= 0 ? 0 : t >= 1 ? last : Math.round(t * last));
+      out[at] = table[k]!;
+      out[at + 1] = table[k + 1]!;
+      out[at + 2] = table[k + 2]!;
+    }
+  }
+
+  cover(acc: Float32Array, from: number, out: Uint8Array, at: number, x: number, width: number, y: number): void {
+    const { table, last, ux } = this;
+    let t = (x + 0.5 - this.x1) * ux + (y + 0.5 - this.y1) * this.uy;
+    let sum = 0;
+    for (let i = 0; i < width; i++, at += 3, t += ux) {
+      sum += acc[from + i]!;
+      acc[from + i] = 0;
+      const cover = sum < 0 ? -sum : sum;
+      if (cover < NOTHING) continue;
+      const k = 3 * (t <= 0 ? 0 : t >= 1 ? last : Math.round(t * last));
+      if (cover > 1 - NOTHING) {
+        out[at] = table[k]!;
+        out[at + 1] = table[k + 1]!;
+        out[at + 2] = table[k + 2]!;
+      } else {
+        out[at] = Math.round(out[at]! + (table[k]! - out[at]!) * cover);
+        out[at + 1] = Math.round(out[at + 1]! + (table[k + 1]! - out[at + 1]!) * cover);
+        out[at + 2] = Math.round(out[at + 2]! + (table[k + 2]! - out[at + 2]!) * cover);
+      }
+    }
+  }
+}
+
+/** A radial gradient: t is the distance from the centre over the radius. */
+class RadialPainter implements RowPainter {
+  readonly solid = null;
+  private readonly last: number;
+  private readonly inverse: number;
+
+  constructor(
+    private readonly table: Uint8Array,
+    private readonly cx: number,
+    private readonly cy: number,
+    r: number,
+  ) {
+    this.last = table.length / 3 - 1;
+    // A zero radius paints the last stop everywhere (SVG 1.1 13.2.3).
+    this.inverse = r > 0 ? 1 / r : Infinity;
+  }
+
+  private index(x: number, dy2: number): number {
+    const dx = x + 0.5 - this.cx;
+    const t = Math.sqrt(dx * dx + dy2) * this.inverse;
+    return 3 * (t >= 1 || Number.isNaN(t) ? this.last : Math.round(t * this.last));
+  }
+
+  fill(out: Uint8Array, at: number, x: number, width: number, y: number): void {
+    const { table } = this;
+    const dy = y + 0.5 - this.cy;
+    const dy2 = dy * dy;
+    for (let i = 0; i < width; i++, at += 3) {
+      const k = this.index(x + i, dy2);
+      out[at] = table[k]!;
+      out[at + 1] = table[k + 1]!;
+      out[at + 2] = table[k + 2]!;
+    }
+  }
+
+  cover(acc: Float32Array, from: number, out: Uint8Array, at: number, x: number, width: number, y: number): void {
+    const { table } = this;
+    const dy = y + 0.5 - this.cy;
+    const dy2 = dy * dy;
+    let sum = 0;
+    for (let i = 0; i < width; i++, at += 3) {
+      sum += acc[from + i]!;
+      acc[from + i] = 0;
+      const cover = sum < 0 ? -sum : sum;
+      if (cover < NOTHING) continue;
+      const k = this.index(x + i, dy2);
+      if (cover > 1 - NOTHING) {
+        out[at] = table[k]!;
+        out[at + 1] = table[k + 1]!;
+        out[at + 2] = table[k + 2]!;
+      } else {
+        out[at] = Math.round(out[at]! + (table[k]! - out[at]!) * cover);
+        out[at + 1] = Math.round(out[at + 1]! + (table[k + 1]! - out[at + 1]!) * cover);
+        out[at + 2] = Math.round(out[at + 2]! + (table[k + 2]! - out[at + 2]!) * cover);
+      }
+    }
+  }
 }

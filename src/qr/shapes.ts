@@ -1,4 +1,5 @@
 import type { CornerDotType, CornerSquareType, DotType } from "./appearance";
+import type { PathData } from "./path";
 
 /**
  * Module shapes with the neighbour rules of qr-code-styling, emitted as absolute path data so that
@@ -21,58 +22,18 @@ const CORNER_EXTRA_ROUNDED: Op[] = [["M", 0, 0], ["A", 1, 1, 1, 1], ["L", 0, 1],
 /** bottom-left and top-right corners rounded */
 const CORNERS_ROUNDED: Op[] = [["M", 0, 0], ["L", 0.5, 0], ["A", 0.5, 1, 1, 0.5], ["L", 1, 1], ["L", 0.5, 1], ["A", 0.5, 1, 0, 0.5], ["Z"]];
 
-const fmt = (n: number): string => String(Math.round(n * 100) / 100);
-
-/** Collects subpaths for one layer. */
-export class PathData {
-  private readonly parts: string[] = [];
-
-  get isEmpty(): boolean {
-    return this.parts.length === 0;
-  }
-
-  toString(): string {
-    return this.parts.join("");
-  }
-
-  /** Draws a unit-cell shape at (x, y) with edge `size`, turned clockwise by `quarterTurns`. */
-  shape(ops: readonly Op[], x: number, y: number, size: number, quarterTurns = 0): void {
-    const turns = ((quarterTurns % 4) + 4) % 4;
-    const place = (u: number, v: number): string => {
-      for (let i = 0; i < turns; i++) [u, v] = [1 - v, u];
-      return `${fmt(x + u * size)},${fmt(y + v * size)}`;
-    };
-    let d = "";
-    for (const op of ops) {
-      if (op[0] === "Z") d += "Z";
-      else if (op[0] === "A") d += `A${fmt(op[1] * size)},${fmt(op[1] * size)} 0 0 ${op[2]} ${place(op[3], op[4])}`;
-      else d += `${op[0]}${place(op[1], op[2])}`;
-    }
-    this.parts.push(d);
-  }
-
-  rect(x: number, y: number, width: number, height: number, clockwise = true): void {
-    this.parts.push(
-      clockwise
-        ? `M${fmt(x)},${fmt(y)}h${fmt(width)}v${fmt(height)}h${fmt(-width)}Z`
-        : `M${fmt(x)},${fmt(y)}v${fmt(height)}h${fmt(width)}v${fmt(-height)}Z`,
-    );
-  }
-
-  circle(cx: number, cy: number, r: number, clockwise = true): void {
-    const sweep = clockwise ? 1 : 0;
-    const R = fmt(r);
-    this.parts.push(`M${fmt(cx - r)},${fmt(cy)}A${R},${R} 0 0 ${sweep} ${fmt(cx + r)},${fmt(cy)}A${R},${R} 0 0 ${sweep} ${fmt(cx - r)},${fmt(cy)}Z`);
-  }
-
-  roundedRect(x: number, y: number, w: number, h: number, r: number, clockwise = true): void {
-    const R = `A${fmt(r)},${fmt(r)} 0 0 ${clockwise ? 1 : 0} `;
-    const p = (px: number, py: number) => `${fmt(px)},${fmt(py)}`;
-    this.parts.push(
-      clockwise
-        ? `M${p(x + r, y)}L${p(x + w - r, y)}${R}${p(x + w, y + r)}L${p(x + w, y + h - r)}${R}${p(x + w - r, y + h)}L${p(x + r, y + h)}${R}${p(x, y + h - r)}L${p(x, y + r)}${R}${p(x + r, y)}Z`
-        : `M${p(x + r, y)}${R}${p(x, y + r)}L${p(x, y + h - r)}${R}${p(x + r, y + h)}L${p(x + w - r, y + h)}${R}${p(x + w, y + h - r)}L${p(x + w, y + r)}${R}${p(x + w - r, y)}Z`,
-    );
+/** Draws a unit-cell shape at (x, y) with edge `size`, turned clockwise by `quarterTurns`. */
+function place(path: PathData, ops: readonly Op[], x: number, y: number, size: number, quarterTurns = 0): void {
+  const turns = ((quarterTurns % 4) + 4) % 4;
+  const at = (u: number, v: number): [number, number] => {
+    for (let i = 0; i < turns; i++) [u, v] = [1 - v, u];
+    return [x + u * size, y + v * size];
+  };
+  for (const op of ops) {
+    if (op[0] === "Z") path.close();
+    else if (op[0] === "A") path.arcTo(op[1] * size, op[2], ...at(op[3], op[4]));
+    else if (op[0] === "M") path.moveTo(...at(op[1], op[2]));
+    else path.lineTo(...at(op[1], op[2]));
   }
 }
 
@@ -98,30 +59,30 @@ export type Neighbour = (dx: number, dy: number) => boolean;
 
 /** One module of a `dotsOptionsType`, shaped by its four neighbours as qr-code-styling does. */
 export function drawDot(path: PathData, type: DotType, x: number, y: number, size: number, has: Neighbour): void {
-  if (type === "square") return path.shape(SQUARE, x, y, size);
-  if (type === "dots") return path.shape(CIRCLE, x, y, size);
+  if (type === "square") return place(path, SQUARE, x, y, size);
+  if (type === "dots") return place(path, CIRCLE, x, y, size);
   const left = has(-1, 0);
   const right = has(1, 0);
   const top = has(0, -1);
   const bottom = has(0, 1);
   const count = +left + +right + +top + +bottom;
   if (type === "rounded" || type === "extra-rounded") {
-    if (count === 0) return path.shape(CIRCLE, x, y, size);
-    if (count > 2 || (left && right) || (top && bottom)) return path.shape(SQUARE, x, y, size);
+    if (count === 0) return place(path, CIRCLE, x, y, size);
+    if (count > 2 || (left && right) || (top && bottom)) return place(path, SQUARE, x, y, size);
     if (count === 2) {
       // The corner away from both neighbours is rounded.
       const turns = left && top ? 1 : top && right ? 2 : right && bottom ? 3 : 0;
-      return path.shape(type === "rounded" ? CORNER_ROUNDED : CORNER_EXTRA_ROUNDED, x, y, size, turns);
+      return place(path, type === "rounded" ? CORNER_ROUNDED : CORNER_EXTRA_ROUNDED, x, y, size, turns);
     }
     const turns = top ? 1 : right ? 2 : bottom ? 3 : 0;
-    return path.shape(SIDE_ROUNDED, x, y, size, turns);
+    return place(path, SIDE_ROUNDED, x, y, size, turns);
   }
   // classy and classy-rounded: round the outer corners of isolated runs, leaf-like.
   const corner = type === "classy" ? CORNER_ROUNDED : CORNER_EXTRA_ROUNDED;
-  if (count === 0) return path.shape(CORNERS_ROUNDED, x, y, size, 1);
-  if (!left && !top) return path.shape(corner, x, y, size, 3);
-  if (!right && !bottom) return path.shape(corner, x, y, size, 1);
-  return path.shape(SQUARE, x, y, size);
+  if (count === 0) return place(path, CORNERS_ROUNDED, x, y, size, 1);
+  if (!left && !top) return place(path, corner, x, y, size, 3);
+  if (!right && !bottom) return place(path, corner, x, y, size, 1);
+  return place(path, SQUARE, x, y, size);
 }
 
 const SQUARE_MASK = Array.from({ length: 7 }, (_, r) => Array.from({ length: 7 }, (_, c) => r === 0 || r === 6 || c === 0 || c === 6));
