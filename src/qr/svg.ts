@@ -20,12 +20,23 @@ function gradientElement(id: string, gradient: Gradient, g: GradientGeometry): s
   return `<linearGradient id="${id}" gradientUnits="userSpaceOnUse" x1="${g.x1}" y1="${g.y1}" x2="${g.x2}" y2="${g.y2}">${stops}</linearGradient>`;
 }
 
+const SVG_NS = 'xmlns="http://www.w3.org/2000/svg"';
+const XLINK_NS = 'xmlns:xlink="http://www.w3.org/1999/xlink"';
+
+/**
+ * Images are linked with xlink:href, the SVG 1.1 spelling: Illustrator and Inkscape 1.2 draw
+ * nothing for SVG 2's plain href (qr-code-styling #163). The prefix is declared only where used.
+ */
+function namespaces(body: string): string {
+  return body.includes("xlink:href=") ? `${SVG_NS} ${XLINK_NS}` : SVG_NS;
+}
+
 function drawImage(plan: RenderPlan): string {
   const box = plan.imageBox;
   const image = plan.image;
   if (!box || !image) return "";
   if (image.kind === "raster") {
-    return `<image x="${fmt(box.x)}" y="${fmt(box.y)}" width="${fmt(box.width)}" height="${fmt(box.height)}" preserveAspectRatio="xMidYMid meet" href="data:${image.mime};base64,${bytesToBase64(image.bytes)}"/>`;
+    return `<image x="${fmt(box.x)}" y="${fmt(box.y)}" width="${fmt(box.width)}" height="${fmt(box.height)}" preserveAspectRatio="xMidYMid meet" xlink:href="data:${image.mime};base64,${bytesToBase64(image.bytes)}"/>`;
   }
   const icon = BUILTIN_ICONS[image.key];
   if (!icon) return "";
@@ -35,7 +46,9 @@ function drawImage(plan: RenderPlan): string {
   const iy = box.y + (box.height - side) / 2;
   const dots = plan.paints.dots;
   const color = dots.gradient ? dots.gradient.colorStops[0]!.color : dots.color;
-  return `<g transform="translate(${fmt(ix)} ${fmt(iy)}) scale(${fmt(side / 24)})" color="${escapeXml(color)}">${icon.body}</g>`;
+  // The colour is written into the icon: several editors' importers paint currentColor black
+  // whatever colour the group sets (penpot #2276; Illustrator).
+  return `<g transform="translate(${fmt(ix)} ${fmt(iy)}) scale(${fmt(side / 24)})">${icon.body.replaceAll("currentColor", escapeXml(color))}</g>`;
 }
 
 function documentFor(plan: RenderPlan): string {
@@ -56,7 +69,7 @@ function documentFor(plan: RenderPlan): string {
   }
   body += drawImage(plan);
   const defsElement = defs.length ? `<defs>${defs.join("")}</defs>` : "";
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${size}" height="${size}" viewBox="0 0 ${size} ${size}">${defsElement}${body}</svg>`;
+  return `<svg ${namespaces(body)} width="${size}" height="${size}" viewBox="0 0 ${size} ${size}">${defsElement}${body}</svg>`;
 }
 
 /** A standalone SVG document for a render plan. */
@@ -68,13 +81,13 @@ export function renderSvg(plan: RenderPlan): string {
 export function renderImageSvg(plan: RenderPlan, frame: Box): string {
   const image = drawImage(plan);
   if (!image) return "";
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${frame.width}" height="${frame.height}" viewBox="${frame.x} ${frame.y} ${frame.width} ${frame.height}">${image}</svg>`;
+  return `<svg ${namespaces(image)} width="${frame.width}" height="${frame.height}" viewBox="${frame.x} ${frame.y} ${frame.width} ${frame.height}">${image}</svg>`;
 }
 
 /** A document that is only a raster image stretched to `width` x `height` pixels: resvg decodes (and scales) it from this. */
 export function rasterImageSvg(image: { mime: string; bytes: Uint8Array }, width: number, height: number): string {
   return (
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">` +
-    `<image width="${width}" height="${height}" preserveAspectRatio="none" href="data:${image.mime};base64,${bytesToBase64(image.bytes)}"/></svg>`
+    `<svg ${SVG_NS} ${XLINK_NS} width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">` +
+    `<image width="${width}" height="${height}" preserveAspectRatio="none" xlink:href="data:${image.mime};base64,${bytesToBase64(image.bytes)}"/></svg>`
   );
 }
