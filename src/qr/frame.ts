@@ -3,7 +3,10 @@ import { luminance } from "./contrast";
 import { QrError } from "./errors";
 import { CAP_HEIGHT_EM, captionOutline, describeCharacter, drawOutline, REFERENCE_SIZE, unsupportedCharacters } from "./fonts/outline";
 import type { Box } from "./geometry";
+import { PathData } from "./path";
+import type { RenderPlan } from "./plan";
 import { ensureRaster } from "./raster";
+import type { PaintedLayer } from "./scene";
 
 /**
  * Frames with a call to action: a border around the code and a short caption ("SCAN ME", "Menu",
@@ -273,4 +276,16 @@ function placeCaption(text: string, label: Box, exactLabel: Box, size: number): 
   const baseline = label.y + label.height / 2 + (CAP_HEIGHT_EM * fontSize) / 2;
   const left = label.x + label.width / 2 - (outline.ink.x + outline.ink.width / 2) * scale;
   return (sink) => drawOutline(sink, outline, left, baseline, scale);
+}
+
+/**
+ * The plan's frame as scene layers, in painting order: each its own layer (never merged with the
+ * code's layer of the same colour), since a caption must be painted after the band it sits on.
+ */
+export function frameSceneLayers(plan: RenderPlan): PaintedLayer[] {
+  return (plan.frame?.layers ?? []).map((layer) => {
+    const path = new PathData();
+    layer.draw(path);
+    return { path, paint: { color: layer.color, gradient: null }, gradient: null };
+  });
 }

@@ -17,6 +17,7 @@ export function isPlain(plan: RenderPlan): boolean {
     (a.cornersSquareOptionsType === null || a.cornersSquareOptionsType === "square") &&
     (a.cornersDotOptionsType === null || a.cornersDotOptionsType === "square") &&
     plan.imageBox === null &&
+    !plan.frame && // a frame's shapes and caption are drawn from the scene
     solid(plan.paints.dots) &&
     solid(plan.paints.background) &&
     solid(plan.paints.cornersSquare) &&

@@ -1,5 +1,6 @@
 import type { Paint } from "./appearance";
 import { functionModules } from "./codewords";
+import { frameSceneLayers } from "./frame";
 import { type Box, finderBoxes, gradientGeometry, type GradientGeometry } from "./geometry";
 import { PathData } from "./path";
 import { isHidden, type RenderPlan } from "./plan";
@@ -57,7 +58,8 @@ export function sceneOf(plan: RenderPlan): Scene {
   const dotsPath = builder.pathFor(paints.dots, canvas);
   drawModules(plan, dotsPath);
   drawCorners(plan, builder, dotsPath);
-  return { size, background, layers: builder.layers };
+  // A frame and its caption come last, each a layer of its own: the caption is painted over its band.
+  return { size, background, layers: [...builder.layers, ...frameSceneLayers(plan)] };
 }
 
 function drawModules(plan: RenderPlan, path: PathData): void {
