@@ -1,12 +1,13 @@
 /**
- * quirc as the fourth decoder, in Node only (node-quirc is a native addon; workerd cannot load
- * one). quirc is the decoder inside many embedded and open-source scanners, and it is the strictest
- * we test about finder patterns: it locates a finder by scanning rows for the 1:1:3:1:1 run
+ * quirc as the fourth decoder, run in Node (node-quirc is a native addon; workerd cannot load one).
+ * quirc is the decoder inside many embedded and open-source scanners, and it is the strictest we
+ * test about finder patterns: it locates a finder by scanning rows for the 1:1:3:1:1 run
  * pattern and then flood-fills the ring and the centre as connected regions, so rings drawn as
  * separate dots, or rounded so far that a row through them loses the pattern, are not found.
  *
  * node-quirc builds with node-gyp at `npm ci` (a C compiler, make and Python; .ci/run installs them
- * on Debian). Only imported (dynamically) by decode.ts outside workerd.
+ * on Debian). Imported by decode.ts outside workerd and by decode-service.ts, which serves it to the
+ * worker tests.
  */
 import { createRequire } from "node:module";
 

@@ -1,10 +1,12 @@
 /**
- * ZBar as a third decoder, in Node only (workerd cannot start processes). zbarimg shares no code
- * with ZXing or jsQR, and unlike them it samples versions 7+ through a grid anchored on every
- * alignment pattern, so it catches damage the other two never see (see LOGO_DAMAGE_BUDGET).
+ * ZBar as a third decoder, run in Node (workerd cannot start processes: the worker tests reach it
+ * through decode-service.ts). zbarimg shares no code with ZXing or jsQR, and unlike them it samples
+ * versions 7+ through a grid anchored on every alignment pattern, so it catches damage the other two
+ * never see (see LOGO_DAMAGE_BUDGET).
  *
  * Runs when `zbarimg` is on PATH (Debian/Ubuntu: zbar-tools); otherwise every call answers
- * "not run" and one console note says so. Only imported (dynamically) by decode.ts outside workerd.
+ * "not run" and one console note says so, except in CI (CI=true), where a missing zbarimg is an
+ * error. Imported by decode.ts outside workerd and by decode-service.ts.
  */
 import { Buffer } from "node:buffer";
 import { execFile, spawnSync } from "node:child_process";
@@ -22,6 +24,7 @@ let directory: string | undefined;
 export function zbarAvailable(): boolean {
   if (available === undefined) {
     available = spawnSync("zbarimg", ["--version"], { stdio: "ignore" }).status === 0;
+    if (!available && process.env.CI === "true") throw new Error("decode harness: CI=true and zbarimg is not on PATH: install zbar-tools (apt-get install zbar-tools)");
     if (!available) console.warn("decode harness: zbarimg is not on PATH, so ZBar checks are skipped (apt-get install zbar-tools)");
   }
   return available;
