@@ -1,11 +1,10 @@
 import "../support/engine-node";
 import { describe, expect, it } from "vitest";
-import { AppearanceSchema, FRAME_STYLES, planRender, prepareFrame, QrError, type AppearanceInput } from "../../src/qr";
+import { AppearanceSchema, FRAME_STYLES, planRender, prepareFrame, QrError, renderPlanPng, renderPlanSvg, type AppearanceInput } from "../../src/qr";
 import { captionOutline, paragraphDirection, unsupportedCharacters } from "../../src/qr/fonts/outline";
 import { frameGeometry, type PathSink, planFrame } from "../../src/qr/frame";
 import { UNIVERSAL_QUIET_ZONE } from "../../src/qr/plan";
-import { renderSvg } from "../../src/qr/svg";
-import { expectSvgScans } from "../support/decode";
+import { expectScans, expectSvgScans } from "../support/decode";
 
 /** Path data as an SVG `d`, from what a frame layer draws. */
 class PathRecorder implements PathSink {
@@ -45,18 +44,6 @@ function engineError(run: () => unknown): QrError {
     throw err;
   }
   throw new Error("expected a QrError");
-}
-
-/** The plan's SVG with the frame's layers added, as the scene will paint them (after the code). */
-function framedSvg(plan: ReturnType<typeof planRender>): string {
-  const paths = (plan.frame?.layers ?? [])
-    .map((layer) => {
-      const recorder = new PathRecorder();
-      layer.draw(recorder);
-      return `<path fill="${layer.color}" d="${recorder.d}"/>`;
-    })
-    .join("");
-  return renderSvg(plan).replace("</svg>", `${paths}</svg>`);
 }
 
 describe("the caption font", () => {
@@ -224,15 +211,21 @@ describe("framed codes", () => {
     const { room } = plan.frame!;
     // The ring of decorative modules fills the opening, as it fills the canvas without a frame.
     expect(plan.size - 2 * plan.margin).toBeLessThanOrEqual(room.side);
-    await expectSvgScans(framedSvg(plan), 600, URL);
+    await expectSvgScans(renderPlanSvg(plan), 600, URL);
   });
 
   const texts = ["SCAN ME", "امسح الرمز", "סרוק אותי", "Сканируй", "Ωμέγα"];
   STYLES.forEach((style, i) =>
-    it(`${style} with "${texts[i % texts.length]}" scans in every decoder family (SVG with the frame drawn)`, async () => {
+    it(`${style} with "${texts[i % texts.length]}" scans in every decoder family, as SVG and as PNG`, async () => {
       const size = [300, 500, 800][i % 3]!;
-      const plan = await framed({ frameStyle: style, frameText: texts[i % texts.length]!, frameColor: i % 2 ? "#1e3a8a" : "#000000", dotsOptionsType: "rounded" }, size);
-      await expectSvgScans(framedSvg(plan), size, URL);
+      const frameColor = i % 2 ? "#1e3a8a" : "#000000";
+      const plan = await framed({ frameStyle: style, frameText: texts[i % texts.length]!, frameColor, dotsOptionsType: i % 2 ? "square" : "rounded" }, size);
+      const svg = renderPlanSvg(plan);
+      // The frame's outline and its caption are paths: nothing in the document needs a font.
+      expect(svg).not.toMatch(/<text|<font|@font-face|font-family/);
+      expect(svg).toContain(`fill="${frameColor}"`);
+      await expectSvgScans(svg, size, URL);
+      await expectScans(await renderPlanPng(plan), URL);
     }),
   );
 });
