@@ -255,6 +255,8 @@ export function planFrame(a: Appearance, size: number): FramePlan | null {
  */
 function placeCaption(text: string, label: Box, exactLabel: Box, size: number): (sink: PathSink) => void {
   const outline = captionOutline(text);
+  // Only joiners or bidi marks: nothing a reader would see.
+  if (outline.ops.length === 0) throw new QrError("INVALID_APPEARANCE", "frameText has no visible characters", "frameText");
   const nominal = CAPTION_EM * exactLabel.height;
   const width = exactLabel.width - 2 * CAPTION_PADDING * size;
   const fontSize = Math.min(nominal, (width / Math.max(outline.ink.width, 1e-9)) * REFERENCE_SIZE);

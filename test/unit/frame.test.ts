@@ -123,6 +123,14 @@ describe("planFrame", () => {
     expect(planFrame(AppearanceSchema.parse({ frameStyle: "banner-bottom", frameText: text.slice(0, fitting).trim() }), 400)).not.toBeNull();
   });
 
+  it("refuses a caption with nothing to see", async () => {
+    await prepareFrame({ frameStyle: "banner-bottom" });
+    const err = engineError(() => planFrame(AppearanceSchema.parse({ frameStyle: "banner-bottom", frameText: "\u200f\u200d" }), 400));
+    expect(err.message).toBe("frameText has no visible characters");
+    // Markup characters are text like any other.
+    expect(planFrame(AppearanceSchema.parse({ frameStyle: "banner-bottom", frameText: "<a & b>" }), 400)).not.toBeNull();
+  });
+
   it("shrinks a long caption before refusing it", async () => {
     await prepareFrame({ frameStyle: "banner-bottom" });
     const height = (text: string) => {
