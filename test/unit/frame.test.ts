@@ -1,4 +1,5 @@
 import "../support/engine-node";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { AppearanceSchema, FRAME_STYLES, planRender, prepareFrame, QrError, renderPlanPng, renderPlanSvg, type AppearanceInput } from "../../src/qr";
 import { captionOutline, paragraphDirection, unsupportedCharacters } from "../../src/qr/fonts/outline";
@@ -129,6 +130,24 @@ describe("planFrame", () => {
     expect(err.message).toBe("frameText has no visible characters");
     // Markup characters are text like any other.
     expect(planFrame(AppearanceSchema.parse({ frameStyle: "banner-bottom", frameText: "<a & b>" }), 400)).not.toBeNull();
+  });
+
+  it("any text the schema accepts is drawn or refused with a QrError, never a crash", async () => {
+    await prepareFrame({ frameStyle: "banner-bottom" });
+    const scripts = fc.constantFrom("SCAN ME ", "Ünï ", "Ωμέγα ", "Привет ", "סרוק ", "امسح ", "😀", "中", "\u200f", "\u0301", "<&>", " ", "\ud800");
+    const text = fc.oneof(fc.string({ unit: "grapheme", maxLength: 40 }), fc.array(scripts, { maxLength: 8 }).map((parts) => parts.join("")));
+    await fc.assert(
+      fc.asyncProperty(text, fc.constantFrom(...STYLES), fc.integer({ min: 60, max: 1200 }), async (frameText, frameStyle, size) => {
+        const parsed = AppearanceSchema.safeParse({ frameStyle, frameText });
+        if (!parsed.success) return;
+        try {
+          planRender({ content: URL, appearance: parsed.data, size });
+        } catch (err) {
+          if (!(err instanceof QrError)) throw err;
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it("shrinks a long caption before refusing it", async () => {
