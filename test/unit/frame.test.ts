@@ -1,7 +1,7 @@
 import "../support/engine-node";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { AppearanceSchema, FRAME_STYLES, planRender, prepareFrame, QrError, renderPlanPng, renderPlanSvg, type AppearanceInput } from "../../src/qr";
+import { AppearanceSchema, BUILTIN_ICON_KEYS, FRAME_STYLES, planRender, prepareFrame, QrError, renderPlanPng, renderPlanSvg, type AppearanceInput } from "../../src/qr";
 import { captionOutline, paragraphDirection, unsupportedCharacters } from "../../src/qr/fonts/outline";
 import { frameGeometry, type PathSink, planFrame } from "../../src/qr/frame";
 import { UNIVERSAL_QUIET_ZONE } from "../../src/qr/plan";
@@ -239,6 +239,28 @@ describe("framed codes", () => {
     // The ring of decorative modules fills the opening, as it fills the canvas without a frame.
     expect(plan.size - 2 * plan.margin).toBeLessThanOrEqual(room.side);
     await expectSvgScans(renderPlanSvg(plan), 600, URL);
+  });
+
+  it("with gradients, a logo and a large symbol, a framed code still scans as SVG and as PNG", async () => {
+    const appearance = AppearanceSchema.parse({
+      frameStyle: "rounded",
+      frameText: "Menü",
+      frameColor: "#7c2d12",
+      dotsOptionsType: "classy-rounded",
+      dotsOptionsGradientType: "linear",
+      dotsOptionsGradientColorStops: [
+        { offset: 0, color: "#1e3a8a" },
+        { offset: 1, color: "#6d28d9" },
+      ],
+      qrOptionsErrorCorrectionLevel: "H",
+      imageOptionsImageSize: 0.15,
+    });
+    await prepareFrame(appearance);
+    const content = `${URL}?${"q".repeat(120)}`;
+    const plan = planRender({ content, appearance, size: 900, image: { kind: "icon", key: BUILTIN_ICON_KEYS[0]! } });
+    expect(plan.imageBox).not.toBeNull();
+    await expectSvgScans(renderPlanSvg(plan), 900, content);
+    await expectScans(await renderPlanPng(plan), content);
   });
 
   const texts = ["SCAN ME", "امسح الرمز", "סרוק אותי", "Сканируй", "Ωμέγα"];
