@@ -96,7 +96,7 @@ class AxisPainter implements RowPainter {
     const { table, last, ux } = this;
     let t = (x + 0.5 - this.x1) * ux + (y + 0.5 - this.y1) * this.uy;
     for (let i = 0; i < width; i++, at += 3, t += ux) {
-      const k = 3 * (t <= 0 ? 0 : t >= 1 ? last : Math.round(t * last));
+      const k = 3 * (t <= 0 ? 0 : t >= 1 ? last : (t * last + 0.5) | 0);
       out[at] = table[k]!;
       out[at + 1] = table[k + 1]!;
       out[at + 2] = table[k + 2]!;
@@ -107,23 +107,46 @@ class AxisPainter implements RowPainter {
     const { table, last, ux } = this;
     let t = (x + 0.5 - this.x1) * ux + (y + 0.5 - this.y1) * this.uy;
     let sum = 0;
-    for (let i = 0; i < width; i++, at += 3, t += ux) {
-      sum += acc[from + i]!;
-      acc[from + i] = 0;
+    const end = from + width;
+    for (let i = from; i < end; ) {
+      sum += acc[i]!;
       const cover = sum < 0 ? -sum : sum;
-      if (cover < NOTHING) continue;
-      const k = 3 * (t <= 0 ? 0 : t >= 1 ? last : Math.round(t * last));
-      if (cover > 1 - NOTHING) {
-        out[at] = table[k]!;
-        out[at + 1] = table[k + 1]!;
-        out[at + 2] = table[k + 2]!;
-      } else {
-        out[at] = Math.round(out[at]! + (table[k]! - out[at]!) * cover);
-        out[at + 1] = Math.round(out[at + 1]! + (table[k + 1]! - out[at + 1]!) * cover);
-        out[at + 2] = Math.round(out[at + 2]! + (table[k + 2]! - out[at + 2]!) * cover);
+      if (cover < NOTHING || cover > 1 - NOTHING) {
+        // The sum holds until the next cell an edge touched: skip or paint that run whole.
+        let next = i + 1;
+        while (next < end && acc[next] === 0) next++;
+        if (cover < NOTHING) {
+          at += 3 * (next - i);
+          t += ux * (next - i);
+          i = next;
+          continue;
+        }
+        for (; i < next; i++, at += 3, t += ux) {
+          const k = 3 * (t <= 0 ? 0 : t >= 1 ? last : (t * last + 0.5) | 0);
+          out[at] = table[k]!;
+          out[at + 1] = table[k + 1]!;
+          out[at + 2] = table[k + 2]!;
+        }
+        continue;
       }
+      const k = 3 * (t <= 0 ? 0 : t >= 1 ? last : (t * last + 0.5) | 0);
+      blend(out, at, table, k, cover);
+      i++;
+      at += 3;
+      t += ux;
     }
+    acc.fill(0, from, end);
   }
+}
+
+/** Source-over of table[k..k+2] with opacity `cover` onto out[at..at+2]. */
+function blend(out: Uint8Array, at: number, table: Uint8Array, k: number, cover: number): void {
+  const r = out[at]!;
+  const g = out[at + 1]!;
+  const b = out[at + 2]!;
+  out[at] = (r + (table[k]! - r) * cover + 0.5) | 0;
+  out[at + 1] = (g + (table[k + 1]! - g) * cover + 0.5) | 0;
+  out[at + 2] = (b + (table[k + 2]! - b) * cover + 0.5) | 0;
 }
 
 /** A radial gradient: t is the distance from the centre over the radius. */
@@ -146,7 +169,7 @@ class RadialPainter implements RowPainter {
   private index(x: number, dy2: number): number {
     const dx = x + 0.5 - this.cx;
     const t = Math.sqrt(dx * dx + dy2) * this.inverse;
-    return 3 * (t >= 1 || Number.isNaN(t) ? this.last : Math.round(t * this.last));
+    return 3 * (t >= 1 || Number.isNaN(t) ? this.last : (t * this.last + 0.5) | 0);
   }
 
   fill(out: Uint8Array, at: number, x: number, width: number, y: number): void {
@@ -166,21 +189,18 @@ class RadialPainter implements RowPainter {
     const dy = y + 0.5 - this.cy;
     const dy2 = dy * dy;
     let sum = 0;
-    for (let i = 0; i < width; i++, at += 3) {
-      sum += acc[from + i]!;
-      acc[from + i] = 0;
+    const end = from + width;
+    for (let i = from; i < end; i++, at += 3) {
+      sum += acc[i]!;
       const cover = sum < 0 ? -sum : sum;
       if (cover < NOTHING) continue;
-      const k = this.index(x + i, dy2);
+      const k = this.index(x + i - from, dy2);
       if (cover > 1 - NOTHING) {
         out[at] = table[k]!;
         out[at + 1] = table[k + 1]!;
         out[at + 2] = table[k + 2]!;
-      } else {
-        out[at] = Math.round(out[at]! + (table[k]! - out[at]!) * cover);
-        out[at + 1] = Math.round(out[at + 1]! + (table[k + 1]! - out[at + 1]!) * cover);
-        out[at + 2] = Math.round(out[at + 2]! + (table[k + 2]! - out[at + 2]!) * cover);
-      }
+      } else blend(out, at, table, k, cover);
     }
+    acc.fill(0, from, end);
   }
 }

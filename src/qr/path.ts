@@ -191,12 +191,41 @@ export class PathData {
  * centre from the endpoints; a radius too small for them is scaled up, as readers do).
  */
 function flattenArc(sink: EdgeSink, x1: number, y1: number, radius: number, sweep: number, x2: number, y2: number, tolerance: number): void {
+  // A code's arcs are a handful of shapes repeated at many places (every rounded module's corner
+  // is the same quarter circle): their chords are computed once, relative to the start.
+  const key = `${radius} ${sweep} ${x2 - x1} ${y2 - y1} ${tolerance}`;
+  let offsets = arcChords.get(key);
+  if (!offsets) {
+    if (arcChords.size >= MAX_CACHED_ARCS) arcChords.clear();
+    offsets = arcOffsets(radius, sweep, x2 - x1, y2 - y1, tolerance);
+    arcChords.set(key, offsets);
+  }
+  let px = x1;
+  let py = y1;
+  for (let i = 0; i < offsets.length; i += 2) {
+    const nx = x1 + offsets[i]!;
+    const ny = y1 + offsets[i + 1]!;
+    sink.edge(px, py, nx, ny);
+    px = nx;
+    py = ny;
+  }
+  sink.edge(px, py, x2, y2);
+}
+
+const MAX_CACHED_ARCS = 512;
+const arcChords = new Map<string, Float64Array>();
+
+/** The inner vertices of an arc from (0, 0) to (dx, dy), as x, y pairs. */
+function arcOffsets(radius: number, sweep: number, dx: number, dy: number, tolerance: number): Float64Array {
+  const x1 = 0;
+  const y1 = 0;
+  const x2 = dx;
+  const y2 = dy;
   const hx = (x1 - x2) / 2;
   const hy = (y1 - y2) / 2;
   const half2 = hx * hx + hy * hy;
-  if (half2 === 0) return;
   let r = Math.abs(radius);
-  if (r === 0) return sink.edge(x1, y1, x2, y2);
+  if (half2 === 0 || r === 0) return new Float64Array(0);
   if (half2 > r * r) r = Math.sqrt(half2);
   const sign = sweep === 1 ? 1 : -1;
   const coef = sign * Math.sqrt(Math.max(0, (r * r - half2) / half2));
@@ -214,15 +243,11 @@ function flattenArc(sink: EdgeSink, x1: number, y1: number, radius: number, swee
   // whole outline, enough to make every dot visibly lighter at the edge than resvg's).
   const s = Math.abs(delta) / segments;
   const outward = s > 1e-6 ? r * Math.sqrt(s / Math.sin(s)) : r;
-  let px = x1;
-  let py = y1;
+  const offsets = new Float64Array(2 * (segments - 1));
   for (let i = 1; i < segments; i++) {
     const angle = start + (delta * i) / segments;
-    const nx = cx + outward * Math.cos(angle);
-    const ny = cy + outward * Math.sin(angle);
-    sink.edge(px, py, nx, ny);
-    px = nx;
-    py = ny;
+    offsets[2 * i - 2] = cx + outward * Math.cos(angle);
+    offsets[2 * i - 1] = cy + outward * Math.sin(angle);
   }
-  sink.edge(px, py, x2, y2);
+  return offsets;
 }

@@ -15,11 +15,14 @@ const PLTE = ascii("PLTE");
 const IDAT = ascii("IDAT");
 const IEND = ascii("IEND");
 /**
- * zlib level for truecolour lines. Measured on unfiltered lines of the bench's styled code: at
- * 500 px level 1 takes 1.45 ms for 45 KB, level 3 3.0 ms for 38 KB; at 5000 px level 1 44 ms for
- * 1.04 MB, level 3 41 ms for 1.00 MB (Up-filtered, level 3 was 1.7 ms and 89 ms, plus the filter).
+ * zlib settings for truecolour lines. Measured on unfiltered lines of the bench's styled code: at
+ * 500 px levels 1, 2, 3 and 6 take 1.42, 1.39, 1.87 and 4.1 ms for 48, 45, 42 and 33 KB; at
+ * 5000 px 63, 69, 62 and 364 ms for 1.12, 1.10, 1.07 and 0.73 MB. Up-filtered lines compressed
+ * about as well but the filter's pass in JavaScript cost more than zlib itself. The largest hash
+ * table (memLevel 9) and 64 KB output chunks took level 1 at 500 px from 1.20 to 1.02 ms (best
+ * of 15 runs of 10).
  */
-const RGB_LEVEL = 1;
+const ZLIB_OPTIONS = { level: 1, memLevel: 9, chunkSize: 64 * 1024 };
 
 const FILTER_NONE = 0;
 
@@ -171,7 +174,7 @@ export class RgbPngStream {
   async finish(): Promise<Uint8Array> {
     if (this.rows !== this.height) throw new RangeError(`expected ${this.height} rows, got ${this.rows}`);
     let data: Uint8Array;
-    if (this.whole) data = deflateSync(this.whole, { level: RGB_LEVEL });
+    if (this.whole) data = deflateSync(this.whole, ZLIB_OPTIONS);
     else {
       const engine = this.engine!;
       await new Promise<void>((resolve, reject) => {
@@ -187,7 +190,7 @@ export class RgbPngStream {
 
   private async write(lines: Uint8Array): Promise<void> {
     if (!this.engine) {
-      const engine = createDeflate({ level: RGB_LEVEL });
+      const engine = createDeflate(ZLIB_OPTIONS);
       engine.on("data", (part: Buffer) => this.compressed.push(part));
       engine.on("error", (err: Error) => (this.failure = err));
       this.engine = engine;

@@ -8,7 +8,7 @@ import { rowPainter, type RowPainter } from "./paint";
 import type { RenderPlan } from "./plan";
 import { RgbPngStream } from "./png";
 import { sceneOf } from "./scene";
-import { rasterImageSvg, renderImageSvg } from "./svg";
+import { iconImageSvg, iconOf, rasterImageSvg, renderImageSvg } from "./svg";
 
 type WasmSource = Parameters<typeof initWasm>[0];
 
@@ -141,7 +141,8 @@ const ICON_CACHE_BYTES = 4 * 1024 * 1024;
 const iconCache = new Map<string, Uint8Array>();
 let iconCacheBytes = 0;
 
-function iconBands(plan: RenderPlan, frame: Box, render: PixelRenderer): ImageBands | null {
+function iconBands(plan: RenderPlan, frame: Box, render: PixelRenderer, bandRows: number): ImageBands | null {
+  if (Math.max(frame.width, frame.height) > MAX_ICON_SIDE) return largeIconBands(plan, frame, render, bandRows);
   const svg = renderImageSvg(plan, frame);
   if (!svg) return null;
   let pixels = iconCache.get(svg);
@@ -168,6 +169,23 @@ function iconBands(plan: RenderPlan, frame: Box, render: PixelRenderer): ImageBa
       if (!kept) release(all);
     },
   };
+}
+
+/**
+ * Above this many pixels an icon is drawn once at this size and scaled up like a logo: resvg
+ * drawing a 5000 px code's 1,700 px icon took 90 ms, a third of the render, and scaling line art
+ * by 1.7 softens its edges by under a pixel.
+ */
+const MAX_ICON_SIDE = 1024;
+
+function largeIconBands(plan: RenderPlan, frame: Box, render: PixelRenderer, bandRows: number): ImageBands | null {
+  const icon = iconOf(plan);
+  if (!icon) return null;
+  const pixels = render(iconImageSvg(icon.body, MAX_ICON_SIDE), MAX_ICON_SIDE, MAX_ICON_SIDE);
+  const side = icon.scale * 24;
+  const sampler = new ImageSampler({ width: MAX_ICON_SIDE, height: MAX_ICON_SIDE, pixels }, { x: icon.x, y: icon.y, width: side, height: side }, frame);
+  const out = new Uint8Array(Math.min(bandRows, frame.height) * frame.width * 4);
+  return { band: (from, to) => sampler.band(from, to, out), release: () => release(pixels) };
 }
 
 export interface RasterOptions {
@@ -219,15 +237,16 @@ export async function rasterizePlan(plan: RenderPlan, options: RasterOptions = {
   let image: ImageBands | null = null;
   if (frame && plan.image) {
     await ensureRaster();
-    image = plan.image.kind === "raster" ? logoBands(plan, frame, render, stripRows) : iconBands(plan, frame, render);
+    image = plan.image.kind === "raster" ? logoBands(plan, frame, render, stripRows) : iconBands(plan, frame, render, stripRows);
   }
   // Accumulated areas: a line per row, two cells wider than the canvas for the last edges' spill.
   const stride = size + 2;
-  const acc = new Float32Array(stripRows * stride);
+  const acc = spare.take(Float32Array, stripRows * stride);
   const backgroundLine = background.solid ? solidLine(background.solid, size) : null;
   // The strip is drawn in PNG's own layout (a zero filter byte, then RGB, per line) and handed
   // to the encoder as it is; the encoder is done with it when writeLines resolves.
-  const strip = new Uint8Array(stripRows * lineBytes);
+  const strip = spare.take(Uint8Array, stripRows * lineBytes);
+  let finished = false;
   try {
     for (let top = 0; top < size; top += stripRows) {
       options.signal?.throwIfAborted();
@@ -253,12 +272,49 @@ export async function rasterizePlan(plan: RenderPlan, options: RasterOptions = {
       }
       await png.writeLines(lines);
       // Yielding a task between strips lets other requests on the isolate run meanwhile.
-      if (top + rows < size) await new Promise((resolve) => setTimeout(resolve, 0));
+      if (top + rows < size) await nextTask();
     }
+    const encoded = await png.finish();
+    finished = true;
+    return encoded;
   } finally {
     image?.release();
+    // A render stopped midway leaves sums in acc: only clean buffers go back.
+    if (finished) spare.give(strip, acc);
   }
-  return await png.finish();
+}
+
+/**
+ * The last render's strip and sum buffers, kept for the next one of the same size: a fresh
+ * megabyte costs its zeroing and page faults on every render (measured: a tenth of a 500 px
+ * render), and renders of one size come in runs (every download of a design). One of each is
+ * kept, so an isolate holds at most two or three megabytes for this.
+ */
+const spare = {
+  strip: null as Uint8Array | null,
+  acc: null as Float32Array | null,
+  take<T extends Uint8Array | Float32Array>(kind: { new (length: number): T }, length: number): T {
+    const slot = kind === (Uint8Array as unknown) ? "strip" : "acc";
+    const kept = this[slot];
+    if (kept && kept.length === length) {
+      this[slot] = null;
+      return kept as T;
+    }
+    return new kind(length);
+  },
+  give(strip: Uint8Array, acc: Float32Array): void {
+    this.strip = strip;
+    this.acc = acc;
+  },
+};
+
+/**
+ * Resolves in a new task. setImmediate where the runtime has it (Node; workerd with nodejs_compat):
+ * Node holds a setTimeout(0) back for a millisecond, which at 5000 px (75 strips) was a fifth of
+ * the render spent idle.
+ */
+function nextTask(): Promise<void> {
+  return new Promise((resolve) => (typeof setImmediate === "function" ? setImmediate(resolve) : setTimeout(resolve, 0)));
 }
 
 /** A PNG line (filter byte 0, then RGB) of one colour. */

@@ -4,7 +4,7 @@ import { frameSceneLayers } from "./frame";
 import { type Box, finderBoxes, gradientGeometry, type GradientGeometry } from "./geometry";
 import { PathData } from "./path";
 import { isHidden, type RenderPlan } from "./plan";
-import { drawCornerDot, drawCornerSquare, drawDot, finderDrawing, inFinder, legibleDotType, type Neighbour } from "./shapes";
+import { BOTTOM, drawCornerDot, drawCornerSquare, drawDot, finderDrawing, inFinder, LEFT, legibleDotType, neighboursOf, RIGHT, TOP } from "./shapes";
 
 /**
  * What a plan paints, in order: the background over the whole canvas, then layers of path data,
@@ -66,8 +66,12 @@ function drawModules(plan: RenderPlan, path: PathData): void {
   const { matrix, dotSize, x0, y0, hidden, appearance } = plan;
   const count = matrix.size;
   const hide = appearance.imageOptionsHideBackgroundDots && plan.imageBox !== null;
-  const drawn = (row: number, col: number): boolean =>
-    matrix.isDark(row, col) && !inFinder(count, row, col) && !(hide && isHidden(count, hidden, row, col));
+  // Which modules the dots layer draws, with a blank border so neighbours need no bounds checks.
+  const side = count + 2;
+  const drawn = new Uint8Array(side * side);
+  for (let row = 0; row < count; row++)
+    for (let col = 0; col < count; col++)
+      if (matrix.isDark(row, col) && !inFinder(count, row, col) && !(hide && isHidden(count, hidden, row, col))) drawn[(row + 1) * side + col + 1] = 1;
   const type = legibleDotType(appearance.dotsOptionsType, dotSize, appearance.scannability);
   // Loose dots make an alignment pattern a scatter jsQR does not always find from version 2 up
   // (measured in bench/scannability.ts: 7 of 44 codes failed); under "universal" its modules are
@@ -77,25 +81,27 @@ function drawModules(plan: RenderPlan, path: PathData): void {
     if (type === "square") {
       // Horizontal runs make far fewer subpaths than one square per module.
       for (let col = 0; col < count; ) {
-        if (!drawn(row, col)) {
+        if (!drawn[(row + 1) * side + col + 1]) {
           col++;
           continue;
         }
         const start = col;
-        while (col < count && drawn(row, col)) col++;
+        while (col < count && drawn[(row + 1) * side + col + 1]) col++;
         path.rect(x0 + start * dotSize, y0 + row * dotSize, (col - start) * dotSize, dotSize);
       }
       continue;
     }
     for (let col = 0; col < count; col++) {
-      if (!drawn(row, col)) continue;
+      const at = (row + 1) * side + col + 1;
+      if (!drawn[at]) continue;
+      let neighbours = (drawn[at - 1] ? LEFT : 0) | (drawn[at + 1] ? RIGHT : 0) | (drawn[at - side] ? TOP : 0) | (drawn[at + side] ? BOTTOM : 0);
       if (alignment?.[row * count + col]) {
-        const joined: Neighbour = (dx, dy) => drawn(row + dy, col + dx) && alignment[(row + dy) * count + col + dx] === 1;
-        drawDot(path, "rounded", x0 + col * dotSize, y0 + row * dotSize, dotSize, joined);
+        // An alignment pattern's modules join only each other.
+        neighbours = neighboursOf((dr, dc) => drawn[at + dr * side + dc] === 1 && alignment[(row + dr) * count + col + dc] === 1);
+        drawDot(path, "rounded", x0 + col * dotSize, y0 + row * dotSize, dotSize, neighbours);
         continue;
       }
-      const has: Neighbour = (dx, dy) => drawn(row + dy, col + dx);
-      drawDot(path, type, x0 + col * dotSize, y0 + row * dotSize, dotSize, has);
+      drawDot(path, type, x0 + col * dotSize, y0 + row * dotSize, dotSize, neighbours);
     }
   }
   if (appearance.shape === "circle") drawCircleFill(plan, path);
@@ -126,7 +132,7 @@ function drawCircleFill(plan: RenderPlan, path: PathData): void {
   for (let row = 0; row < fakeCount; row++)
     for (let col = 0; col < fakeCount; col++)
       if (fake(row, col))
-        drawDot(path, legibleDotType(appearance.dotsOptionsType, dotSize, appearance.scannability), fx + col * dotSize, fy + row * dotSize, dotSize, (dx, dy) => fake(row + dy, col + dx));
+        drawDot(path, legibleDotType(appearance.dotsOptionsType, dotSize, appearance.scannability), fx + col * dotSize, fy + row * dotSize, dotSize, neighboursOf((dr, dc) => fake(row + dr, col + dc)));
 }
 
 function drawCorners(plan: RenderPlan, layers: SceneBuilder, dotsPath: PathData): void {

@@ -25,15 +25,19 @@ const CORNERS_ROUNDED: Op[] = [["M", 0, 0], ["L", 0.5, 0], ["A", 0.5, 1, 1, 0.5]
 /** Draws a unit-cell shape at (x, y) with edge `size`, turned clockwise by `quarterTurns`. */
 function place(path: PathData, ops: readonly Op[], x: number, y: number, size: number, quarterTurns = 0): void {
   const turns = ((quarterTurns % 4) + 4) % 4;
-  const at = (u: number, v: number): [number, number] => {
-    for (let i = 0; i < turns; i++) [u, v] = [1 - v, u];
-    return [x + u * size, y + v * size];
-  };
   for (const op of ops) {
-    if (op[0] === "Z") path.close();
-    else if (op[0] === "A") path.arcTo(op[1] * size, op[2], ...at(op[3], op[4]));
-    else if (op[0] === "M") path.moveTo(...at(op[1], op[2]));
-    else path.lineTo(...at(op[1], op[2]));
+    if (op[0] === "Z") {
+      path.close();
+      continue;
+    }
+    const u = op[0] === "A" ? op[3] : op[1];
+    const v = op[0] === "A" ? op[4] : op[2];
+    // A quarter turn clockwise maps (u, v) to (1 - v, u).
+    const pu = turns === 0 ? u : turns === 1 ? 1 - v : turns === 2 ? 1 - u : v;
+    const pv = turns === 0 ? v : turns === 1 ? u : turns === 2 ? 1 - v : 1 - u;
+    if (op[0] === "A") path.arcTo(op[1] * size, op[2], x + pu * size, y + pv * size);
+    else if (op[0] === "M") path.moveTo(x + pu * size, y + pv * size);
+    else path.lineTo(x + pu * size, y + pv * size);
   }
 }
 
@@ -54,17 +58,23 @@ export function legibleDotType(type: DotType, dotSize: number, scannability: "un
   return type === "extra-rounded" ? "rounded" : type === "classy-rounded" ? "classy" : type;
 }
 
-/** Answers whether the module at a relative offset is drawn (dark and not filtered out). */
-export type Neighbour = (dx: number, dy: number) => boolean;
+/**
+ * Which of a module's four neighbours are drawn (dark and not filtered out), as bits: a number
+ * rather than a callback, since a code has thousands of modules.
+ */
+export const LEFT = 1;
+export const RIGHT = 2;
+export const TOP = 4;
+export const BOTTOM = 8;
 
 /** One module of a `dotsOptionsType`, shaped by its four neighbours as qr-code-styling does. */
-export function drawDot(path: PathData, type: DotType, x: number, y: number, size: number, has: Neighbour): void {
+export function drawDot(path: PathData, type: DotType, x: number, y: number, size: number, neighbours: number): void {
   if (type === "square") return place(path, SQUARE, x, y, size);
   if (type === "dots") return place(path, CIRCLE, x, y, size);
-  const left = has(-1, 0);
-  const right = has(1, 0);
-  const top = has(0, -1);
-  const bottom = has(0, 1);
+  const left = (neighbours & LEFT) !== 0;
+  const right = (neighbours & RIGHT) !== 0;
+  const top = (neighbours & TOP) !== 0;
+  const bottom = (neighbours & BOTTOM) !== 0;
   const count = +left + +right + +top + +bottom;
   if (type === "rounded" || type === "extra-rounded") {
     if (count === 0) return place(path, CIRCLE, x, y, size);
@@ -85,6 +95,11 @@ export function drawDot(path: PathData, type: DotType, x: number, y: number, siz
   return place(path, SQUARE, x, y, size);
 }
 
+/** The neighbour bits of a module, given whether the module at a row and column offset is drawn. */
+export function neighboursOf(drawnAt: (dRow: number, dCol: number) => boolean): number {
+  return (drawnAt(0, -1) ? LEFT : 0) | (drawnAt(0, 1) ? RIGHT : 0) | (drawnAt(-1, 0) ? TOP : 0) | (drawnAt(1, 0) ? BOTTOM : 0);
+}
+
 const SQUARE_MASK = Array.from({ length: 7 }, (_, r) => Array.from({ length: 7 }, (_, c) => r === 0 || r === 6 || c === 0 || c === 6));
 const DOT_MASK = Array.from({ length: 7 }, (_, r) => Array.from({ length: 7 }, (_, c) => r >= 2 && r <= 4 && c >= 2 && c <= 4));
 
@@ -92,7 +107,7 @@ const DOT_MASK = Array.from({ length: 7 }, (_, r) => Array.from({ length: 7 }, (
 function drawMask(path: PathData, mask: boolean[][], type: DotType, x: number, y: number, dotSize: number): void {
   for (let r = 0; r < 7; r++)
     for (let c = 0; c < 7; c++)
-      if (mask[r]![c]) drawDot(path, type, x + c * dotSize, y + r * dotSize, dotSize, (dx, dy) => mask[r + dy]?.[c + dx] === true);
+      if (mask[r]![c]) drawDot(path, type, x + c * dotSize, y + r * dotSize, dotSize, neighboursOf((dr, dc) => mask[r + dr]?.[c + dc] === true));
 }
 
 type RingShape = CornerSquareType | DotType;

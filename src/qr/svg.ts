@@ -38,17 +38,38 @@ function drawImage(plan: RenderPlan): string {
   if (image.kind === "raster") {
     return `<image x="${fmt(box.x)}" y="${fmt(box.y)}" width="${fmt(box.width)}" height="${fmt(box.height)}" preserveAspectRatio="xMidYMid meet" xlink:href="data:${image.mime};base64,${bytesToBase64(image.bytes)}"/>`;
   }
-  const icon = BUILTIN_ICONS[image.key];
+  const icon = iconOf(plan);
   if (!icon) return "";
+  return `<g transform="translate(${icon.x} ${icon.y}) scale(${fmt(icon.scale)})">${icon.body}</g>`;
+}
+
+/**
+ * A built-in icon as the document draws it: its body in its own colour, and the square it fills
+ * (the box's largest, centred), at the coordinates the document writes.
+ */
+export function iconOf(plan: RenderPlan): { body: string; x: number; y: number; scale: number } | null {
+  const box = plan.imageBox;
+  const image = plan.image;
+  if (!box || image?.kind !== "icon") return null;
+  const icon = BUILTIN_ICONS[image.key];
+  if (!icon) return null;
   // Icons are square; centre them in the box and paint them like the modules.
   const side = Math.min(box.width, box.height);
-  const ix = box.x + (box.width - side) / 2;
-  const iy = box.y + (box.height - side) / 2;
   const dots = plan.paints.dots;
   const color = dots.gradient ? dots.gradient.colorStops[0]!.color : dots.color;
   // The colour is written into the icon: several editors' importers paint currentColor black
   // whatever colour the group sets (penpot #2276; Illustrator).
-  return `<g transform="translate(${fmt(ix)} ${fmt(iy)}) scale(${fmt(side / 24)})">${icon.body.replaceAll("currentColor", escapeXml(color))}</g>`;
+  return {
+    body: icon.body.replaceAll("currentColor", escapeXml(color)),
+    x: round2(box.x + (box.width - side) / 2),
+    y: round2(box.y + (box.height - side) / 2),
+    scale: round2(side / 24),
+  };
+}
+
+/** A built-in icon alone, filling `pixels` x `pixels`. */
+export function iconImageSvg(body: string, pixels: number): string {
+  return `<svg ${SVG_NS} width="${pixels}" height="${pixels}" viewBox="0 0 24 24">${body}</svg>`;
 }
 
 function documentFor(plan: RenderPlan): string {
@@ -77,7 +98,6 @@ export function renderSvg(plan: RenderPlan): string {
   return documentFor(plan);
 }
 
-/** Only the centre image, on a transparent canvas framed to the given pixel rectangle; "" when there is none. */
 export function renderImageSvg(plan: RenderPlan, frame: Box): string {
   const image = drawImage(plan);
   if (!image) return "";
