@@ -1,4 +1,4 @@
-import { isPlain, renderPlainPng } from "./plain";
+import { isPlain, renderPlainPng, renderPlainSvg } from "./plain";
 import { planRender, type PlanRequest, type RenderPlan } from "./plan";
 import { rasterizePlan } from "./raster";
 import { renderSvg } from "./svg";
@@ -8,9 +8,9 @@ export interface RenderedImage {
   plan: RenderPlan;
 }
 
-/** Draws a plan made elsewhere (planRender, planFitting) as SVG. */
+/** Draws a plan made elsewhere (planRender, planFitting) as SVG: plain codes in their compact form. */
 export function renderPlanSvg(plan: RenderPlan): string {
-  return renderSvg(plan);
+  return isPlain(plan) ? renderPlainSvg(plan) : renderSvg(plan);
 }
 
 /**
