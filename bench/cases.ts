@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { initWasm, Resvg } from "@resvg/resvg-wasm";
+import QRCode from "qrcode";
 import QRCodeSvg from "qrcode-svg";
 import {
   AppearanceSchema,
@@ -115,6 +116,13 @@ export const CASES: Case[] = [
     baseline: async () => Uint8Array.from(new QRCodeSvg({ content: CONTENT, ecl: "Q" }).qrcode.modules.flat(), Number),
   },
   { name: "svg 500px", iterations: 200, ours: async () => renderQrSvg(styled(500)).svg, baseline: async () => qrcodeSvg(500) },
+  // The same plain code as node-qrcode writes it, at the same size: ours must be no larger, whatever the size.
+  ...[500, 5000].map((size) => ({
+    name: `plain svg ${size}px`,
+    iterations: 200,
+    ours: async () => renderQrSvg(plain(size)).svg,
+    baseline: async () => QRCode.toString(CONTENT, { type: "svg", errorCorrectionLevel: "Q", width: size }),
+  })),
   { name: "plain png 500px", iterations: 300, ours: async () => (await renderQrPng(plain(500))).bytes, baseline: async () => fullFrame(qrcodeSvg(500), 500) },
   {
     name: "styled png 500px",

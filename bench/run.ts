@@ -86,7 +86,13 @@ async function engineBench() {
   const targets: Target[] = [
     { target: "plain png 500px at least 20x faster than baseline", pass: byName("plain png 500px").speedup >= 20, value: `${byName("plain png 500px").speedup.toFixed(1)}x` },
     { target: "plain png 500px at most 1/10 of baseline bytes", pass: byName("plain png 500px").bytesRatio <= 0.1, value: `${(1 / byName("plain png 500px").bytesRatio).toFixed(1)}x smaller` },
-    { target: "styled png 500px faster than baseline full-frame resvg", pass: byName("styled png 500px").speedup > 1, value: `${byName("styled png 500px").speedup.toFixed(2)}x` },
+    { target: "styled png 500px at least 4x faster than baseline full-frame resvg", pass: byName("styled png 500px").speedup >= 4, value: `${byName("styled png 500px").speedup.toFixed(2)}x` },
+    { target: "styled png 5000px at least 3x faster than baseline full-frame resvg", pass: byName("styled png 5000px").speedup >= 3, value: `${byName("styled png 5000px").speedup.toFixed(2)}x` },
+    ...[500, 5000].map((size) => ({
+      target: `plain svg ${size}px no larger than node-qrcode's`,
+      pass: byName(`plain svg ${size}px`).bytesRatio <= 1,
+      value: `${byName(`plain svg ${size}px`).ours.bytes} / ${byName(`plain svg ${size}px`).baseline.bytes} bytes`,
+    })),
     { target: "plain png 5000px under 100 ms", pass: byName("plain png 5000px").ours.medianMs < 100, value: `${byName("plain png 5000px").ours.medianMs.toFixed(1)} ms` },
     {
       target: "styled png 5000px peak memory growth under 64 MB",
