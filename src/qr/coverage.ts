@@ -13,6 +13,37 @@ import type { EdgeSink } from "./path";
  * (measured, see bench). Edges are kept per band so a 5000 px render never holds a whole frame.
  */
 
+/**
+ * For each row of a band, the cells any edge touched: left of the first the running sum is 0,
+ * and after the last it is back to 0 (outlines are closed), so only that span needs reading.
+ */
+export class RowSpans {
+  readonly first: Int32Array;
+  readonly last: Int32Array;
+
+  constructor(
+    rows: number,
+    private readonly width: number,
+  ) {
+    this.first = new Int32Array(rows);
+    this.last = new Int32Array(rows);
+    this.clear();
+  }
+
+  clear(): void {
+    this.first.fill(0x7fffffff);
+    this.last.fill(-1);
+  }
+
+  touch(row: number, x0: number, x1: number): void {
+    const from = x0 <= 0 ? 0 : Math.floor(x0);
+    // accumulateSpan writes up to two cells past the piece's right end.
+    const to = Math.min(this.width + 1, Math.ceil(x1) + 1);
+    if (from < this.first[row]!) this.first[row] = from;
+    if (to > this.last[row]!) this.last[row] = to;
+  }
+}
+
 /** Fields per edge: x at yTop, yTop, yBottom, dx per unit of y, direction (+1 down, -1 up). */
 const FIELDS = 5;
 
@@ -87,7 +118,7 @@ export class EdgeTable implements EdgeSink {
    * lines of `stride` cells whose first cell is canvas column `left` and whose last usable one is
    * `left + width`. `top` must be a multiple of the band height.
    */
-  accumulate(acc: Float32Array, stride: number, left: number, width: number, top: number, rows: number): void {
+  accumulate(acc: Float32Array, stride: number, left: number, width: number, top: number, rows: number, spans: RowSpans): void {
     const band = Math.floor(top / this.bandRows);
     const lists = this.bandLists();
     if (band >= lists.length) return;
@@ -108,6 +139,7 @@ export class EdgeTable implements EdgeSink {
         const dy = (row + 1 < y1 ? row + 1 : y1) - (row > y0 ? row : y0);
         const xNext = x + dxdy * dy;
         accumulateSpan(acc, (row - top) * stride, width, x, xNext, dy * dir);
+        spans.touch(row - top, x < xNext ? x : xNext, x < xNext ? xNext : x);
         x = xNext;
       }
     }

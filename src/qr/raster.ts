@@ -1,5 +1,5 @@
 import { initWasm, Resvg } from "@resvg/resvg-wasm";
-import { EdgeTable } from "./coverage";
+import { EdgeTable, RowSpans } from "./coverage";
 import { QrError } from "./errors";
 import { type Box, round2 } from "./geometry";
 import { MAX_LOGO_SIDE } from "./image";
@@ -242,6 +242,7 @@ export async function rasterizePlan(plan: RenderPlan, options: RasterOptions = {
   // Accumulated areas: a line per row, two cells wider than the canvas for the last edges' spill.
   const stride = size + 2;
   const acc = spare.take(Float32Array, stripRows * stride);
+  const spans = new RowSpans(stripRows, size);
   const backgroundLine = background.solid ? solidLine(background.solid, size) : null;
   // The strip is drawn in PNG's own layout (a zero filter byte, then RGB, per line) and handed
   // to the encoder as it is; the encoder is done with it when writeLines resolves.
@@ -257,12 +258,16 @@ export async function rasterizePlan(plan: RenderPlan, options: RasterOptions = {
       else for (let r = 0; r < rows; r++) background.fill(lines, r * lineBytes + 1, 0, size, top + r);
       for (const layer of layers) {
         if (layer.edges.maxY <= top || layer.edges.minY >= top + rows) continue;
-        layer.edges.accumulate(acc, stride, layer.left, layer.width, top, rows);
+        spans.clear();
+        layer.edges.accumulate(acc, stride, layer.left, layer.width, top, rows, spans);
         for (let r = 0; r < rows; r++) {
-          layer.painter.cover(acc, r * stride, lines, r * lineBytes + 1 + layer.left * 3, layer.left, layer.width, top + r);
-          // The running sum carries past the layer's last column into these two cells.
-          acc[r * stride + layer.width] = 0;
-          acc[r * stride + layer.width + 1] = 0;
+          const first = spans.first[r]!;
+          const last = spans.last[r]!;
+          if (last < first) continue;
+          // The span's last cells may lie past the layer's columns: the sum is 0 again by then.
+          const paint = Math.min(last, layer.width) - first;
+          if (paint > 0) layer.painter.cover(acc, r * stride + first, lines, r * lineBytes + 1 + (layer.left + first) * 3, layer.left + first, paint, top + r);
+          acc.fill(0, r * stride + first, r * stride + last + 1);
         }
       }
       if (frame && image) {

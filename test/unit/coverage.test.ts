@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { EdgeTable } from "../../src/qr/coverage";
+import { EdgeTable, RowSpans } from "../../src/qr/coverage";
 import { PathData } from "../../src/qr/path";
 
 /** Coverage of a path on a width x height canvas, one band per `bandRows` rows, as the rasterizer reads it. */
@@ -9,14 +9,18 @@ function coverageOf(path: PathData, width: number, height: number, bandRows = he
   const stride = width + 2;
   const out = new Float64Array(width * height);
   const acc = new Float32Array(bandRows * stride);
+  const spans = new RowSpans(bandRows, width);
   for (let top = 0; top < height; top += bandRows) {
     const rows = Math.min(bandRows, height - top);
-    edges.accumulate(acc, stride, 0, width, top, rows);
+    spans.clear();
+    edges.accumulate(acc, stride, 0, width, top, rows, spans);
     for (let r = 0; r < rows; r++) {
       let sum = 0;
       for (let x = 0; x < width; x++) {
         sum += acc[r * stride + x]!;
         out[(top + r) * width + x] = Math.min(1, Math.abs(sum));
+        // Outside the row's touched span the sum is 0: what the rasterizer relies on to skip it.
+        if (x < spans.first[r]! || x > spans.last[r]!) expect(Math.abs(sum)).toBeLessThan(1e-6);
       }
       acc.fill(0, r * stride, (r + 1) * stride);
     }
