@@ -8,7 +8,7 @@ import { rowPainter, type RowPainter } from "./paint";
 import type { RenderPlan } from "./plan";
 import { RgbPngStream } from "./png";
 import { sceneOf } from "./scene";
-import { iconImageSvg, iconOf, rasterImageSvg, renderImageSvg } from "./svg";
+import { rasterImageSvg, renderImageSvg } from "./svg";
 
 type WasmSource = Parameters<typeof initWasm>[0];
 
@@ -141,8 +141,7 @@ const ICON_CACHE_BYTES = 4 * 1024 * 1024;
 const iconCache = new Map<string, Uint8Array>();
 let iconCacheBytes = 0;
 
-function iconBands(plan: RenderPlan, frame: Box, render: PixelRenderer, bandRows: number): ImageBands | null {
-  if (Math.max(frame.width, frame.height) > MAX_ICON_SIDE) return largeIconBands(plan, frame, render, bandRows);
+function iconBands(plan: RenderPlan, frame: Box, render: PixelRenderer): ImageBands | null {
   const svg = renderImageSvg(plan, frame);
   if (!svg) return null;
   let pixels = iconCache.get(svg);
@@ -169,23 +168,6 @@ function iconBands(plan: RenderPlan, frame: Box, render: PixelRenderer, bandRows
       if (!kept) release(all);
     },
   };
-}
-
-/**
- * Above this many pixels an icon is drawn once at this size and scaled up like a logo: resvg
- * drawing a 5000 px code's 1,700 px icon took 90 ms, a third of the render, and scaling line art
- * by 1.7 softens its edges by under a pixel.
- */
-const MAX_ICON_SIDE = 1024;
-
-function largeIconBands(plan: RenderPlan, frame: Box, render: PixelRenderer, bandRows: number): ImageBands | null {
-  const icon = iconOf(plan);
-  if (!icon) return null;
-  const pixels = render(iconImageSvg(icon.body, MAX_ICON_SIDE), MAX_ICON_SIDE, MAX_ICON_SIDE);
-  const side = icon.scale * 24;
-  const sampler = new ImageSampler({ width: MAX_ICON_SIDE, height: MAX_ICON_SIDE, pixels }, { x: icon.x, y: icon.y, width: side, height: side }, frame);
-  const out = new Uint8Array(Math.min(bandRows, frame.height) * frame.width * 4);
-  return { band: (from, to) => sampler.band(from, to, out), release: () => release(pixels) };
 }
 
 export interface RasterOptions {
@@ -237,7 +219,7 @@ export async function rasterizePlan(plan: RenderPlan, options: RasterOptions = {
   let image: ImageBands | null = null;
   if (frame && plan.image) {
     await ensureRaster();
-    image = plan.image.kind === "raster" ? logoBands(plan, frame, render, stripRows) : iconBands(plan, frame, render, stripRows);
+    image = plan.image.kind === "raster" ? logoBands(plan, frame, render, stripRows) : iconBands(plan, frame, render);
   }
   // Accumulated areas: a line per row, two cells wider than the canvas for the last edges' spill.
   const stride = size + 2;

@@ -47,7 +47,7 @@ function drawImage(plan: RenderPlan): string {
  * A built-in icon as the document draws it: its body in its own colour, and the square it fills
  * (the box's largest, centred), at the coordinates the document writes.
  */
-export function iconOf(plan: RenderPlan): { body: string; x: number; y: number; scale: number } | null {
+function iconOf(plan: RenderPlan): { body: string; x: number; y: number; scale: number } | null {
   const box = plan.imageBox;
   const image = plan.image;
   if (!box || image?.kind !== "icon") return null;
@@ -65,11 +65,6 @@ export function iconOf(plan: RenderPlan): { body: string; x: number; y: number; 
     y: round2(box.y + (box.height - side) / 2),
     scale: round2(side / 24),
   };
-}
-
-/** A built-in icon alone, filling `pixels` x `pixels`. */
-export function iconImageSvg(body: string, pixels: number): string {
-  return `<svg ${SVG_NS} width="${pixels}" height="${pixels}" viewBox="0 0 24 24">${body}</svg>`;
 }
 
 function documentFor(plan: RenderPlan): string {
