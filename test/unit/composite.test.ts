@@ -2,7 +2,7 @@ import "../support/engine-node";
 import { describe, expect, it } from "vitest";
 import { AppearanceSchema, planRender, sniffRasterImage, type AppearanceInput, type CenterImage } from "../../src/qr";
 import { gradientTable, LUT_SIZE } from "../../src/qr/paint";
-import { rasterizePlan, renderPixels } from "../../src/qr/raster";
+import { decodedImageBytes, rasterizePlan, renderPixels } from "../../src/qr/raster";
 import { renderSvg } from "../../src/qr/svg";
 import { ringLogo } from "../support/big-png";
 import { expectScans, rasterizeSvg, readPngWithPngjs } from "../support/decode";
@@ -141,18 +141,40 @@ describe("resvg's share of a render", () => {
     expect(readPngWithPngjs(png).width).toBe(size);
   });
 
-  it("the decoded logo is released as soon as the render is done, not left to the collector", async () => {
-    const plan = planRender({ content: URL, appearance: AppearanceSchema.parse({ qrOptionsErrorCorrectionLevel: "H" }), size: 1201, image: sniffRasterImage(ringLogo(300, 300)) });
+  it("a logo is decoded once and then comes from the cache, for any design and size that shows it", async () => {
+    const logo = sniffRasterImage(ringLogo(300, 300));
+    let drawn = 0;
+    const count = (svg: string, width: number, height: number) => (drawn++, renderPixels(svg, width, height));
+    for (const size of [611, 777]) {
+      const plan = planRender({ content: URL, appearance: AppearanceSchema.parse({ qrOptionsErrorCorrectionLevel: "H", dotsOptionsColor: `#0${size}aa` }), size, image: logo });
+      await rasterizePlan(plan, { renderPixels: count });
+    }
+    expect(drawn).toBe(1);
+    // The same bytes in another array (as every request reads them anew) are the same logo.
+    const again = sniffRasterImage(ringLogo(300, 300).slice());
+    await rasterizePlan(planRender({ content: URL, appearance: AppearanceSchema.parse({ qrOptionsErrorCorrectionLevel: "H" }), size: 500, image: again }), { renderPixels: count });
+    expect(drawn).toBe(1);
+  });
+
+  it("the cache stays within its bytes, the oldest going first, and what it could not keep is released at once", async () => {
     const copies: Uint8Array[] = [];
-    await rasterizePlan(plan, {
-      renderPixels: (svg, width, height) => {
-        const pixels = renderPixels(svg, width, height);
-        copies.push(pixels);
-        return pixels;
-      },
-    });
-    expect(copies.length).toBe(1);
-    expect((copies[0]!.buffer as ArrayBuffer).detached).toBe(true);
+    const keep = (svg: string, width: number, height: number) => {
+      const pixels = renderPixels(svg, width, height);
+      copies.push(pixels);
+      return pixels;
+    };
+    // Twelve distinct 1024 px logos (4 MB each decoded) through an 8 MB cache.
+    for (let k = 0; k < 12; k++) {
+      const logo = sniffRasterImage(ringLogo(1024, 1000 - k));
+      await rasterizePlan(planRender({ content: URL, appearance: AppearanceSchema.parse({ qrOptionsErrorCorrectionLevel: "H" }), size: 300, image: logo }), { renderPixels: keep });
+      expect(decodedImageBytes()).toBeLessThanOrEqual(8 * 1024 * 1024);
+    }
+    expect(copies.length).toBe(12);
+    // A 5000 px code's icon (11 MB) is more than an entry may hold: drawn, used, released.
+    const before = copies.length;
+    await rasterizePlan(planRender({ content: URL, appearance: AppearanceSchema.parse({ qrOptionsErrorCorrectionLevel: "H" }), size: 5000, image: { kind: "icon", key: "link" } }), { renderPixels: keep });
+    expect(copies.length).toBe(before + 1);
+    expect((copies.at(-1)!.buffer as ArrayBuffer).detached).toBe(true);
   });
 
   it("a built-in icon is drawn once and then comes from the cache for the same design", async () => {
