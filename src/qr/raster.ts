@@ -1,11 +1,12 @@
 import { initWasm, Resvg } from "@resvg/resvg-wasm";
-import { EdgeTable, RowSpans } from "./coverage";
+import { DirectCoverage, EdgeTable, RowSpans } from "./coverage";
 import { QrError } from "./errors";
 import { bytesToBase64 } from "./base64";
 import { type Box, round2 } from "./geometry";
 import { MAX_LOGO_SIDE } from "./image";
 import { ImageSampler, meetRect } from "./image-sampler";
 import { rowPainter, type RowPainter } from "./paint";
+import type { PathData } from "./path";
 import type { RenderPlan } from "./plan";
 import { RgbPngStream } from "./png";
 import { sceneOf } from "./scene";
@@ -196,7 +197,9 @@ export interface RasterOptions {
 }
 
 interface LayerRaster {
-  edges: EdgeTable;
+  path: PathData;
+  /** the layer's edges by strip; null when the image is one strip and they go straight into the sums */
+  edges: EdgeTable | null;
   painter: RowPainter;
   left: number;
   width: number;
@@ -216,15 +219,23 @@ export async function rasterizePlan(plan: RenderPlan, options: RasterOptions = {
   const lineBytes = png.lineBytes;
   const stripRows = Math.max(1, Math.min(size, Math.floor(STRIP_BYTES / lineBytes)));
   const scene = sceneOf(plan);
+  // One strip: each layer's outlines go straight into the sums when it is painted. Several: each
+  // layer's edges are kept, sorted by the strips they cross.
+  const whole = stripRows >= size;
   const layers: LayerRaster[] = [];
   for (const layer of scene.layers) {
+    const painter = rowPainter(layer.paint, layer.gradient);
+    if (whole) {
+      if (!layer.path.isEmpty) layers.push({ path: layer.path, edges: null, painter, left: 0, width: size });
+      continue;
+    }
     const edges = new EdgeTable(stripRows);
     layer.path.flatten(edges);
     if (edges.isEmpty) continue;
     const left = Math.max(0, Math.floor(edges.minX));
     const right = Math.min(size, Math.ceil(edges.maxX) + 1);
     if (right <= left) continue;
-    layers.push({ edges, painter: rowPainter(layer.paint, layer.gradient), left, width: right - left });
+    layers.push({ path: layer.path, edges, painter, left, width: right - left });
   }
   const background = rowPainter(scene.background.paint, scene.background.gradient);
   const frame = imageFrame(plan);
@@ -252,9 +263,11 @@ export async function rasterizePlan(plan: RenderPlan, options: RasterOptions = {
       if (backgroundLine) for (let r = 0; r < rows; r++) lines.set(backgroundLine, r * lineBytes);
       else for (let r = 0; r < rows; r++) background.fill(lines, r * lineBytes + 1, 0, size, top + r);
       for (const layer of layers) {
-        if (layer.edges.maxY <= top || layer.edges.minY >= top + rows) continue;
+        const { edges } = layer;
+        if (edges && (edges.maxY <= top || edges.minY >= top + rows)) continue;
         spans.clear();
-        layer.edges.accumulate(acc, stride, layer.left, layer.width, top, rows, spans);
+        if (edges) edges.accumulate(acc, stride, layer.left, layer.width, top, rows, spans);
+        else layer.path.flatten(new DirectCoverage(acc, stride, size, size, spans));
         for (let r = 0; r < rows; r++) {
           const first = spans.first[r]!;
           const last = spans.last[r]!;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { EdgeTable, RowSpans } from "../../src/qr/coverage";
+import { DirectCoverage, EdgeTable, RowSpans } from "../../src/qr/coverage";
 import { PathData } from "../../src/qr/path";
 
 /** Coverage of a path on a width x height canvas, one band per `bandRows` rows, as the rasterizer reads it. */
@@ -80,6 +80,21 @@ describe("exact-area coverage", () => {
     const whole = coverageOf(path, 32, 32);
     const banded = coverageOf(path, 32, 32, 5);
     for (let i = 0; i < whole.length; i++) expect(banded[i]).toBeCloseTo(whole[i]!, 5);
+  });
+
+  it("accumulating straight from the outlines gives the same sums as the banded edge table", () => {
+    const path = new PathData();
+    path.circle(16, 16, 12.7);
+    path.roundedRect(-3.5, 3.25, 40, 25.5, 6, false); // reaches past both sides of the canvas
+    const width = 32;
+    const stride = width + 2;
+    const direct = new Float32Array(32 * stride);
+    path.flatten(new DirectCoverage(direct, stride, width, 32, new RowSpans(32, width)));
+    const banded = new Float32Array(32 * stride);
+    const edges = new EdgeTable(32);
+    path.flatten(edges);
+    edges.accumulate(banded, stride, 0, width, 0, 32, new RowSpans(32, width));
+    for (let i = 0; i < direct.length; i++) expect(direct[i]).toBeCloseTo(banded[i]!, 5);
   });
 
   it("arcs are flattened within the tolerance: a quarter circle's chords and vertices stay within 0.05 px of the arc", () => {
