@@ -1,7 +1,9 @@
-import { inflateSync } from "node:zlib";
+import { deflateSync, inflateSync } from "node:zlib";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Adler32, huffmanLengths, ScanlineDeflater } from "../../src/qr/deflate";
+import { AppearanceSchema, planRender } from "../../src/qr";
+import { renderPlainPng } from "../../src/qr/plain";
 import { encodeIndexedPng, type Rgb } from "../../src/qr/png";
 import { readPngWithPngjs } from "../support/decode";
 
@@ -25,6 +27,18 @@ function deflateSteps(stride: number, steps: Step[]): { z: Uint8Array; expected:
     }
   }
   return { z: deflater.finish(), expected: Uint8Array.from(expected) };
+}
+
+/** The concatenated IDAT data of a PNG: the zlib stream. */
+function idatOf(png: Uint8Array): Uint8Array {
+  const view = new DataView(png.buffer, png.byteOffset, png.byteLength);
+  const parts: number[] = [];
+  for (let at = 8; at < png.length; ) {
+    const length = view.getUint32(at);
+    if (String.fromCharCode(...png.subarray(at + 4, at + 8)) === "IDAT") parts.push(...png.subarray(at + 8, at + 8 + length));
+    at += 12 + length;
+  }
+  return Uint8Array.from(parts);
 }
 
 describe("scanline deflate", () => {
@@ -76,6 +90,98 @@ describe("scanline deflate", () => {
   it("refuses a line of the wrong length and a repeat before any line", () => {
     expect(() => new ScanlineDeflater(4).addLine(new Uint8Array(3))).toThrow(RangeError);
     expect(() => new ScanlineDeflater(4).repeatLine(1)).toThrow(RangeError);
+  });
+
+  it("round-trips streams longer than the window, with lines that recur far back and long runs", () => {
+    // Lines drawn from a few patterns recur at many distances, up to and past 32 KB; long repeats
+    // make the window start over; runs longer than a run key (255) and than one run scan.
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 3, max: 1500 }).chain((stride) =>
+          fc.tuple(
+            fc.constant(stride),
+            fc.array(
+              fc.oneof(
+                fc.nat({ max: 4 }).map((pattern) => ({ kind: "pattern" as const, pattern })),
+                fc.integer({ min: 1, max: 120 }).map((times) => ({ kind: "repeat" as const, times })),
+              ),
+              { minLength: 1, maxLength: 30 },
+            ),
+          ),
+        ),
+        ([stride, picks]) => {
+          const patterns = [
+            (i: number) => (i % 97 < 40 ? 0 : 0xff), // long runs either way
+            (i: number) => ((i * 2654435761) >>> 24) & 0xf0, // noisy
+            () => 0, // blank
+            (i: number) => (i < stride / 2 ? 0xff : (i * 7) & 0xff),
+            (i: number) => (Math.floor(i / 13) % 3 === 0 ? 0x1f : 0),
+          ];
+          const steps: Step[] = picks.map((pick) => (pick.kind === "pattern" ? { kind: "line", bytes: Array.from({ length: stride }, (_, i) => patterns[pick.pattern]!(i)) } : pick));
+          const { z, expected } = deflateSteps(stride, steps);
+          // Buffer.compare: toEqual on megabytes is slow.
+          expect(Buffer.compare(inflate(z), expected)).toBe(0);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it("reaches exactly 32 KB back, and never further", () => {
+    const noisy = (seed: number, length: number) => Array.from({ length }, (_, i) => ((i + 1) * 2654435761 + seed * 40503) >>> 24);
+    // Lines of 16 KB: the line two back is exactly 32,768 bytes away, the one three back too far.
+    const a = noisy(1, 16_384);
+    const b = noisy(2, 16_384);
+    const c = noisy(3, 16_384);
+    const steps: Step[] = [a, b, a, c, b, a, a, c].map((bytes) => ({ kind: "line", bytes }));
+    const window = deflateSteps(16_384, steps);
+    expect(inflate(window.z)).toEqual(window.expected);
+    // A 32,768-byte line repeats from exactly one stride back; one byte longer cannot.
+    for (const stride of [32_768, 32_769]) {
+      const { z, expected } = deflateSteps(stride, [{ kind: "line", bytes: noisy(4, stride) }, { kind: "repeat", times: 2 }, { kind: "line", bytes: noisy(5, stride) }]);
+      expect(inflate(z)).toEqual(expected);
+    }
+    // Lines a few bytes either side of the window, repeated a little and a lot.
+    for (const stride of [32_766, 32_767, 32_768 - 258, 10_923])
+      for (const times of [1, 3, 40]) {
+        const { z, expected } = deflateSteps(stride, [
+          { kind: "line", bytes: noisy(stride, stride) },
+          { kind: "repeat", times },
+          { kind: "line", bytes: noisy(stride + 1, stride) },
+          { kind: "line", bytes: noisy(stride, stride) },
+        ]);
+        expect(inflate(z)).toEqual(expected);
+      }
+  });
+
+  it("finds a line that recurs rows later, so a code's repeated patterns cost little", () => {
+    const noisy = (seed: number) => Array.from({ length: 200 }, (_, i) => ((i + 1) * 2654435761 + seed * 40503) >>> 24);
+    // Ten lines of noise, each repeated 5 times, then the same ten again: the second half is a
+    // few matches 10 KB back, not 2,000 literals.
+    const half: Step[] = Array.from({ length: 10 }, (_, k): Step[] => [{ kind: "line", bytes: noisy(k) }, { kind: "repeat", times: 4 }]).flat();
+    const once = deflateSteps(200, half);
+    const twice = deflateSteps(200, [...half, ...half]);
+    expect(inflate(twice.z)).toEqual(twice.expected);
+    expect(twice.z.length - once.z.length).toBeLessThan(100);
+  });
+
+  it("refuses lines after finish", () => {
+    const deflater = new ScanlineDeflater(4);
+    deflater.addLine(new Uint8Array(4));
+    deflater.finish();
+    expect(() => deflater.addLine(new Uint8Array(4))).toThrow(RangeError);
+    expect(() => deflater.finish()).toThrow(RangeError);
+  });
+
+  it("keeps a plain 500 px code's image data within 5% of zlib level 9 on the same raster", () => {
+    // The bench's plain code. Sizes are deterministic: this fails when compression regresses.
+    const appearance = AppearanceSchema.parse({ qrOptionsErrorCorrectionLevel: "Q" });
+    for (const size of [300, 500, 1000]) {
+      const png = renderPlainPng(planRender({ content: "https://qr.example.com/r/aZ3kP9qL?utm_source=print", appearance, size, errorCorrectionFixed: true }));
+      const ours = idatOf(png);
+      const zlib9 = deflateSync(inflateSync(ours), { level: 9 });
+      expect(ours.length / zlib9.length, `${size} px: ${ours.length} bytes against zlib's ${zlib9.length}`).toBeLessThanOrEqual(1.05);
+    }
   });
 
   it("codes a plain 500 px code in a small fraction of its raw bytes", () => {
