@@ -79,7 +79,7 @@ export interface Case {
 // Appearances are validated once, as the HTTP layer does before rendering; cases time rendering.
 const plainAppearance = AppearanceSchema.parse({ qrOptionsErrorCorrectionLevel: "Q" });
 const styledAppearance = AppearanceSchema.parse(STYLED);
-const plain = (size: number) => ({ content: CONTENT, appearance: plainAppearance, size, errorCorrectionFixed: true });
+export const plain = (size: number) => ({ content: CONTENT, appearance: plainAppearance, size, errorCorrectionFixed: true });
 const styled = (size: number) => ({ content: CONTENT, appearance: styledAppearance, size, image: styledImage });
 
 // The worst logo a render can meet: MAX_LOGO_SIDE square (larger uploads are stored scaled down

@@ -4,8 +4,9 @@
 // against a real local Worker (wrangler dev, workerd).
 import { spawnSync } from "node:child_process";
 import { cpus } from "node:os";
+import { deflateSync, inflateSync } from "node:zlib";
 import { renderQrPng } from "../src/qr";
-import { CASES, CONTENT, peerWithPngLogo, withPngLogo, type Side } from "./cases";
+import { CASES, CONTENT, peerWithPngLogo, plain, withPngLogo, type Side } from "./cases";
 import { runHttpBench, type HttpFigures, type HttpRow } from "./http/run";
 import { messageQrdlTargets } from "./message-qrdl";
 import { PEER_LABELS, PEERS, peerPng, preparePeers, readWithZbar, type PeerId, type PeerStatus } from "./peers";
@@ -105,6 +106,7 @@ async function engineBench() {
       pass: byName(name).ours.peakGrowthBytes < 64 * MB,
       value: `${(byName(name).ours.peakGrowthBytes / MB).toFixed(1)} MB, ${(byName(name).ours.medianMs / 1000).toFixed(2)} s`,
     })),
+    await plainIdatTarget(),
     aheadOfPeer(500),
     aheadOfPeer(2000),
     await peerDecodes(peerStatus),
@@ -112,6 +114,28 @@ async function engineBench() {
   return { rows, targets, peerStatus };
 }
 type EngineRows = Awaited<ReturnType<typeof engineBench>>["rows"];
+
+/** The zlib stream of a PNG: its IDAT chunks' data, in order. */
+function idatOf(png: Uint8Array): Uint8Array {
+  const view = new DataView(png.buffer, png.byteOffset, png.byteLength);
+  const parts: Uint8Array[] = [];
+  for (let at = 8; at < png.length; at += 12 + view.getUint32(at))
+    if (String.fromCharCode(...png.subarray(at + 4, at + 8)) === "IDAT") parts.push(png.subarray(at + 8, at + 8 + view.getUint32(at)));
+  return Buffer.concat(parts);
+}
+
+/** Untimed (sizes are deterministic): a plain PNG's image data against zlib level 9 on the same raster. */
+async function plainIdatTarget(): Promise<Target> {
+  const rows: string[] = [];
+  let pass = true;
+  for (const size of [300, 500, 1000, 5000]) {
+    const ours = idatOf((await renderQrPng(plain(size))).bytes);
+    const zlib9 = deflateSync(inflateSync(ours), { level: 9 }).length;
+    pass &&= ours.length <= 1.05 * zlib9;
+    rows.push(`${size}px ${ours.length}/${zlib9} B (${(ours.length / zlib9).toFixed(3)}x)`);
+  }
+  return { target: "plain png IDAT within 5% of zlib level 9 (300, 500, 1000, 5000px)", pass, value: rows.join(", ") };
+}
 
 /** Once, untimed: zbar reads one image of each side, so the peer's figures are for a real code. */
 async function peerDecodes(peerStatus: PeerStatus): Promise<Target> {
