@@ -70,6 +70,7 @@ const IMAGES: Record<string, ((v: Record<string, string>) => string) | null> = {
   "qr.png": () => "https://acme.com/pricing", // produceQRCode encodes the url itself
   "launch.png": (v) => v.LINK!, // a dynamic code encodes its short link
   "launch.svg": (v) => v.LINK!,
+  "launch-framed.png": (v) => v.LINK!, // the same code in a frame with a caption
   "message.svg": (v) => v.DEEP_LINK!,
   "pairing.png": (v) => v.VALUE!, // the value the same moment's /qr-code answered
   "logo-code.png": (v) => v.LOGO_LINK!,
@@ -81,6 +82,7 @@ const VARS = ["B", "LINK", "DEEP_LINK", "VALUE", "LOGO_LINK"];
 const PROMISED: [RegExp, string][] = [
   [/^success$/m, "produceQRCode with the demo credentials succeeds"],
   [/^rounded$/m, "a PUT of the read representation keeps the design"],
+  [/^SCAN ME$/m, "a merge patch adds a frame with its caption"],
   [/^302 https:\/\/example\.com\/offer$/m, "the first phone scan reaches the target"],
   [/^302 https:\/\/example\.com\/sold-out$/m, "the second, over the budget of one, gets the fallback"],
   [/^\{"all":3,"human":2,"unique":1,"bots":1\}$/m, "the analytics example counts today's scans: phones as people, curl as a bot"],
