@@ -328,21 +328,23 @@ const TOO_FAR = 4096;
  * match can run across the end of a line into the next line or a repeat.
  */
 const LOOKAHEAD = MAX_MATCH + 1;
+/** Positions stay below 2^31 (Int32Array chains), with room for a window past the end. */
+const MAX_STREAM = 2 ** 31 - 4 * MAX_DISTANCE;
 /** Runs longer than this share one key. */
 const MAX_RUN_KEY = 255;
 /** How far a run is followed at once: a long run is not scanned again for every position in it. */
 const RUN_SCAN = 16 * MAX_RUN_KEY;
 
 /**
- * The matcher's window and hash chains: about 400 KB that would cost more to allocate and zero
- * (about 0.1 ms) than a 500 px code takes to compress, so they are kept for the next image.
+ * The matcher's window and hash chains: about 330 KB that cost more to allocate and zero (about
+ * 0.1 ms) than a 500 px code took to compress, so they are kept for the next image.
  * Positions are absolute stream offsets and only the heads are cleared on reuse: a chain is only
  * followed from a head, and every link it reaches was written for the current stream.
  */
 interface MatchState {
   /** The stream's most recent bytes. */
   window: Uint8Array;
-  /** The newest position per hash of three bytes. */
+  /** The newest position per key (see hashUpTo). */
   head: Int32Array;
   /** Each hashed position's previous position with the same hash, at position & WINDOW_MASK. */
   chain: Int32Array;
@@ -368,16 +370,17 @@ function returnMatchState(state: MatchState): void {
  * Compresses a sequence of scanlines (each `stride` bytes, filter byte included) into a zlib
  * stream.
  *
- * New lines are matched the way zlib's level 9 does it: every position is hashed by its first
- * three bytes into chains over the last 32 KB of the stream, the longest match is taken, and a
- * match is held back one byte in case the next position starts a longer one (lazy matching). In
+ * New lines are matched the way zlib's level 9 does it: positions are hashed into chains over
+ * the last 32 KB of the stream, the longest match is taken, and a match is held back one byte in
+ * case the next position starts a longer one (lazy matching). In
  * a QR code a module row's pixels repeat earlier rows' (finder and timing rows, the same runs of
  * modules), which matching only the byte before and the line above missed: that cost 17-45% over
  * zlib. A repeated line (a module row repeats its pixel row dotSize times) is never looked at
  * again: its copies become matches one stride back (one byte back for a blank line), its
  * Adler-32 contribution is computed from the line's sums, and of a long repeat only the copies
- * a later match can reach go into the window, with only the last copy hashed: the cost of a
- * repeat does not grow with the image.
+ * a later match can reach go into the window, with only the bytes around its two ends hashed:
+ * the cost of a repeat does not grow with the image. Positions are absolute stream offsets in
+ * 32-bit integers, so a stream stops at MAX_STREAM bytes (a 46,000 px square 1-bit image).
  */
 export class ScanlineDeflater {
   private readonly out: BitWriter;
@@ -514,6 +517,7 @@ export class ScanlineDeflater {
   private append(line: Uint8Array, copies: number): void {
     const { window } = this.state();
     const bytes = copies * line.length;
+    if (this.end + bytes > MAX_STREAM) throw new RangeError(`a stream holds at most ${MAX_STREAM} bytes`);
     let fill = this.end - this.windowStart;
     if (fill + bytes > window.length) {
       const keepFrom = Math.max(this.windowStart, Math.min(this.cursor, this.hashed) - MAX_DISTANCE);
