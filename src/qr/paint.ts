@@ -58,12 +58,25 @@ export interface RowPainter {
 /** Coverage below this leaves a pixel as it is, above 1 - this paints it outright (both under half a level of 255). */
 const NOTHING = 0.002;
 
+/** Tables of the gradients drawn lately: a design's gradients are the same at every download. */
+const tables = new Map<string, Uint8Array>();
+
+function cachedGradientTable(stops: readonly { offset: number; color: string }[]): Uint8Array {
+  const key = stops.map((stop) => `${stop.offset} ${stop.color}`).join(",");
+  let table = tables.get(key);
+  if (!table) {
+    if (tables.size >= 64) tables.clear();
+    tables.set(key, (table = gradientTable(stops)));
+  }
+  return table;
+}
+
 export function rowPainter(paint: Paint, geometry: GradientGeometry | null): RowPainter {
   if (!paint.gradient || !geometry) {
     const solid = hexToRgb(paint.color ?? "#000000");
     return new AxisPainter(Uint8Array.from(solid), 0, 0, 0, 0, solid);
   }
-  const table = gradientTable(paint.gradient.colorStops);
+  const table = cachedGradientTable(paint.gradient.colorStops);
   if (geometry.type === "radial") return new RadialPainter(table, geometry.cx, geometry.cy, geometry.r);
   const { x1, y1, x2, y2 } = geometry;
   const dx = x2 - x1;

@@ -1,5 +1,4 @@
-import { createDeflate, type Deflate, deflateSync } from "node:zlib";
-import { crc32 } from "../lib/crc32";
+import { crc32, createDeflate, type Deflate, deflateSync } from "node:zlib";
 import { ScanlineDeflater } from "./deflate";
 
 /**
@@ -34,7 +33,8 @@ function chunk(type: Uint8Array, data: Uint8Array): Uint8Array {
   view.setUint32(0, data.length);
   out.set(type, 4);
   out.set(data, 8);
-  view.setUint32(8 + data.length, crc32(type, data));
+  // zlib's CRC-32 (native in Node and workerd) over the type and data, which lie side by side.
+  view.setUint32(8 + data.length, crc32(out.subarray(4, 8 + data.length)));
   return out;
 }
 
