@@ -18,6 +18,8 @@
  * has no such layer, which is why layer one refuses everything it can by name.)
  */
 
+import { concatBytes } from "./bytes";
+
 export type Fetcher = (input: string, init: RequestInit) => Promise<Response>;
 
 export interface SafeFetchOptions {
@@ -232,11 +234,5 @@ async function readCapped(response: Response, maxBytes: number, signal: AbortSig
     reader.cancel().catch(() => undefined);
     throw err;
   }
-  const bytes = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
+  return concatBytes(chunks);
 }

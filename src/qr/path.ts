@@ -160,23 +160,11 @@ export class PathData {
         const y0 = round2(ops[at + 2]!);
         const w = ops[at + 3]!;
         const h = ops[at + 4]!;
-        if (ops[at + 5] === 1) {
-          const x1 = x0 + round2(w);
-          const y1 = y0 + round2(h);
-          const x2 = x1 + round2(-w);
-          sink.edge(x0, y0, x1, y0);
-          sink.edge(x1, y0, x1, y1);
-          sink.edge(x1, y1, x2, y1);
-          sink.edge(x2, y1, x0, y0);
-        } else {
-          const y1 = y0 + round2(h);
-          const x1 = x0 + round2(w);
-          const y2 = y1 + round2(-h);
-          sink.edge(x0, y0, x0, y1);
-          sink.edge(x0, y1, x1, y1);
-          sink.edge(x1, y1, x1, y2);
-          sink.edge(x1, y2, x0, y0);
-        }
+        // Clockwise: right, down, back left; counter-clockwise: down, right, back up.
+        const x1 = x0 + round2(w);
+        const y1 = y0 + round2(h);
+        if (ops[at + 5] === 1) quad(sink, x0, y0, x1, y0, x1, y1, x1 + round2(-w), y1);
+        else quad(sink, x0, y0, x0, y1, x1, y1, x1, y1 + round2(-h));
         x = startX = x0;
         y = startY = y0;
       }
@@ -184,6 +172,14 @@ export class PathData {
     }
     if (x !== startX || y !== startY) sink.edge(x, y, startX, startY);
   }
+}
+
+/** The closed outline a, b, c, d. */
+function quad(sink: EdgeSink, ax: number, ay: number, bx: number, by: number, cx: number, cy: number, dx: number, dy: number): void {
+  sink.edge(ax, ay, bx, by);
+  sink.edge(bx, by, cx, cy);
+  sink.edge(cx, cy, dx, dy);
+  sink.edge(dx, dy, ax, ay);
 }
 
 /**

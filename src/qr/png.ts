@@ -1,4 +1,5 @@
 import { crc32, createDeflate, type Deflate, deflateSync } from "node:zlib";
+import { concatBytes } from "../lib/bytes";
 import { ScanlineDeflater } from "./deflate";
 
 /**
@@ -39,16 +40,7 @@ function chunk(type: Uint8Array, data: Uint8Array): Uint8Array {
 }
 
 function assemble(chunks: Uint8Array[]): Uint8Array {
-  let total = SIGNATURE.length;
-  for (const part of chunks) total += part.length;
-  const out = new Uint8Array(total);
-  out.set(SIGNATURE, 0);
-  let offset = SIGNATURE.length;
-  for (const part of chunks) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
+  return concatBytes([SIGNATURE, ...chunks]);
 }
 
 function header(width: number, height: number, bitDepth: number, colorType: number): Uint8Array {
@@ -183,7 +175,7 @@ export class RgbPngStream {
         engine.end();
       });
       if (this.failure) throw this.failure;
-      data = concat(this.compressed);
+      data = concatBytes(this.compressed);
     }
     return assemble([chunk(IHDR, header(this.width, this.height, 8, 2)), chunk(IDAT, data), chunk(IEND, new Uint8Array(0))]);
   }
@@ -200,16 +192,4 @@ export class RgbPngStream {
     // the work serial, as it is in a Worker.
     await new Promise((resolve) => this.engine!.write(lines, resolve));
   }
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  let total = 0;
-  for (const part of parts) total += part.length;
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
 }
