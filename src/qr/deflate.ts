@@ -589,8 +589,8 @@ export class ScanlineDeflater {
           if (heldLength >= MIN_MATCH) {
             this.token((heldLength << 16) | heldDistance);
             i += heldLength - 1;
-            // Past the stop is a repeat's copies, hashed (if at all) by the caller.
-            this.hashUpTo(i + base);
+            // Past the stop are a repeat's copies: the repeat hashes the ones it needs.
+            this.hashUpTo(Math.min(i, stop) + base);
           } else this.token(window[i - 1]!);
           held = false;
           heldLength = MIN_MATCH - 1;
@@ -634,7 +634,7 @@ export class ScanlineDeflater {
         // The match held at i - 1 is at least as long: send it and hash what it covers.
         this.token((heldLength << 16) | heldDistance);
         i += heldLength - 1;
-        this.hashUpTo(i + base);
+        this.hashUpTo(Math.min(i, stop) + base);
         held = false;
         heldLength = MIN_MATCH - 1;
         continue;
