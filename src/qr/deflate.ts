@@ -5,8 +5,9 @@
  * matching), but a repeated line (a module row repeats its pixel row dotSize times) is coded as
  * long matches without being read or searched, which is most of a scaled QR code's bytes. Tokens
  * are coded with per-block dynamic Huffman tables. Measured on the bench's plain code (IDAT
- * bytes against zlib level 9 on the same raster): 509/506 at 300 px, 770/739 at 500 px,
- * 1115/1072 at 1000 px, 14218/14126 at 5000 px.
+ * bytes against zlib level 9 on the same raster): 509/506 at 300 px, 773/739 at 500 px,
+ * 1114/1072 at 1000 px, 14218/14126 at 5000 px (the whole plain render took 0.2 to 0.35 ms at
+ * 500 px and 0.65 to 1.0 ms at 5000 px for it, in the same process).
  */
 
 const MIN_MATCH = 3;
