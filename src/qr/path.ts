@@ -9,6 +9,9 @@
 
 import { round2 } from "./geometry";
 
+/** How far, in pixels, a chord may stray from the arc it stands for. */
+const TOLERANCE = 0.05;
+
 const MOVE = 0;
 const LINE = 1;
 /** radius, sweep flag, end x, end y (rotation and large-arc flag are always 0 here) */
@@ -129,7 +132,7 @@ export class PathData {
    * Sends every outline to `sink` as straight edges, arcs flattened to chords within `tolerance`
    * pixels of the true curve. Every subpath is closed, as fill closes it.
    */
-  flatten(sink: EdgeSink, tolerance = 0.05): void {
+  flatten(sink: EdgeSink, tolerance = TOLERANCE): void {
     const ops = this.ops;
     let startX = 0;
     let startY = 0;
@@ -188,14 +191,23 @@ function quad(sink: EdgeSink, ax: number, ay: number, bx: number, by: number, cx
  */
 function flattenArc(sink: EdgeSink, x1: number, y1: number, radius: number, sweep: number, x2: number, y2: number, tolerance: number): void {
   // A code's arcs are a handful of shapes repeated at many places (every rounded module's corner
-  // is the same quarter circle): their chords are computed once, relative to the start.
-  const key = `${radius} ${sweep} ${x2 - x1} ${y2 - y1} ${tolerance}`;
-  let offsets = arcChords.get(key);
-  if (!offsets) {
-    if (arcChords.size >= MAX_CACHED_ARCS) arcChords.clear();
-    offsets = arcOffsets(radius, sweep, x2 - x1, y2 - y1, tolerance);
-    arcChords.set(key, offsets);
-  }
+  // is the same quarter circle): their chords are computed once, relative to the start. Keys are
+  // numbers (hundredths, as the document writes them), found in two maps: a string key per arc
+  // cost more than the chords it saved.
+  const dx = x2 - x1;
+  const dy = y2 - y1;
+  let offsets: Float64Array | undefined;
+  if (tolerance === TOLERANCE) {
+    const outer = Math.round(radius * 100) * 2 + sweep;
+    const inner = Math.round(dx * 100) * 4194304 + Math.round(dy * 100);
+    let shapes = arcChords.get(outer);
+    if (!shapes) {
+      if (arcChords.size >= MAX_CACHED_RADII) arcChords.clear();
+      arcChords.set(outer, (shapes = new Map()));
+    }
+    offsets = shapes.get(inner);
+    if (!offsets) shapes.set(inner, (offsets = arcOffsets(radius, sweep, dx, dy, tolerance)));
+  } else offsets = arcOffsets(radius, sweep, dx, dy, tolerance);
   let px = x1;
   let py = y1;
   for (let i = 0; i < offsets.length; i += 2) {
@@ -208,8 +220,9 @@ function flattenArc(sink: EdgeSink, x1: number, y1: number, radius: number, swee
   sink.edge(px, py, x2, y2);
 }
 
-const MAX_CACHED_ARCS = 512;
-const arcChords = new Map<string, Float64Array>();
+const MAX_CACHED_RADII = 64;
+/** radius and sweep, then the end point relative to the start: an arc's inner vertices */
+const arcChords = new Map<number, Map<number, Float64Array>>();
 
 /** The inner vertices of an arc from (0, 0) to (dx, dy), as x, y pairs. */
 function arcOffsets(radius: number, sweep: number, dx: number, dy: number, tolerance: number): Float64Array {
