@@ -169,6 +169,8 @@ export class RgbPngStream {
     if (this.whole) data = deflateSync(this.whole, ZLIB_OPTIONS);
     else {
       const engine = this.engine!;
+      // An engine that already failed emits nothing more: waiting for its end would never return.
+      if (this.failure) throw this.failure;
       await new Promise<void>((resolve, reject) => {
         engine.once("end", resolve);
         engine.once("error", reject);
@@ -178,6 +180,11 @@ export class RgbPngStream {
       data = concatBytes(this.compressed);
     }
     return assemble([chunk(IHDR, header(this.width, this.height, 8, 2)), chunk(IDAT, data), chunk(IEND, new Uint8Array(0))]);
+  }
+
+  /** Lets go of the zlib engine of an image that will not be finished (a render that stopped). */
+  abandon(): void {
+    this.engine?.destroy();
   }
 
   private async write(lines: Uint8Array): Promise<void> {

@@ -294,6 +294,7 @@ export async function rasterizePlan(plan: RenderPlan, options: RasterOptions = {
     image?.release();
     // A render stopped midway leaves sums in acc: only clean buffers go back.
     if (finished) spare.give(strip, acc);
+    else png.abandon();
   }
 }
 
