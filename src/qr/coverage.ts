@@ -36,9 +36,11 @@ export class RowSpans {
   }
 
   touch(row: number, x0: number, x1: number): void {
-    const from = x0 <= 0 ? 0 : Math.floor(x0);
-    // accumulateSpan writes up to two cells past the piece's right end.
-    const to = Math.min(this.width + 1, Math.ceil(x1) + 1);
+    // Clamped to [0, width] as accumulateSpan clamps the piece, so the span covers every cell it
+    // writes: from the piece's first cell to one past its last.
+    const width = this.width;
+    const from = x0 <= 0 ? 0 : Math.min(width, Math.floor(x0));
+    const to = x1 <= 0 ? 1 : Math.min(width + 1, Math.ceil(x1) + 1);
     if (from < this.first[row]!) this.first[row] = from;
     if (to > this.last[row]!) this.last[row] = to;
   }
@@ -140,7 +142,7 @@ export class EdgeTable implements EdgeSink {
 
 /**
  * The same accumulation straight from the outlines, for an image drawn in one strip: nothing to
- * keep per band, so edges are not stored (at 500 px that saved storing and sorting about ten
+ * keep per band, so edges are not stored (at 500 px that saved storing and bucketing about ten
  * thousand edges a render).
  */
 export class DirectCoverage implements EdgeSink {

@@ -3,8 +3,9 @@
  * exact text the document always had) and the rasterizer flattens the very same numbers into
  * edges (`flatten`), so a PNG and an SVG of one plan draw one geometry, not two that agree.
  *
- * Coordinates are rounded to the two decimals the document writes when they are recorded; a
- * reader of the SVG and the rasterizer therefore start from identical values.
+ * Coordinates are rounded to the two decimals the document writes (when recorded; a rectangle's
+ * when it is printed or flattened, as a reader of its relative steps would), so a reader of the
+ * SVG and the rasterizer start from identical values.
  */
 
 import { round2 } from "./geometry";

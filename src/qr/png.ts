@@ -4,8 +4,9 @@ import { ScanlineDeflater } from "./deflate";
 
 /**
  * Two PNG encoders. Indexed-colour images (plain codes) go through the scanline deflate in
- * deflate.ts, line by line. Truecolour images (styled codes) arrive strip by strip and are
- * compressed by native zlib in batches, so only compressed bytes accumulate.
+ * deflate.ts, line by line. Truecolour images (styled codes) arrive strip by strip and go
+ * through native zlib: one call for an image of one strip, one streaming engine for larger ones,
+ * so only compressed bytes accumulate.
  */
 
 const SIGNATURE = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -197,6 +198,7 @@ export class RgbPngStream {
     if (this.failure) throw this.failure;
     // Waiting until the engine has compressed the lines lets the caller reuse its strip, and keeps
     // the work serial, as it is in a Worker.
-    await new Promise((resolve) => this.engine!.write(lines, resolve));
+    const engine = this.engine;
+    await new Promise<void>((resolve, reject) => engine.write(lines, (err) => (err ? reject(err) : resolve())));
   }
 }

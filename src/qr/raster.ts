@@ -247,12 +247,12 @@ export async function rasterizePlan(plan: RenderPlan, options: RasterOptions = {
   }
   // Accumulated areas: a line per row, two cells wider than the canvas for the last edges' spill.
   const stride = size + 2;
-  const acc = spare.take(Float32Array, stripRows * stride);
+  const acc = spare.take(Float32Array, size, stripRows * stride);
   const spans = new RowSpans(stripRows, size);
   const backgroundLine = background.solid ? solidLine(background.solid, size) : null;
   // The strip is drawn in PNG's own layout (a zero filter byte, then RGB, per line) and handed
   // to the encoder as it is; the encoder is done with it when writeLines resolves.
-  const strip = spare.take(Uint8Array, stripRows * lineBytes);
+  const strip = spare.take(Uint8Array, size, stripRows * lineBytes);
   let finished = false;
   try {
     for (let top = 0; top < size; top += stripRows) {
@@ -261,7 +261,11 @@ export async function rasterizePlan(plan: RenderPlan, options: RasterOptions = {
       const rows = Math.min(stripRows, size - top);
       const lines = strip.subarray(0, rows * lineBytes);
       if (backgroundLine) for (let r = 0; r < rows; r++) lines.set(backgroundLine, r * lineBytes);
-      else for (let r = 0; r < rows; r++) background.fill(lines, r * lineBytes + 1, 0, size, top + r);
+      else
+        for (let r = 0; r < rows; r++) {
+          lines[r * lineBytes] = 0; // the filter byte: a kept strip holds the last render's bytes
+          background.fill(lines, r * lineBytes + 1, 0, size, top + r);
+        }
       for (const layer of layers) {
         const { edges } = layer;
         if (edges && (edges.maxY <= top || edges.minY >= top + rows)) continue;
@@ -293,30 +297,32 @@ export async function rasterizePlan(plan: RenderPlan, options: RasterOptions = {
   } finally {
     image?.release();
     // A render stopped midway leaves sums in acc: only clean buffers go back.
-    if (finished) spare.give(strip, acc);
+    if (finished) spare.give(size, strip, acc);
     else png.abandon();
   }
 }
 
 /**
- * The last render's strip and sum buffers, kept for the next one of the same size: a fresh
+ * The last render's strip and sum buffers, kept for the next one of the same canvas size: a fresh
  * megabyte costs its zeroing and page faults on every render (measured: a tenth of a 500 px
  * render), and renders of one size come in runs (every download of a design). One of each is
  * kept, so an isolate holds at most two or three megabytes for this.
  */
 const spare = {
+  size: 0,
   strip: null as Uint8Array | null,
   acc: null as Float32Array | null,
-  take<T extends Uint8Array | Float32Array>(kind: { new (length: number): T }, length: number): T {
+  take<T extends Uint8Array | Float32Array>(kind: { new (length: number): T }, size: number, length: number): T {
     const slot = kind === (Uint8Array as unknown) ? "strip" : "acc";
     const kept = this[slot];
-    if (kept && kept.length === length) {
+    if (kept && this.size === size && kept.length === length) {
       this[slot] = null;
       return kept as T;
     }
     return new kind(length);
   },
-  give(strip: Uint8Array, acc: Float32Array): void {
+  give(size: number, strip: Uint8Array, acc: Float32Array): void {
+    this.size = size;
     this.strip = strip;
     this.acc = acc;
   },

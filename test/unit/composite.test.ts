@@ -122,6 +122,23 @@ describe("the rasterizer draws the SVG's picture", () => {
   });
 });
 
+describe("buffers kept from render to render", () => {
+  it("a render after one of another size whose strips are as long comes out whole (gradient background)", async () => {
+    // 602 px and 628 px strips are both 1,048,060 bytes (580 and 556 lines); a gradient
+    // background writes no filter byte of its own, so a strip reused across sizes corrupted them.
+    await rasterizePlan(planRender({ content: URL, appearance: AppearanceSchema.parse({ dotsOptionsType: "rounded" }), size: 602 }));
+    const plan = planRender({
+      content: URL,
+      appearance: AppearanceSchema.parse({ dotsOptionsType: "rounded", backgroundOptionsGradientType: "radial", backgroundOptionsGradientColorStops: stops("#ffffff", "#dbeafe") }),
+      size: 628,
+    });
+    const afterOther = await rasterizePlan(plan);
+    expect(readPngWithPngjs(afterOther).width).toBe(628);
+    expect(await rasterizePlan(plan)).toEqual(afterOther);
+    await expectScans(afterOther, URL);
+  });
+});
+
 describe("resvg's share of a render", () => {
   it("an uploaded logo is decoded once per render, however many strips it crosses; the shapes never go through resvg", async () => {
     const size = 3000;
