@@ -50,7 +50,7 @@ export interface RowPainter {
   fill(out: Uint8Array, at: number, x: number, width: number, y: number): void;
   /**
    * Lays the paint over pixels [x, x + width) of row y by coverage: the running sum of
-   * acc[from...], which is cleared as it is read.
+   * acc[from...] (the caller clears the sums it has read).
    */
   cover(acc: Float32Array, from: number, out: Uint8Array, at: number, x: number, width: number, y: number): void;
 }
@@ -148,7 +148,6 @@ class AxisPainter implements RowPainter {
       at += 3;
       t += ux;
     }
-    acc.fill(0, from, end);
   }
 }
 
@@ -214,6 +213,5 @@ class RadialPainter implements RowPainter {
         out[at + 2] = table[k + 2]!;
       } else blend(out, at, table, k, cover);
     }
-    acc.fill(0, from, end);
   }
 }

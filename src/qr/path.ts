@@ -130,10 +130,10 @@ export class PathData {
   }
 
   /**
-   * Sends every outline to `sink` as straight edges, arcs flattened to chords within `tolerance`
+   * Sends every outline to `sink` as straight edges, arcs flattened to chords within TOLERANCE
    * pixels of the true curve. Every subpath is closed, as fill closes it.
    */
-  flatten(sink: EdgeSink, tolerance = TOLERANCE): void {
+  flatten(sink: EdgeSink): void {
     const ops = this.ops;
     let startX = 0;
     let startY = 0;
@@ -150,7 +150,7 @@ export class PathData {
         x = ops[at + 1]!;
         y = ops[at + 2]!;
       } else if (code === ARC) {
-        flattenArc(sink, x, y, ops[at + 1]!, ops[at + 2]!, ops[at + 3]!, ops[at + 4]!, tolerance);
+        flattenArc(sink, x, y, ops[at + 1]!, ops[at + 2]!, ops[at + 3]!, ops[at + 4]!);
         x = ops[at + 3]!;
         y = ops[at + 4]!;
       } else if (code === CLOSE) {
@@ -190,25 +190,22 @@ function quad(sink: EdgeSink, ax: number, ay: number, bx: number, by: number, cx
  * An SVG arc with equal radii, no rotation and the large-arc flag 0, as chords (SVG 1.1 F.6.5:
  * centre from the endpoints; a radius too small for them is scaled up, as readers do).
  */
-function flattenArc(sink: EdgeSink, x1: number, y1: number, radius: number, sweep: number, x2: number, y2: number, tolerance: number): void {
+function flattenArc(sink: EdgeSink, x1: number, y1: number, radius: number, sweep: number, x2: number, y2: number): void {
   // A code's arcs are a handful of shapes repeated at many places (every rounded module's corner
   // is the same quarter circle): their chords are computed once, relative to the start. Keys are
   // numbers (hundredths, as the document writes them), found in two maps: a string key per arc
   // cost more than the chords it saved.
   const dx = x2 - x1;
   const dy = y2 - y1;
-  let offsets: Float64Array | undefined;
-  if (tolerance === TOLERANCE) {
-    const outer = Math.round(radius * 100) * 2 + sweep;
-    const inner = Math.round(dx * 100) * 4194304 + Math.round(dy * 100);
-    let shapes = arcChords.get(outer);
-    if (!shapes) {
-      if (arcChords.size >= MAX_CACHED_RADII) arcChords.clear();
-      arcChords.set(outer, (shapes = new Map()));
-    }
-    offsets = shapes.get(inner);
-    if (!offsets) shapes.set(inner, (offsets = arcOffsets(radius, sweep, dx, dy, tolerance)));
-  } else offsets = arcOffsets(radius, sweep, dx, dy, tolerance);
+  const outer = Math.round(radius * 100) * 2 + sweep;
+  const inner = Math.round(dx * 100) * 4194304 + Math.round(dy * 100);
+  let shapes = arcChords.get(outer);
+  if (!shapes) {
+    if (arcChords.size >= MAX_CACHED_RADII) arcChords.clear();
+    arcChords.set(outer, (shapes = new Map()));
+  }
+  let offsets = shapes.get(inner);
+  if (!offsets) shapes.set(inner, (offsets = arcOffsets(radius, sweep, dx, dy)));
   let px = x1;
   let py = y1;
   for (let i = 0; i < offsets.length; i += 2) {
@@ -226,7 +223,7 @@ const MAX_CACHED_RADII = 64;
 const arcChords = new Map<number, Map<number, Float64Array>>();
 
 /** The inner vertices of an arc from (0, 0) to (dx, dy), as x, y pairs. */
-function arcOffsets(radius: number, sweep: number, dx: number, dy: number, tolerance: number): Float64Array {
+function arcOffsets(radius: number, sweep: number, dx: number, dy: number): Float64Array {
   const x1 = 0;
   const y1 = 0;
   const x2 = dx;
@@ -246,7 +243,7 @@ function arcOffsets(radius: number, sweep: number, dx: number, dy: number, toler
   if (sweep === 1 && delta < 0) delta += 2 * Math.PI;
   if (sweep === 0 && delta > 0) delta -= 2 * Math.PI;
   // The chord of angle s strays r(1 - cos(s/2)) from the arc: keep that within the tolerance.
-  const step = r > tolerance ? 2 * Math.acos(1 - tolerance / r) : Math.PI;
+  const step = r > TOLERANCE ? 2 * Math.acos(1 - TOLERANCE / r) : Math.PI;
   const segments = Math.max(1, Math.ceil(Math.abs(delta) / step));
   // Inner vertices are pushed out so that each chord's sector keeps the arc's area (a polygon
   // inscribed in a circle falls short of it by about 2/3 of the chord's sagitta along the

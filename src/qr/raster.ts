@@ -163,7 +163,8 @@ async function logoBands(plan: RenderPlan, frame: Box, render: PixelRenderer, ba
   const scale = Math.min(1, MAX_LOGO_SIDE / Math.max(image.width, image.height));
   const width = Math.max(1, Math.round(image.width * scale));
   const height = Math.max(1, Math.round(image.height * scale));
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", image.bytes));
+  // WebCrypto takes only an ArrayBuffer-backed view; the copy is a few hundred KB at most.
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new Uint8Array(image.bytes)));
   const key = `logo ${width}x${height} ${bytesToBase64(digest)}`;
   const { pixels, kept } = cachedPixels(key, () => render(rasterImageSvg(image, width, height), width, height));
   // The box as the SVG document writes it, so both draw the logo at the same place.
@@ -249,7 +250,12 @@ export async function rasterizePlan(plan: RenderPlan, options: RasterOptions = {
   const stride = size + 2;
   const acc = spare.take(Float32Array, size, stripRows * stride);
   const spans = new RowSpans(stripRows, size);
-  const backgroundLine = background.solid ? solidLine(background.solid, size) : null;
+  // A solid background is one PNG line (filter byte 0, then the colour throughout) copied into every row.
+  let backgroundLine: Uint8Array | null = null;
+  if (background.solid) {
+    backgroundLine = new Uint8Array(lineBytes);
+    background.fill(backgroundLine, 1, 0, size, 0);
+  }
   // The strip is drawn in PNG's own layout (a zero filter byte, then RGB, per line) and handed
   // to the encoder as it is; the encoder is done with it when writeLines resolves.
   const strip = spare.take(Uint8Array, size, stripRows * lineBytes);
@@ -335,15 +341,4 @@ const spare = {
  */
 function nextTask(): Promise<void> {
   return new Promise((resolve) => (typeof setImmediate === "function" ? setImmediate(resolve) : setTimeout(resolve, 0)));
-}
-
-/** A PNG line (filter byte 0, then RGB) of one colour. */
-function solidLine(colour: readonly [number, number, number], size: number): Uint8Array {
-  const line = new Uint8Array(size * 3 + 1);
-  for (let o = 1; o < line.length; o += 3) {
-    line[o] = colour[0];
-    line[o + 1] = colour[1];
-    line[o + 2] = colour[2];
-  }
-  return line;
 }

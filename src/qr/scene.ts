@@ -127,12 +127,13 @@ function drawCircleFill(plan: RenderPlan, path: PathData): void {
     if (Math.hypot(row - center, col - center) > center) return false;
     return matrix.isDark(source(col), source(row));
   };
+  const type = legibleDotType(appearance.dotsOptionsType, dotSize, appearance.scannability);
   const fx = x0 - extra * dotSize;
   const fy = y0 - extra * dotSize;
   for (let row = 0; row < fakeCount; row++)
     for (let col = 0; col < fakeCount; col++)
       if (fake(row, col))
-        drawDot(path, legibleDotType(appearance.dotsOptionsType, dotSize, appearance.scannability), fx + col * dotSize, fy + row * dotSize, dotSize, neighboursOf((dr, dc) => fake(row + dr, col + dc)));
+        drawDot(path, type, fx + col * dotSize, fy + row * dotSize, dotSize, neighboursOf((dr, dc) => fake(row + dr, col + dc)));
 }
 
 function drawCorners(plan: RenderPlan, layers: SceneBuilder, dotsPath: PathData): void {
