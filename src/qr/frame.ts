@@ -3,7 +3,7 @@ import { luminance } from "./contrast";
 import { QrError } from "./errors";
 import { CAP_HEIGHT_EM, captionOutline, describeCharacter, drawOutline, REFERENCE_SIZE, unsupportedCharacters } from "./fonts/outline";
 import type { Box } from "./geometry";
-import { PathData } from "./path";
+import { PathData, type PathSink, roundedRect } from "./path";
 import type { RenderPlan } from "./plan";
 import { ensureRaster } from "./raster";
 import type { PaintedLayer } from "./scene";
@@ -43,13 +43,7 @@ const CAPTION_EM = 0.55;
 const MIN_CAPTION_SCALE = 0.5;
 
 /** What frame shapes are drawn into: the scene's PathData, or a recorder in tests. */
-export interface PathSink {
-  moveTo(x: number, y: number): void;
-  lineTo(x: number, y: number): void;
-  /** a circular arc of radius r to (x, y), the short way round, clockwise on screen when sweep is 1 */
-  arcTo(r: number, sweep: 0 | 1, x: number, y: number): void;
-  close(): void;
-}
+export type { PathSink };
 
 /** A solid shape of the frame in absolute canvas pixels, wound so the nonzero rule fills it. */
 export interface FrameLayer {
@@ -89,20 +83,6 @@ function rect(sink: PathSink, x: number, y: number, w: number, h: number, counte
     sink.lineTo(x + w, y + h);
     sink.lineTo(x, y + h);
   }
-  sink.close();
-}
-
-/** A rectangle with corners of radius r, clockwise. */
-function roundedRect(sink: PathSink, x: number, y: number, w: number, h: number, r: number): void {
-  sink.moveTo(x + r, y);
-  sink.lineTo(x + w - r, y);
-  sink.arcTo(r, 1, x + w, y + r);
-  sink.lineTo(x + w, y + h - r);
-  sink.arcTo(r, 1, x + w - r, y + h);
-  sink.lineTo(x + r, y + h);
-  sink.arcTo(r, 1, x, y + h - r);
-  sink.lineTo(x, y + r);
-  sink.arcTo(r, 1, x + r, y);
   sink.close();
 }
 

@@ -23,12 +23,46 @@ const RECT = 4;
 
 const ARGUMENTS = [2, 2, 4, 0, 5] as const;
 
+/** What outlines are drawn into: PathData, or a recorder in tests. */
+export interface PathSink {
+  moveTo(x: number, y: number): void;
+  lineTo(x: number, y: number): void;
+  /** a circular arc of radius r to (x, y), the short way round, clockwise on screen when sweep is 1 */
+  arcTo(r: number, sweep: 0 | 1, x: number, y: number): void;
+  close(): void;
+}
+
+/** A rectangle with corners of radius r, clockwise unless asked otherwise (a hole in a clockwise shape). */
+export function roundedRect(sink: PathSink, x: number, y: number, w: number, h: number, r: number, clockwise = true): void {
+  const sweep = clockwise ? 1 : 0;
+  sink.moveTo(x + r, y);
+  if (clockwise) {
+    sink.lineTo(x + w - r, y);
+    sink.arcTo(r, sweep, x + w, y + r);
+    sink.lineTo(x + w, y + h - r);
+    sink.arcTo(r, sweep, x + w - r, y + h);
+    sink.lineTo(x + r, y + h);
+    sink.arcTo(r, sweep, x, y + h - r);
+    sink.lineTo(x, y + r);
+    sink.arcTo(r, sweep, x + r, y);
+  } else {
+    sink.arcTo(r, sweep, x, y + r);
+    sink.lineTo(x, y + h - r);
+    sink.arcTo(r, sweep, x + r, y + h);
+    sink.lineTo(x + w - r, y + h);
+    sink.arcTo(r, sweep, x + w, y + h - r);
+    sink.lineTo(x + w, y + r);
+    sink.arcTo(r, sweep, x + w - r, y);
+  }
+  sink.close();
+}
+
 /** Receives straight edges; horizontal ones may be skipped by the receiver. */
 export interface EdgeSink {
   edge(x0: number, y0: number, x1: number, y1: number): void;
 }
 
-export class PathData {
+export class PathData implements PathSink {
   private ops = new Float64Array(256);
   private length = 0;
 
@@ -84,27 +118,7 @@ export class PathData {
   }
 
   roundedRect(x: number, y: number, w: number, h: number, r: number, clockwise = true): void {
-    const sweep = clockwise ? 1 : 0;
-    this.moveTo(x + r, y);
-    if (clockwise) {
-      this.lineTo(x + w - r, y);
-      this.arcTo(r, sweep, x + w, y + r);
-      this.lineTo(x + w, y + h - r);
-      this.arcTo(r, sweep, x + w - r, y + h);
-      this.lineTo(x + r, y + h);
-      this.arcTo(r, sweep, x, y + h - r);
-      this.lineTo(x, y + r);
-      this.arcTo(r, sweep, x + r, y);
-    } else {
-      this.arcTo(r, sweep, x, y + r);
-      this.lineTo(x, y + h - r);
-      this.arcTo(r, sweep, x + r, y + h);
-      this.lineTo(x + w - r, y + h);
-      this.arcTo(r, sweep, x + w, y + h - r);
-      this.lineTo(x + w, y + r);
-      this.arcTo(r, sweep, x + w - r, y);
-    }
-    this.close();
+    roundedRect(this, x, y, w, h, r, clockwise);
   }
 
   /** The path's `d` attribute. */
