@@ -10,12 +10,13 @@ interface __BaseEnv_Env {
 	ORPHAN_UPLOAD_GRACE_HOURS: "24";
 	SCAN_LIMITER: DurableObjectNamespace<import("./src/index").ScanLimiter>;
 	CALLER_GATE: DurableObjectNamespace<import("./src/index").CallerGate>;
+	SIGN_IN_GATE: DurableObjectNamespace<import("./src/index").SignInGate>;
 	PAIRING_INSTANCE: DurableObjectNamespace<import("./src/index").PairingInstance>;
 }
 declare namespace Cloudflare {
 	interface GlobalProps {
 		mainModule: typeof import("./src/index");
-		durableNamespaces: "ScanLimiter" | "CallerGate" | "PairingInstance";
+		durableNamespaces: "ScanLimiter" | "CallerGate" | "PairingInstance" | "SignInGate";
 	}
 	interface Env extends __BaseEnv_Env {}
 }

@@ -15,6 +15,7 @@ import { hostedPagesRouter, pageAssetsRouter } from "./http/hosted-pages";
 import { pairingRouter } from "./http/pairing/router";
 import { messageQrdlImagesRouter } from "./http/message-qrdl/images";
 import { messageQrdlRouter } from "./http/message-qrdl/router";
+import { sessionRouter } from "./http/session";
 
 export const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
@@ -30,6 +31,7 @@ app.route("/admin", adminRouter);
 app.route("/apis/v2/public/crm", produceQrCodeRouter);
 app.route("/files", filesRouter);
 app.route("/qr_codes", qrCodesRouter);
+app.route("/session", sessionRouter);
 app.route("/r", redirectsRouter);
 app.route("/bench", benchRouter);
 // Device pairing: /instances/…, /pairing/confirm and the pairing page's script under /assets.
@@ -49,6 +51,13 @@ const SECURITY_SCHEMES = {
     type: "http",
     scheme: "bearer",
     description: "An organization API key (zbk_…) issued through the admin API; qr:ReadQrCode to read, qr:WriteQrCode and the read-write role to write",
+  },
+  consoleSession: {
+    type: "apiKey",
+    in: "cookie",
+    name: "eqr_session",
+    description:
+      "The console's session cookie, set by POST /session. Wherever a bearer key is accepted the cookie is too when no Authorization header is sent (owner and editor: read-write; viewer: read-only); a state-changing request authenticated by it must carry this server's Origin",
   },
   clientToken: { type: "apiKey", in: "header", name: "Client-Token", description: "The organization's pairing Client-Token (zct_…)" },
   acsSignatureV3: {
@@ -77,6 +86,7 @@ app.doc31("/openapi.json", {
     { name: "Produce QR code", description: "Stateless QR code PNGs for a URL or tel: URI, authenticated by api_key and developer_secret in the body; always HTTP 200" },
     { name: "Files", description: "Uploads (files, audio, logos) stored in R2, and their public download" },
     { name: "QR codes", description: "An organization's dynamic QR codes: create, read, replace, delete, download their images, read their scans and page views" },
+    { name: "Console session", description: "People signing in to the console: email and password, one-time invite and reset links, sign-out" },
     { name: "Public edge", description: "What people reach by scanning: short-link redirects, hosted pages, their calendar and contact files and assets" },
     { name: "Pairing", description: "Device pairing: an instance's rotating QR value and phone codes (Client-Token), the confirmation a phone sends, the demo page" },
     { name: "Message QR codes", description: "WhatsApp message QR codes through the Alibaba Cloud Chat App Message Service RPC (version 2020-06-06), and their images" },

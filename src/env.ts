@@ -1,4 +1,5 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { ConsoleSession } from "./auth/sessions";
 import type { QrCodeRecord } from "./codes/record";
 import type { ApiKey } from "./db/accounts";
 import type { ErrorEnvelope } from "./http/errors";
@@ -12,6 +13,8 @@ export type AppEnv = {
     envelope: ErrorEnvelope;
     /** The organization bearer key that authenticated the request (set by bearerKeyAuth). */
     apiKey: ApiKey;
+    /** The console session behind the request when the eqr_session cookie authenticated it (bearerKeyAuth, owner settings). */
+    consoleSession: ConsoleSession | undefined;
     /** The QR code a /qr_codes/{id}/… route names, looked up before its input is validated (codeFirst). */
     code: QrCodeRecord;
   };

@@ -21,3 +21,4 @@ export default {
 export { ScanLimiter } from "./objects/scan-limiter";
 export { CallerGate } from "./objects/caller-gate";
 export { PairingInstance } from "./objects/pairing-instance";
+export { SignInGate } from "./objects/sign-in-gate";
