@@ -1,3 +1,5 @@
+import { PAGE_CSS } from "./stylesheet";
+
 /**
  * The hosted pages' static assets, kept as strings so the Worker serves them itself (no third
  * party, no build step). Each is served at a content-hashed path with an immutable Cache-Control,
@@ -14,41 +16,6 @@ function fnv1a(text: string): string {
   }
   return (hash >>> 0).toString(16).padStart(8, "0");
 }
-
-/**
- * Mobile-first, one column. Colours come from custom properties: the defaults here, a code's own
- * in a small `:root{…}` block that the page's CSP admits by its SHA-256. Every user string may be
- * one unbroken 10,000-character word, so everything wraps anywhere; user text is bidi-isolated
- * (`dir="auto"` / `<bdi>`) so a right-to-left override cannot reorder what surrounds it.
- */
-export const PAGE_CSS = `*,*::before,*::after{box-sizing:border-box}
-:root{--bg:#f9fafb;--fg:#000000;--primary:#0e7490;--on-primary:#ffffff;--muted:color-mix(in srgb,var(--fg) 70%,var(--bg));--line:color-mix(in srgb,var(--fg) 18%,var(--bg));color-scheme:light}
-html{-webkit-text-size-adjust:100%;text-size-adjust:100%}
-body{margin:0;min-height:100vh;background:var(--bg);color:var(--fg);font:1rem/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans",sans-serif;overflow-wrap:anywhere;word-break:break-word}
-main{max-width:36rem;margin:0 auto;padding:1.5rem 1rem 2rem;display:flex;flex-direction:column;gap:1rem;min-width:0}
-h1{font-size:1.6rem;line-height:1.2;margin:0}
-h2{font-size:1.1rem;margin:0}
-p{margin:0}
-[dir=auto],bdi{unicode-bidi:isolate}
-.kicker{margin:0;color:var(--muted);font-size:.9rem;text-transform:uppercase;letter-spacing:.04em}
-.hero{display:block;width:100%;max-height:50vh;object-fit:cover;border-radius:.75rem}
-.body{white-space:pre-wrap}
-.actions,.links{list-style:none;margin:0;padding:0;display:flex;flex-direction:column;gap:.75rem}
-.button{display:flex;align-items:center;gap:.75rem;min-height:3rem;padding:.75rem 1rem;border-radius:.75rem;background:var(--primary);color:var(--on-primary);text-decoration:none;font-weight:600;min-width:0}
-.button:focus-visible{outline:3px solid var(--fg);outline-offset:2px}
-.button img{width:2.5rem;height:2.5rem;flex:none;object-fit:cover;border-radius:.5rem;background:var(--bg)}
-.button span,.button bdi{min-width:0}
-.button.inert{background:transparent;color:var(--fg);border:2px dashed var(--line);font-weight:400}
-a{color:inherit}
-audio{width:100%}
-.when{display:flex;flex-direction:column;gap:.25rem}
-.when time{font-weight:600}
-dl{margin:0;display:grid;grid-template-columns:minmax(0,1fr);gap:.25rem}
-dt{color:var(--muted);font-size:.9rem}
-dd{margin:0 0 .5rem}
-.note{color:var(--muted);font-size:.9rem}
-footer{max-width:36rem;margin:0 auto;padding:0 1rem 2rem;color:var(--muted);font-size:.8rem}
-`;
 
 /**
  * Shows event times in the visitor's own locale and time zone. The server renders the event's

@@ -1,6 +1,6 @@
 import type { FC } from "hono/jsx";
 import type { ContentOf } from "../codes/catalog";
-import { FileLink, HeroImage, str, UserText } from "./parts";
+import { Content, FileLink, HeroImage, Masthead, str } from "./parts";
 
 /**
  * An event code's page. Times are rendered by the server in the event's own offset (the page is
@@ -31,47 +31,41 @@ const EventTime: FC<{ iso: string }> = ({ iso }) => (
 
 export const EventPage: FC<{ content: ContentOf<"event">; calendarHref: string }> = ({ content, calendarHref }) => (
   <>
-    {str(content.eventType) && (
-      <p class="kicker">
-        <UserText text={content.eventType!} />
-      </p>
-    )}
-    <h1>
-      <UserText text={content.name} />
-    </h1>
-    <HeroImage image={content.image} />
-    <dl>
-      <dt>Starts</dt>
-      <dd>
-        <EventTime iso={content.startDate} />
-      </dd>
-      <dt>Ends</dt>
-      <dd>
-        <EventTime iso={content.endDate} />
-      </dd>
-      {str(content.location) && (
-        <>
-          <dt>Where</dt>
-          <dd dir="auto">{content.location}</dd>
-        </>
+    <Masthead title={content.name} kicker={str(content.eventType)} mark={<HeroImage image={content.image} />} />
+    <Content>
+      <dl>
+        <dt>Starts</dt>
+        <dd>
+          <EventTime iso={content.startDate} />
+        </dd>
+        <dt>Ends</dt>
+        <dd>
+          <EventTime iso={content.endDate} />
+        </dd>
+        {str(content.location) && (
+          <>
+            <dt>Where</dt>
+            <dd dir="auto">{content.location}</dd>
+          </>
+        )}
+      </dl>
+      {str(content.description) && (
+        <p class="body" dir="auto">
+          {content.description}
+        </p>
       )}
-    </dl>
-    {str(content.description) && (
-      <p class="body" dir="auto">
-        {content.description}
-      </p>
-    )}
-    <ul class="actions">
-      <li>
-        <a class="button" href={calendarHref} download="event.ics">
-          <span>Add to calendar</span>
-        </a>
-      </li>
-      {str(content.publicFilePath) && (
+      <ul class="actions">
         <li>
-          <FileLink file={content.publicFilePath} />
+          <a class="button center" href={calendarHref} download="event.ics">
+            <span>Add to calendar</span>
+          </a>
         </li>
-      )}
-    </ul>
+        {str(content.publicFilePath) && (
+          <li>
+            <FileLink file={content.publicFilePath} />
+          </li>
+        )}
+      </ul>
+    </Content>
   </>
 );

@@ -60,13 +60,13 @@ export const PAIR_SCRIPT = `(function () {
     if (connected || stopped) return;
     call("qr-code/image").then(function (answer) {
       if (answer.body.connected === true) return onConnected();
-      if (answer.status === 409) return show("paused", "Paused: no code was scanned. Show a new one when you are ready.");
+      if (answer.status === 409) return show("paused", "The code expired");
       if (answer.status !== 200) {
         stopped = true;
         return show("error", answer.body.error || "Something went wrong");
       }
       if (image.getAttribute("src") !== answer.body.value) image.setAttribute("src", answer.body.value);
-      show("waiting", "Scan this code with the device to link. It changes every 20 seconds.");
+      show("waiting", "Scan this code with the device you want to link.");
       var left = Date.parse(answer.headers.get("Expires") || "") - Date.parse(answer.headers.get("Date") || "");
       // Ask again a second before this code expires, then every half second until a new one comes.
       refreshTimer = setTimeout(refresh, isNaN(left) ? 5000 : Math.max(500, left - 1000));

@@ -19,10 +19,36 @@ export const httpHref = (value: unknown): string | null => (typeof value === "st
 /** A string someone typed: isolated from the text around it. */
 export const UserText: FC<{ text: string }> = ({ text }) => <bdi>{text}</bdi>;
 
+/**
+ * The page's image, in the masthead: shown at its own size up to the card's width, never
+ * stretched (a 256 px logo stays a crisp 256 px logo), aspect ratio kept, framed like an avatar.
+ */
 export const HeroImage: FC<{ image: unknown }> = ({ image }) => {
   const src = uploadPath(image);
   return src ? <img class="hero" src={src} alt="" /> : null;
 };
+
+/**
+ * The top of every page: a band of the code's primary colour (text in the black or white that
+ * contrasts with it), holding the image or a mark, an optional kicker, the title and a lede.
+ */
+export const Masthead: FC<{ title: string; kicker?: string | null; mark?: Child; children?: Child }> = ({ title, kicker, mark, children }) => (
+  <header class="masthead">
+    {mark}
+    {kicker && (
+      <p class="kicker">
+        <UserText text={kicker} />
+      </p>
+    )}
+    <h1>
+      <UserText text={title} />
+    </h1>
+    {children}
+  </header>
+);
+
+/** The body of the card below the masthead. */
+export const Content: FC<{ children?: Child }> = ({ children }) => <div class="content">{children}</div>;
 
 /** A link to another site: http(s) only, no opener, no referrer; otherwise the label alone. */
 export const ExternalLink: FC<{ href: unknown; class?: string; children?: Child }> = ({ href, class: className, children }) => {
@@ -40,13 +66,13 @@ export const FileLink: FC<{ file: unknown }> = ({ file }) => {
   const local = uploadPath(file);
   if (local)
     return (
-      <a class="button" href={local} download="">
+      <a class="button center" href={local} download="">
         <span>Download the file</span>
       </a>
     );
   if (httpHref(file))
     return (
-      <ExternalLink class="button" href={file}>
+      <ExternalLink class="button center" href={file}>
         <span>Open the file</span>
       </ExternalLink>
     );

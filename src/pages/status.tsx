@@ -1,5 +1,6 @@
 import type { FC } from "hono/jsx";
 import { documentOf, Layout } from "./layout";
+import { Content, Masthead } from "./parts";
 
 /**
  * The small pages a visitor sees when a short link or hosted page leads nowhere: the shared layout
@@ -7,8 +8,10 @@ import { documentOf, Layout } from "./layout";
  */
 const StatusPage: FC<{ title: string; message: string }> = ({ title, message }) => (
   <Layout title={title}>
-    <h1>{title}</h1>
-    <p>{message}</p>
+    <Masthead title={title} />
+    <Content>
+      <p>{message}</p>
+    </Content>
   </Layout>
 );
 

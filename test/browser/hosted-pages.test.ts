@@ -1,23 +1,28 @@
 // Hosted pages in a real browser: Debian's Chromium driven by playwright-core (no browser
 // download), against a real local Worker (`wrangler dev`, its own state in a temporary directory).
 // Each hosted type is opened at a phone viewport; the page must raise no CSP violation and no
-// console error, and load nothing from another origin. Screenshots go to test-artifacts/.
+// console error, and load nothing from another origin. Every type, and the 404 page, is then
+// scanned by axe-core at phone (390 px) and desktop (1280 px) widths: no serious or critical
+// violation. Screenshots go to test-artifacts/pages/.
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalWorker, startLocalWorker } from "../../bench/http/worker";
+import { seriousAxeViolations } from "../support/axe-scan";
 import { BROWSER_TESTS_RUN, launchChromium } from "../support/chromium";
 import { wavFixture } from "../support/media-fixtures";
 import { encodePngFixture } from "../support/png-fixtures";
 
-const ARTIFACTS = fileURLToPath(new URL("../../test-artifacts/hosted-pages/", import.meta.url));
+const ARTIFACTS = fileURLToPath(new URL("../../test-artifacts/pages/", import.meta.url));
 
 
 const HOSTILE = ["<script>alert(1)</script>", `"><img src=x onerror=alert(1)>`, "javascript:alert(1)", "\u202Egnp.exe\u202C invoice"];
 
 const LOGO = encodePngFixture({ width: 64, height: 64, colorType: 2, bitDepth: 8, pixel: (x, y) => (Math.hypot(x - 31.5, y - 31.5) < 24 ? [14, 116, 144] : [253, 224, 71]) });
+/** Wider than any card (stored at 1024 x 256): it must shrink to the card, aspect kept. */
+const BANNER = encodePngFixture({ width: 1200, height: 300, colorType: 2, bitDepth: 8, filter: () => 0, pixel: (x) => (Math.floor(x / 100) % 2 ? [14, 116, 144] : [240, 249, 255]) });
 
 
 async function send(worker: LocalWorker, path: string, token: string, init: { method?: string; json?: unknown; form?: FormData } = {}) {
@@ -44,6 +49,7 @@ async function seed(worker: LocalWorker): Promise<Seeded[]> {
     return (await send(worker, "/files", key, { form })).id as string;
   };
   const image = await upload("logo", "logo.png", LOGO);
+  const banner = await upload("logo", "banner.png", BANNER);
   const pdf = await upload("file", "menu.pdf", new TextEncoder().encode("%PDF-1.4\n%%EOF\n"));
   const audio = await upload("audio", "jingle.wav", wavFixture(8000));
   const codes: [string, Record<string, unknown>][] = [
@@ -81,7 +87,7 @@ async function seed(worker: LocalWorker): Promise<Seeded[]> {
         endDate: "2026-12-10T21:30:00+02:00",
         location: HOSTILE[3],
         description: HOSTILE.join("\n"),
-        image,
+        image: banner,
       },
     ],
     ["vcard", { firstName: "Ada", lastName: HOSTILE[3], organisation: HOSTILE[1], jobTitle: "Engineer", tel: "+44 20 7946 0000", email: "ada@example.com", url: "https://ada.example", city: "London", country: "UK", note: HOSTILE.join("\n") }],
@@ -160,7 +166,36 @@ describe.skipIf(!BROWSER_TESTS_RUN)("hosted pages in Chromium at a phone viewpor
         expect(await page.evaluate(() => getComputedStyle(document.body).color)).toBe("rgb(255, 255, 255)");
         expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe("rgb(30, 41, 59)");
         expect(await page.evaluate(() => (document.querySelector("img.hero") as HTMLImageElement).naturalWidth)).toBe(64);
+        // The primary colour is what the page opens on: the masthead is yellow, its title black.
+        const masthead = await page.evaluate(() => {
+          const header = document.querySelector("main > header")!;
+          const box = header.getBoundingClientRect();
+          return { background: getComputedStyle(header).backgroundColor, title: getComputedStyle(header.querySelector("h1")!).color, width: box.width, height: box.height };
+        });
+        expect(masthead).toMatchObject({ background: "rgb(253, 224, 71)", title: "rgb(0, 0, 0)" });
+        expect(masthead.width).toBe(390);
+        expect(masthead.height).toBeGreaterThan(100);
+        // A 64 px logo is shown at 64 px, square: never stretched into a banner.
+        const hero = await page.evaluate(() => {
+          const img = document.querySelector("img.hero") as HTMLImageElement;
+          const box = img.getBoundingClientRect();
+          return { width: box.width, height: box.height, natural: img.naturalWidth };
+        });
+        expect(hero).toEqual({ width: 64, height: 64, natural: 64 });
       }
+      if (type === "event") {
+        // A banner wider than the card shrinks to the card's width and keeps its 4:1 shape.
+        const hero = await page.evaluate(() => {
+          const img = document.querySelector("img.hero") as HTMLImageElement;
+          const box = img.getBoundingClientRect();
+          return { width: box.width, height: box.height, natural: img.naturalWidth, naturalHeight: img.naturalHeight, card: document.querySelector("main")!.getBoundingClientRect().width };
+        });
+        expect(hero.natural).toBe(1024);
+        expect(hero.width).toBeLessThan(hero.card);
+        expect(hero.width).toBeGreaterThan(hero.card * 0.75);
+        expect(hero.width / hero.height).toBeCloseTo(hero.natural / hero.naturalHeight, 1);
+      }
+      expect(await seriousAxeViolations(page)).toEqual([]);
       if (type === "links") expect(requests.some((url) => url.includes("remote.example"))).toBe(false);
       if (type === "event") {
         // The locale script ran: French text in New York time (18:00+02:00 is 11:00 there).
@@ -172,9 +207,36 @@ describe.skipIf(!BROWSER_TESTS_RUN)("hosted pages in Chromium at a phone viewpor
         expect(times[0]!.text).not.toMatch(/UTC\+02:00/);
       }
 
-      const file = join(ARTIFACTS, `${type}.png`);
+      const file = join(ARTIFACTS, `${type}-390.png`);
       await page.screenshot({ path: file, fullPage: type !== "text" });
       console.log(`screenshot: ${file}`);
+      await context.close();
+    }, 60_000);
+  }
+
+  for (const type of ["text", "links", "audio", "event", "vcard", "not-found"]) {
+    it(`${type} at 1280 px: a centred card, axe finds nothing serious`, async () => {
+      const path = type === "not-found" ? "/p/short" : `/p/${codes.find((c) => c.type === type)!.token}`;
+      const context = await browser!.newContext({ viewport: { width: 1280, height: 900 } });
+      const page = await context.newPage();
+      const response = await page.goto(`${worker!.baseUrl}${path}`, { waitUntil: "load" });
+      expect(response?.status()).toBe(type === "not-found" ? 404 : 200);
+      const card = await page.evaluate(() => document.querySelector("main")!.getBoundingClientRect());
+      expect(card.width).toBe(576);
+      expect(Math.abs(card.left + card.width / 2 - 640)).toBeLessThanOrEqual(1);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1280);
+      if (type === "text") {
+        const hero = await page.evaluate(() => (document.querySelector("img.hero") as HTMLImageElement).getBoundingClientRect().width);
+        expect(hero).toBe(64);
+      }
+      expect(await seriousAxeViolations(page)).toEqual([]);
+      await page.screenshot({ path: join(ARTIFACTS, `${type}-1280.png`), fullPage: type !== "text" });
+      if (type === "not-found") {
+        // The phone view of the 404 page too (the hosted types are scanned at 390 px above).
+        await page.setViewportSize({ width: 390, height: 844 });
+        expect(await seriousAxeViolations(page)).toEqual([]);
+        await page.screenshot({ path: join(ARTIFACTS, `${type}-390.png`) });
+      }
       await context.close();
     }, 60_000);
   }

@@ -1,17 +1,32 @@
 // The pairing demo page end to end, in a real browser: Debian's Chromium (playwright-core, no
 // browser download) against a real local Worker (`wrangler dev`, its own state in a temporary
 // directory). The page's QR code is read from a screenshot, confirmed through the API as a phone
-// would, and the page must show "Connected" within two seconds. Screenshots go to test-artifacts/.
+// would, and the page must show "Connected" within two seconds. Each state (waiting, connected,
+// expired, error) is scanned by axe-core at phone (390 px) and desktop (1280 px) widths: no
+// serious or critical violation. Screenshots go to test-artifacts/pages/.
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalWorker, startLocalWorker } from "../../bench/http/worker";
+import { seriousAxeViolations } from "../support/axe-scan";
 import { BROWSER_TESTS_RUN, launchChromium } from "../support/chromium";
 import { decodePng, expectDecoded } from "../support/decode";
 
-const ARTIFACTS = fileURLToPath(new URL("../../test-artifacts/pairing/", import.meta.url));
+const ARTIFACTS = fileURLToPath(new URL("../../test-artifacts/pages/", import.meta.url));
+
+/** The state as it looks on a phone and on a desktop: axe-clean at both widths, a screenshot of each. */
+async function checkState(page: Page, state: string) {
+  const phone = page.viewportSize()!;
+  for (const width of [390, 1280]) {
+    await page.setViewportSize({ width, height: width === 390 ? 844 : 900 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+    expect(await seriousAxeViolations(page), `${state} at ${width} px`).toEqual([]);
+    await page.screenshot({ path: join(ARTIFACTS, `pairing-${state}-${width}.png`) });
+  }
+  await page.setViewportSize(phone);
+}
 
 
 async function send(worker: LocalWorker, method: string, path: string, body?: unknown) {
@@ -64,7 +79,7 @@ describe.skipIf(!BROWSER_TESTS_RUN)("pairing demo page in Chromium", () => {
 
   it("shows a scannable QR, replaces it as it expires, and flips to Connected on its next status poll after a confirmation", async () => {
     const pairing = await seed(worker);
-    const context = await browser.newContext({ viewport: { width: 420, height: 800 } });
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
     const page = await context.newPage();
     const problems: string[] = [];
     page.on("console", (message) => {
@@ -79,8 +94,8 @@ describe.skipIf(!BROWSER_TESTS_RUN)("pairing demo page in Chromium", () => {
     const url = `${worker.baseUrl}/instances/${pairing.instanceId}/pair#token=${pairing.token}&clientToken=${pairing.clientToken}`;
     await page.goto(url);
     await page.waitForFunction(() => document.getElementById("pair")?.getAttribute("data-state") === "waiting", null, { timeout: 10_000 });
-    await page.screenshot({ path: join(ARTIFACTS, "waiting.png") });
     const first = await scan(page);
+    await checkState(page, "waiting");
     expect(first).toMatch(new RegExp(`^${pairing.instanceId}\\.[A-Za-z0-9_-]{32}$`));
 
     // The page fetches the next value as this one expires (a value lives 20 seconds on the Worker's
@@ -112,7 +127,28 @@ describe.skipIf(!BROWSER_TESTS_RUN)("pairing demo page in Chromium", () => {
     expect(statusPollsSinceConfirmation).toBeLessThanOrEqual(2);
     expect(await page.locator("#message").textContent()).toBe("Connected");
     expect(await page.locator("#qr").isVisible()).toBe(false);
-    await page.screenshot({ path: join(ARTIFACTS, "connected.png") });
+    // The connected state is designed, not a grey line: the message is a heading-sized line, a
+    // green mark says it, and Disconnect is a real (outlined) button in the page's own font.
+    const connected = await page.evaluate(() => {
+      const style = (selector: string) => getComputedStyle(document.querySelector(selector)!);
+      const button = style("#disconnect");
+      return {
+        buttonFont: button.fontFamily,
+        buttonSize: button.fontSize,
+        buttonBorder: button.borderTopStyle,
+        bodyFont: style("body").fontFamily,
+        bodySize: style("body").fontSize,
+        messageSize: parseFloat(style("#message").fontSize),
+        mark: style(".state-art.connected").display,
+      };
+    });
+    expect(connected.buttonFont).toBe(connected.bodyFont);
+    expect(connected.buttonSize).toBe(connected.bodySize);
+    expect(connected.buttonBorder).toBe("solid");
+    expect(connected.messageSize).toBeGreaterThan(parseFloat(connected.bodySize));
+    expect(connected.mark).not.toBe("none");
+    expect(await page.locator("#disconnect").isVisible()).toBe(true);
+    await checkState(page, "connected");
     console.log(`pairing page: "Connected" ${flipped} ms and ${statusPollsSinceConfirmation} status polls after the confirmation`);
 
     // Disconnect from the page: a new code appears.
@@ -136,7 +172,7 @@ describe.skipIf(!BROWSER_TESTS_RUN)("pairing demo page in Chromium", () => {
     const first = await scan(page);
     await page.waitForFunction(() => document.getElementById("pair")?.getAttribute("data-state") === "paused", null, { timeout: 45_000 });
     expect(await page.locator("#restart").isVisible()).toBe(true);
-    await page.screenshot({ path: join(ARTIFACTS, "paused.png") });
+    await checkState(page, "expired");
     // Paused: within three seconds at most one status call that was already on its way.
     const before = calls.length;
     await page.waitForTimeout(3_000);
@@ -154,6 +190,7 @@ describe.skipIf(!BROWSER_TESTS_RUN)("pairing demo page in Chromium", () => {
     await page.goto(`${worker.baseUrl}/instances/${pairing.instanceId}/pair`);
     await page.waitForFunction(() => document.getElementById("pair")?.getAttribute("data-state") === "error");
     expect(await page.locator("#message").textContent()).toContain("#token=");
+    await checkState(page, "error");
     await page.close();
   });
 });

@@ -58,7 +58,7 @@ async function page(token: string) {
 
 type Document = ReturnType<typeof parseHTML>["document"];
 
-const ALLOWED_TAGS = new Set(["HTML", "HEAD", "META", "TITLE", "LINK", "STYLE", "SCRIPT", "BODY", "MAIN", "H1", "P", "BDI", "IMG", "A", "SPAN", "UL", "LI", "AUDIO", "DL", "DT", "DD", "TIME", "BR"]);
+const ALLOWED_TAGS = new Set(["HTML", "HEAD", "META", "TITLE", "LINK", "STYLE", "SCRIPT", "BODY", "MAIN", "HEADER", "DIV", "H1", "P", "BDI", "IMG", "A", "SPAN", "UL", "LI", "AUDIO", "DL", "DT", "DD", "TIME", "BR"]);
 
 /** What must hold on every hosted page, whatever the content: the DOM is ours alone. */
 function expectInert(document: Document, token: string) {
