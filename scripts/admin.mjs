@@ -85,6 +85,18 @@ export const COMMANDS = [
     confirm: "deletes the user: its api_key and developer keys stop working at once", req: (a) => ["DELETE", `/admin/users/${e(a.userId)}`] },
   { cmd: "user rotate-key", args: ["userId"], summary: "Replace a user's api_key (prints the new one once)",
     req: (a) => ["POST", `/admin/users/${e(a.userId)}/api-key/rotate`] },
+  { cmd: "user set-password", args: ["userId"],
+    flags: { "password-stdin": { help: "read the new password from the first line of standard input (without it one is generated and printed once)" } },
+    summary: "Set a user's console password; the user's sessions end",
+    notes: () => wrap("The user needs an email no other user signs in with. A password is never taken as an argument (`ps` and shell history would show it): pipe it in with --password-stdin, or let the server generate one. To let the person choose, mint a link instead: `user sign-in-link`."),
+    req: async (a, f) => ["PUT", `/admin/users/${e(a.userId)}/password`, f["password-stdin"] ? { password: await readLine("New password: ") } : {}] },
+  { cmd: "user role", args: ["userId", "owner|editor|viewer"], summary: "Set a user's console role",
+    notes: () => wrap("owner: members, roles and keys, and everything an editor does; editor: reads and writes codes and files; viewer: reads only."),
+    req: (a) => ["PUT", `/admin/users/${e(a.userId)}/console-role`, { role: a["owner|editor|viewer"] }] },
+  { cmd: "user sign-in-link", args: ["userId"],
+    flags: { invite: { help: "an invite (the default for a user without a password)" }, reset: { help: "a password reset (the default for a user with one)" } },
+    summary: "Mint a one-time console link (24 h) that sets the password and signs in",
+    req: (a, f) => ["POST", `/admin/users/${e(a.userId)}/sign-in-links`, pick({ purpose: f.reset ? "reset" : f.invite ? "invite" : undefined })] },
   { cmd: "devkey create", args: ["userId"], flags: { label: { value: "LABEL", help: "free-text label" }, allow: ALLOW },
     summary: "Issue a developer key for a user (prints the zdk_ secret once)",
     req: (a, f) => ["POST", `/admin/users/${e(a.userId)}/developer-keys`, pick({ label: f.label, allowlist: f.allow ?? [] })] },
@@ -236,6 +248,8 @@ export function parse(argv) {
   for (const [n, s] of Object.entries(command.flags ?? {})) if (s.required && flags[n] === undefined) fail(`missing --${n} ${s.value}`);
   if (command.confirm && !flags.yes) fail(`"${command.cmd}" cannot be undone: it ${command.confirm}. Pass --yes to go ahead.`);
   if (flags.token !== undefined && flags["token-stdin"]) fail("give the token one way: --token-stdin or --token, not both");
+  if (flags["password-stdin"] && flags["token-stdin"]) fail("standard input holds one thing: --password-stdin or --token-stdin, not both (set ADMIN_TOKEN instead)");
+  if (flags.invite && flags.reset) fail("a link is an --invite or a --reset, not both");
   return { command, words, flags, args };
 }
 
@@ -255,7 +269,12 @@ export function isLocalUrl(base) {
 }
 
 async function readTokenLine() {
-  if (process.stdin.isTTY) process.stderr.write("Admin token: ");
+  return readLine("Admin token: ");
+}
+
+/** The first line of standard input, trimmed ("" when there is none); the prompt only on a terminal. */
+async function readLine(prompt) {
+  if (process.stdin.isTTY) process.stderr.write(prompt);
   const lines = createInterface({ input: process.stdin, terminal: false });
   for await (const line of lines) {
     lines.close();
@@ -322,7 +341,11 @@ async function main(argv) {
     console.error(`admin: ${error.message}`);
     return 1;
   }
-  const [method, path, body] = command.req(args, flags);
+  const [method, path, body] = await command.req(args, flags);
+  if (body && "password" in body && !body.password) {
+    console.error("admin: --password-stdin: standard input had no password");
+    return 1;
+  }
   let response;
   try {
     response = await fetch(base + path, {

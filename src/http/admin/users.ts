@@ -1,5 +1,10 @@
 import { z } from "@hono/zod-openapi";
+import { generatePassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "../../auth/passwords";
 import { mintSecret } from "../../auth/secrets";
+import { mintSignInLink, setUserPassword, signInLinkUrl } from "../../auth/sessions";
+import { findConsoleUser, setConsoleRoleStatement } from "../../db/console";
+import { ConsoleRoleSchema, ConsoleUserSchema, fromSignInError, NewPassword } from "../console-users";
+import { publicBaseUrl } from "../origin";
 import { deleteUser, findMember, insertUser, listUsers, rotateUserApiKey, setUserStatus } from "../../db/accounts";
 import { ApiError, ValidationError } from "../errors";
 import { newRouter } from "../router";
@@ -109,5 +114,73 @@ export const usersRouter = newRouter()
       const apiKey = await mintSecret("userApiKey");
       const user = found(await rotateUserApiKey(c.env.DB, c.req.valid("param").userId, { apiKeyHash: apiKey.hash, apiKeyPrefix: apiKey.prefix }), "User");
       return c.json({ user, apiKey: apiKey.secret }, 200);
+    },
+  );
+
+// Console sign-in: a password, a role, or a one-time link for a user (issue 17).
+
+const SignInLinkSchema = z
+  .object({
+    user: ConsoleUserSchema,
+    purpose: z.enum(["invite", "reset"]),
+    url: z.string().openapi({ description: "`<origin>/console/#/set-password?token=…`: send it to the person; it works once, for 24 hours", example: "https://qr.example/console/#/set-password?token=…" }),
+    expiresAt: z.string(),
+  })
+  .openapi("SignInLink");
+
+usersRouter
+  .openapi(
+    adminRoute({
+      method: "put",
+      path: "/users/{userId}/password",
+      operationId: "setUserPassword",
+      summary: "Set a user's console password (or generate one); the user's sessions end",
+      description: `The user must have an email no other user signs in with (409 otherwise). Without \`password\`, one is generated and returned once. ${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters.`,
+      request: { params: UserParams, body: jsonBody(z.object({ password: NewPassword.optional() })) },
+      responses: {
+        200: json("The user, and the password when it was generated (shown once)", z.object({ user: ConsoleUserSchema, password: z.string().optional() }).openapi("UserPasswordSet")),
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const { userId } = c.req.valid("param");
+      const given = c.req.valid("json").password;
+      const password = given ?? generatePassword();
+      const user = await setUserPassword(c.env.DB, userId, password).catch(fromSignInError);
+      return c.json(given === undefined ? { user, password } : { user }, 200);
+    },
+  )
+  .openapi(
+    adminRoute({
+      method: "put",
+      path: "/users/{userId}/console-role",
+      operationId: "setUserConsoleRole",
+      summary: "Set a user's console role (owner, editor or viewer)",
+      request: { params: UserParams, body: jsonBody(z.object({ role: ConsoleRoleSchema })) },
+      responses: { 200: json("The user", ConsoleUserSchema), ...errorResponses },
+    }),
+    async (c) => {
+      const { userId } = c.req.valid("param");
+      await setConsoleRoleStatement(c.env.DB, userId, c.req.valid("json").role).run();
+      return c.json(found(await findConsoleUser(c.env.DB, userId), "User"), 200);
+    },
+  )
+  .openapi(
+    adminRoute({
+      method: "post",
+      path: "/users/{userId}/sign-in-links",
+      operationId: "createSignInLink",
+      summary: "Mint a one-time invite or reset link (24 hours) for a user",
+      description:
+        "The link opens the console's set-password screen; redeeming it (POST /session/password) sets the password and signs in, once. `purpose` defaults to invite for a user without a password, reset otherwise. The user must have an email no other user signs in with (409 otherwise).",
+      request: { params: UserParams, body: { required: false, content: { "application/json": { schema: z.object({ purpose: z.enum(["invite", "reset"]).optional() }) } } } },
+      responses: { 201: json("The link (shown once: only its hash is stored)", SignInLinkSchema), ...errorResponses },
+    }),
+    async (c) => {
+      const { userId } = c.req.valid("param");
+      const existing = found(await findConsoleUser(c.env.DB, userId), "User");
+      const purpose = (c.req.header("Content-Type") ? c.req.valid("json").purpose : undefined) ?? (existing.hasPassword ? "reset" : "invite");
+      const link = await mintSignInLink(c.env.DB, userId, purpose).catch(fromSignInError);
+      return c.json({ user: link.user, purpose, url: signInLinkUrl(publicBaseUrl(c), link.token), expiresAt: link.expiresAt }, 201);
     },
   );

@@ -1,0 +1,57 @@
+import { describe, expect, it } from "vitest";
+import { PASSWORD, request, seedPerson, signIn } from "./session-support";
+
+// The admin API's console sign-in routes: a password, a role, a one-time link for a user.
+const ADMIN = { Authorization: "Bearer test-admin-token" };
+const admin = (method: string, path: string, body?: unknown) => request(method, `/admin${path}`, { headers: ADMIN, body, origin: null });
+
+describe("admin: console passwords, roles and sign-in links", () => {
+  it("sets a chosen password (the old one and its sessions stop working), or generates one shown once", async () => {
+    const person = await seedPerson();
+    const chosen = await admin("PUT", `/users/${person.userId}/password`, { password: "an operator's choice" });
+    expect(chosen.status, chosen.text).toBe(200);
+    expect(chosen.json).toEqual({ user: expect.objectContaining({ id: person.userId, hasPassword: true, consoleRole: "owner" }) });
+    expect((await signIn(person.email, PASSWORD)).status).toBe(401);
+    expect((await signIn(person.email, "an operator's choice")).status).toBe(200);
+
+    const generated = await admin("PUT", `/users/${person.userId}/password`, {});
+    expect(generated.status).toBe(200);
+    expect(generated.json.password).toMatch(/^[0-9A-Za-z]{20}$/);
+    expect((await signIn(person.email, generated.json.password)).status).toBe(200);
+  });
+
+  it("refuses a short password (400), an unknown user (404), a user without an email or with a taken one (409)", async () => {
+    const person = await seedPerson();
+    expect((await admin("PUT", `/users/${person.userId}/password`, { password: "short" })).status).toBe(400);
+    expect((await admin("PUT", `/users/${crypto.randomUUID()}/password`, {})).status).toBe(404);
+    const clash = await seedPerson({ password: null, email: person.email.toUpperCase() });
+    const taken = await admin("PUT", `/users/${clash.userId}/password`, {});
+    expect(taken.status).toBe(409);
+    expect(taken.json.error.message).toContain("signs in with");
+    expect((await admin("POST", `/users/${clash.userId}/sign-in-links`, {})).status).toBe(409);
+  });
+
+  it("sets a console role", async () => {
+    const person = await seedPerson({ role: "owner" });
+    const answer = await admin("PUT", `/users/${person.userId}/console-role`, { role: "viewer" });
+    expect(answer.status).toBe(200);
+    expect(answer.json.consoleRole).toBe("viewer");
+    expect((await signIn(person.email)).json.user.role).toBe("viewer");
+    expect((await admin("PUT", `/users/${person.userId}/console-role`, { role: "admin" })).status).toBe(400);
+  });
+
+  it("mints a one-time link to the console's set-password screen that works once", async () => {
+    const person = await seedPerson({ password: null });
+    const minted = await admin("POST", `/users/${person.userId}/sign-in-links`);
+    expect(minted.status, minted.text).toBe(201);
+    expect(minted.json.purpose).toBe("invite");
+    expect(Date.parse(minted.json.expiresAt) - Date.now()).toBeGreaterThan(23.9 * 3600 * 1000);
+    const url = new URL(minted.json.url);
+    expect(url.origin + url.pathname).toBe("https://qr.test/console/");
+    const token = new URLSearchParams(url.hash.replace(/^#\/set-password\?/, "")).get("token")!;
+    expect((await request("POST", "/session/password", { body: { token, password: "chosen by the person" } })).status).toBe(200);
+    expect((await request("POST", "/session/password", { body: { token, password: "chosen by the person" } })).status).toBe(410);
+    // A user with a password gets a reset link by default.
+    expect((await admin("POST", `/users/${person.userId}/sign-in-links`, {})).json.purpose).toBe("reset");
+  });
+});
