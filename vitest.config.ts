@@ -2,9 +2,14 @@ import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { serveDecoders } from "./test/support/decode-service.ts";
+// @ts-expect-error: a plain ES module script, untyped
+import { buildConsole } from "./scripts/build-console.mjs";
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
+  // The worker project serves console/dist through the ASSETS binding ([assets] in wrangler.toml),
+  // and `wrangler dev` in the browser tests bundles it: build it first when its sources changed.
+  buildConsole({ quiet: true });
   return {
     test: {
       projects: [

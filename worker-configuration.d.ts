@@ -12,6 +12,7 @@ interface __BaseEnv_Env {
 	CALLER_GATE: DurableObjectNamespace<import("./src/index").CallerGate>;
 	SIGN_IN_GATE: DurableObjectNamespace<import("./src/index").SignInGate>;
 	PAIRING_INSTANCE: DurableObjectNamespace<import("./src/index").PairingInstance>;
+	ASSETS: Fetcher;
 }
 declare namespace Cloudflare {
 	interface GlobalProps {

@@ -1,14 +1,14 @@
 // `npm run openapi`: writes the API description the Worker serves at /openapi.json to openapi.json
 // (pretty-printed, so clients can be generated without running a server and a change shows in a
 // diff), then the TypeScript types openapi-typescript 7 generates from it, with its default
-// options, to test/client/schema.d.ts. test/worker/openapi.test.ts fails when openapi.json is
+// options, to test/client/schema.d.ts and (the same file) console/src/api-schema.d.ts. test/worker/openapi.test.ts fails when openapi.json is
 // stale; test/unit/openapi-lint.test.ts lints it with redocly.yaml.
 //
 // openapi-typescript 7 needs TypeScript 5's compiler API and this project builds with TypeScript 7
 // (no JS API), so it cannot be a devDependency: it is installed on first use, pinned, into
 // .tools/openapi-typescript (ignored by git, like the Node that scripts/with-node.sh fetches).
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -17,6 +17,9 @@ import { installPinned } from "./pinned-tools.mjs";
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const DOCUMENT = join(ROOT, "openapi.json");
 const CLIENT_TYPES = join(ROOT, "test/client/schema.d.ts");
+// The console's API client (openapi-fetch) is typed by the same file, so an API change that breaks
+// the console breaks its typecheck (`tsc -p console/tsconfig.json`, a step of `npm test`).
+const CONSOLE_TYPES = join(ROOT, "console/src/api-schema.d.ts");
 const TOOLS = join(ROOT, ".tools/openapi-typescript");
 const PINNED = { "openapi-typescript": "7.13.0", typescript: "5.9.3" };
 
@@ -63,4 +66,5 @@ if (generated.status !== 0) {
   console.error(`openapi: openapi-typescript failed (exit ${generated.status ?? generated.signal})`);
   process.exit(1);
 }
-console.log("openapi: wrote test/client/schema.d.ts");
+copyFileSync(CLIENT_TYPES, CONSOLE_TYPES);
+console.log("openapi: wrote test/client/schema.d.ts and console/src/api-schema.d.ts");

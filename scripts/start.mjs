@@ -14,6 +14,7 @@ import { appendFileSync, createWriteStream, existsSync, mkdirSync, readFileSync,
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { buildConsole } from "./build-console.mjs";
 import { DEMO_ENV, demoEnv, demoEnvLine, demoScreen, migrationSummary, stepLine, urlLine, withBase } from "./start-screen.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -104,6 +105,16 @@ const token = readFileSync(DEV_VARS, "utf8").match(/^\s*ADMIN_TOKEN\s*=\s*(.*?)\
     process.exit(code);
   }
   say(stepLine(true, "database", `migrations ${migrationSummary(logLines.slice(from).join("\n")) ?? "applied"} (local D1 under .wrangler/state)`));
+}
+
+// (b2) The console (console/ → console/dist), rebuilt only when its sources changed since the last
+// build; wrangler's [build] command runs the same check again, and finds it fresh.
+try {
+  say(stepLine(true, "console", buildConsole({ quiet: true }) ? "built console/dist (vite build)" : "console/dist is up to date"));
+} catch (error) {
+  say(stepLine(false, "console", error.message));
+  await new Promise((resolve) => logFile.end(resolve));
+  process.exit(1);
 }
 
 // (c) The dev server. Ctrl-C reaches it directly (same process group); other signals sent only to

@@ -4,7 +4,7 @@ import { TrieRouter } from "hono/router/trie-router";
 import { secureHeaders } from "hono/secure-headers";
 import type { AppEnv } from "./env";
 import { ApiError, renderError, validationHook } from "./http/errors";
-import { docsPage } from "./http/docs-page";
+import { consoleRouter, openConsole } from "./http/console-assets";
 import { adminRouter } from "./http/admin";
 import { healthRouter } from "./http/health";
 import { produceQrCodeRouter } from "./http/produce-qrcode";
@@ -42,6 +42,9 @@ app.route("/assets", pageAssetsRouter);
 // Message QR codes: the Alibaba Cloud RPC endpoint is the root itself (POST /?Action=…), as the SDK calls it.
 app.route("/", messageQrdlRouter);
 app.route("/message-qrdl", messageQrdlImagesRouter);
+// The web console and the API reference, from the Worker's static assets; GET / (no RPC action) opens the console.
+app.route("/", consoleRouter);
+app.get("/", openConsole);
 
 // How each family authenticates, defined once for all of them: a route names the one it uses.
 // Registered after the mounts, so these definitions win over any a router still registers.
@@ -92,8 +95,6 @@ app.doc31("/openapi.json", {
     { name: "Message QR codes", description: "WhatsApp message QR codes through the Alibaba Cloud Chat App Message Service RPC (version 2020-06-06), and their images" },
   ],
 });
-
-app.get("/docs", (c) => c.html(docsPage("/openapi.json")));
 
 /**
  * The methods a path answers, read from the routes the app registered (middleware, registered for

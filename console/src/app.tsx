@@ -1,0 +1,125 @@
+import { useEffect, useState } from "preact/hooks";
+import { Notice } from "./components/field";
+import { match, navigate, type Route, useRoute } from "./route";
+import { EditCode, NewCode } from "./screens/code-form";
+import { CodesList } from "./screens/codes-list";
+import { ComingNext } from "./screens/coming-next";
+import { SetPassword } from "./screens/set-password";
+import { SignIn } from "./screens/sign-in";
+import { currentSession, type Session, signOut } from "./session";
+
+const NAV = [
+  { href: "#/codes", label: "Codes", section: "/codes" },
+  { href: "#/analytics", label: "Analytics", section: "/analytics" },
+  { href: "#/settings", label: "Settings", section: "/settings" },
+] as const;
+
+function Screen({ route, session }: { route: Route; session: Session }) {
+  const canWrite = session.user.role !== "viewer";
+  const { path } = route;
+  if (path === "/codes" || path === "/") return <CodesList canWrite={canWrite} />;
+  if (path === "/codes/new") return canWrite ? <NewCode /> : <Notice kind="error">Your role can read codes but not create them.</Notice>;
+  let params = match("/codes/:id/design", path);
+  if (params) return <ComingNext title="Designer" what="Designing a code by looking (dots, corners, colours, logo, live preview)" api="the appearance object of PUT /qr_codes/{id}" />;
+  params = match("/codes/:id/analytics", path);
+  if (params) return <ComingNext title="Code analytics" what="Charts of this code's scans" api="GET /qr_codes/{id}/scans" />;
+  params = match("/codes/:id", path);
+  if (params) return <EditCode key={params.id} id={params.id!} canWrite={canWrite} />;
+  if (path === "/analytics") return <ComingNext title="Analytics" what="Charts of your organization's scans" api="GET /qr_codes/{id}/scans" />;
+  if (path === "/settings") return <ComingNext title="Settings" what="Managing API keys, members and developer keys" api="the Admin and organization routes" />;
+  return (
+    <section>
+      <h1>Not found</h1>
+      <p>
+        The console has no page at <code>#{path}</code>. <a href="#/codes">Go to your codes</a>.
+      </p>
+    </section>
+  );
+}
+
+function Shell({ session, route, onSignedOut }: { session: Session; route: Route; onSignedOut: () => void }) {
+  // A new screen moves focus to its heading, as a page load would, so screen readers announce it.
+  useEffect(() => {
+    document.querySelector<HTMLElement>("main h1")?.setAttribute("tabindex", "-1");
+    document.querySelector<HTMLElement>("main h1")?.focus({ preventScroll: true });
+  }, [route.path]);
+  return (
+    <>
+      <a class="skip-link" href="#main" onClick={(e) => (e.preventDefault(), document.getElementById("main")?.focus())}>
+        Skip to content
+      </a>
+      <header class="topbar">
+        <a class="brand" href="#/codes">
+          edge-qr
+        </a>
+        <nav aria-label="Console">
+          <ul>
+            {NAV.map((item) => (
+              <li key={item.href}>
+                <a href={item.href} aria-current={route.path.startsWith(item.section) ? "page" : undefined}>
+                  {item.label}
+                </a>
+              </li>
+            ))}
+            <li>
+              <a href="/docs">API reference</a>
+            </li>
+          </ul>
+        </nav>
+        <div class="account">
+          <span class="muted">
+            {session.user.email} · {session.organization.name} ({session.user.role})
+          </span>
+          <button
+            class="button subtle"
+            type="button"
+            onClick={async () => {
+              await signOut();
+              onSignedOut();
+            }}
+          >
+            Sign out
+          </button>
+        </div>
+      </header>
+      <main id="main" tabIndex={-1}>
+        <Screen route={route} session={session} />
+      </main>
+    </>
+  );
+}
+
+export function App() {
+  const route = useRoute();
+  const [session, setSession] = useState<Session | null | undefined>(undefined);
+
+  useEffect(() => {
+    currentSession()
+      .then(setSession)
+      .catch(() => setSession(null));
+  }, []);
+
+  const signedIn = (next: Session) => {
+    setSession(next);
+    if (route.path === "/sign-in" || route.path === "/set-password") navigate("/codes");
+  };
+
+  if (route.path === "/set-password") return <SetPassword token={route.query.get("token") ?? ""} onSignedIn={signedIn} />;
+  if (session === undefined)
+    return (
+      <main id="main" class="auth-screen">
+        <p aria-live="polite">Loading…</p>
+      </main>
+    );
+  if (session === null) return <SignIn onSignedIn={signedIn} />;
+  return (
+    <Shell
+      session={session}
+      route={route}
+      onSignedOut={() => {
+        setSession(null);
+        navigate("/sign-in");
+      }}
+    />
+  );
+}
