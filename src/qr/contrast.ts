@@ -1,4 +1,5 @@
-import { type Appearance, hexToRgb, layerPaint, type Paint } from "./appearance";
+import type { Appearance } from "./appearance";
+import { hexToRgb, layerPaint, type Paint } from "./appearance-options";
 
 /**
  * Scanners binarise the image: modules must be clearly darker than the background. Light-on-dark

@@ -1,4 +1,4 @@
-import type { EccLevel } from "./encode";
+import { ECC_LEVELS, type EccLevel } from "./encode";
 import { QrError } from "./errors";
 import { MAX_CANVAS, MIN_CANVAS, planRender, type PlanRequest, type RenderPlan } from "./plan";
 
@@ -70,4 +70,13 @@ function smallestFittingSize(request: PlanRequest): number | undefined {
   let best = high;
   for (let size = high - 1; size > request.size && size >= high - 8; size--) if (fits(request, size)) best = size;
   return best;
+}
+
+/**
+ * The levels a download tries, for planFitting: error correction may drop below the design's level
+ * to fit a small canvas, but never under a logo (the logo's room was judged at the chosen level).
+ * The Worker's download and the browser's preview (browser.ts) both plan with these.
+ */
+export function downloadLevels(chosen: EccLevel, hasLogo: boolean): EccLevel[] {
+  return hasLogo ? [chosen] : ECC_LEVELS.slice(0, ECC_LEVELS.indexOf(chosen) + 1).reverse();
 }

@@ -1,11 +1,11 @@
-import { type Appearance, type FrameStyle, layerPaint } from "./appearance";
+import type { Appearance } from "./appearance";
+import { type FrameStyle, layerPaint } from "./appearance-options";
 import { luminance } from "./contrast";
 import { QrError } from "./errors";
-import { CAP_HEIGHT_EM, captionOutline, describeCharacter, drawOutline, REFERENCE_SIZE, unsupportedCharacters } from "./fonts/outline";
+import { CAP_HEIGHT_EM, captionOutline, describeCharacter, drawOutline, REFERENCE_SIZE, unsupportedCharacters, useCaptionLayout } from "./fonts/outline";
 import type { Box } from "./geometry";
 import { PathData, type PathSink, roundedRect } from "./path";
 import type { RenderPlan } from "./plan";
-import { ensureRaster } from "./raster";
 import type { PaintedLayer } from "./scene";
 
 /**
@@ -21,7 +21,7 @@ import type { PaintedLayer } from "./scene";
  * square the frame leaves (`room`), so the image keeps the size asked for. Every length is a share
  * of the canvas, so a caption that fits at one size fits at all of them.
  */
-export { FRAME_STYLES, MAX_FRAME_TEXT_LENGTH, type FrameStyle } from "./appearance";
+export { FRAME_STYLES, MAX_FRAME_TEXT_LENGTH, type FrameStyle } from "./appearance-options";
 
 /**
  * Captions are large bold text: WCAG asks 3:1 of large text against what it sits on. The code's
@@ -197,9 +197,15 @@ export function checkCaptionCharacters(text: string): void {
  * Starts what lays captions out (resvg's WebAssembly, shared with the PNG rasterizer) when the
  * design has a frame: planning is synchronous, so callers that plan a design from a user await
  * this first. Designs without a frame never wait.
+ *
+ * resvg's glue and the layout (with the font's 140 KB) are imported here, not at the top: a
+ * browser bundle then fetches them only for a framed design. The Worker's bundle inlines them.
  */
 export async function prepareFrame(a: Pick<Appearance, "frameStyle">): Promise<void> {
-  if (hasFrame(a)) await ensureRaster();
+  if (!hasFrame(a)) return;
+  const [{ ensureRaster }, { layOutCaption }] = await Promise.all([import("./resvg"), import("./fonts/layout")]);
+  await ensureRaster();
+  useCaptionLayout(layOutCaption);
 }
 
 /** Designs stored before frames existed have no frameStyle: they have no frame. */

@@ -30,7 +30,7 @@ export { bytesToBase64 } from "./base64";
 export { luminance } from "./contrast";
 export { ECC_LEVELS, encodeQr, type EccLevel, type QrMatrix } from "./encode";
 export { QrError, type QrErrorCode } from "./errors";
-export { planFitting } from "./fit";
+export { downloadLevels, planFitting } from "./fit";
 export { prepareFrame } from "./frame";
 export { BUILTIN_ICON_KEYS, BUILTIN_ICONS, isBuiltinIcon } from "./icons";
 export { MAX_LOGO_BYTES, MAX_LOGO_PIXELS, MAX_LOGO_SIDE, sniffRasterImage, type CenterImage, type RasterImage } from "./image";

@@ -1,4 +1,4 @@
-import { hexToRgb, type Paint } from "./appearance";
+import { hexToRgb, type Paint } from "./appearance-options";
 import type { GradientGeometry } from "./geometry";
 
 /**

@@ -1,4 +1,5 @@
-import { type Appearance, layerPaint, type Paint } from "./appearance";
+import type { Appearance } from "./appearance";
+import { layerPaint, type Paint } from "./appearance-options";
 import { type CodewordMap, codewordMap, damagePerBlock } from "./codewords";
 import { contrastProblem } from "./contrast";
 import { type EccLevel, ECC_LEVELS, encodeQr, type QrMatrix } from "./encode";

@@ -1,4 +1,4 @@
-import { initWasm, Resvg } from "@resvg/resvg-wasm";
+import { Resvg } from "@resvg/resvg-wasm";
 import { DirectCoverage, EdgeTable, RowSpans } from "./coverage";
 import { QrError } from "./errors";
 import { bytesToBase64 } from "./base64";
@@ -11,42 +11,10 @@ import type { RenderPlan } from "./plan";
 import { RgbPngStream } from "./png";
 import { sceneOf } from "./scene";
 import { rasterImageSvg, renderImageSvg } from "./svg";
+import { ensureRaster } from "./resvg";
 
-type WasmSource = Parameters<typeof initWasm>[0];
-
-let wasmSource: (() => WasmSource) | null = null;
-let ready: Promise<void> | null = null;
-
-/**
- * Tells the rasterizer where its WebAssembly comes from: a compiled module imported by the Worker
- * bundle, or the file's bytes under Node. Nothing is loaded until the first styled PNG.
- */
-export function configureRaster(source: () => WasmSource): void {
-  wasmSource = source;
-}
-
-export async function ensureRaster(): Promise<void> {
-  if (!ready) {
-    const source = wasmSource;
-    ready = (async () => {
-      if (!source) throw new Error("configureRaster() was not called");
-      try {
-        await initWasm(source());
-      } catch (err) {
-        // Another module of the same isolate may have initialised resvg first; that is fine.
-        if (!(err instanceof Error && /already/i.test(err.message))) throw err;
-      }
-    })();
-    ready.catch(() => {
-      ready = null; // let a later request retry instead of caching the failure forever
-    });
-  }
-  try {
-    await ready;
-  } catch (err) {
-    throw new QrError("RASTER_UNAVAILABLE", `The PNG rasterizer could not start: ${err instanceof Error ? err.message : String(err)}`);
-  }
-}
+// Where resvg's WebAssembly comes from is set up in resvg.ts, which frames share without the PNG writer.
+export { configureRaster, ensureRaster } from "./resvg";
 
 /**
  * Bytes of RGB per strip. A full 5000 px frame is 75 MB of RGB, far beyond what a 128 MB isolate

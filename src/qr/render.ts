@@ -1,16 +1,13 @@
-import { isPlain, renderPlainPng, renderPlainSvg } from "./plain";
+import { isPlain, renderPlainPng } from "./plain";
 import { planRender, type PlanRequest, type RenderPlan } from "./plan";
 import { rasterizePlan } from "./raster";
-import { renderSvg } from "./svg";
+import { renderPlanSvg } from "./render-svg";
+
+export { renderPlanSvg } from "./render-svg";
 
 export interface RenderedImage {
   bytes: Uint8Array;
   plan: RenderPlan;
-}
-
-/** Draws a plan made elsewhere (planRender, planFitting) as SVG: plain codes in their compact form. */
-export function renderPlanSvg(plan: RenderPlan): string {
-  return isPlain(plan) ? renderPlainSvg(plan) : renderSvg(plan);
 }
 
 /**

@@ -7,7 +7,7 @@ import type { AppEnv } from "../../env";
 import { readFileBytes } from "../../files/logo";
 import { contentDisposition } from "../../files/names";
 import { Semaphore } from "../../lib/semaphore";
-import { ECC_LEVELS, MAX_CANVAS, MIN_CANVAS, planFitting, prepareFrame, QrError, renderPlanPng, renderPlanSvg, scannabilityHeader, sniffRasterImage, type CenterImage, type EccLevel } from "../../qr";
+import { downloadLevels, MAX_CANVAS, MIN_CANVAS, planFitting, prepareFrame, QrError, renderPlanPng, renderPlanSvg, scannabilityHeader, sniffRasterImage, type CenterImage } from "../../qr";
 import { requirePermission } from "../bearer";
 import { ValidationError } from "../errors";
 import { publicBaseUrl } from "../origin";
@@ -101,18 +101,12 @@ async function loadLogo(c: Context<AppEnv>, code: QrCodeRecord): Promise<{ image
   }
 }
 
-
-/** Error correction may drop below the design's level to fit small canvases, but never under a logo. */
-function levelsFor(chosen: EccLevel, hasLogo: boolean): EccLevel[] {
-  return hasLogo ? [chosen] : ECC_LEVELS.slice(0, ECC_LEVELS.indexOf(chosen) + 1).reverse();
-}
-
 async function render(text: string, code: QrCodeRecord, options: DownloadOptions, image: CenterImage | null, signal: AbortSignal): Promise<Uint8Array> {
   const appearance = { ...code.appearance, margin: options.margin };
   await prepareFrame(appearance); // a frame's caption is laid out by resvg, started here
   let plan;
   try {
-    plan = planFitting({ content: text, appearance, size: options.size, image }, levelsFor(appearance.qrOptionsErrorCorrectionLevel, image !== null));
+    plan = planFitting({ content: text, appearance, size: options.size, image }, downloadLevels(appearance.qrOptionsErrorCorrectionLevel, image !== null));
   } catch (err) {
     if (err instanceof QrError && err.code === "CANVAS_TOO_SMALL")
       throw new ValidationError([

@@ -1,16 +1,15 @@
-import { Resvg } from "@resvg/resvg-wasm";
 import { QrError } from "../errors";
-import { FRAME_FONT_BASE64, FRAME_FONT_CODE_POINTS, FRAME_FONT_FAMILY } from "./frame-font-data";
+import { FRAME_FONT_CODE_POINTS } from "./frame-font-coverage";
 
 /**
  * A frame's caption as outlines: the shipped font's glyphs, shaped and ordered, turned into path
  * data, so the SVG needs no font on the reader's machine and the PNG draws the same shapes.
  *
- * resvg (already in the bundle) does the typesetting: its usvg layer shapes with rustybuzz
- * (Arabic joining, ligatures, kerning, marks), orders mixed-direction text with the Unicode bidi
- * algorithm and writes each glyph as a path. A caption is laid out once at REFERENCE_SIZE and
- * scaled after (outlines are unhinted, so they scale exactly); the result is kept in a small LRU,
- * since the same few captions are drawn over and over.
+ * resvg (already in the bundle) does the typesetting (fonts/layout.ts). A caption is laid out
+ * once at REFERENCE_SIZE and scaled after (outlines are unhinted, so they scale exactly).
+ *
+ * The layout is reached through captionOutline here and loaded by prepareFrame (frame.ts): it
+ * brings resvg and the 140 KB font, which the browser's bundle fetches only for a framed design.
  */
 
 /** Font size (pixels) captions are laid out at; any other size is a scale of it. */
@@ -26,17 +25,6 @@ export interface Outline {
   coords: Float64Array;
   /** ink bounds at REFERENCE_SIZE */
   ink: { x: number; y: number; width: number; height: number };
-}
-
-let fontBytes: Uint8Array | null = null;
-
-function frameFont(): Uint8Array {
-  if (!fontBytes) {
-    const binary = atob(FRAME_FONT_BASE64);
-    fontBytes = new Uint8Array(binary.length);
-    for (let i = 0; i < binary.length; i++) fontBytes[i] = binary.charCodeAt(i);
-  }
-  return fontBytes;
 }
 
 /**
@@ -81,67 +69,21 @@ export function paragraphDirection(text: string): "ltr" | "rtl" {
   return "ltr";
 }
 
-const escapeXml = (value: string): string => value.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+/** Lays a caption out as outlines at REFERENCE_SIZE: fonts/layout.ts's, once prepareFrame has loaded it. */
+export type CaptionLayout = (text: string) => Outline;
 
-const COMMAND_OR_NUMBER = /[A-Za-z]|-?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?/g;
+let layout: CaptionLayout | null = null;
 
-/**
- * Lays `text` out with resvg and reads its path data back; resvg's WebAssembly must be started.
- * usvg lays every paragraph out left-to-right (it ignores the `direction` attribute), so a
- * right-to-left caption is wrapped in a right-to-left isolate (U+2067 ... U+2069): "امسح QR" then
- * reads with the Arabic word on the right, as the bidi algorithm orders it in a paragraph of its own.
- */
-function layOut(text: string): Outline {
-  const isolated = paragraphDirection(text) === "rtl" ? `\u2067${text}\u2069` : text;
-  const svg =
-    `<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1">` +
-    `<text x="0" y="0" font-family="${FRAME_FONT_FAMILY}" font-weight="bold" font-size="${REFERENCE_SIZE}" xml:space="preserve">${escapeXml(isolated)}</text></svg>`;
-  let renderer: InstanceType<typeof Resvg>;
-  try {
-    renderer = new Resvg(svg, { font: { fontBuffers: [frameFont()], loadSystemFonts: false, defaultFontFamily: FRAME_FONT_FAMILY } });
-  } catch (err) {
-    if (err instanceof Error && /not been initialized/i.test(err.message))
-      throw new QrError("RASTER_UNAVAILABLE", "Frame captions are laid out by resvg, which was not started: await prepareFrame(appearance) before planning a framed code");
-    throw err;
-  }
-  try {
-    const box = renderer.getBBox();
-    const written = renderer.toString();
-    let ops = "";
-    const coords: number[] = [];
-    for (const [, d] of written.matchAll(/ d="([^"]*)"/g))
-      for (const [token] of d!.matchAll(COMMAND_OR_NUMBER)) {
-        if (/[a-z]/i.test(token)) {
-          // usvg writes absolute M, L, Q, C and Z only; anything else would be misread.
-          if (!"MLQCZ".includes(token)) throw new Error(`unexpected path command ${token} in resvg's output`);
-          ops += token;
-        } else coords.push(Number(token));
-      }
-    const ink = box ? { x: box.x, y: box.y, width: box.width, height: box.height } : { x: 0, y: 0, width: 0, height: 0 };
-    box?.free();
-    return { ops, coords: Float64Array.from(coords), ink };
-  } finally {
-    renderer.free();
-  }
+/** Called by prepareFrame once resvg is started and the layout module loaded. */
+export function useCaptionLayout(layOut: CaptionLayout): void {
+  layout = layOut;
 }
 
-/** Captions kept laid out; one is a few kilobytes of coordinates. */
-const CACHE_ENTRIES = 64;
-const cache = new Map<string, Outline>();
-
-/** `text` as outlines at REFERENCE_SIZE, from the cache when it was laid out before. */
+/** `text` as outlines at REFERENCE_SIZE; resvg's WebAssembly and the layout must have been prepared. */
 export function captionOutline(text: string): Outline {
-  const hit = cache.get(text);
-  if (hit) {
-    // A Map keeps insertion order: inserting again marks the entry as the most recently used.
-    cache.delete(text);
-    cache.set(text, hit);
-    return hit;
-  }
-  const outline = layOut(text);
-  cache.set(text, outline);
-  if (cache.size > CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
-  return outline;
+  if (!layout)
+    throw new QrError("RASTER_UNAVAILABLE", "Frame captions are laid out by resvg, which was not started: await prepareFrame(appearance) before planning a framed code");
+  return layout(text);
 }
 
 const COORDS_PER_OP: Record<string, number> = { M: 2, L: 2, Q: 4, C: 6, Z: 0 };
