@@ -17,6 +17,9 @@ export function migrationSummary(output) {
 /** The URL line: the origin and where to look first. */
 export const urlLine = (base) => ` URLs         ${base}   docs ${base}/docs   OpenAPI /openapi.json   health /health`;
 
+/** Where people sign in: the console (the demo user's email and password are among the credentials). */
+export const consoleLine = (base, email) => ` Console      ${base}/console/${email ? `   sign in as ${email}` : ""}`;
+
 /** Every credential of a freshly created demo organization, one row each (ids beside their secret). */
 export function credentialRows(d) {
   const allow = d.developerKey?.allowlist ?? [];
@@ -43,6 +46,7 @@ export function credentialRows(d) {
           ["AccessKey secret", d.accessKeySecret],
         ]
       : []),
+    ...(d.console ? [["console sign-in", `${d.console.email}  password ${d.console.password}  (owner)`]] : []),
     ["admin token", "ADMIN_TOKEN in .dev.vars"],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
@@ -83,6 +87,8 @@ export function demoEnv(d, base) {
     ["INSTANCE", d.pairingInstance?.id],
     ["INSTANCE_TOKEN", d.pairingInstanceSecret],
     ["CLIENT_TOKEN", d.pairingClientTokenSecret],
+    ["CONSOLE_EMAIL", d.console?.email],
+    ["CONSOLE_PASSWORD", d.console?.password],
   ].filter(([, value]) => value !== undefined && value !== null);
   return [
     `# The demo organization's credentials, written by npm start (secrets: keep this file private).`,
@@ -155,6 +161,7 @@ export function tryCommands(d, base, paths) {
 export function demoScreen(d, { base, paths, createdAt }) {
   return [
     urlLine(base),
+    ...(d.console ? [consoleLine(base, d.console.email)] : []),
     ` Secrets are shown once (the server keeps only hashes; AccessKey secrets encrypted). Created ${createdAt}.`,
     ...credentialRows(d),
     demoEnvLine(true),

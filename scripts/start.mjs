@@ -1,7 +1,8 @@
 // `npm start [-- --verbose]`: a working local instance from a fresh clone. Local D1, KV and R2
 // persist under .wrangler/state. Steps: make sure .dev.vars has ADMIN_TOKEN and
 // ACCESS_KEY_ENCRYPTION_KEY, apply migrations, start `wrangler dev`, wait for /health, then create
-// the demo organization once and print its credentials (also saved to
+// the demo organization once and print its credentials, the console URL and the demo user's
+// console sign-in among them (also saved to
 // .wrangler/demo-credentials.txt, and as shell variables to .wrangler/demo.env for the README's
 // examples; git ignores both).
 //
@@ -15,7 +16,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { buildConsole } from "./build-console.mjs";
-import { DEMO_ENV, demoEnv, demoEnvLine, demoScreen, migrationSummary, stepLine, urlLine, withBase } from "./start-screen.mjs";
+import { consoleLine, DEMO_ENV, demoEnv, demoEnvLine, demoScreen, migrationSummary, stepLine, urlLine, withBase } from "./start-screen.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const DEV_VARS = join(ROOT, ".dev.vars");
@@ -207,6 +208,7 @@ if (health === "error") {
       say(stepLine(true, "demo", `organization ${body.organization?.id} exists (created on the first start)`));
       say();
       say(urlLine(base));
+      say(consoleLine(base, hasEnv ? readFileSync(env, "utf8").match(/^export CONSOLE_EMAIL='([^']*)'$/m)?.[1] : undefined));
       say(
         saved
           ? ` Credentials  cat ${SAVED}   (shown on the first start)`

@@ -1,3 +1,4 @@
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { PASSWORD, request, seedPerson, signIn } from "./session-support";
 
@@ -53,5 +54,25 @@ describe("admin: console passwords, roles and sign-in links", () => {
     expect((await request("POST", "/session/password", { body: { token, password: "chosen by the person" } })).status).toBe(410);
     // A user with a password gets a reset link by default.
     expect((await admin("POST", `/users/${person.userId}/sign-in-links`, {})).json.purpose).toBe("reset");
+  });
+});
+
+describe("the demo organization's console user", () => {
+  it("is an owner who signs in with the email and password shown once", async () => {
+    // Another test file's demo may exist: demote it, as a fresh start would find none.
+    await env.DB.prepare("UPDATE organizations SET is_demo = 0 WHERE is_demo = 1").run();
+    const demo = await admin("POST", "/demo");
+    expect(demo.status, demo.text).toBe(201);
+    expect(demo.json.console).toEqual({ url: "https://qr.test/console/", email: expect.stringMatching(/^demo(-[0-9a-f]{8})?@example\.com$/), password: expect.stringMatching(/^[0-9A-Za-z]{20}$/) });
+    expect(demo.json.user.email).toBe(demo.json.console.email);
+    const session = await signIn(demo.json.console.email, demo.json.console.password);
+    expect(session.status).toBe(200);
+    expect(session.json.user.role).toBe("owner");
+    expect(session.json.organization.id).toBe(demo.json.organization.id);
+    // A second demo (the first demoted) still gets a sign-in email of its own.
+    await env.DB.prepare("UPDATE organizations SET is_demo = 0 WHERE is_demo = 1").run();
+    const again = await admin("POST", "/demo");
+    expect(again.json.console.email).not.toBe(demo.json.console.email);
+    expect((await signIn(again.json.console.email, again.json.console.password)).status).toBe(200);
   });
 });

@@ -2,7 +2,9 @@ import { z } from "@hono/zod-openapi";
 import { isUniqueViolation } from "../../db/constraints";
 import { KNOWN_ACTIONS } from "../../auth/actions";
 import { mintAccessKey } from "../../auth/access-keys";
+import { generatePassword, hashPassword } from "../../auth/passwords";
 import { mintSecret } from "../../auth/secrets";
+import { setConsoleRoleStatement, setPasswordStatement, signInEmailTaken } from "../../db/console";
 import {
   findDemoOrganization,
   insertApiKeyStatement,
@@ -21,6 +23,7 @@ import {
 import { insertAccessKeyStatement, readAccessKey } from "../../db/access-keys";
 import { insertPhoneNumberStatement, readPhoneNumber } from "../../db/message-qrdl";
 import { insertPairingInstanceStatement, readPairingInstance, upsertClientTokenStatement } from "../../db/pairing";
+import { publicBaseUrl } from "../origin";
 import { newRouter } from "../router";
 import { DEFAULT_PAUSE_AFTER } from "../../pairing/instances";
 import {
@@ -62,6 +65,13 @@ const DemoCreatedSchema = z
     pairingClientTokenSecret: z.string(),
     accessKey: AccessKeySchema.optional().openapi({ description: "Absent when ACCESS_KEY_ENCRYPTION_KEY is not configured" }),
     accessKeySecret: z.string().optional(),
+    console: z
+      .object({
+        url: z.string().openapi({ description: "Where to sign in: `<origin>/console/`" }),
+        email: z.string().openapi({ example: "demo@example.com" }),
+        password: z.string().openapi({ description: "The demo user's console password, shown only in this response" }),
+      })
+      .openapi({ description: "The demo user's console sign-in (an owner)" }),
   })
   .openapi("DemoCreated");
 
@@ -76,14 +86,27 @@ const demoPhoneNumber = () => {
 };
 export const DEMO_CUST_SPACE_ID = "cams-demo";
 
+/**
+ * The demo user's console email: demo@example.com (example.com is reserved, RFC 2606), unless an
+ * earlier demo organization's user (demoted, or from an older run) still signs in with it.
+ */
+const DEMO_EMAIL = "demo@example.com";
+async function demoEmail(db: D1Database): Promise<string> {
+  if (!(await signInEmailTaken(db, DEMO_EMAIL, ""))) return DEMO_EMAIL;
+  return `demo-${crypto.randomUUID().slice(0, 8)}@example.com`;
+}
+
 
 /**
  * Writes the whole demo organization as one batch, which D1 runs as one transaction: a failure
  * anywhere leaves nothing behind, and of two concurrent calls the second breaks the unique index on
  * organizations.is_demo and writes nothing. Secrets are minted here, only their digests stored.
  */
-async function createDemo(env: Env) {
+async function createDemo(env: Env, consoleUrl: string) {
   const db = env.DB;
+  // The demo user signs in to the console as an owner, with a password nobody chose.
+  const consolePassword = generatePassword();
+  const [email, passwordHash] = await Promise.all([demoEmail(db), hashPassword(consolePassword)]);
   const [apiKey, developerSecret, bearerSecret] = await Promise.all([mintSecret("userApiKey"), mintSecret("developerSecret"), mintSecret("bearerKey")]);
   // An AccessKey pair for the official SDK, when secrets can be sealed (npm start configures it).
   const accessKey = env.ACCESS_KEY_ENCRYPTION_KEY ? await mintAccessKey(await requireKeyring(env), { name: "Demo AccessKey", actions: KNOWN_ACTIONS.filter((a) => a.startsWith("cams:")) }) : null;
@@ -95,7 +118,9 @@ async function createDemo(env: Env) {
     insertOrganizationStatement(db, { id: orgId, name: "Demo organization", whatsappEnabled: true, isDemo: true }),
     insertBrandStatement(db, orgId, "Demo brand"),
     insertMemberStatement(db, orgId, { id: memberId, name: "Demo member" }),
-    insertUserStatement(db, orgId, { id: userId, name: "Demo user", memberId, apiKeyHash: apiKey.hash, apiKeyPrefix: apiKey.prefix }),
+    insertUserStatement(db, orgId, { id: userId, name: "Demo user", email, memberId, apiKeyHash: apiKey.hash, apiKeyPrefix: apiKey.prefix }),
+    setConsoleRoleStatement(db, userId, "owner"),
+    setPasswordStatement(db, userId, passwordHash),
     insertDeveloperKeyStatement(db, userId, {
       label: "Demo developer",
       allowlist: ["127.0.0.1", "::1"],
@@ -108,7 +133,7 @@ async function createDemo(env: Env) {
     upsertClientTokenStatement(db, orgId, pairingClientToken.hash, pairingClientToken.prefix),
     ...(accessKey ? [insertAccessKeyStatement(db, orgId, accessKey.row)] : []),
   ]);
-  const [organization, brand, member, user, developerKey, bearerKey, phoneNumber, pairingInstance, , accessKeyRow] = results;
+  const [organization, brand, member, user, , , developerKey, bearerKey, phoneNumber, pairingInstance, , accessKeyRow] = results;
   return {
     created: true as const,
     organization: readOrganization(organization!),
@@ -125,6 +150,7 @@ async function createDemo(env: Env) {
     pairingInstanceSecret: pairingToken.secret,
     pairingClientTokenSecret: pairingClientToken.secret,
     ...(accessKey ? { accessKey: readAccessKey(accessKeyRow!), accessKeySecret: accessKey.secret } : {}),
+    console: { url: consoleUrl, email, password: consolePassword },
   };
 }
 
@@ -145,7 +171,7 @@ export const demoRouter = newRouter().openapi(
     const existing = await findDemoOrganization(db);
     if (existing) return c.json({ created: false as const, organization: existing }, 200);
     try {
-      return c.json(await createDemo(c.env), 201);
+      return c.json(await createDemo(c.env, `${publicBaseUrl(c)}/console/`), 201);
     } catch (err) {
       // A concurrent call won the race: the unique partial index allows one demo organization.
       if (!isUniqueViolation(err)) throw err;
