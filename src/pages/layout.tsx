@@ -2,7 +2,9 @@ import type { Child, FC } from "hono/jsx";
 import { ICON_PATH, LOCALE_SCRIPT_PATH, STYLESHEET_PATH } from "./assets";
 
 /**
- * The one layout of every page people see (hosted pages, contact cards, status pages). Everything
+ * The one layout of every page people see (hosted pages, contact cards, status pages, the pairing
+ * demo): `<main>` is the card (full width on a phone, centred on a tinted band on a desktop), and
+ * each page fills it with a Masthead and a Content (parts.tsx), styled by stylesheet.ts. Everything
  * it prints goes through hono/jsx's escaping; the only inline code is the theme's `:root{…}` rule,
  * built from validated hex colours and admitted by its hash in the page's CSP.
  */

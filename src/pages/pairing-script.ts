@@ -8,6 +8,7 @@ import { crc32 } from "../lib/crc32";
  * It shows the current QR image, fetches the next one just before the current one expires (from
  * the answer's `Expires` and `Date` headers, so the visitor's clock does not matter), polls
  * `status` every second to flip to "connected", and offers restart after a pause and disconnect.
+ * The page's markup holds every state; this sets `data-state`, the message and the `hidden` flags.
  */
 export const PAIR_SCRIPT = `(function () {
   "use strict";
@@ -18,6 +19,7 @@ export const PAIR_SCRIPT = `(function () {
   var message = document.getElementById("message");
   var restartBox = document.getElementById("restart-box");
   var disconnectBox = document.getElementById("disconnect-box");
+  var lifetime = document.getElementById("lifetime");
   var params = new URLSearchParams(location.hash.slice(1));
   var token = params.get("token");
   var clientToken = params.get("clientToken");
@@ -39,6 +41,14 @@ export const PAIR_SCRIPT = `(function () {
     return;
   }
   var base = "/instances/" + encodeURIComponent(instance) + "/token/" + encodeURIComponent(token) + "/";
+
+  // The bar under the code empties over the code's lifetime, so a visitor sees it is about to
+  // change. Decoration only: without the Web Animations API, or with reduced motion, it stays put.
+  function drain(ms) {
+    if (!lifetime || typeof lifetime.animate !== "function" || isNaN(ms) || ms <= 0) return;
+    if (window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches) return;
+    lifetime.animate([{ transform: "scaleX(1)" }, { transform: "scaleX(0)" }], { duration: ms, fill: "forwards" });
+  }
 
   function call(path) {
     return fetch(base + path, { headers: { "Client-Token": clientToken }, cache: "no-store" }).then(function (response) {
@@ -65,9 +75,12 @@ export const PAIR_SCRIPT = `(function () {
         stopped = true;
         return show("error", answer.body.error || "Something went wrong");
       }
-      if (image.getAttribute("src") !== answer.body.value) image.setAttribute("src", answer.body.value);
-      show("waiting", "Scan this code with the device you want to link.");
       var left = Date.parse(answer.headers.get("Expires") || "") - Date.parse(answer.headers.get("Date") || "");
+      if (image.getAttribute("src") !== answer.body.value) {
+        image.setAttribute("src", answer.body.value);
+        drain(left);
+      }
+      show("waiting", "Scan this code with the device you want to link.");
       // Ask again a second before this code expires, then every half second until a new one comes.
       refreshTimer = setTimeout(refresh, isNaN(left) ? 5000 : Math.max(500, left - 1000));
     }, function () {

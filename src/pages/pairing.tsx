@@ -44,6 +44,9 @@ const PairPage: FC<{ instanceId: string }> = ({ instanceId }) => (
         <div class="qr-frame">
           <img id="qr" width="300" height="300" alt="Pairing QR code" hidden />
         </div>
+        <div class="lifetime" aria-hidden="true">
+          <div id="lifetime"></div>
+        </div>
         <StateArt state="connected">
           <path d="M5 12.5l4.5 4.5L19 7.5" />
         </StateArt>

@@ -77,6 +77,9 @@ audio{display:block;width:100%}
 .pair[data-state=loading] .qr-frame{background:linear-gradient(100deg,#ffffff 30%,var(--tint) 50%,#ffffff 70%) 0 0/300% 100%;animation:shimmer 1.4s linear infinite}
 @keyframes shimmer{to{background-position:-150% 0}}
 .pair:is([data-state=connected],[data-state=paused],[data-state=error]) .qr-frame{display:none}
+.lifetime{display:none;width:min(100%,12rem);height:.375rem;border-radius:1rem;background:var(--line);overflow:hidden}
+.pair[data-state=waiting] .lifetime{display:block}
+#lifetime{height:100%;background:var(--primary);transform-origin:left center}
 .status{font-size:1.0625rem;max-width:26rem}
 .pair:is([data-state=connected],[data-state=paused]) .status{font-size:1.375rem;font-weight:700;line-height:1.3}
 .state-art{display:none;place-items:center;width:4.5rem;height:4.5rem;border-radius:50%;color:#ffffff}
@@ -88,5 +91,6 @@ audio{display:block;width:100%}
 .pair[data-state=waiting] .when-waiting,.pair[data-state=connected] .when-connected,.pair[data-state=paused] .when-paused{display:block}
 .pair .actions{width:100%;max-width:20rem}
 
-@media (prefers-reduced-motion:reduce){*,*::before,*::after{animation:none!important;transition:none!important}.button:hover{transform:none}}
+@media (prefers-reduced-motion:reduce){*,*::before,*::after{animation:none!important;transition:none!important}.button:hover{transform:none}.pair[data-state=waiting] .lifetime{display:none}}
+@media print{body{padding:0}body::before{display:none}main{border:0;box-shadow:none}.button{box-shadow:none}}
 `;

@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalWorker, startLocalWorker } from "../../bench/http/worker";
-import { seriousAxeViolations } from "../support/axe-scan";
+import { seriousAxeViolations } from "./axe-scan";
 import { BROWSER_TESTS_RUN, launchChromium } from "../support/chromium";
 import { decodePng, expectDecoded } from "../support/decode";
 

@@ -116,6 +116,9 @@ describe("GET /p/{token}: every hosted type renders hostile content inert", () =
     expect(document.querySelector("h1")!.textContent).toBe(`${SCRIPT} ${RTL}`);
     expect(document.querySelector("title")!.textContent).toBe(`${SCRIPT} ${RTL}`);
     expect(document.querySelector("img.hero")!.getAttribute("src")).toBe(`/files/${image}`);
+    // The page opens on its masthead (the band in the primary colour): the image, then the title.
+    const masthead = document.querySelector("main > header")!;
+    expect([...masthead.children].map((e) => e.tagName)).toEqual(["IMG", "H1"]);
     expect(document.querySelector('meta[property="og:image"]')!.getAttribute("content")).toBe(`https://qr.test/files/${image}`);
     expect(document.querySelector('meta[property="og:title"]')!.getAttribute("content")).toBe(`${SCRIPT} ${RTL}`);
     expect(document.querySelector(`a[href="/files/${file}"]`)).not.toBeNull();
@@ -228,6 +231,8 @@ describe("GET /p/{token}: every hosted type renders hostile content inert", () =
     expectInert(document, token);
     expectHostileAsText(document, [...HOSTILE, LONG_WORD.slice(0, 1500)]);
     expect(document.querySelector("h1")!.textContent).toBe(`${SCRIPT} ${RTL}`);
+    // Its mark is the initials: the first letter of each name, never a symbol or a bidi control.
+    expect(document.querySelector("header [aria-hidden=true]")!.textContent).toBe("SG");
     expect(document.querySelector(`a[href="/p/${token}/contact.vcf"]`)!.textContent).toBe("Save contact");
     expect(document.querySelector('a[href^="tel:"]')!.getAttribute("href")).toBe("tel:+442079460000");
     expect(document.querySelector('a[href^="mailto:"]')!.getAttribute("href")).toBe("mailto:ada@example.com");
