@@ -221,13 +221,24 @@ function CodeForm({ code, onSaved }: FormProps) {
         <fieldset class="type-picker">
           <legend>What should a scan do?</legend>
           {CONTENT_TYPES.map((option) => (
-            <label class="type-option" key={option.type}>
-              <input type="radio" name="type" value={option.type} checked={type === option.type} onChange={() => setType(option.type)} />
-              <span>
-                <strong>{option.label}</strong>
-                <span class="muted"> {option.description}</span>
+            // The radio is named by the type alone and described by what a scan does.
+            <div class="type-option" key={option.type}>
+              <input
+                id={`type-${option.type}`}
+                type="radio"
+                name="type"
+                value={option.type}
+                checked={type === option.type}
+                aria-describedby={`type-${option.type}-description`}
+                onChange={() => setType(option.type)}
+              />
+              <span class="type-text">
+                <label for={`type-${option.type}`}>{option.label}</label>
+                <span class="muted type-description" id={`type-${option.type}-description`}>
+                  {option.description}
+                </span>
               </span>
-            </label>
+            </div>
           ))}
         </fieldset>
       )}
