@@ -230,6 +230,63 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/users/{userId}/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set a user's console password (or generate one); the user's sessions end
+         * @description The user must have an email no other user signs in with (409 otherwise). Without `password`, one is generated and returned once. 10 to 256 characters.
+         */
+        put: operations["setUserPassword"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/users/{userId}/console-role": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set a user's console role (owner, editor or viewer) */
+        put: operations["setUserConsoleRole"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/users/{userId}/sign-in-links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mint a one-time invite or reset link (24 hours) for a user
+         * @description The link opens the console's set-password screen; redeeming it (POST /session/password) sets the password and signs in, once. `purpose` defaults to invite for a user without a password, reset otherwise. The user must have an email no other user signs in with (409 otherwise).
+         */
+        post: operations["createSignInLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/users/{userId}/developer-keys": {
         parameters: {
             query?: never;
@@ -783,6 +840,178 @@ export interface paths {
         get: operations["getQrCodePageView"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who is signed in */
+        get: operations["getSession"];
+        put?: never;
+        /**
+         * Sign in to the console with email and password
+         * @description Sets the `eqr_session` cookie (14 days). Unknown email, wrong password, a user without a password and an inactive user all answer the same 401. Failed sign-ins are limited to 5 per account and 20 per client address (CF-Connecting-IP) in any 15 minutes; past that, 429 with Retry-After, right password or not. When the limits cannot be checked, 503: sign-in fails closed.
+         */
+        post: operations["signIn"];
+        /**
+         * Sign out: the session is deleted and the cookie cleared
+         * @description 204 whether or not a session was open.
+         */
+        delete: operations["signOut"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/session/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Redeem a one-time invite or reset link: set the password and sign in
+         * @description Links last 24 hours and work once. The password is 10 to 256 characters. The user's other sessions end. A token that is unknown, already used or expired answers 410 Gone (one answer for all three).
+         */
+        post: operations["setPasswordWithLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/organization/api_keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the organization's bearer API keys (never their secrets) */
+        get: operations["listOrganizationApiKeys"];
+        put?: never;
+        /** Create a bearer API key; its secret is shown once */
+        post: operations["createOrganizationApiKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/organization/api_keys/{keyId}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Revoke a bearer API key (idempotent) */
+        post: operations["revokeOrganizationApiKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/organization/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the organization's members and their console roles */
+        get: operations["listOrganizationUsers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/organization/users/{userId}/role": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Change a member's console role
+         * @description The organization keeps at least one active owner who can sign in: demoting the last one answers 409.
+         */
+        put: operations["setOrganizationUserRole"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/organization/developer_keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the developer keys (produceQRCode) the organization's users issued */
+        get: operations["listOrganizationDeveloperKeys"];
+        put?: never;
+        /**
+         * Issue a developer key with an IP allowlist; its secret is shown once
+         * @description Issued by `userId` (a user of the organization; the signed-in owner when omitted), whose api_key produceQRCode takes with it.
+         */
+        post: operations["createOrganizationDeveloperKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/organization/developer_keys/{keyId}/allowlist": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Replace a developer key's IP allowlist */
+        put: operations["replaceOrganizationDeveloperKeyAllowlist"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/organization/developer_keys/{keyId}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Revoke a developer key (idempotent) */
+        post: operations["revokeOrganizationDeveloperKey"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1940,6 +2169,37 @@ export interface components {
         UserList: {
             items: components["schemas"]["User"][];
         };
+        UserPasswordSet: {
+            user: components["schemas"]["ConsoleUser"];
+            password?: string;
+        };
+        ConsoleUser: {
+            id: string;
+            orgId: string;
+            name: string;
+            email: string | null;
+            /** @enum {string} */
+            status: "active" | "inactive";
+            consoleRole: components["schemas"]["ConsoleRole"];
+            /** @description false: the user cannot sign in until a password is set (by an operator or a sign-in link) */
+            hasPassword: boolean;
+        };
+        /**
+         * @description owner: members, roles and keys, and everything an editor does; editor: reads and writes codes and files; viewer: reads only
+         * @enum {string}
+         */
+        ConsoleRole: "owner" | "editor" | "viewer";
+        SignInLink: {
+            user: components["schemas"]["ConsoleUser"];
+            /** @enum {string} */
+            purpose: "invite" | "reset";
+            /**
+             * @description `<origin>/console/#/set-password?token=…`: send it to the person; it works once, for 24 hours
+             * @example https://qr.example/console/#/set-password?token=…
+             */
+            url: string;
+            expiresAt: string;
+        };
         IssuedDeveloperKey: {
             developerKey: components["schemas"]["DeveloperKey"];
             /** @description The developer_secret (zdk_…), shown only in this response */
@@ -2124,6 +2384,15 @@ export interface components {
             pairingClientTokenSecret: string;
             accessKey?: components["schemas"]["AccessKey"] & unknown;
             accessKeySecret?: string;
+            /** @description The demo user's console sign-in (an owner) */
+            console: {
+                /** @description Where to sign in: `<origin>/console/` */
+                url: string;
+                /** @example demo@example.com */
+                email: string;
+                /** @description The demo user's console password, shown only in this response */
+                password: string;
+            };
         };
         ProduceQRCodeResponse: {
             /** @enum {string} */
@@ -2594,6 +2863,47 @@ export interface components {
              * @enum {string}
              */
             outcome: "target" | "fallback" | "refused";
+        };
+        ConsoleSession: {
+            user: {
+                id: string;
+                name: string;
+                /** @example demo@example.com */
+                email: string;
+                /**
+                 * @description owner: members, roles and keys, and everything an editor does; editor: reads and writes codes and files; viewer: reads only
+                 * @enum {string}
+                 */
+                role: "owner" | "editor" | "viewer";
+            };
+            organization: {
+                id: string;
+                name: string;
+            };
+            /**
+             * @description When the session ends (fixed, 14 days after sign-in)
+             * @example 2026-12-17T08:30:00+00:00
+             */
+            expiresAt: string;
+        };
+        SignIn: {
+            /** @example demo@example.com */
+            email: string;
+            password: string;
+        };
+        SetPasswordWithLink: {
+            /** @description The `token` of a sign-in link (`/console/#/set-password?token=…`) */
+            token: string;
+            password: string;
+        };
+        OrganizationApiKeyList: {
+            items: components["schemas"]["ApiKey"][];
+        };
+        OrganizationUserList: {
+            items: components["schemas"]["ConsoleUser"][];
+        };
+        OrganizationDeveloperKeyList: {
+            items: components["schemas"]["DeveloperKey"][];
         };
         PairingValue: {
             /**
@@ -4195,6 +4505,265 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UserWithApiKey"];
+                };
+            };
+            /** @description Invalid request; `issues` names each violated field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Missing or wrong admin token */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="admin"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description A conflict with the resource's state, e.g. ORGANIZATION_DELETING: the organization is being deleted */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Request body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description The admin API is disabled (ADMIN_DISABLED: ADMIN_TOKEN unset), or D1 could not answer (SERVICE_UNAVAILABLE, with Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying; sent with SERVICE_UNAVAILABLE only */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+        };
+    };
+    setUserPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    password?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The user, and the password when it was generated (shown once) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserPasswordSet"];
+                };
+            };
+            /** @description Invalid request; `issues` names each violated field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Missing or wrong admin token */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="admin"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description A conflict with the resource's state, e.g. ORGANIZATION_DELETING: the organization is being deleted */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Request body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description The admin API is disabled (ADMIN_DISABLED: ADMIN_TOKEN unset), or D1 could not answer (SERVICE_UNAVAILABLE, with Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying; sent with SERVICE_UNAVAILABLE only */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+        };
+    };
+    setUserConsoleRole: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    role: components["schemas"]["ConsoleRole"];
+                };
+            };
+        };
+        responses: {
+            /** @description The user */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleUser"];
+                };
+            };
+            /** @description Invalid request; `issues` names each violated field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Missing or wrong admin token */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="admin"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description A conflict with the resource's state, e.g. ORGANIZATION_DELETING: the organization is being deleted */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description Request body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+            /** @description The admin API is disabled (ADMIN_DISABLED: ADMIN_TOKEN unset), or D1 could not answer (SERVICE_UNAVAILABLE, with Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying; sent with SERVICE_UNAVAILABLE only */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformError"];
+                };
+            };
+        };
+    };
+    createSignInLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    purpose?: "invite" | "reset";
+                };
+            };
+        };
+        responses: {
+            /** @description The link (shown once: only its hash is stored) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignInLink"];
                 };
             };
             /** @description Invalid request; `issues` names each violated field */
@@ -7590,6 +8159,782 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before retrying */
                     "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The session */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleSession"];
+                };
+            };
+            /** @description No valid session: none, signed out, expired, or the user or organization is no longer active */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    signIn: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SignIn"];
+            };
+        };
+        responses: {
+            /** @description Signed in */
+            200: {
+                headers: {
+                    /** @description `eqr_session=<token>; Path=/; HttpOnly; SameSite=Lax; Max-Age=1209600`, with `Secure` unless the host is localhost, 127.0.0.1 or [::1] */
+                    "Set-Cookie"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleSession"];
+                };
+            };
+            /** @description Invalid body; `violations` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid email or password */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Cross-origin request refused: `Origin` is present and is not this server's origin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many failed sign-ins for this account or address */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The sign-in limits (a Durable Object) or D1 could not answer: nobody signs in until they do */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    signOut: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Signed out */
+            204: {
+                headers: {
+                    /** @description `eqr_session=; Max-Age=0; …` */
+                    "Set-Cookie"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Cross-origin request refused: `Origin` is present and is not this server's origin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    setPasswordWithLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetPasswordWithLink"];
+            };
+        };
+        responses: {
+            /** @description Password set and signed in */
+            200: {
+                headers: {
+                    /** @description `eqr_session=<token>; Path=/; HttpOnly; SameSite=Lax; Max-Age=1209600`, with `Secure` unless the host is localhost, 127.0.0.1 or [::1] */
+                    "Set-Cookie"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleSession"];
+                };
+            };
+            /** @description Invalid body (a password too short or too long); `violations` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Cross-origin request refused: `Origin` is present and is not this server's origin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The user cannot sign in: it has no email, or another user signs in with the same email */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The link is unknown, already used or expired */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The sign-in limits (a Durable Object) or D1 could not answer: nobody signs in until they do */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listOrganizationApiKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The keys, revoked ones included */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganizationApiKeyList"];
+                };
+            };
+            /** @description Invalid request; `violations` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an owner; an API key instead of a console session; or a write without this server's Origin (Cross-origin request refused) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The organization has no such key or user */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createOrganizationApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    /** @enum {string} */
+                    role: "read-only" | "read-write";
+                    /** @description Omitted: every action the role can use (a read-only key: cams:ListPhoneMessageQrdl, qr:ReadQrCode). The catalog: cams:CreatePhoneMessageQrdl (write: create message QR codes); cams:ListPhoneMessageQrdl (read: list message QR codes); cams:UpdatePhoneMessageQrdl (write: update message QR codes); cams:DeletePhoneMessageQrdl (write: delete message QR codes); qr:ReadQrCode (read: read QR codes, their downloads and analytics); qr:WriteQrCode (write: create, replace and delete QR codes; upload files); pairing:ManageInstance (write: manage pairing instances (reserved: no endpoint checks it yet)). */
+                    actions?: ("cams:CreatePhoneMessageQrdl" | "cams:ListPhoneMessageQrdl" | "cams:UpdatePhoneMessageQrdl" | "cams:DeletePhoneMessageQrdl" | "qr:ReadQrCode" | "qr:WriteQrCode" | "pairing:ManageInstance")[];
+                    /**
+                     * Format: date-time
+                     * @description ISO 8601 date-time in the future
+                     */
+                    expiresAt?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The key and its secret (shown once) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IssuedApiKey"];
+                };
+            };
+            /** @description Invalid request; `violations` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an owner; an API key instead of a console session; or a write without this server's Origin (Cross-origin request refused) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The organization has no such key or user */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    revokeOrganizationApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                keyId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The revoked key */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKey"];
+                };
+            };
+            /** @description Invalid request; `violations` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an owner; an API key instead of a console session; or a write without this server's Origin (Cross-origin request refused) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The organization has no such key or user */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listOrganizationUsers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The users */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganizationUserList"];
+                };
+            };
+            /** @description Invalid request; `violations` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an owner; an API key instead of a console session; or a write without this server's Origin (Cross-origin request refused) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The organization has no such key or user */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    setOrganizationUserRole: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    role: components["schemas"]["ConsoleRole"];
+                };
+            };
+        };
+        responses: {
+            /** @description The user */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleUser"];
+                };
+            };
+            /** @description Invalid request; `violations` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an owner; an API key instead of a console session; or a write without this server's Origin (Cross-origin request refused) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The organization has no such key or user */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description That would leave the organization without an owner */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listOrganizationDeveloperKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The keys, revoked ones included */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganizationDeveloperKeyList"];
+                };
+            };
+            /** @description Invalid request; `violations` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an owner; an API key instead of a console session; or a write without this server's Origin (Cross-origin request refused) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The organization has no such key or user */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createOrganizationDeveloperKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    userId?: string;
+                    label?: string;
+                    /**
+                     * @description IPv4 and IPv6 addresses and CIDR ranges; an empty list admits nobody
+                     * @example [
+                     *       "203.0.113.7",
+                     *       "2001:db8::/32"
+                     *     ]
+                     */
+                    allowlist: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description The key and its developer_secret (shown once) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IssuedDeveloperKey"];
+                };
+            };
+            /** @description Invalid request; `violations` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an owner; an API key instead of a console session; or a write without this server's Origin (Cross-origin request refused) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The organization has no such key or user */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    replaceOrganizationDeveloperKeyAllowlist: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                keyId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description IPv4 and IPv6 addresses and CIDR ranges; an empty list admits nobody
+                     * @example [
+                     *       "203.0.113.7",
+                     *       "2001:db8::/32"
+                     *     ]
+                     */
+                    allowlist: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description The key */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeveloperKey"];
+                };
+            };
+            /** @description Invalid request; `violations` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an owner; an API key instead of a console session; or a write without this server's Origin (Cross-origin request refused) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The organization has no such key or user */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    revokeOrganizationDeveloperKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                keyId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The revoked key */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeveloperKey"];
+                };
+            };
+            /** @description Invalid request; `violations` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an owner; an API key instead of a console session; or a write without this server's Origin (Cross-origin request refused) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The organization has no such key or user */
+            404: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {

@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { defaultActionsFor } from "../../auth/actions";
-import { mintSecret } from "../../auth/secrets";
-import { insertApiKey, listApiKeys, revokeApiKey } from "../../db/accounts";
+import { issueApiKey } from "../../accounts/keys";
+import { listApiKeys, revokeApiKey } from "../../db/accounts";
 import { newRouter } from "../router";
 import { Actions, ACTIONS_DESCRIPTION, adminRoute, ApiKeySchema, errorResponses, found, FutureDatetime, IssuedApiKeySchema, json, jsonBody, KeyParams, listOf, Name, OrgParams, requireOrganization } from "./schemas";
 
@@ -31,11 +31,7 @@ export const apiKeysRouter = newRouter()
     async (c) => {
       const { orgId } = c.req.valid("param");
       await requireOrganization(c.env.DB, orgId);
-      const secret = await mintSecret("bearerKey");
-      const input = c.req.valid("json");
-      const actions = input.actions ?? defaultActionsFor(input.role);
-      const apiKey = await insertApiKey(c.env.DB, orgId, { ...input, actions, secretHash: secret.hash, secretPrefix: secret.prefix });
-      return c.json({ apiKey, secret: secret.secret }, 201);
+      return c.json(await issueApiKey(c.env.DB, orgId, c.req.valid("json")), 201);
     },
   )
   .openapi(

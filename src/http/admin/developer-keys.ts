@@ -1,8 +1,8 @@
 import { z } from "@hono/zod-openapi";
 import { mintSecret } from "../../auth/secrets";
+import { issueDeveloperKey } from "../../accounts/keys";
 import {
   findDeveloperKey,
-  insertDeveloperKey,
   listActiveSuccessorIds,
   listDeveloperKeys,
   reissueDeveloperKey,
@@ -46,9 +46,7 @@ export const developerKeysRouter = newRouter()
       const { userId } = c.req.valid("param");
       const { label, allowlist } = c.req.valid("json");
       await requireUser(c.env.DB, userId);
-      const secret = await mintSecret("developerSecret");
-      const developerKey = await insertDeveloperKey(c.env.DB, userId, { label, allowlist, secretHash: secret.hash, secretPrefix: secret.prefix });
-      return c.json({ developerKey, secret: secret.secret }, 201);
+      return c.json(await issueDeveloperKey(c.env.DB, userId, { label, allowlist }), 201);
     },
   )
   .openapi(
