@@ -37,7 +37,7 @@ beforeEach(() => {
 });
 
 function cli(args: string[], stdin = ""): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const env = { ...process.env, ADMIN_TOKEN: "t" };
+  const env: NodeJS.ProcessEnv = { ...process.env, ADMIN_TOKEN: "t" };
   delete env.EDGE_QR_URL;
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args, "--url", url], { env });

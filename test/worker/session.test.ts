@@ -161,6 +161,12 @@ describe("GET and DELETE /session", () => {
     expect((await request("GET", "/qr_codes", { cookie: person.cookie })).status).toBe(401);
   });
 
+  it("DELETE from another origin is refused and leaves the session open", async () => {
+    const person = await signedIn();
+    expect((await request("DELETE", "/session", { cookie: person.cookie, origin: "https://evil.example" })).status).toBe(403);
+    expect((await request("GET", "/session", { cookie: person.cookie })).status).toBe(200);
+  });
+
   it("GET without a session, or with a malformed or unknown token, is a 401 problem", async () => {
     for (const cookie of [undefined, "nonsense", "A".repeat(43)]) {
       const answer = await request("GET", "/session", { cookie });
@@ -224,6 +230,22 @@ describe("the session cookie on the public API", () => {
     const stranger = await signedIn({ role: "owner" });
     expect((await request("GET", `/qr_codes/${created.json.id}`, { cookie: stranger.cookie })).status).toBe(400);
     expect((await request("GET", "/qr_codes", { cookie: stranger.cookie })).json.member).toEqual([]);
+  });
+});
+
+describe("the session cookie and per-tenant caches", () => {
+  it("a viewer downloads its organization's code; another organization's session cannot (the session acts as its organization, so the render cache, keyed by organization, stays per tenant)", async () => {
+    const editor = await signedIn({ role: "editor" });
+    const viewer = await signedIn({ role: "viewer", orgId: editor.orgId });
+    const created = await request("POST", "/qr_codes", { cookie: editor.cookie, body: URL_CODE });
+    const path = `/qr_codes/${created.json.id}/download`;
+    const first = await request("POST", path, { cookie: viewer.cookie, body: { format: "svg" } });
+    expect(first.status, first.text).toBe(200);
+    expect(first.text).toContain("<svg");
+    const stranger = await signedIn({ role: "owner" });
+    const refused = await request("POST", path, { cookie: stranger.cookie, body: { format: "svg" } });
+    expect(refused.status).toBe(400);
+    expect(refused.text).not.toContain("<svg");
   });
 });
 
