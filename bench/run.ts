@@ -11,6 +11,7 @@ import { runHttpBench, type HttpFigures, type HttpRow } from "./http/run";
 import { messageQrdlTargets } from "./message-qrdl";
 import { PEER_LABELS, PEERS, peerPng, preparePeers, readWithZbar, type PeerId, type PeerStatus } from "./peers";
 import { agentBench, type AgentFigures } from "./user-agent";
+import { browserEngineBench, browserEngineTargets } from "./browser-engine";
 
 interface Figures {
   medianMs: number;
@@ -237,6 +238,8 @@ function agentTargets(figures: AgentFigures): Target[] {
 const engine = only === "http" ? null : await engineBench();
 if (engine) progress("engine: user agent classification");
 const agents = engine ? agentBench() : null;
+if (engine) progress("engine: the designer's preview in Chromium (src/qr/browser.ts)");
+const browserEngine = engine ? await browserEngineBench() : null;
 // Not --json: the engine table is out before the Worker starts, whatever happens to the HTTP half.
 if (engine && !json) printEngine(engine.rows, engine.peerStatus);
 let http: HttpRow[] | null = null;
@@ -253,6 +256,7 @@ if (only !== "engine") {
 const targets = [
   ...(engine?.targets ?? []),
   ...(agents ? agentTargets(agents) : []),
+  ...(browserEngine ? browserEngineTargets(browserEngine) : []),
   ...(http ? httpTargets(http) : []),
   ...(messageQrdl ? messageQrdlTargets(messageQrdl) : []),
   ...(httpError === null ? [] : [{ target: "HTTP bench ran to completion", pass: false, value: httpError.split("\n")[0]! }]),
@@ -281,6 +285,7 @@ if (json) {
         ...(!engine.peerStatus.available && { secondBaselines: { notMeasured: engine.peerStatus.reason } }),
       }),
       ...(agents && { userAgents: agents }),
+      ...(browserEngine && { browserEngine }),
       ...(http && { http: { server: "wrangler dev (workerd), local D1/KV/R2 in a fresh directory", rows: http, messageQrdl } }),
       ...(httpError !== null && { http: { error: httpError } }),
       targets,

@@ -81,7 +81,8 @@ export function problemInWords(err: QrError, design: { level: EccLevel; size: nu
       // The level the engine last tried: a download raises the design's level for a logo on its own, up to H.
       const tried = (/error correction ([LMQH])/.exec(err.message)?.[1] as EccLevel | undefined) ?? design.level;
       const up = HIGHER_LEVEL[tried];
-      return { ...base, words: up ? `The logo is too large for level ${tried}: raise to ${up === "H" ? "H" : `${up} or H`} or ${smaller}` : `The logo is too large even for level H: ${smaller}` };
+      if (up) return { ...base, words: `The logo is too large for level ${tried}: raise to ${up === "H" ? "H" : `${up} or H`} or ${smaller}` };
+      return { ...base, words: `The logo is too large even at level H${design.level === "H" ? "" : ` (raised from ${design.level})`}: ${smaller}` };
     }
     case "CANVAS_TOO_SMALL":
       return {
