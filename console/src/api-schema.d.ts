@@ -2870,11 +2870,7 @@ export interface components {
                 name: string;
                 /** @example demo@example.com */
                 email: string;
-                /**
-                 * @description owner: members, roles and keys, and everything an editor does; editor: reads and writes codes and files; viewer: reads only
-                 * @enum {string}
-                 */
-                role: "owner" | "editor" | "viewer";
+                role: components["schemas"]["ConsoleRole"];
             };
             organization: {
                 id: string;

@@ -64,7 +64,7 @@ export async function findSession(db: D1Database, token: string | undefined, now
 
 const viewOfUser = (user: ConsoleUser): SessionView["user"] => ({ id: user.id, name: user.name, email: user.email ?? "", role: user.consoleRole });
 
-/** A new session for the user: the token (for the cookie, never stored) and what the console is told. */
+/** A session just started: its token (for the cookie; D1 keeps only its hash) and what the console is told. */
 interface StartedSession {
   token: string;
   view: SessionView;

@@ -47,6 +47,7 @@ export function apiKeyOfSession(session: ConsoleSession): ApiKey {
     actions: defaultActionsFor(role),
     status: "active",
     expiresAt: session.expiresAt,
+    // Not a stored key: no creation time of its own (nothing reads it for a session).
     createdAt: session.expiresAt,
     revokedAt: null,
     lastUsedAt: null,

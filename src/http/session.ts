@@ -1,13 +1,13 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "../auth/passwords";
-import { endSession, findSession, InvalidCredentials, redeemSignInLink, signInWithPassword, SignInLinkUnusable, type SessionView } from "../auth/sessions";
+import { CannotSignIn, endSession, findSession, InvalidCredentials, redeemSignInLink, signInWithPassword, SignInLinkUnusable, type SessionView } from "../auth/sessions";
 import { admitSignInAttempt, TooManySignInAttempts } from "../auth/sign-in-limits";
-import { CannotSignIn } from "../auth/sessions";
 import type { AppEnv } from "../env";
 import { ApiError, limitBody } from "./errors";
 import { problemEnvelope, problemResponse } from "./problem";
 import { newRouter } from "./router";
+import { ConsoleRoleSchema } from "./console-users";
 import { clearSessionCookie, requireSameOrigin, sessionToken, setSessionCookie } from "./session-cookie";
 
 /**
@@ -27,10 +27,6 @@ sessionRouter.use("*", limitBody(MAX_BODY_BYTES));
 
 const tags = ["Console session"];
 const security = [{ consoleSession: [] }];
-
-const ConsoleRoleSchema = z.enum(["owner", "editor", "viewer"]).openapi({
-  description: "owner: members, roles and keys, and everything an editor does; editor: reads and writes codes and files; viewer: reads only",
-});
 
 const SessionSchema = z
   .object({
