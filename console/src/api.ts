@@ -5,6 +5,8 @@
 import createClient from "openapi-fetch";
 import type { components, paths } from "./api-schema";
 
+export type { components };
+
 export type QrCode = components["schemas"]["QrCode"];
 export type QrCodeType = QrCode["type"];
 export type Problem = components["schemas"]["Problem"];

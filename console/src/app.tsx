@@ -5,6 +5,7 @@ import { EditCode, NewCode } from "./screens/code-form";
 import { CodesList } from "./screens/codes-list";
 import { ComingNext } from "./screens/coming-next";
 import { SetPassword } from "./screens/set-password";
+import { Settings } from "./screens/settings";
 import { SignIn } from "./screens/sign-in";
 import { currentSession, type Session, signOut } from "./session";
 
@@ -26,7 +27,7 @@ function Screen({ route, session }: { route: Route; session: Session }) {
   params = match("/codes/:id", path);
   if (params) return <EditCode key={params.id} id={params.id!} canWrite={canWrite} />;
   if (path === "/analytics") return <ComingNext title="Analytics" what="Charts of your organization's scans" api="GET /qr_codes/{id}/scans" />;
-  if (path === "/settings") return <ComingNext title="Settings" what="Managing API keys, members and developer keys" api="the Admin and organization routes" />;
+  if (path === "/settings") return <Settings session={session} />;
   return (
     <section>
       <h1>Not found</h1>

@@ -1,13 +1,9 @@
-// The console session (POST/GET/DELETE /session, POST /session/password), as the console
-// contract describes it. Plain fetch until those routes are in openapi.json: then these calls
-// move to the generated client in api.ts like every other one.
-export type Role = "owner" | "editor" | "viewer";
+// The console session (POST/GET/DELETE /session, POST /session/password) through the generated
+// client: the cookie it sets is HttpOnly, so script never holds the token.
+import { api, type components, problemMessage, violationsOf } from "./api";
 
-export interface Session {
-  user: { id: string; name: string; email: string; role: Role };
-  organization: { id: string; name: string };
-  expiresAt: string;
-}
+export type Session = components["schemas"]["ConsoleSession"];
+export type Role = Session["user"]["role"];
 
 export interface Refusal {
   status: number;
@@ -19,53 +15,35 @@ export interface Refusal {
 
 export type Outcome = { ok: true; session: Session } | { ok: false; refusal: Refusal };
 
-async function refusalOf(response: Response): Promise<Refusal> {
-  let body: { detail?: string; violations?: { propertyPath: string; message: string }[] } = {};
-  try {
-    body = await response.json();
-  } catch {
-    // not problem+json: the status says enough
-  }
-  const retry = Number(response.headers.get("Retry-After"));
+function outcome(result: { data?: Session; error?: unknown; response: Response }): Outcome {
+  if (result.data) return { ok: true, session: result.data };
+  const retry = Number(result.response.headers.get("Retry-After"));
   return {
-    status: response.status,
-    detail: body.detail ?? `The server answered ${response.status}`,
-    retryAfter: Number.isFinite(retry) && retry > 0 ? retry : undefined,
-    violations: new Map((body.violations ?? []).map((v) => [v.propertyPath, v.message])),
+    ok: false,
+    refusal: {
+      status: result.response.status,
+      detail: problemMessage(result.error, result.response),
+      retryAfter: Number.isFinite(retry) && retry > 0 ? retry : undefined,
+      violations: violationsOf(result.error),
+    },
   };
 }
 
-async function send(method: string, path: string, body?: unknown): Promise<Response> {
-  return fetch(path, {
-    method,
-    credentials: "same-origin",
-    headers: body === undefined ? { Accept: "application/json" } : { Accept: "application/json", "Content-Type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-}
-
-async function outcome(response: Response): Promise<Outcome> {
-  return response.ok ? { ok: true, session: (await response.json()) as Session } : { ok: false, refusal: await refusalOf(response) };
-}
-
-export const signIn = async (email: string, password: string) => outcome(await send("POST", "/session", { email, password }));
-export const setPassword = async (token: string, password: string) => outcome(await send("POST", "/session/password", { token, password }));
+export const signIn = async (email: string, password: string) => outcome(await api.POST("/session", { body: { email, password } }));
+export const setPassword = async (token: string, password: string) => outcome(await api.POST("/session/password", { body: { token, password } }));
 
 /** The signed-in session, or null when there is none (401). */
 export async function currentSession(): Promise<Session | null> {
-  const response = await send("GET", "/session");
-  return response.ok ? ((await response.json()) as Session) : null;
+  const { data } = await api.GET("/session");
+  return data ?? null;
 }
 
 export async function signOut(): Promise<void> {
-  await send("DELETE", "/session");
+  await api.DELETE("/session");
 }
 
 /** "2 minutes", "45 seconds": how long a person waits after too many failed sign-ins. */
 export function waitInWords(seconds: number): string {
-  if (seconds >= 90) {
-    const minutes = Math.ceil(seconds / 60);
-    return `${minutes} minutes`;
-  }
+  if (seconds >= 90) return `${Math.ceil(seconds / 60)} minutes`;
   return seconds === 1 ? "1 second" : `${seconds} seconds`;
 }

@@ -28,12 +28,11 @@ async function admin(worker: LocalWorker, method: string, path: string, body?: u
   return JSON.parse(text) as Record<string, any>;
 }
 
-/** An organization with an owner who signs in with PASSWORD; the email is unique per call. */
-async function seedOwner(worker: LocalWorker): Promise<string> {
-  const org = await admin(worker, "POST", "/admin/organizations", { name: "Console test" });
-  const email = `owner-${crypto.randomUUID().slice(0, 8)}@example.com`;
-  const { user } = await admin(worker, "POST", `/admin/organizations/${org.id}/users`, { name: "Olivia Owner", email });
-  await admin(worker, "PUT", `/admin/users/${user.id}/console-role`, { role: "owner" });
+/** A member of `orgId` with `role` who signs in with PASSWORD; the email is unique per call. */
+async function seedMember(worker: LocalWorker, orgId: string, role: "owner" | "editor" | "viewer"): Promise<string> {
+  const email = `${role}-${crypto.randomUUID().slice(0, 8)}@example.com`;
+  const { user } = await admin(worker, "POST", `/admin/organizations/${orgId}/users`, { name: `A ${role}`, email });
+  await admin(worker, "PUT", `/admin/users/${user.id}/console-role`, { role });
   await admin(worker, "PUT", `/admin/users/${user.id}/password`, { password: PASSWORD });
   return email;
 }
@@ -65,12 +64,14 @@ describe.skipIf(!BROWSER_TESTS_RUN)("the console in Chromium", () => {
   let worker: LocalWorker | undefined;
   let browser: Browser | undefined;
   let email: string;
+  let orgId: string;
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     worker = await startLocalWorker();
     browser = await launchChromium();
-    email = await seedOwner(worker);
+    orgId = (await admin(worker, "POST", "/admin/organizations", { name: "Console test" })).id;
+    email = await seedMember(worker, orgId, "owner");
   });
 
   afterAll(async () => {
@@ -213,6 +214,55 @@ describe.skipIf(!BROWSER_TESTS_RUN)("the console in Chromium", () => {
     await expect.poll(() => page.getByText("listQrCodes").or(page.getByText("QR codes").first()).first().isVisible(), { timeout: 30_000 }).toBe(true);
     await shot(page, "reference");
     expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it("creates an API key in the settings and shows its secret once", async () => {
+    const { context, page, problems } = await openConsole();
+    await signIn(page, email);
+    await page.getByRole("link", { name: "Settings" }).click();
+    await page.getByRole("heading", { name: "Settings", level: 1 }).waitFor();
+    await page.getByLabel("Key name").fill("Build server");
+    await page.getByRole("button", { name: "Create API key" }).click();
+    const secret = (await page.locator(".secret-value").textContent())!;
+    expect(secret).toMatch(/^zbk_/);
+    await page.getByRole("cell", { name: "Build server", exact: true }).waitFor();
+    await shot(page, "settings-api-key-created");
+    // The key works against the API, and the secret is gone once the screen is left.
+    const listed = await fetch(`${worker!.baseUrl}/qr_codes`, { headers: { Authorization: `Bearer ${secret}` } });
+    expect(listed.status).toBe(200);
+    await page.getByRole("link", { name: "Codes" }).click();
+    await page.getByRole("link", { name: "Settings" }).click();
+    await page.getByRole("cell", { name: "Build server", exact: true }).waitFor();
+    expect(await page.content()).not.toContain(secret);
+    await page.getByRole("button", { name: "Revoke Build server" }).click();
+    await expect.poll(async () => (await fetch(`${worker!.baseUrl}/qr_codes`, { headers: { Authorization: `Bearer ${secret}` } })).status).toBe(401);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it("lets a viewer read codes but not create or edit them", async () => {
+    const key = (await admin(worker!, "POST", `/admin/organizations/${orgId}/api-keys`, { name: "seed", role: "read-write", actions: ["qr:ReadQrCode", "qr:WriteQrCode"] })).secret as string;
+    const created = await fetch(`${worker!.baseUrl}/qr_codes`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${key}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ name: "Read me", type: "url", content: { url: "https://example.com/read" } }),
+    });
+    const code = (await created.json()) as { id: string };
+    const viewer = await seedMember(worker!, orgId, "viewer");
+    const { context, page, problems } = await openConsole();
+    await signIn(page, viewer);
+    await page.getByRole("heading", { name: "Codes", level: 1 }).waitFor();
+    await page.locator(".code-row", { hasText: "Read me" }).first().waitFor();
+    expect(await page.getByRole("link", { name: "New code" }).count()).toBe(0);
+    await page.goto(`/console/#/codes/${code.id}`);
+    await page.getByText("Your role can read codes but not change them.").waitFor();
+    expect(await page.getByRole("button", { name: "Save changes" }).count()).toBe(0);
+    expect(await page.getByRole("button", { name: "Delete" }).count()).toBe(0);
+    // The API agrees: the viewer's session cannot write.
+    const refused = await page.evaluate(async (id) => (await fetch(`/qr_codes/${id}`, { method: "DELETE" })).status, code.id);
+    expect(refused).toBe(403);
+    expect(problems.filter((p) => !p.includes("status of 403"))).toEqual([]);
     await context.close();
   });
 
