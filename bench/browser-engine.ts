@@ -153,7 +153,7 @@ export async function measureRedraw(page: Page, appearance: import("../src/qr/br
 }
 
 export interface BrowserEngineFigures {
-  bundle: EngineBundle;
+  bundle: Omit<EngineBundle, "inputs">;
   redraw: RedrawFigures;
 }
 
@@ -164,7 +164,7 @@ export async function browserEngineBench(): Promise<BrowserEngineFigures | { not
   if (!existsSync(CHROMIUM)) return { notMeasured: `no Chromium at ${CHROMIUM}` };
   const [{ chromium }, { AppearanceSchema }] = await Promise.all([import("playwright-core"), import("../src/qr")]);
   const outdir = mkdtempSync(join(tmpdir(), "edge-qr-engine-bench-"));
-  const bundle = await bundleBrowserEngine(outdir);
+  const { inputs: _inputs, ...bundle } = await bundleBrowserEngine(outdir);
   const served = await serveBrowserEngine(outdir);
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
   try {
