@@ -102,6 +102,29 @@ describe.skipIf(!BROWSER_TESTS_RUN)("the console in Chromium", () => {
     await context.close();
   });
 
+  it("says how long to wait once failed sign-ins are limited", async () => {
+    const limited = await seedMember(worker!, orgId, "editor");
+    const { context, page } = await openConsole();
+    const alert = page.getByRole("alert");
+    let status = 0;
+    for (let attempt = 0; attempt < 10 && status !== 429; attempt++) {
+      const answered = page.waitForResponse((r) => new URL(r.url()).pathname === "/session" && r.request().method() === "POST");
+      await signIn(page, limited, `wrong password ${attempt}`);
+      status = (await answered).status();
+    }
+    expect(status).toBe(429);
+    await expect.poll(async () => (await alert.textContent()) ?? "").toContain("Too many");
+    const text = (await alert.textContent()) ?? "";
+    expect(text).toMatch(/^Too many failed sign-ins\. Try again in \d+ (minutes|seconds?)\.$/);
+    await shot(page, "sign-in-limited");
+    // Even the right password waits now.
+    const answered = page.waitForResponse((r) => new URL(r.url()).pathname === "/session" && r.request().method() === "POST");
+    await signIn(page, limited);
+    expect((await answered).status()).toBe(429);
+    expect(await alert.textContent()).toContain("Too many");
+    await context.close();
+  });
+
   it("creates a url code through the form, lists it with its image, edits its target, and deletes it after a confirmation", async () => {
     const { context, page, problems } = await openConsole();
     await signIn(page, email);
