@@ -132,6 +132,9 @@ beforeEach(() => {
   project = mkdtempSync(path.join(tmpdir(), "edge-qr-start-"));
   mkdirSync(path.join(project, "scripts"));
   for (const file of ["start.mjs", "start-screen.mjs"]) copyFileSync(path.join(ROOT, "scripts", file), path.join(project, "scripts", file));
+  // The console's build (Vite) is its own concern (scripts/build-console.mjs, run for real by the
+  // browser tests); here it is a stand-in that finds the build fresh.
+  writeFileSync(path.join(project, "scripts/build-console.mjs"), "export const buildConsole = () => false;\n");
   mkdirSync(path.join(project, "node_modules/wrangler/bin"), { recursive: true });
   writeFileSync(path.join(project, "node_modules/wrangler/bin/wrangler.js"), FAKE_WRANGLER);
 });
@@ -146,7 +149,7 @@ describe("npm start", () => {
     expect(NPM_HEADER_LINES + lastCredential + 1).toBeLessThan(30);
     for (const value of CREDENTIALS) expect(first.lines.slice(0, lastCredential + 1).join("\n")).toContain(value);
     // Steps, one line each.
-    expect(first.lines.filter((line) => /^ {2}[✓✗…] /.test(line)).map((line) => line.trim().split(/\s+/)[1])).toEqual(["secrets", "database", "server", "demo"]);
+    expect(first.lines.filter((line) => /^ {2}[✓✗…] /.test(line)).map((line) => line.trim().split(/\s+/)[1])).toEqual(["secrets", "database", "console", "server", "demo"]);
     expect(first.stdout).toContain("migrations 10 applied");
     // Every ready-to-paste command is still there, each on one line.
     expect(first.stdout).toContain(`curl -s -X POST http://127.0.0.1:`);
