@@ -13,6 +13,9 @@
  * about 10 ms); the 2.4 MB .wasm is read and compiled on the first styled PNG, never at import
  * (configureRaster takes a function). So unit tests that load only a leaf module (payloads,
  * icons, mask) keep importing it directly instead of paying for the whole engine.
+ *
+ * The browser has its own door, browser.ts (the console designer's preview): the SVG path only,
+ * without zod, the PNG writer or resvg at load, drawing what the download draws.
  */
 export {
   AppearanceSchema,
