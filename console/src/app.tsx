@@ -1,3 +1,4 @@
+import type { FunctionComponent } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { Notice } from "./components/field";
 import { match, navigate, type Route, useRoute } from "./route";
@@ -15,6 +16,17 @@ const NAV = [
   { href: "#/settings", label: "Settings", section: "/settings" },
 ] as const;
 
+/** The analytics screen and its chart library, loaded when first opened (its own chunk). */
+function AnalyticsScreen({ codeId }: { codeId?: string }) {
+  const [Loaded, setLoaded] = useState<FunctionComponent<{ codeId?: string }> | null>(null);
+  const [failed, setFailed] = useState(false);
+  useEffect(() => {
+    import("./screens/analytics").then((module) => setLoaded(() => module.default)).catch(() => setFailed(true));
+  }, []);
+  if (failed) return <Notice kind="error">The analytics screen could not be loaded. Reload the page to try again.</Notice>;
+  return Loaded ? <Loaded codeId={codeId} /> : <p aria-live="polite">Loading…</p>;
+}
+
 function Screen({ route, session }: { route: Route; session: Session }) {
   const canWrite = session.user.role !== "viewer";
   const { path } = route;
@@ -23,10 +35,10 @@ function Screen({ route, session }: { route: Route; session: Session }) {
   let params = match("/codes/:id/design", path);
   if (params) return <ComingNext title="Designer" what="Designing a code by looking (dots, corners, colours, logo, live preview)" api="the appearance object of PUT /qr_codes/{id}" />;
   params = match("/codes/:id/analytics", path);
-  if (params) return <ComingNext title="Code analytics" what="Charts of this code's scans" api="GET /qr_codes/{id}/scans" />;
+  if (params) return <AnalyticsScreen key={params.id} codeId={params.id!} />;
   params = match("/codes/:id", path);
   if (params) return <EditCode key={params.id} id={params.id!} canWrite={canWrite} />;
-  if (path === "/analytics") return <ComingNext title="Analytics" what="Charts of your organization's scans" api="GET /qr_codes/{id}/scans" />;
+  if (path === "/analytics") return <AnalyticsScreen />;
   if (path === "/settings") return <Settings session={session} />;
   return (
     <section>

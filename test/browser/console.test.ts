@@ -289,6 +289,46 @@ describe.skipIf(!BROWSER_TESTS_RUN)("the console in Chromium", () => {
     await context.close();
   });
 
+  it("shows a phone's scan on the code's chart once the queue has written it", async () => {
+    const key = (await admin(worker!, "POST", `/admin/organizations/${orgId}/api-keys`, { name: "scans", role: "read-write", actions: ["qr:ReadQrCode", "qr:WriteQrCode"] })).secret as string;
+    const created = await fetch(`${worker!.baseUrl}/qr_codes`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${key}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ name: "Scanned poster", type: "url", content: { url: "https://example.com/poster" } }),
+    });
+    const code = (await created.json()) as { id: string; attributes: { dynamicUrl: string } };
+    const phone = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1";
+    expect((await fetch(code.attributes.dynamicUrl, { redirect: "manual", headers: { "User-Agent": phone } })).status).toBe(302);
+    // The scan reaches D1 through the queue (batches of up to 5 s locally): wait for the API to count it.
+    await expect
+      .poll(async () => ((await (await fetch(`${worker!.baseUrl}/qr_codes/${code.id}`, { headers: { Authorization: `Bearer ${key}` } })).json()) as { analytics: { scans: number } }).analytics.scans, { timeout: 60_000, interval: 500 })
+      .toBe(1);
+
+    const { context, page, problems } = await openConsole();
+    await signIn(page, email);
+    await page.locator(".code-row", { hasText: "Scanned poster" }).locator(".scan-count").getByText("1", { exact: true }).waitFor();
+    await page.goto(`/console/#/codes/${code.id}/analytics`);
+    await page.getByRole("heading", { name: "Analytics: Scanned poster", level: 1 }).waitFor();
+    const human = page.locator(".total", { hasText: "Human scans" }).locator("dd");
+    await expect.poll(() => human.textContent()).toBe("1");
+    await page.locator(".chart canvas").first().waitFor();
+    await page.getByText("Scans per day as a table").click();
+    const today = new Date().toISOString().slice(0, 10);
+    const row = page.getByRole("row", { name: new RegExp(`^${today} 1 `) });
+    await row.waitFor();
+    await page.getByRole("region", { name: "Devices" }).getByText("mobile").waitFor();
+    await shot(page, "code-analytics");
+    expect(await seriousAxeViolations(page)).toEqual([]);
+
+    // The organization's view adds it up with every other code.
+    await page.getByRole("link", { name: "Analytics" }).click();
+    await page.getByRole("heading", { name: "Analytics", level: 1, exact: true }).waitFor();
+    await expect.poll(async () => Number(await page.locator(".total", { hasText: "Human scans" }).locator("dd").textContent())).toBeGreaterThanOrEqual(1);
+    await shot(page, "organization-analytics");
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
   for (const viewport of ["phone", "desktop"] as const) {
     it(`passes axe-core on every console screen at ${viewport} width`, async () => {
       const { context, page, problems } = await openConsole(viewport);

@@ -1,0 +1,283 @@
+// Scans as charts, per code and for the organization. Everything comes from GET
+// /qr_codes/{id}/scans, whose totals and breakdowns the API builds from daily rollups; the
+// organization's view adds up its codes' reports. The line chart is uPlot (small, canvas,
+// bundled here; this screen is its own chunk so the console's first load does not carry it);
+// bars are plain HTML so they read as text. Every chart has its numbers as a table too.
+import { useEffect, useRef, useState } from "preact/hooks";
+import uPlot from "uplot";
+import "uplot/dist/uPlot.min.css";
+import { api, type components, problemMessage, type QrCode } from "../api";
+import { Notice } from "../components/field";
+
+type Collection = components["schemas"]["ScanLogCollection"];
+type Breakdowns = Collection["breakdowns"];
+type Count = Breakdowns["byCountry"][number];
+type Day = Breakdowns["byDay"][number];
+
+export interface Report {
+  totals: Collection["totals"];
+  breakdowns: Breakdowns;
+}
+
+const DAY_MS = 86_400_000;
+const isoDay = (date: Date) => date.toISOString().slice(0, 10);
+/** The organization view adds up at most this many codes (their reports are one request each). */
+const MAX_CODES = 120;
+
+function defaultRange(): { from: string; to: string } {
+  const today = new Date();
+  return { from: isoDay(new Date(today.getTime() - 29 * DAY_MS)), to: isoDay(today) };
+}
+
+/** [from, to] as a person picks them (both inclusive) → the API's [from, to) in whole UTC days. */
+const apiRange = (from: string, to: string) => ({ from, to: isoDay(new Date(Date.parse(`${to}T00:00:00Z`) + DAY_MS)) });
+
+async function codeReport(id: string, from: string, to: string): Promise<Report> {
+  const { data, error, response } = await api.GET("/qr_codes/{id}/scans", { params: { path: { id }, query: { ...apiRange(from, to), bots: "include" } } });
+  if (!data) throw new Error(problemMessage(error, response));
+  return { totals: data.totals, breakdowns: data.breakdowns };
+}
+
+/** Sums reports: days by day, other breakdowns by value (most human scans first). */
+export function sumReports(reports: Report[]): Report {
+  const totals = { all: 0, human: 0, unique: 0, bots: 0 };
+  const days = new Map<string, Day>();
+  const sums = { byCountry: new Map<string, Count>(), byDevice: new Map<string, Count>(), byOs: new Map<string, Count>(), byBrowser: new Map<string, Count>(), byReferrer: new Map<string, Count>() };
+  for (const report of reports) {
+    for (const key of Object.keys(totals) as (keyof typeof totals)[]) totals[key] += report.totals[key];
+    for (const day of report.breakdowns.byDay) {
+      const sum = days.get(day.day) ?? { day: day.day, humans: 0, bots: 0, unique: 0 };
+      days.set(day.day, { day: day.day, humans: sum.humans + day.humans, bots: sum.bots + day.bots, unique: sum.unique + day.unique });
+    }
+    for (const key of Object.keys(sums) as (keyof typeof sums)[])
+      for (const count of report.breakdowns[key]) {
+        const sum = sums[key].get(count.value) ?? { value: count.value, humans: 0, bots: 0 };
+        sums[key].set(count.value, { value: count.value, humans: sum.humans + count.humans, bots: sum.bots + count.bots });
+      }
+  }
+  const ranked = (map: Map<string, Count>) => [...map.values()].sort((a, b) => b.humans - a.humans || b.bots - a.bots).slice(0, 50);
+  return {
+    totals,
+    breakdowns: {
+      byDay: [...days.values()].sort((a, b) => a.day.localeCompare(b.day)),
+      byCountry: ranked(sums.byCountry),
+      byDevice: ranked(sums.byDevice),
+      byOs: ranked(sums.byOs),
+      byBrowser: ranked(sums.byBrowser),
+      byReferrer: ranked(sums.byReferrer),
+    },
+  };
+}
+
+/** Every day of the range, with 0 where nothing was scanned, so the line does not skip gaps. */
+function dailySeries(byDay: Day[], from: string, to: string) {
+  const known = new Map(byDay.map((d) => [d.day, d]));
+  const x: number[] = [];
+  const humans: number[] = [];
+  const unique: number[] = [];
+  const bots: number[] = [];
+  for (let t = Date.parse(`${from}T00:00:00Z`); t <= Date.parse(`${to}T00:00:00Z`); t += DAY_MS) {
+    const day = known.get(isoDay(new Date(t)));
+    x.push(t / 1000);
+    humans.push(day?.humans ?? 0);
+    unique.push(day?.unique ?? 0);
+    bots.push(day?.bots ?? 0);
+  }
+  return { x, humans, unique, bots };
+}
+
+function ScansPerDay({ report, from, to }: { report: Report; from: string; to: string }) {
+  const holder = useRef<HTMLDivElement>(null);
+  const series = dailySeries(report.breakdowns.byDay, from, to);
+  useEffect(() => {
+    if (!holder.current) return;
+    const width = Math.max(280, holder.current.clientWidth);
+    const chart = new uPlot(
+      {
+        width,
+        height: 260,
+        scales: { x: { time: true } },
+        series: [
+          {},
+          { label: "Human", stroke: "#1d4ed8", width: 2 },
+          { label: "Unique", stroke: "#15803d", width: 2, dash: [6, 4] },
+          { label: "Bots", stroke: "#b45309", width: 1.5 },
+        ],
+        axes: [{ stroke: "#475569" }, { stroke: "#475569" }],
+      },
+      [series.x, series.humans, series.unique, series.bots],
+      holder.current,
+    );
+    return () => chart.destroy();
+  }, [report, from, to]);
+  return (
+    <figure class="chart card">
+      <figcaption>
+        <h2 id="per-day-title">Scans per day</h2>
+      </figcaption>
+      <div ref={holder} role="img" aria-label={`Scans per day from ${from} to ${to}: ${report.totals.human} human, ${report.totals.unique} unique, ${report.totals.bots} bots. The table below has each day.`} />
+      <details>
+        <summary>Scans per day as a table</summary>
+        <div class="table-scroll" tabIndex={0} role="region" aria-label="Scans per day table">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Day (UTC)</th>
+                <th scope="col">Human</th>
+                <th scope="col">Unique</th>
+                <th scope="col">Bots</th>
+              </tr>
+            </thead>
+            <tbody>
+              {series.x.map((t, i) => (
+                <tr key={t}>
+                  <td>{isoDay(new Date(t * 1000))}</td>
+                  <td>{series.humans[i]}</td>
+                  <td>{series.unique[i]}</td>
+                  <td>{series.bots[i]}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </details>
+    </figure>
+  );
+}
+
+function Bars({ title, counts }: { title: string; counts: Count[] }) {
+  const top = counts.slice(0, 8);
+  const max = Math.max(1, ...top.map((c) => c.humans + c.bots));
+  return (
+    <section class="card bars" aria-label={title}>
+      <h3>{title}</h3>
+      {top.length === 0 ? (
+        <p class="muted">No scans in this range.</p>
+      ) : (
+        <ul>
+          {top.map((count) => (
+            <li key={count.value}>
+              <span class="bar-label">{count.value}</span>
+              <span class="bar-track" aria-hidden="true">
+                <span class="bar human" style={{ width: `${(count.humans / max) * 100}%` }} />
+                <span class="bar bots" style={{ width: `${(count.bots / max) * 100}%` }} />
+              </span>
+              <span class="bar-value">
+                {count.humans} human{count.bots ? `, ${count.bots} bots` : ""}
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+function ReportView({ report, from, to }: { report: Report; from: string; to: string }) {
+  const t = report.totals;
+  return (
+    <>
+      <dl class="totals">
+        {(
+          [
+            ["Human scans", t.human],
+            ["Unique visitors (per day)", t.unique],
+            ["Bots and previews", t.bots],
+            ["All", t.all],
+          ] as const
+        ).map(([label, value]) => (
+          <div class="card total" key={label}>
+            <dt>{label}</dt>
+            <dd>{value.toLocaleString()}</dd>
+          </div>
+        ))}
+      </dl>
+      <ScansPerDay report={report} from={from} to={to} />
+      <div class="bar-grid">
+        <Bars title="Countries" counts={report.breakdowns.byCountry} />
+        <Bars title="Devices" counts={report.breakdowns.byDevice} />
+        <Bars title="Operating systems" counts={report.breakdowns.byOs} />
+        <Bars title="Browsers" counts={report.breakdowns.byBrowser} />
+        <Bars title="Referrers" counts={report.breakdowns.byReferrer} />
+      </div>
+    </>
+  );
+}
+
+function RangePicker({ from, to, onChange }: { from: string; to: string; onChange: (range: { from: string; to: string }) => void }) {
+  const [draft, setDraft] = useState({ from, to });
+  return (
+    <form
+      class="filters"
+      onSubmit={(e) => {
+        e.preventDefault();
+        onChange(draft);
+      }}
+    >
+      <div class="field">
+        <label for="range-from">From (UTC day)</label>
+        <input id="range-from" type="date" value={draft.from} max={draft.to} onInput={(e) => setDraft({ ...draft, from: e.currentTarget.value })} />
+      </div>
+      <div class="field">
+        <label for="range-to">To (UTC day, included)</label>
+        <input id="range-to" type="date" value={draft.to} min={draft.from} onInput={(e) => setDraft({ ...draft, to: e.currentTarget.value })} />
+      </div>
+      <button class="button" type="submit">
+        Show
+      </button>
+    </form>
+  );
+}
+
+/** `codeId` set: one code's scans; absent: the organization's, added up over its codes. */
+export default function Analytics({ codeId }: { codeId?: string }) {
+  const [range, setRange] = useState(defaultRange);
+  const [report, setReport] = useState<Report | null>(null);
+  const [code, setCode] = useState<QrCode | null>(null);
+  const [note, setNote] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    let current = true;
+    setReport(null);
+    setError(null);
+    (async () => {
+      if (codeId) {
+        const { data } = await api.GET("/qr_codes/{id}", { params: { path: { id: codeId } } });
+        if (current && data) setCode(data as QrCode);
+        return codeReport(codeId, range.from, range.to);
+      }
+      const codes: QrCode[] = [];
+      for (let page = 1; codes.length < MAX_CODES; page++) {
+        const { data, error: failure, response } = await api.GET("/qr_codes", { params: { query: { page } } });
+        if (!data) throw new Error(problemMessage(failure, response));
+        codes.push(...data.member);
+        if (codes.length >= data.totalItems || data.member.length === 0) {
+          if (current) setNote(null);
+          break;
+        }
+        if (codes.length >= MAX_CODES && current) setNote(`The ${MAX_CODES} newest of ${data.totalItems} codes are counted; open a code for its own figures.`);
+      }
+      return sumReports(await Promise.all(codes.slice(0, MAX_CODES).map((c) => codeReport(c.id, range.from, range.to))));
+    })()
+      .then((result) => current && setReport(result))
+      .catch((failure: Error) => current && setError(failure.message || "The server could not be reached."));
+    return () => {
+      current = false;
+    };
+  }, [codeId, range]);
+
+  return (
+    <section aria-labelledby="analytics-title">
+      <div class="screen-head">
+        <h1 id="analytics-title">{codeId ? `Analytics: ${code?.name ?? "…"}` : "Analytics"}</h1>
+        {codeId ? <a href={`#/codes/${encodeURIComponent(codeId)}`}>Back to the code</a> : null}
+      </div>
+      <RangePicker from={range.from} to={range.to} onChange={setRange} />
+      {note ? <Notice kind="info">{note}</Notice> : null}
+      {error ? <Notice kind="error">{error}</Notice> : null}
+      {!report && !error ? <p aria-live="polite">Loading…</p> : null}
+      {report ? <ReportView report={report} from={range.from} to={range.to} /> : null}
+    </section>
+  );
+}
