@@ -1,4 +1,5 @@
 import { DependencyUnavailable } from "../lib/unavailable";
+import { signInAddressBucket } from "./address-bucket";
 import { ACCOUNT_FAILURE_LIMIT, ADDRESS_FAILURE_LIMIT, signInGateOf, type AttemptVerdict } from "../objects/sign-in-gate";
 
 /** Too many failed sign-ins for the account or the address; try again after `retryAfterSeconds`. */
@@ -24,12 +25,13 @@ export interface SignInAttempt {
  * since they never consult the gates.
  *
  * `address` is CF-Connecting-IP, the only address header Cloudflare sets itself (X-Forwarded-For is
- * the client's to write). Without it (not behind Cloudflare) every such request shares one bucket.
+ * the client's to write), counted per IPv4 address or per IPv6 /64 (signInAddressBucket: one client
+ * holds a whole /64). Without it (not behind Cloudflare) every such request shares one bucket.
  */
 export async function admitSignInAttempt(env: Pick<Env, "SIGN_IN_GATE">, email: string, address: string | undefined): Promise<SignInAttempt> {
   const gates = [
     { stub: signInGateOf(env, `account:${email.trim().toLowerCase()}`), limit: ACCOUNT_FAILURE_LIMIT },
-    { stub: signInGateOf(env, `address:${address ?? "unknown"}`), limit: ADDRESS_FAILURE_LIMIT },
+    { stub: signInGateOf(env, `address:${signInAddressBucket(address)}`), limit: ADDRESS_FAILURE_LIMIT },
   ];
   const settled = await Promise.allSettled(gates.map(({ stub, limit }) => stub.attempt(limit) as Promise<AttemptVerdict>));
   const admitted = settled.flatMap((result, i) => (result.status === "fulfilled" && result.value.admitted ? [{ stub: gates[i]!.stub, attemptId: result.value.attemptId }] : []));

@@ -8,7 +8,7 @@ export const FAILURE_WINDOW_MS = 15 * 60 * 1000;
 export type AttemptVerdict = { admitted: true; attemptId: number } | { admitted: false; retryAfterMs: number };
 
 /**
- * One per account (`account:<lowercased email>`) or per client address (`address:<CF-Connecting-IP>`):
+ * One per account (`account:<lowercased email>`) or per client address (`address:<CF-Connecting-IP, or its IPv6 /64>`):
  * an exact sliding log of failed sign-ins over the last 15 minutes.
  *
  * An attempt is counted as a failure from the moment it is admitted, and forgiven only once its

@@ -62,10 +62,10 @@ export async function signIn(email: string, password = PASSWORD, init: { base?: 
 }
 
 let addressCounter = 0;
-/** A client address no other sign-in of this test file uses. */
+/** A client address no other sign-in of this test file uses: its own IPv6 /64 (the per-address limit counts a /64 as one client). */
 export const uniqueAddress = () => {
   addressCounter++;
-  return `2001:db8::${Math.floor(Math.random() * 0xffff).toString(16)}:${addressCounter.toString(16)}`;
+  return `2001:db8:${Math.floor(Math.random() * 0xffff).toString(16)}:${addressCounter.toString(16)}::1`;
 };
 
 /** A signed-in person: the session cookie's token and who it is. */

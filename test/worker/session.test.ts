@@ -89,6 +89,19 @@ describe("POST /session: sign in", () => {
     expect((await signIn(person.email)).status).toBe(200);
   });
 
+  it("counts a whole IPv6 /64 as one address: 20 failures spread over its addresses, then 429", async () => {
+    // One client holds a /64 and can take a fresh address for every guess.
+    const prefix = uniqueAddress().replace(/::1$/, "");
+    for (let i = 0; i < 20; i++) {
+      const address = `${prefix}:${(i + 1).toString(16)}:${Math.floor(Math.random() * 0xffff).toString(16)}:1:1`;
+      expect((await signIn(`nobody-${crypto.randomUUID()}@example.com`, PASSWORD, { address })).status).toBe(401);
+    }
+    const person = await seedPerson();
+    expect((await signIn(person.email, PASSWORD, { address: `${prefix}:ffff:ffff:ffff:fffe` })).status).toBe(429);
+    // The next /64 is another client.
+    expect((await signIn(person.email)).status).toBe(200);
+  });
+
   it("successful sign-ins do not count against the limit", async () => {
     const person = await seedPerson();
     const address = uniqueAddress();
