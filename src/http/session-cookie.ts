@@ -28,14 +28,24 @@ export const isStateChanging = (c: Context<AppEnv>) => !SAFE_METHODS.has(c.req.m
 
 export const crossOriginRefused = () => new ApiError(403, "FORBIDDEN", "Cross-origin request refused");
 
+/** Sec-Fetch-Site values that say another site's page made the request. */
+const FOREIGN_FETCH_SITES = new Set(["cross-site", "same-site"]);
+
 /**
  * A cookie rides along on requests other sites make, so a state-changing request authenticated by
  * it must prove it comes from our own pages: browsers send Origin on every cross-origin request and
  * every POST/PUT/PATCH/DELETE, and a page cannot forge it. `required`: a missing Origin is refused
  * too (cookie-authenticated writes); otherwise only a foreign one (sign-in, whose CSRF is signing
- * the victim into the attacker's account).
+ * the victim into the attacker's account; curl and scripts send no Origin and may sign in).
+ *
+ * Sec-Fetch-Site is the second signal: a browser that sets it (all current ones) names a request
+ * another site made, even one whose Origin was dropped on the way (an extension or proxy stripping
+ * it). "same-site" counts as foreign too: a sibling subdomain is another origin, and SameSite=Lax
+ * sends it our cookie.
  */
 export function requireSameOrigin(c: Context<AppEnv>, required: boolean): void {
+  const fetchSite = c.req.header("Sec-Fetch-Site");
+  if (fetchSite !== undefined && FOREIGN_FETCH_SITES.has(fetchSite.trim().toLowerCase())) throw crossOriginRefused();
   const origin = c.req.header("Origin");
   if (origin === undefined) {
     if (required) throw crossOriginRefused();

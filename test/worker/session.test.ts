@@ -115,6 +115,21 @@ describe("POST /session: sign in", () => {
     expect(answer.json.detail).toBe("Cross-origin request refused");
   });
 
+  it("refuses a sign-in whose Origin is missing but whose Sec-Fetch-Site names another site (403); a script without either signs in", async () => {
+    const person = await seedPerson();
+    for (const site of ["cross-site", "same-site"]) {
+      const answer = await request("POST", "/session", { body: { email: person.email, password: PASSWORD }, origin: null, headers: { "Sec-Fetch-Site": site }, address: uniqueAddress() });
+      expect(answer.status, site).toBe(403);
+      expect(answer.json.detail).toBe("Cross-origin request refused");
+      expect(answer.headers.get("Set-Cookie")).toBeNull();
+    }
+    const linkToken = (await mintSignInLink(env.DB, person.userId, "reset")).token;
+    const link = await request("POST", "/session/password", { body: { token: linkToken, password: "a brand new password" }, origin: null, headers: { "Sec-Fetch-Site": "cross-site" } });
+    expect(link.status).toBe(403);
+    const script = await request("POST", "/session", { body: { email: person.email, password: PASSWORD }, origin: null, address: uniqueAddress() });
+    expect(script.status, script.text).toBe(200);
+  });
+
   it("fails closed with a 503 problem and Retry-After when the sign-in limits cannot answer", async () => {
     const person = await seedPerson();
     const failing = { attempt: () => Promise.reject(new Error("simulated Durable Object outage")), forgive: () => Promise.resolve() };
@@ -206,6 +221,9 @@ describe("the session cookie on the public API", () => {
     expect(foreign.status).toBe(403);
     expect(foreign.json.detail).toBe("Cross-origin request refused");
     expect((await request("POST", "/qr_codes", { cookie: person.cookie, body: URL_CODE, origin: null })).status).toBe(403);
+    // A sibling subdomain's page: SameSite=Lax sends the cookie; Sec-Fetch-Site says where it came from.
+    expect((await request("POST", "/qr_codes", { cookie: person.cookie, body: URL_CODE, origin: null, headers: { "Sec-Fetch-Site": "same-site" } })).status).toBe(403);
+    expect((await request("DELETE", "/session", { cookie: person.cookie, origin: null, headers: { "Sec-Fetch-Site": "cross-site" } })).status).toBe(403);
     const same = await request("POST", "/qr_codes", { cookie: person.cookie, body: URL_CODE, origin: ORIGIN });
     expect(same.status, same.text).toBe(201);
     // Reads need no Origin.
