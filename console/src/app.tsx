@@ -4,7 +4,6 @@ import { Notice } from "./components/field";
 import { match, navigate, type Route, useRoute } from "./route";
 import { EditCode, NewCode } from "./screens/code-form";
 import { CodesList } from "./screens/codes-list";
-import { ComingNext } from "./screens/coming-next";
 import { SetPassword } from "./screens/set-password";
 import { Settings } from "./screens/settings";
 import { SignIn } from "./screens/sign-in";
@@ -16,16 +15,25 @@ const NAV = [
   { href: "#/settings", label: "Settings", section: "/settings" },
 ] as const;
 
-/** The analytics screen and its chart library, loaded when first opened (its own chunk). */
-function AnalyticsScreen({ codeId }: { codeId?: string }) {
-  const [Loaded, setLoaded] = useState<FunctionComponent<{ codeId?: string }> | null>(null);
-  const [failed, setFailed] = useState(false);
-  useEffect(() => {
-    import("./screens/analytics").then((module) => setLoaded(() => module.default)).catch(() => setFailed(true));
-  }, []);
-  if (failed) return <Notice kind="error">The analytics screen could not be loaded. Reload the page to try again.</Notice>;
-  return Loaded ? <Loaded codeId={codeId} /> : <p aria-live="polite">Loading…</p>;
+/**
+ * A screen loaded when first opened, as its own chunk: analytics carries the chart library, the
+ * designer the QR engine, and neither belongs in the console's first load.
+ */
+function later<P extends object>(load: () => Promise<{ default: FunctionComponent<P> }>, what: string) {
+  return function Later(props: P) {
+    const [Loaded, setLoaded] = useState<FunctionComponent<P> | null>(null);
+    const [failed, setFailed] = useState(false);
+    useEffect(() => {
+      load()
+        .then((module) => setLoaded(() => module.default))
+        .catch(() => setFailed(true));
+    }, []);
+    if (failed) return <Notice kind="error">The {what} could not be loaded. Reload the page to try again.</Notice>;
+    return Loaded ? <Loaded {...props} /> : <p aria-live="polite">Loading…</p>;
+  };
 }
+const AnalyticsScreen = later<{ codeId?: string }>(() => import("./screens/analytics"), "analytics screen");
+const DesignerScreen = later<{ id: string }>(() => import("./screens/designer"), "designer");
 
 function Screen({ route, session }: { route: Route; session: Session }) {
   const canWrite = session.user.role !== "viewer";
@@ -33,7 +41,7 @@ function Screen({ route, session }: { route: Route; session: Session }) {
   if (path === "/codes" || path === "/") return <CodesList canWrite={canWrite} />;
   if (path === "/codes/new") return canWrite ? <NewCode /> : <Notice kind="error">Your role can read codes but not create them.</Notice>;
   let params = match("/codes/:id/design", path);
-  if (params) return <ComingNext title="Designer" what="Designing a code by looking (dots, corners, colours, logo, live preview)" api="the appearance object of PUT /qr_codes/{id}" />;
+  if (params) return canWrite ? <DesignerScreen key={params.id} id={params.id!} /> : <Notice kind="error">Your role can read codes but not change their design.</Notice>;
   params = match("/codes/:id/analytics", path);
   if (params) return <AnalyticsScreen key={params.id} codeId={params.id!} />;
   params = match("/codes/:id", path);
