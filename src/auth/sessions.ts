@@ -6,10 +6,11 @@ import {
   findSignInCandidate,
   findValidSession,
   insertSessionStatement,
-  insertSignInLink,
+  insertSignInLinkStatement,
   setPasswordStatement,
   signInEmailTaken,
   spendSignInLink,
+  spendUserSignInLinksStatement,
   type ConsoleUser,
   type SessionOrganization,
   type SignInLinkPurpose,
@@ -146,24 +147,24 @@ async function requireSignInEmail(db: D1Database, user: ConsoleUser): Promise<st
 
 /**
  * Sets a user's password (an operator's doing); the user's sessions end with the old password, so
- * whoever knew it is signed out everywhere.
+ * whoever knew it is signed out everywhere, and links sent before stop working.
  */
-export async function setUserPassword(db: D1Database, userId: string, password: string): Promise<ConsoleUser> {
+export async function setUserPassword(db: D1Database, userId: string, password: string, now = new Date()): Promise<ConsoleUser> {
   const user = await findConsoleUser(db, userId);
   if (!user) throw new UserMissing();
   await requireSignInEmail(db, user);
-  await db.batch([setPasswordStatement(db, userId, await hashPassword(password)), deleteUserSessionsStatement(db, userId)]);
+  await db.batch([setPasswordStatement(db, userId, await hashPassword(password)), deleteUserSessionsStatement(db, userId), spendUserSignInLinksStatement(db, userId, isoNow(now))]);
   return { ...user, hasPassword: true };
 }
 
-/** A new one-time link's token (for the URL only) and when it expires. */
+/** A new one-time link's token (for the URL only) and when it expires; the user's earlier links stop working (only the newest one sent works). */
 export async function mintSignInLink(db: D1Database, userId: string, purpose: SignInLinkPurpose, now = new Date()): Promise<{ user: ConsoleUser; token: string; expiresAt: string }> {
   const user = await findConsoleUser(db, userId);
   if (!user) throw new UserMissing();
   await requireSignInEmail(db, user);
   const token = newToken();
   const expiresAt = isoAt(now.getTime() + SIGN_IN_LINK_LIFETIME_MS);
-  await insertSignInLink(db, { tokenHash: await hashSecret(token), userId, purpose, expiresAt });
+  await db.batch([spendUserSignInLinksStatement(db, userId, isoNow(now)), insertSignInLinkStatement(db, { tokenHash: await hashSecret(token), userId, purpose, expiresAt })]);
   return { user, token, expiresAt };
 }
 
@@ -172,7 +173,7 @@ export const signInLinkUrl = (origin: string, token: string): string => `${origi
 
 /**
  * Redeems a one-time link: spends it (exactly once, even under concurrent redemptions), sets the
- * password, ends the user's other sessions and starts a new one. The link is spent before anything
+ * password, ends the user's other sessions and links, and starts a new one. The link is spent before anything
  * else so it cannot be replayed whatever happens next.
  */
 export async function redeemSignInLink(db: D1Database, token: string, password: string, now = new Date()): Promise<StartedSession> {
@@ -185,6 +186,11 @@ export async function redeemSignInLink(db: D1Database, token: string, password: 
   if (!user || user.status !== "active" || organization?.status !== "active") throw new SignInLinkUnusable();
   await requireSignInEmail(db, user);
   const { token: sessionToken, expiresAt, statements } = await startSessionStatements(db, user, now);
-  await db.batch([setPasswordStatement(db, userId, await hashPassword(password)), deleteUserSessionsStatement(db, userId), ...statements]);
+  await db.batch([
+    setPasswordStatement(db, userId, await hashPassword(password)),
+    deleteUserSessionsStatement(db, userId),
+    spendUserSignInLinksStatement(db, userId, isoNow(now)),
+    ...statements,
+  ]);
   return { token: sessionToken, view: { user: viewOfUser({ ...user, hasPassword: true }), organization: { id: organization.id, name: organization.name }, expiresAt } };
 }

@@ -162,11 +162,19 @@ export async function findValidSession(
 
 export type SignInLinkPurpose = "invite" | "reset";
 
-export async function insertSignInLink(db: D1Database, input: { tokenHash: string; userId: string; purpose: SignInLinkPurpose; expiresAt: string }): Promise<void> {
-  await db
+export function insertSignInLinkStatement(db: D1Database, input: { tokenHash: string; userId: string; purpose: SignInLinkPurpose; expiresAt: string }): D1PreparedStatement {
+  return db
     .prepare("INSERT INTO sign_in_links (token_hash, user_id, purpose, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)")
-    .bind(input.tokenHash, input.userId, input.purpose, isoNow(), input.expiresAt)
-    .run();
+    .bind(input.tokenHash, input.userId, input.purpose, isoNow(), input.expiresAt);
+}
+
+/**
+ * Marks every link of the user not used yet as used: a link is for setting the password it was
+ * sent for, and once a password is set (or a newer link is sent) an older link left in a mailbox
+ * must not set another.
+ */
+export function spendUserSignInLinksStatement(db: D1Database, userId: string, now: string): D1PreparedStatement {
+  return db.prepare("UPDATE sign_in_links SET used_at = ?2 WHERE user_id = ?1 AND used_at IS NULL").bind(userId, now);
 }
 
 /**

@@ -2,7 +2,9 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import fc from "fast-check";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { mintSignInLink } from "../../src/auth/sessions";
+import { hashSecret } from "../../src/auth/secrets";
+import { mintSignInLink, newToken, setUserPassword } from "../../src/auth/sessions";
+import { insertSignInLinkStatement } from "../../src/db/console";
 import { ACCOUNT_FAILURE_LIMIT, FAILURE_WINDOW_MS, type SignInGate } from "../../src/objects/sign-in-gate";
 import { setUserStatus } from "../../src/db/accounts";
 import { seedApiKey } from "./seed";
@@ -310,6 +312,23 @@ describe("POST /session/password: one-time invite and reset links", () => {
     const { token } = await mintSignInLink(env.DB, person.userId, "reset");
     expect((await request("POST", "/session/password", { body: { token, password: "a brand new password" } })).status).toBe(200);
     expect((await request("GET", "/session", { cookie: person.cookie })).status).toBe(401);
+  });
+
+  it("only the newest link works, and a password set by a link or by the operator spends the links sent before", async () => {
+    const person = await seedPerson({ password: null });
+    const older = await mintSignInLink(env.DB, person.userId, "invite");
+    const newer = await mintSignInLink(env.DB, person.userId, "invite");
+    expect((await request("POST", "/session/password", { body: { token: older.token, password: "an older link's password" } })).status).toBe(410);
+    // A link minted elsewhere, still unused, while another is redeemed (inserted directly: minting spends the others).
+    const stray = newToken();
+    await insertSignInLinkStatement(env.DB, { tokenHash: await hashSecret(stray), userId: person.userId, purpose: "reset", expiresAt: new Date(Date.now() + 3600_000).toISOString() }).run();
+    expect((await request("POST", "/session/password", { body: { token: newer.token, password: "a brand new password" } })).status).toBe(200);
+    expect((await request("POST", "/session/password", { body: { token: stray, password: "a stray link's password" } })).status).toBe(410);
+
+    const reset = await mintSignInLink(env.DB, person.userId, "reset");
+    await setUserPassword(env.DB, person.userId, "the operator's choice");
+    expect((await request("POST", "/session/password", { body: { token: reset.token, password: "a reset after the operator" } })).status).toBe(410);
+    expect((await signIn(person.email, "the operator's choice")).status).toBe(200);
   });
 
   it("answers 400 with a violation for a short password, and leaves the link usable", async () => {
