@@ -2,8 +2,8 @@
 // `npm start`, `npm test`, the vitest worker project and `wrangler deploy` ([build] in
 // wrangler.toml) all serve what the sources say without anyone remembering to build.
 //
-// Stale means: the SHA-256 over every console source file, openapi.json (the console's client
-// types come from it), package-lock.json (Vite, Preact and Scalar's versions) and this script
+// Stale means: the SHA-256 over every console source file, src/qr (the designer bundles the
+// engine), openapi.json (the console's client types come from it), package-lock.json (Vite, Preact and Scalar's versions) and this script
 // differs from the one in the stamp file the last build left in console/dist. Whole-tree hashing
 // takes a few milliseconds; a build takes seconds, so a fresh tree costs nothing.
 //
@@ -37,7 +37,8 @@ function filesUnder(dir) {
 
 function sourceHash() {
   const hash = createHash("sha256");
-  const inputs = [...filesUnder(CONSOLE), join(ROOT, "openapi.json"), join(ROOT, "package-lock.json"), fileURLToPath(import.meta.url)];
+  // src/qr is bundled into the designer (its preview is the download's engine), so it counts too.
+  const inputs = [...filesUnder(CONSOLE), ...filesUnder(join(ROOT, "src/qr")), join(ROOT, "openapi.json"), join(ROOT, "package-lock.json"), fileURLToPath(import.meta.url)];
   for (const file of inputs) {
     if (!existsSync(file)) continue;
     hash.update(relative(ROOT, file)).update("\0").update(readFileSync(file)).update("\0");

@@ -33,7 +33,7 @@ function later<P extends object>(load: () => Promise<{ default: FunctionComponen
   };
 }
 const AnalyticsScreen = later<{ codeId?: string }>(() => import("./screens/analytics"), "analytics screen");
-const DesignerScreen = later<{ id: string }>(() => import("./screens/designer"), "designer");
+const DesignerScreen = later<{ id: string; canWrite: boolean }>(() => import("./screens/designer"), "designer");
 
 function Screen({ route, session }: { route: Route; session: Session }) {
   const canWrite = session.user.role !== "viewer";
@@ -41,7 +41,7 @@ function Screen({ route, session }: { route: Route; session: Session }) {
   if (path === "/codes" || path === "/") return <CodesList canWrite={canWrite} />;
   if (path === "/codes/new") return canWrite ? <NewCode /> : <Notice kind="error">Your role can read codes but not create them.</Notice>;
   let params = match("/codes/:id/design", path);
-  if (params) return canWrite ? <DesignerScreen key={params.id} id={params.id!} /> : <Notice kind="error">Your role can read codes but not change their design.</Notice>;
+  if (params) return <DesignerScreen key={params.id} id={params.id!} canWrite={canWrite} />;
   params = match("/codes/:id/analytics", path);
   if (params) return <AnalyticsScreen key={params.id} codeId={params.id!} />;
   params = match("/codes/:id", path);

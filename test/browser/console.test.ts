@@ -329,43 +329,6 @@ describe.skipIf(!BROWSER_TESTS_RUN)("the console in Chromium", () => {
     await context.close();
   });
 
-  it("designs a code by looking: the preview is the download byte for byte, follows a change, and is what a save downloads", async () => {
-    const key = (await admin(worker!, "POST", `/admin/organizations/${orgId}/api-keys`, { name: "design", role: "read-write", actions: ["qr:ReadQrCode", "qr:WriteQrCode"] })).secret as string;
-    const created = await fetch(`${worker!.baseUrl}/qr_codes`, {
-      method: "POST",
-      headers: { Authorization: `Bearer ${key}`, "Content-Type": "application/json" },
-      body: JSON.stringify({ name: "Designed", type: "url", content: { url: "https://example.com/designed" }, appearance: { dotsOptionsType: "rounded", dotsOptionsColor: "#1d4ed8" } }),
-    });
-    const code = (await created.json()) as { id: string };
-    const download = async () =>
-      (await fetch(`${worker!.baseUrl}/qr_codes/${code.id}/download`, { method: "POST", headers: { Authorization: `Bearer ${key}`, "Content-Type": "application/json" }, body: JSON.stringify({ format: "svg" }) })).text();
-    const { context, page, problems } = await openConsole();
-    await signIn(page, email);
-    await page.getByRole("heading", { name: "Codes", level: 1 }).waitFor();
-    await page.goto(`/console/#/codes/${code.id}/design`);
-    await page.getByRole("heading", { name: "Design: Designed", level: 1 }).waitFor().catch(async (error) => {
-      await shot(page, "designer-failed");
-      throw new Error(`${error.message}\n${problems.join("\n")}`);
-    });
-    const preview = page.locator("img[data-preview]");
-    const previewSvg = async () => decodeURIComponent((await preview.getAttribute("src"))!.replace(/^data:image\/svg\+xml;charset=utf-8,/, ""));
-    await preview.waitFor();
-    const before = await previewSvg();
-    expect(before).toBe(await download());
-    expect(await page.getByRole("status").filter({ hasText: /./ }).first().textContent()).toBeTruthy();
-    await shot(page, "designer");
-
-    await page.getByLabel("Dot style", { exact: true }).selectOption("dots");
-    await expect.poll(previewSvg).not.toBe(before);
-    const changed = await previewSvg();
-    await page.getByRole("button", { name: "Save design" }).click();
-    await page.getByText("Saved. Downloads now draw this design.").waitFor();
-    expect(await download()).toBe(changed);
-    expect(await seriousAxeViolations(page)).toEqual([]);
-    expect(problems).toEqual([]);
-    await context.close();
-  });
-
   for (const viewport of ["phone", "desktop"] as const) {
     it(`passes axe-core on every console screen at ${viewport} width`, async () => {
       const { context, page, problems } = await openConsole(viewport);
