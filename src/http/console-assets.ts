@@ -15,7 +15,9 @@ import { ApiError } from "./errors";
  */
 const CONSOLE_POLICY = [
   "default-src 'none'",
-  "script-src 'self'",
+  // 'wasm-unsafe-eval': the designer compiles resvg's WebAssembly (served from 'self') to lay out
+  // frame captions; Chromium needs it for WebAssembly.instantiate. It allows no JavaScript eval.
+  "script-src 'self' 'wasm-unsafe-eval'",
   "style-src 'self'",
   "img-src 'self' data: blob:",
   "connect-src 'self'",

@@ -6,7 +6,7 @@ import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { api, problemMessage, type QrCode, violationsOf } from "../api";
 import { FieldFrame, Notice } from "../components/field";
 import { exportAppearance, fileSlug, readAppearanceFile, saveFile } from "../designer/appearance-file";
-import { controlId, NumberField } from "../designer/controls";
+import { NumberField } from "../designer/controls";
 import { type Appearance, encodedContent, logoPath, type PreviewInput } from "../designer/engine";
 import { BackgroundGroup, CornerDotsGroup, CornerSquaresGroup, DotsGroup, FrameGroup, type GroupProps, ImageGroup, QrOptionsGroup, ScannabilityGroup } from "../designer/option-groups";
 import { PRESETS } from "../designer/presets";
@@ -52,7 +52,8 @@ function focusFirstInvalid() {
   requestAnimationFrame(() => document.querySelector<HTMLElement>('.designer [aria-invalid="true"], .designer .notice-error')?.focus());
 }
 
-export default function Designer({ id, canWrite }: { id: string; canWrite: boolean }) {
+/** `canWrite` false shows the design read-only (the shell sends viewers elsewhere today). */
+export default function Designer({ id, canWrite = true }: { id: string; canWrite?: boolean }) {
   const [code, setCode] = useState<QrCode | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
   const etag = useRef<string | null>(null);
@@ -111,13 +112,11 @@ export default function Designer({ id, canWrite }: { id: string; canWrite: boole
   const preview = state && "preview" in state ? state.preview : null;
   const settled = state !== null && "preview" in state && state.drawn === input;
 
-  // The last image drawn stays on screen while a design is refused, marked as not current.
-  const [shown, setShown] = useState<{ svg: string; url: string } | null>(null);
+  // The last image drawn stays on screen while a design is refused, marked as not current. It is
+  // shown as an image (a data: URL of the engine's SVG, byte for byte), never inserted as markup.
+  const [shown, setShown] = useState<string | null>(null);
   useEffect(() => {
-    if (!preview?.svg) return;
-    const url = URL.createObjectURL(new Blob([preview.svg], { type: "image/svg+xml" }));
-    setShown({ svg: preview.svg, url });
-    return () => URL.revokeObjectURL(url);
+    if (preview?.svg) setShown(`data:image/svg+xml;charset=utf-8,${encodeURIComponent(preview.svg)}`);
   }, [preview?.svg]);
 
   if (loadError) return <Notice kind="error">{loadError}</Notice>;
@@ -176,7 +175,7 @@ export default function Designer({ id, canWrite }: { id: string; canWrite: boole
     if (!canWrite || busy) return;
     setBusy("saving");
     try {
-      await patchAppearance(draft as unknown as Record<string, unknown>, "Saved.");
+      await patchAppearance(draft as unknown as Record<string, unknown>, "Saved. Downloads now draw this design.");
     } catch {
       setNotice({ kind: "error", text: "The server could not be reached." });
     } finally {
@@ -232,11 +231,10 @@ export default function Designer({ id, canWrite }: { id: string; canWrite: boole
           <figure
             class={settled && preview?.svg ? "designer-preview card" : "designer-preview card designer-preview-stale"}
             aria-busy={!settled}
-            data-svg={preview?.svg ?? undefined}
             data-size={size}
             data-margin={margin}
           >
-            {shown ? <img src={shown.url} alt={`Preview of ${code.name} as designed`} width={320} height={320} /> : <div class="preview-placeholder">Drawing…</div>}
+            {shown ? <img data-preview src={shown} alt={`Preview of ${code.name} as designed`} width={320} height={320} /> : <div class="preview-placeholder">Drawing…</div>}
             <figcaption>
               <p class={`verdict verdict-${verdictKind}`} role="status" aria-live="polite">
                 {state && "failure" in state ? `The preview cannot draw this design: ${state.failure}` : (preview?.summary ?? "Drawing the preview…")}
@@ -351,7 +349,6 @@ export default function Designer({ id, canWrite }: { id: string; canWrite: boole
           <QrOptionsGroup {...groupProps} />
           <FrameGroup {...groupProps} />
           <ScannabilityGroup {...groupProps} />
-          <input type="hidden" id={controlId("content")} />
         </form>
       </div>
     </section>
