@@ -1,5 +1,6 @@
 import {
   deleteExpiredSessionsStatement,
+  deleteOrganizationSessionsStatement,
   deleteSession,
   deleteUserSessionsStatement,
   findConsoleUser,
@@ -109,6 +110,20 @@ export async function signInWithPassword(db: D1Database, email: string, password
 export async function endSession(db: D1Database, token: string | undefined): Promise<void> {
   if (!token || !TOKEN_SHAPE.test(token)) return;
   await deleteSession(db, await hashSecret(token));
+}
+
+/**
+ * Ends every session of a user being deactivated. A session already stops working while its user
+ * is inactive (findValidSession checks), but deactivation is how an operator answers a lost laptop
+ * or a departing person: activating the user again must not bring a stolen cookie back to life.
+ */
+export async function endUserSessions(db: D1Database, userId: string): Promise<void> {
+  await deleteUserSessionsStatement(db, userId).run();
+}
+
+/** As endUserSessions, for every user of an organization being deactivated. */
+export async function endOrganizationSessions(db: D1Database, orgId: string): Promise<void> {
+  await deleteOrganizationSessionsStatement(db, orgId).run();
 }
 
 // Passwords and sign-in links: what an operator (admin API, CLI) and the links themselves do.

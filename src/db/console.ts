@@ -133,6 +133,11 @@ export function deleteUserSessionsStatement(db: D1Database, userId: string): D1P
   return db.prepare("DELETE FROM console_sessions WHERE user_id = ?1").bind(userId);
 }
 
+/** Every session of the organization's users (the organization is being deactivated). */
+export function deleteOrganizationSessionsStatement(db: D1Database, orgId: string): D1PreparedStatement {
+  return db.prepare("DELETE FROM console_sessions WHERE user_id IN (SELECT id FROM users WHERE org_id = ?1)").bind(orgId);
+}
+
 export async function deleteSession(db: D1Database, tokenHash: string): Promise<void> {
   await db.prepare("DELETE FROM console_sessions WHERE token_hash = ?1").bind(tokenHash).run();
 }

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { PASSWORD, request, seedPerson, signIn } from "./session-support";
+import { PASSWORD, request, seedPerson, signedIn, signIn } from "./session-support";
 
 // The admin API's console sign-in routes: a password, a role, a one-time link for a user.
 const ADMIN = { Authorization: "Bearer test-admin-token" };
@@ -30,6 +30,23 @@ describe("admin: console passwords, roles and sign-in links", () => {
     expect(taken.status).toBe(409);
     expect(taken.json.error.message).toContain("signs in with");
     expect((await admin("POST", `/users/${clash.userId}/sign-in-links`, {})).status).toBe(409);
+  });
+
+  it("deactivating a user or its organization ends its console sessions: activating again does not bring them back", async () => {
+    const person = await signedIn();
+    expect((await admin("POST", `/users/${person.userId}/deactivate`)).status).toBe(200);
+    expect((await admin("POST", `/users/${person.userId}/activate`)).status).toBe(200);
+    expect((await request("GET", "/session", { cookie: person.cookie })).status).toBe(401);
+    expect((await signIn(person.email)).status).toBe(200);
+
+    const member = await signedIn();
+    const colleague = await signedIn({ orgId: member.orgId, role: "viewer" });
+    const outsider = await signedIn();
+    expect((await admin("POST", `/organizations/${member.orgId}/deactivate`)).status).toBe(200);
+    expect((await admin("POST", `/organizations/${member.orgId}/activate`)).status).toBe(200);
+    for (const cookie of [member.cookie, colleague.cookie]) expect((await request("GET", "/session", { cookie })).status).toBe(401);
+    // Another organization's sessions are untouched.
+    expect((await request("GET", "/session", { cookie: outsider.cookie })).status).toBe(200);
   });
 
   it("sets a console role", async () => {

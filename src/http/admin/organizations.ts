@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { activateOrganization, ANALYTICS_ROWS_PER_RUN, CODES_PER_RUN, deactivateOrganization, deleteOrganization, FILES_PER_RUN, LINKS_PER_STEP } from "../../accounts/lifecycle";
 import { findOrganization, insertBrand, insertMember, insertOrganization, listBrands, listMembers, listOrganizations, setOrganizationWhatsapp } from "../../db/accounts";
+import { endOrganizationSessions } from "../../auth/sessions";
 import { newRouter } from "../router";
 import {
   adminRoute,
@@ -99,6 +100,8 @@ export const organizationsRouter = newRouter()
       const { orgId } = c.req.valid("param");
       const organization = found(await deactivateOrganization(c.env, orgId), "Organization");
       if (organization.status === "deleting") throw organizationDeleting(orgId);
+      // Console sessions end rather than pause: activating it again must not revive a stolen cookie.
+      await endOrganizationSessions(c.env.DB, orgId);
       return c.json(organization, 200);
     },
   )

@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { generatePassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "../../auth/passwords";
 import { mintSecret } from "../../auth/secrets";
-import { mintSignInLink, setUserPassword, signInLinkUrl } from "../../auth/sessions";
+import { endUserSessions, mintSignInLink, setUserPassword, signInLinkUrl } from "../../auth/sessions";
 import { findConsoleUser, setConsoleRoleStatement } from "../../db/console";
 import { ConsoleRoleSchema, ConsoleUserSchema, fromSignInError, NewPassword } from "../console-users";
 import { publicBaseUrl } from "../origin";
@@ -83,7 +83,13 @@ export const usersRouter = newRouter()
       request: { params: UserParams },
       responses: { 200: json("The user", UserSchema), ...errorResponses },
     }),
-    async (c) => c.json(found(await setUserStatus(c.env.DB, c.req.valid("param").userId, "inactive"), "User"), 200),
+    async (c) => {
+      const { userId } = c.req.valid("param");
+      const user = found(await setUserStatus(c.env.DB, userId, "inactive"), "User");
+      // After the status: from then on no session of the user is honoured, so none can slip in between.
+      await endUserSessions(c.env.DB, userId);
+      return c.json(user, 200);
+    },
   )
   .openapi(
     adminRoute({
