@@ -15,8 +15,8 @@ import "../designer/designer.css";
 
 const DEFAULT_SIZE = 300;
 const DEFAULT_MARGIN = 10;
-const MIN_SIZE = 50;
-const MAX_SIZE = 4000;
+const MIN_SIZE = 10;
+const MAX_SIZE = 5000;
 const MAX_MARGIN = 30;
 
 type Errors = Map<string, string>;
