@@ -2,6 +2,7 @@ import { purgeDeletedOrganizations, unpublishInactiveLinks } from "../accounts/l
 import { repairPendingRedirects } from "../codes/short-links";
 import { deleteIdempotencyKeysBefore } from "../db/qr-codes";
 import { isoNow } from "../lib/time";
+import { purgeExpiredConsoleSessions, purgeSpentSignInLinks } from "./console-sign-in";
 import { purgeOrphanUploads, purgeStaleRenders, verifyRedirects } from "./orphans";
 import { purgeDeletedPairingInstances, purgeExpiredPhoneCodes, sweepPairingInstances } from "./pairing";
 import { purgeOldScans, purgeVisitorSalts } from "./retention";
@@ -37,6 +38,9 @@ export const jobs: Record<string, ScheduledJob> = {
   purgeExpiredPhoneCodes,
   purgeDeletedPairingInstances: (env) => purgeDeletedPairingInstances(env),
   sweepPairingInstances,
+  /** Console sign-in: sessions past their expiry, invite/reset links used or expired. */
+  purgeExpiredConsoleSessions: (env, now) => purgeExpiredConsoleSessions(env, now),
+  purgeSpentSignInLinks: (env, now) => purgeSpentSignInLinks(env, now),
 };
 
 export async function runScheduledJobs(controller: ScheduledController, env: Env): Promise<Record<string, number>> {

@@ -142,6 +142,15 @@ export async function deleteSession(db: D1Database, tokenHash: string): Promise<
   await db.prepare("DELETE FROM console_sessions WHERE token_hash = ?1").bind(tokenHash).run();
 }
 
+/** Up to `limit` sessions that expired at or before `now` (the scheduled cleanup; a page per run). */
+export async function deleteExpiredSessions(db: D1Database, now: string, limit: number): Promise<number> {
+  const result = await db
+    .prepare("DELETE FROM console_sessions WHERE rowid IN (SELECT rowid FROM console_sessions WHERE expires_at <= ?1 LIMIT ?2)")
+    .bind(now, limit)
+    .run();
+  return result.meta.changes ?? 0;
+}
+
 /**
  * The session with this token digest while it is valid: not expired, its user active and its
  * organization active. Anything else (no row, expired, an inactive user, a deactivated or deleting
@@ -193,4 +202,16 @@ export async function spendSignInLink(db: D1Database, tokenHash: string, now: st
     .bind(tokenHash, now)
     .first<{ user_id: string }>();
   return row?.user_id ?? null;
+}
+
+/**
+ * Up to `limit` links that can never be redeemed again: used, or expired at or before `now` (the
+ * scheduled cleanup). Redeeming a deleted link answers as a used one does: unknown is unusable.
+ */
+export async function deleteSpentSignInLinks(db: D1Database, now: string, limit: number): Promise<number> {
+  const result = await db
+    .prepare("DELETE FROM sign_in_links WHERE rowid IN (SELECT rowid FROM sign_in_links WHERE used_at IS NOT NULL OR expires_at <= ?1 LIMIT ?2)")
+    .bind(now, limit)
+    .run();
+  return result.meta.changes ?? 0;
 }

@@ -4,11 +4,13 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { jobs } from "../../src/cron";
 import worker from "../../src/index";
 import { orphanGraceHours } from "../../src/cron/orphans";
+import { purgeExpiredConsoleSessions, purgeSpentSignInLinks, SIGN_IN_ROWS_PER_RUN } from "../../src/cron/console-sign-in";
 import { claimFiles, deleteOrphanedFilesPage } from "../../src/db/files";
 import { getServiceValue } from "../../src/db/service-meta";
 import { isoNow } from "../../src/lib/time";
 import { PDF_FIXTURE } from "../support/media-fixtures";
 import { call, seedOrg } from "./qr-support";
+import { request, seedPerson, signedIn } from "./session-support";
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -169,7 +171,55 @@ describe("scheduled cleanup", () => {
     await runCron(Date.now());
     const lines = log.mock.calls.map(([line]) => JSON.parse(String(line)) as { job: string; result: number });
     expect(lines.map((l) => l.job).sort()).toEqual(Object.keys(jobs).sort());
-    expect(Object.keys(jobs)).toEqual(expect.arrayContaining(["expireIdempotencyKeys", "purgeOldScans", "verifyRedirects", "purgeOrphanUploads", "purgeStaleRenders", "purgeVisitorSalts", "repairRedirects"]));
+    expect(Object.keys(jobs)).toEqual(
+      expect.arrayContaining(["expireIdempotencyKeys", "purgeOldScans", "verifyRedirects", "purgeOrphanUploads", "purgeStaleRenders", "purgeVisitorSalts", "repairRedirects", "purgeExpiredConsoleSessions", "purgeSpentSignInLinks"]),
+    );
     for (const line of lines) expect(line.result).toBeGreaterThanOrEqual(0);
+  });
+});
+
+describe("scheduled cleanup: console sign-in", () => {
+  const insertSession = (userId: string, expiresAt: string) =>
+    env.DB.prepare("INSERT INTO console_sessions (token_hash, user_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)").bind(crypto.randomUUID(), userId, "2000-01-01T00:00:00+00:00", expiresAt).run();
+  const insertLink = (userId: string, tokenHash: string, expiresAt: string, usedAt: string | null) =>
+    env.DB.prepare("INSERT INTO sign_in_links (token_hash, user_id, purpose, created_at, expires_at, used_at) VALUES (?1, ?2, 'reset', ?3, ?4, ?5)")
+      .bind(tokenHash, userId, "2000-01-01T00:00:00+00:00", expiresAt, usedAt)
+      .run();
+  const count = (table: string, userId: string) => env.DB.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE user_id = ?1`).bind(userId).first<number>("n");
+
+  it("deletes expired console sessions and used or expired sign-in links, and keeps live ones", async () => {
+    const person = await signedIn();
+    const now = Date.now();
+    await insertSession(person.userId, isoNow(new Date(now - 1000)));
+    await insertLink(person.userId, "used", isoNow(new Date(now + DAY)), isoNow(new Date(now - 1000)));
+    await insertLink(person.userId, "expired", isoNow(new Date(now - 1000)), null);
+    await insertLink(person.userId, "live", isoNow(new Date(now + DAY)), null);
+    expect(await count("console_sessions", person.userId)).toBe(2);
+    await runCron(now);
+    expect(await count("console_sessions", person.userId)).toBe(1);
+    const links = await env.DB.prepare("SELECT token_hash FROM sign_in_links WHERE user_id = ?1").bind(person.userId).all<{ token_hash: string }>();
+    expect(links.results.map((row) => row.token_hash)).toEqual(["live"]);
+    // The live session is the one the sign-in opened, and it still works.
+    expect((await request("GET", "/session", { cookie: person.cookie })).status).toBe(200);
+  });
+
+  it("deletes a bounded page per run; the next runs take the rest", async () => {
+    const person = await seedPerson();
+    // Long before anything another test wrote, so the page holds only these rows.
+    const then = new Date("2000-02-01T00:00:00Z");
+    for (let i = 0; i < 5; i++) {
+      await insertSession(person.userId, `2000-01-0${i + 1}T00:00:00+00:00`);
+      await insertLink(person.userId, `old-${i}`, `2000-01-0${i + 1}T00:00:00+00:00`, null);
+    }
+    expect(await purgeExpiredConsoleSessions(env, then, 2)).toBe(2);
+    expect(await purgeSpentSignInLinks(env, then, 2)).toBe(2);
+    expect(await count("console_sessions", person.userId)).toBe(3);
+    expect(await count("sign_in_links", person.userId)).toBe(3);
+    expect(await purgeExpiredConsoleSessions(env, then, 2)).toBe(2);
+    expect(await purgeExpiredConsoleSessions(env, then, 2)).toBe(1);
+    expect(await purgeSpentSignInLinks(env, then, 10)).toBe(3);
+    expect(await count("console_sessions", person.userId)).toBe(0);
+    expect(await count("sign_in_links", person.userId)).toBe(0);
+    expect(SIGN_IN_ROWS_PER_RUN).toBeLessThanOrEqual(5_000);
   });
 });
