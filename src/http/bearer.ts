@@ -93,6 +93,11 @@ export function bearerKeyAuth(): MiddlewareHandler<AppEnv> {
     if (token === undefined) return byKey(c, next);
     await authenticateSession(c, token);
     await next();
+    // A request with Authorization is never stored by a shared cache unless the answer says public
+    // (RFC 9111 §3.5); one with a cookie has no such protection, so a proxy or a "cache everything"
+    // rule could hand one person's list to another tenant. Answers that say nothing about caching
+    // (the download's `private, no-cache` stays) are kept by no cache at all.
+    if (!c.res.headers.has("Cache-Control")) c.res.headers.set("Cache-Control", "private, no-store");
   };
 }
 

@@ -267,6 +267,22 @@ describe("the session cookie on the public API", () => {
 });
 
 describe("the session cookie and per-tenant caches", () => {
+  it("answers read through the cookie are kept by no shared cache (private, no-store), the download's own private, no-cache stays", async () => {
+    const editor = await signedIn({ role: "editor" });
+    const created = await request("POST", "/qr_codes", { cookie: editor.cookie, body: URL_CODE });
+    expect(created.headers.get("Cache-Control")).toBe("private, no-store");
+    for (const path of ["/qr_codes", `/qr_codes/${created.json.id}`]) {
+      const answer = await request("GET", path, { cookie: editor.cookie });
+      expect(answer.status, path).toBe(200);
+      expect(answer.headers.get("Cache-Control"), path).toBe("private, no-store");
+    }
+    // Errors too: a 403 for a viewer names the role.
+    const viewer = await signedIn({ role: "viewer", orgId: editor.orgId });
+    expect((await request("DELETE", `/qr_codes/${created.json.id}`, { cookie: viewer.cookie })).headers.get("Cache-Control")).toBe("private, no-store");
+    const download = await request("POST", `/qr_codes/${created.json.id}/download`, { cookie: editor.cookie, body: { format: "svg" } });
+    expect(download.headers.get("Cache-Control")).toBe("private, no-cache");
+  });
+
   it("a viewer downloads its organization's code; another organization's session cannot (the session acts as its organization, so the render cache, keyed by organization, stays per tenant)", async () => {
     const editor = await signedIn({ role: "editor" });
     const viewer = await signedIn({ role: "viewer", orgId: editor.orgId });
