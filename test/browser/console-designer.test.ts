@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalWorker, startLocalWorker } from "../../bench/http/worker";
 import { BROWSER_TESTS_RUN, launchChromium } from "../support/chromium";
 import { expectScans } from "../support/decode";
+import { encodePngFixture } from "../support/png-fixtures";
 import { seriousAxeViolations } from "./axe-scan";
 
 const ARTIFACTS = fileURLToPath(new URL("../../test-artifacts/console/", import.meta.url));
@@ -174,13 +175,32 @@ describe.skipIf(!BROWSER_TESTS_RUN)("the console's designer in Chromium", () => 
     await page.getByLabel("Format", { exact: true }).selectOption("png");
     await page.getByLabel("Size (pixels)").fill("600");
     const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download PNG" }).click()]);
-    expect(download.suggestedFilename()).toBe("downloaded-flyer.png");
+    // Named as the download route names it (the exact name from Content-Disposition's filename*).
+    expect(download.suggestedFilename()).toBe("Downloaded flyer.png");
     const path = join(tmpdir(), `designer-${crypto.randomUUID()}.png`);
     await download.saveAs(path);
     const png = new Uint8Array(readFileSync(path));
     expect([...png.subarray(1, 4)].map((b) => String.fromCharCode(b)).join("")).toBe("PNG");
     // ZXing, jsQR, quirc, and ZBar where zbarimg is installed.
     await expectScans(png, code.attributes.dynamicUrl);
+    expect(problems).toEqual([]);
+    await context.close();
+  }, 120_000);
+
+  it("uploads a logo and draws it as the download does once saved", async () => {
+    const code = await createCode("With our logo", { qrOptionsErrorCorrectionLevel: "H" });
+    const { context, page, problems } = await openDesigner(code);
+    const plain = await previewSvg(page);
+    const logo = encodePngFixture({ width: 64, height: 64, colorType: 2, bitDepth: 8, pixel: (x, y) => (Math.hypot(x - 31.5, y - 31.5) < 24 ? [14, 116, 144] : [253, 224, 71]) });
+    await page.getByLabel("Your logo (PNG, JPEG or WebP)").setInputFiles({ name: "logo.png", mimeType: "image/png", buffer: Buffer.from(logo) });
+    await page.getByText("Uploaded logo.png").waitFor();
+    // The preview fetches the stored bytes (GET /files/{id}) and draws them.
+    await expect.poll(async () => (await previewSvg(page)) !== plain, { timeout: 30_000 }).toBe(true);
+    const withLogo = await previewSvg(page);
+    expect(withLogo).toContain("<image");
+    await save(page);
+    expect(await downloadSvg(code.id)).toBe(withLogo);
+    await shot(page, "logo");
     expect(problems).toEqual([]);
     await context.close();
   }, 120_000);

@@ -4,7 +4,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { type DesignPreview, drawPreview, type PreviewInput } from "./engine";
 
-export type PreviewState = { preview: DesignPreview; drawn: PreviewInput } | { failure: string } | null;
+export type PreviewState = { preview: DesignPreview; drawn: PreviewInput } | { failure: string; drawn: PreviewInput } | null;
 
 export function usePreview(input: PreviewInput | null): PreviewState {
   const [state, setState] = useState<PreviewState>(null);
@@ -26,7 +26,7 @@ export function usePreview(input: PreviewInput | null): PreviewState {
         if (asked === latest.current) setState({ preview, drawn: asked });
       } catch (err) {
         // Not a refusal (those come back in words) but a design the engine cannot read at all.
-        if (asked === latest.current) setState({ failure: err instanceof Error ? err.message : String(err) });
+        if (asked === latest.current) setState({ failure: err instanceof Error ? err.message : String(err), drawn: asked });
       } finally {
         drawing.current = false;
         if (asked !== latest.current) schedule();

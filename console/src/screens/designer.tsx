@@ -110,7 +110,7 @@ export default function Designer({ id, canWrite = true }: { id: string; canWrite
   const input = useMemo<PreviewInput | null>(() => (draft ? { content, appearance: draft, size, margin, logo: logoBytes } : null), [content, draft, size, margin, logoBytes]);
   const state = usePreview(input);
   const preview = state && "preview" in state ? state.preview : null;
-  const settled = state !== null && "preview" in state && state.drawn === input;
+  const settled = state !== null && state.drawn === input;
 
   // The last image drawn stays on screen while a design is refused, marked as not current. It is
   // shown as an image (a data: URL of the engine's SVG, byte for byte), never inserted as markup.
