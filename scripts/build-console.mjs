@@ -13,7 +13,7 @@
 // build time: served from our own origin, never a CDN.
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { copyFileSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -21,6 +21,10 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const CONSOLE = join(ROOT, "console");
 const OUT = join(CONSOLE, "dist");
 const STAMP = join(OUT, ".build-stamp");
+// Held while one process checks and builds: vitest, wrangler's [build] and npm test may all ask at
+// once (and Vite refuses a second build of the same project while one runs).
+const LOCK = join(OUT, ".build-lock");
+const LOCK_STALE_MS = 5 * 60_000;
 const SCALAR = join(ROOT, "node_modules/@scalar/api-reference/dist/browser/standalone.js");
 
 /** Every file under `dir` except build output and dependencies, sorted so the hash is stable. */
@@ -46,7 +50,40 @@ function sourceHash() {
   return hash.digest("hex");
 }
 
-export function buildConsole({ force = false, quiet = false } = {}) {
+const sleep = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
+/** Runs `work` holding the build lock: waits for another process's build, takes over a lock left by a crash. */
+function withLock(work) {
+  mkdirSync(OUT, { recursive: true });
+  for (;;) {
+    try {
+      mkdirSync(LOCK);
+      break;
+    } catch (error) {
+      if (error.code !== "EEXIST") throw error;
+      let age = 0;
+      try {
+        age = Date.now() - statSync(LOCK).mtimeMs;
+      } catch {
+        continue; // released meanwhile
+      }
+      if (age > LOCK_STALE_MS) rmSync(LOCK, { recursive: true, force: true });
+      else sleep(200);
+    }
+  }
+  try {
+    return work();
+  } finally {
+    rmSync(LOCK, { recursive: true, force: true });
+  }
+}
+
+/** Builds console/dist unless it is fresh; true when it built. */
+export function buildConsole(options = {}) {
+  return withLock(() => buildUnlessFresh(options));
+}
+
+function buildUnlessFresh({ force = false, quiet = false }) {
   const hash = sourceHash();
   const built = existsSync(STAMP) && statSync(STAMP).isFile() ? readFileSync(STAMP, "utf8").trim() : "";
   if (!force && built === hash && existsSync(join(OUT, "console/index.html"))) {
@@ -62,7 +99,7 @@ export function buildConsole({ force = false, quiet = false } = {}) {
   if (result.status !== 0) throw new Error(`console: vite build failed (exit ${result.status ?? result.signal})`);
   copyFileSync(SCALAR, join(OUT, "console/reference/standalone.js"));
   // Files of ours in the assets directory that are not assets (wrangler reads .assetsignore there).
-  writeFileSync(join(OUT, ".assetsignore"), ".build-stamp\n.assetsignore\n");
+  writeFileSync(join(OUT, ".assetsignore"), ".build-stamp\n.build-lock\n.assetsignore\n");
   writeFileSync(STAMP, `${hash}\n`);
   return true;
 }

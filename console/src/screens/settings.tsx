@@ -1,7 +1,7 @@
 // Owner settings: the organization's API keys, its members' console roles and the developer keys
 // for produceQRCode with their IP allowlists (the /organization/… routes). A secret is shown once,
-// right after it is created, and never again. Tables scroll sideways on a phone, so their frames
-// take keyboard focus (a region a keyboard cannot scroll is unreadable without a mouse).
+// right after it is created, and never again.
+import type { ComponentChildren } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { api, type components, problemMessage, violationsOf } from "../api";
 import { FieldFrame, Notice } from "../components/field";
@@ -26,6 +26,45 @@ const ACTIONS = [
 type Action = (typeof ACTIONS)[number][0];
 
 const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : "never");
+
+/**
+ * A table that scrolls sideways on a phone: its frame takes keyboard focus (a region a keyboard
+ * cannot scroll is unreadable without a mouse) and is named by the table's caption.
+ */
+function ScrollTable({ label, headers, children }: { label: string; headers: string[]; children: ComponentChildren }) {
+  return (
+    <div class="table-scroll" tabIndex={0} role="region" aria-label={`${label} table`}>
+      <table>
+        <caption class="visually-hidden">{label}</caption>
+        <thead>
+          <tr>
+            {headers.map((header) => (
+              <th scope="col" key={header}>
+                {header}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>{children}</tbody>
+      </table>
+    </div>
+  );
+}
+
+/** A key's status: a Revoke button while it is active. */
+function StatusCell({ status, name, onRevoke }: { status: "active" | "revoked"; name: string; onRevoke: () => void }) {
+  return (
+    <td>
+      {status === "active" ? (
+        <button class="button subtle" type="button" onClick={onRevoke} aria-label={`Revoke ${name}`}>
+          Revoke
+        </button>
+      ) : (
+        "revoked"
+      )}
+    </td>
+  );
+}
 
 /** A secret in a box to copy, said once. */
 function SecretOnce({ label, secret }: { label: string; secret: string }) {
@@ -80,45 +119,23 @@ function ApiKeys() {
       {error ? <Notice kind="error">{error}</Notice> : null}
       {secret ? <SecretOnce label="The new key:" secret={secret} /> : null}
       {keys && keys.length > 0 ? (
-        <div class="table-scroll" tabIndex={0} role="region" aria-label="API keys table">
-          <table>
-            <caption class="visually-hidden">API keys</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Key</th>
-                <th scope="col">Role and actions</th>
-                <th scope="col">Last used</th>
-                <th scope="col">Status</th>
-              </tr>
-            </thead>
-            <tbody>
-              {keys.map((key) => (
-                <tr key={key.id}>
-                  <td>{key.name}</td>
-                  <td>
-                    <code>{key.secretPrefix}</code>
-                  </td>
-                  <td>
-                    {key.role}
-                    <br />
-                    <span class="muted">{key.actions.join(", ")}</span>
-                  </td>
-                  <td>{when(key.lastUsedAt)}</td>
-                  <td>
-                    {key.status === "active" ? (
-                      <button class="button subtle" type="button" onClick={() => revoke(key)} aria-label={`Revoke ${key.name}`}>
-                        Revoke
-                      </button>
-                    ) : (
-                      "revoked"
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <ScrollTable label="API keys" headers={["Name", "Key", "Role and actions", "Last used", "Status"]}>
+          {keys.map((key) => (
+            <tr key={key.id}>
+              <td>{key.name}</td>
+              <td>
+                <code>{key.secretPrefix}</code>
+              </td>
+              <td>
+                {key.role}
+                <br />
+                <span class="muted">{key.actions.join(", ")}</span>
+              </td>
+              <td>{when(key.lastUsedAt)}</td>
+              <StatusCell status={key.status} name={key.name} onRevoke={() => revoke(key)} />
+            </tr>
+          ))}
+        </ScrollTable>
       ) : keys ? (
         <p class="muted">No API keys yet.</p>
       ) : null}
@@ -189,40 +206,28 @@ function Members({ self }: { self: string }) {
       {error ? <Notice kind="error">{error}</Notice> : null}
       {saved ? <Notice kind="success">{saved}</Notice> : null}
       {members ? (
-        <div class="table-scroll" tabIndex={0} role="region" aria-label="Members table">
-          <table>
-            <caption class="visually-hidden">Members</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Email</th>
-                <th scope="col">Console role</th>
-              </tr>
-            </thead>
-            <tbody>
-              {members.map((member) => (
-                <tr key={member.id}>
-                  <td>
-                    {member.name}
-                    {member.status === "inactive" ? <span class="muted"> (inactive)</span> : null}
-                    {!member.hasPassword ? <span class="muted"> (no password yet)</span> : null}
-                  </td>
-                  <td>{member.email ?? "—"}</td>
-                  <td>
-                    <label class="visually-hidden" for={`role-${member.id}`}>
-                      Console role of {member.name}
-                    </label>
-                    <select id={`role-${member.id}`} value={member.consoleRole} disabled={member.id === self} onChange={(e) => changeRole(member, e.currentTarget.value as ConsoleRole)}>
-                      <option value="owner">owner</option>
-                      <option value="editor">editor</option>
-                      <option value="viewer">viewer</option>
-                    </select>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <ScrollTable label="Members" headers={["Name", "Email", "Console role"]}>
+          {members.map((member) => (
+            <tr key={member.id}>
+              <td>
+                {member.name}
+                {member.status === "inactive" ? <span class="muted"> (inactive)</span> : null}
+                {!member.hasPassword ? <span class="muted"> (no password yet)</span> : null}
+              </td>
+              <td>{member.email ?? "—"}</td>
+              <td>
+                <label class="visually-hidden" for={`role-${member.id}`}>
+                  Console role of {member.name}
+                </label>
+                <select id={`role-${member.id}`} value={member.consoleRole} disabled={member.id === self} onChange={(e) => changeRole(member, e.currentTarget.value as ConsoleRole)}>
+                  <option value="owner">owner</option>
+                  <option value="editor">editor</option>
+                  <option value="viewer">viewer</option>
+                </select>
+              </td>
+            </tr>
+          ))}
+        </ScrollTable>
       ) : null}
     </section>
   );
@@ -273,39 +278,18 @@ function DeveloperKeys({ self }: { self: string }) {
       {error ? <Notice kind="error">{error}</Notice> : null}
       {secret ? <SecretOnce label="The new developer secret:" secret={secret} /> : null}
       {keys && keys.length > 0 ? (
-        <div class="table-scroll" tabIndex={0} role="region" aria-label="Developer keys table">
-          <table>
-            <caption class="visually-hidden">Developer keys</caption>
-            <thead>
-              <tr>
-                <th scope="col">Label</th>
-                <th scope="col">Key</th>
-                <th scope="col">Allowlist</th>
-                <th scope="col">Status</th>
-              </tr>
-            </thead>
-            <tbody>
-              {keys.map((key) => (
-                <tr key={key.id}>
-                  <td>{key.label ?? "—"}</td>
-                  <td>
-                    <code>{key.secretPrefix}</code>
-                  </td>
-                  <td>{key.allowlist.length > 0 ? key.allowlist.join(", ") : <span class="muted">nobody</span>}</td>
-                  <td>
-                    {key.status === "active" ? (
-                      <button class="button subtle" type="button" onClick={() => revoke(key)} aria-label={`Revoke ${key.label ?? key.secretPrefix}`}>
-                        Revoke
-                      </button>
-                    ) : (
-                      "revoked"
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <ScrollTable label="Developer keys" headers={["Label", "Key", "Allowlist", "Status"]}>
+          {keys.map((key) => (
+            <tr key={key.id}>
+              <td>{key.label ?? "—"}</td>
+              <td>
+                <code>{key.secretPrefix}</code>
+              </td>
+              <td>{key.allowlist.length > 0 ? key.allowlist.join(", ") : <span class="muted">nobody</span>}</td>
+              <StatusCell status={key.status} name={key.label ?? key.secretPrefix} onRevoke={() => revoke(key)} />
+            </tr>
+          ))}
+        </ScrollTable>
       ) : keys ? (
         <p class="muted">No developer keys yet.</p>
       ) : null}
