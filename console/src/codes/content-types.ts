@@ -66,7 +66,8 @@ export const CONTENT_TYPES: readonly TypeSpec[] = [
     description: "Starts a text message (static)",
     fields: [
       { name: "phoneNumber", label: "Phone number", kind: "tel", required: true, maxLength: 40 },
-      { name: "message", label: "Message", kind: "textarea", maxLength: 1000 },
+      // Required by the API as a key; it may be empty (an SMS with only a number).
+      { name: "message", label: "Message", kind: "textarea", required: true, maxLength: 1000 },
     ],
   },
   {
