@@ -182,6 +182,35 @@ describe.skipIf(!BROWSER_TESTS_RUN)("the console in Chromium", () => {
     await context.close();
   });
 
+  it("creates a file code with an upload and a static Wi-Fi code through the same form", async () => {
+    const { context, page, problems } = await openConsole();
+    await signIn(page, email);
+    await page.getByRole("link", { name: "New code" }).click();
+    await page.getByLabel("File", { exact: true }).check();
+    await page.getByRole("textbox", { name: /^Name/ }).fill("Menu PDF");
+    await page.locator("#field-fileName").setInputFiles({ name: "menu.pdf", mimeType: "application/pdf", buffer: Buffer.from("%PDF-1.4\n%%EOF\n") });
+    await page.getByText("Uploaded menu.pdf").waitFor();
+    await page.getByRole("button", { name: "Create code" }).click();
+    await page.getByRole("heading", { name: "Menu PDF", level: 1 }).waitFor();
+    const shortLink = (await page.locator(".code-summary dd a").first().textContent())!;
+    const redirect = await fetch(shortLink, { redirect: "manual" });
+    expect(redirect.headers.get("Location")).toMatch(/\/files\/[0-9a-f]{24}$/);
+
+    await page.getByRole("link", { name: "Codes" }).click();
+    await page.getByRole("link", { name: "New code" }).click();
+    await page.getByLabel("Wi-Fi", { exact: true }).check();
+    await page.getByRole("textbox", { name: /^Name/ }).fill("Guest Wi-Fi");
+    await page.getByLabel("Network name (SSID)").fill("Cafe guests");
+    await page.getByLabel("Password", { exact: true }).fill("espresso-2026");
+    await page.getByLabel("Security").selectOption("WPA");
+    await page.getByRole("button", { name: "Create code" }).click();
+    await page.getByRole("heading", { name: "Guest Wi-Fi", level: 1 }).waitFor();
+    // A static code has no short link; its image encodes the network itself.
+    expect(await page.locator(".code-summary").textContent()).not.toContain("/r/");
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
   it("shows the API's violations at their fields", async () => {
     const { context, page, problems } = await openConsole();
     await signIn(page, email);
