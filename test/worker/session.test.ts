@@ -2,6 +2,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import fc from "fast-check";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { PASSWORD_ITERATIONS } from "../../src/auth/passwords";
 import { hashSecret } from "../../src/auth/secrets";
 import { mintSignInLink, newToken, setUserPassword } from "../../src/auth/sessions";
 import { insertSignInLinkStatement } from "../../src/db/console";
@@ -60,6 +61,25 @@ describe("POST /session: sign in", () => {
       expect(answer.headers.get("Set-Cookie")).toBeNull();
     }
     expect(new Set(answers.map((a) => a.text)).size).toBe(1);
+  });
+
+  it("spends the same PBKDF2 work on every refusal, so timing does not tell which emails have an account", async () => {
+    const person = await seedPerson();
+    const withoutPassword = await seedPerson({ password: null });
+    const inactive = await seedPerson();
+    await setUserStatus(env.DB, inactive.userId, "inactive");
+    const derive = vi.spyOn(crypto.subtle, "deriveBits");
+    const attempts: [string, string][] = [
+      [person.email, "wrong password!"],
+      [`nobody-${crypto.randomUUID()}@example.com`, PASSWORD],
+      [withoutPassword.email, PASSWORD],
+      [inactive.email, PASSWORD],
+    ];
+    for (const [email, password] of attempts) {
+      derive.mockClear();
+      expect((await signIn(email, password)).status, email).toBe(401);
+      expect(derive.mock.calls.map(([params]) => (params as Pbkdf2Params).iterations), email).toEqual([PASSWORD_ITERATIONS]);
+    }
   });
 
   it("a deactivated organization signs nobody in", async () => {
