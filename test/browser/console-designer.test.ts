@@ -152,6 +152,36 @@ describe.skipIf(!BROWSER_TESTS_RUN)("the console's designer in Chromium", () => 
     await context.close();
   }, 120_000);
 
+  it("previews a static code (Wi-Fi) from its payload, as the download draws it", async () => {
+    const code = (await json(worker!, key, "POST", "/qr_codes", { name: "Guest Wi-Fi", type: "wifi", content: { ssid: "Café guests", password: "espresso;2024", encryption: "WPA" } })) as Code;
+    const { context, page, problems } = await openDesigner(code);
+    expect(await previewSvg(page)).toBe(await downloadSvg(code.id));
+    expect(problems).toEqual([]);
+    await context.close();
+  }, 120_000);
+
+  it("works by keyboard alone, with a visible focus ring", async () => {
+    const code = await createCode("Keyboard design");
+    const { context, page, problems } = await openDesigner(code);
+    const before = await previewSvg(page);
+    const focused = () => page.evaluate(() => ({ id: document.activeElement?.id ?? "", outline: getComputedStyle(document.activeElement!).outlineStyle }));
+    for (let i = 0; i < 60 && (await focused()).id !== "design-dotsOptionsType"; i++) await page.keyboard.press("Tab");
+    const onDotStyle = await focused();
+    expect(onDotStyle.id).toBe("design-dotsOptionsType");
+    expect(onDotStyle.outline).not.toBe("none");
+    await page.keyboard.press("ArrowDown");
+    await expect.poll(async () => (await previewSvg(page)) !== before).toBe(true);
+    // Enter in a field submits the options: the design is saved.
+    await page.keyboard.press("Tab");
+    await page.keyboard.press("Tab");
+    expect((await focused()).id).toBe("design-dotsOptionsColor");
+    await page.keyboard.press("Enter");
+    await page.getByText("Saved. Downloads now draw this design.").waitFor();
+    expect(await downloadSvg(code.id)).toBe(await previewSvg(page));
+    expect(problems).toEqual([]);
+    await context.close();
+  }, 120_000);
+
   it("draws a framed design under the console's CSP (resvg's WebAssembly loads), as the download does", async () => {
     const code = await createCode("Framed menu");
     const { context, page, problems } = await openDesigner(code);

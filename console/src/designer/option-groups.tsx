@@ -2,6 +2,7 @@
 // corner dots, background, image, QR options), then the frame and the scannability guarantee.
 import { useState } from "preact/hooks";
 import { ENCODING_MODES } from "../../../src/qr/encode";
+import { BUILTIN_ICONS } from "../../../src/qr/icons";
 import { BUILTIN_ICON_KEYS, CORNER_DOT_TYPES, CORNER_SQUARE_TYPES, DOT_TYPES, ECC_LEVELS, FRAME_STYLES, MAX_FRAME_TEXT_LENGTH, SCANNABILITY } from "../../../src/qr/browser";
 import { api, problemMessage, violationsOf } from "../api";
 import { CheckboxField, ColorField, controlId, Group, NumberField, OptionalColorField, RangeField, SelectField } from "./controls";
@@ -94,7 +95,10 @@ async function uploadLogo(file: File): Promise<{ id: string } | { error: string 
   return { error: violationsOf(error).get("file") ?? problemMessage(error, response) };
 }
 
-/** The built-in icons as a radio group (arrow keys move between them), "None" first. */
+/** An icon's drawing as a small image (a data: URL: the console's CSP allows no inline markup styles). */
+const iconImage = (body: string) => `data:image/svg+xml;charset=utf-8,${encodeURIComponent(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24" color="#0f172a">${body}</svg>`)}`;
+
+/** The built-in icons as a radio group (arrow keys move between them), "None" first, each drawn beside its name. */
 function IconPicker({ value, error, onChange }: { value: string | null; error?: string; onChange: (key: string | null) => void }) {
   const id = controlId("predefinedImage");
   return (
@@ -110,7 +114,10 @@ function IconPicker({ value, error, onChange }: { value: string | null; error?: 
         return (
           <div class="icon-option" key={key ?? "none"}>
             <input id={optionId} type="radio" name="predefinedImage" checked={value === key} onChange={() => onChange(key)} />
-            <label for={optionId}>{key === null ? "None" : words(key)}</label>
+            <label for={optionId}>
+              {key === null ? null : <img src={iconImage(BUILTIN_ICONS[key]!.body)} alt="" width={20} height={20} />}
+              {key === null ? "None" : (BUILTIN_ICONS[key]?.title ?? words(key))}
+            </label>
           </div>
         );
       })}

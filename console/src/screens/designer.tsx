@@ -297,7 +297,9 @@ export default function Designer({ id, canWrite = true }: { id: string; canWrite
               {busy === "downloading" ? "Downloading…" : `Download ${format.toUpperCase()}`}
             </button>
           </section>
+        </div>
 
+        <div class="designer-controls">
           <section class="card" aria-labelledby="presets-title">
             <h2 id="presets-title">Presets</h2>
             <p class="hint">Each restyles the design (not saved until you save); every one reads in every decoder we test.</p>
@@ -338,18 +340,17 @@ export default function Designer({ id, canWrite = true }: { id: string; canWrite
               </div>
             ) : null}
           </section>
+          <form id="designer-form" onSubmit={save} noValidate aria-label="Design options">
+            <DotsGroup {...groupProps} />
+            <CornerSquaresGroup {...groupProps} />
+            <CornerDotsGroup {...groupProps} />
+            <BackgroundGroup {...groupProps} />
+            <ImageGroup {...groupProps} />
+            <QrOptionsGroup {...groupProps} />
+            <FrameGroup {...groupProps} />
+            <ScannabilityGroup {...groupProps} />
+          </form>
         </div>
-
-        <form id="designer-form" class="designer-controls" onSubmit={save} noValidate aria-label="Design options">
-          <DotsGroup {...groupProps} />
-          <CornerSquaresGroup {...groupProps} />
-          <CornerDotsGroup {...groupProps} />
-          <BackgroundGroup {...groupProps} />
-          <ImageGroup {...groupProps} />
-          <QrOptionsGroup {...groupProps} />
-          <FrameGroup {...groupProps} />
-          <ScannabilityGroup {...groupProps} />
-        </form>
       </div>
     </section>
   );
