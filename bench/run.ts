@@ -12,6 +12,7 @@ import { messageQrdlTargets } from "./message-qrdl";
 import { PEER_LABELS, PEERS, peerPng, preparePeers, readWithZbar, type PeerId, type PeerStatus } from "./peers";
 import { agentBench, type AgentFigures } from "./user-agent";
 import { browserEngineBench, browserEngineTargets } from "./browser-engine";
+import { consoleBundleBench, consoleBundleTargets } from "./console-bundle";
 
 interface Figures {
   medianMs: number;
@@ -240,6 +241,7 @@ if (engine) progress("engine: user agent classification");
 const agents = engine ? agentBench() : null;
 if (engine) progress("engine: the designer's preview in Chromium (src/qr/browser.ts)");
 const browserEngine = engine ? await browserEngineBench() : null;
+const consoleBundle = engine ? consoleBundleBench() : null;
 // Not --json: the engine table is out before the Worker starts, whatever happens to the HTTP half.
 if (engine && !json) printEngine(engine.rows, engine.peerStatus);
 let http: HttpRow[] | null = null;
@@ -257,6 +259,7 @@ const targets = [
   ...(engine?.targets ?? []),
   ...(agents ? agentTargets(agents) : []),
   ...(browserEngine ? browserEngineTargets(browserEngine) : []),
+  ...(consoleBundle ? consoleBundleTargets(consoleBundle) : []),
   ...(http ? httpTargets(http) : []),
   ...(messageQrdl ? messageQrdlTargets(messageQrdl) : []),
   ...(httpError === null ? [] : [{ target: "HTTP bench ran to completion", pass: false, value: httpError.split("\n")[0]! }]),
