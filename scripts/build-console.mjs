@@ -100,7 +100,10 @@ function buildUnlessFresh({ force = false, quiet = false }) {
   copyFileSync(SCALAR, join(OUT, "console/reference/standalone.js"));
   // Files of ours in the assets directory that are not assets (wrangler reads .assetsignore there).
   writeFileSync(join(OUT, ".assetsignore"), ".build-stamp\n.build-lock\n.assetsignore\n");
-  writeFileSync(STAMP, `${hash}\n`);
+  // Sources edited while Vite read them: the output matches neither hash, so leave no stamp and
+  // the next call builds again.
+  if (sourceHash() === hash) writeFileSync(STAMP, `${hash}\n`);
+  else rmSync(STAMP, { force: true });
   return true;
 }
 
