@@ -16,6 +16,7 @@ import { pairingRouter } from "./http/pairing/router";
 import { messageQrdlImagesRouter } from "./http/message-qrdl/images";
 import { messageQrdlRouter } from "./http/message-qrdl/router";
 import { organizationRouter } from "./http/organization";
+import { organizationAnalyticsRouter } from "./http/analytics";
 import { sessionRouter } from "./http/session";
 
 export const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -34,6 +35,7 @@ app.route("/files", filesRouter);
 app.route("/qr_codes", qrCodesRouter);
 app.route("/session", sessionRouter);
 app.route("/organization", organizationRouter);
+app.route("/analytics", organizationAnalyticsRouter);
 app.route("/r", redirectsRouter);
 app.route("/bench", benchRouter);
 // Device pairing: /instances/…, /pairing/confirm and the pairing page's script under /assets.

@@ -108,29 +108,47 @@ export interface VisitSummary {
 }
 
 /**
+ * Whose rollups a summary reads: one code's, or every code of an organization (through the codes
+ * table, whose (org_id, id) index leads to each code's rollup rows; a code deleted with its rows
+ * is gone from both).
+ */
+export type VisitScope = { codeId: string } | { orgId: string };
+
+function scopeSql(scope: VisitScope, table: string): { from: string; key: string } {
+  return "codeId" in scope
+    ? { from: `${table} d WHERE d.code_id = ?1`, key: scope.codeId }
+    : { from: `qr_codes q JOIN ${table} d ON d.code_id = q.id WHERE q.org_id = ?1`, key: scope.orgId };
+}
+
+/**
  * The rollups of [fromDay, toDay): one row per day with activity, and the top `limit` values of
  * each dimension by human count. A day's unique count is its frozen `uniques` once the visitor
- * rows have expired, otherwise the count of those rows (a covering range of their primary key).
+ * rows have expired, otherwise the count of those rows (a covering range of their primary key);
+ * over an organization it is the sum of its codes' (a visitor of two codes counts twice).
+ * Cost: rollup rows in the range, one per code and day with activity (and per value for the
+ * breakdowns), never one per scan.
  */
-export async function summarizeVisits(db: D1Database, codeId: string, kind: VisitKind, range: VisitRange, limit: number): Promise<VisitSummary> {
+export async function summarizeVisits(db: D1Database, scope: VisitScope, kind: VisitKind, range: VisitRange, limit: number): Promise<VisitSummary> {
+  const daily = scopeSql(scope, "scan_daily");
+  const dimensional = scopeSql(scope, "scan_daily_dimensions");
   const [days, dimensions] = await db.batch([
     db
       .prepare(
-        `SELECT d.day, d.humans, d.bots,
-           COALESCE(d.uniques, (SELECT COUNT(*) FROM scan_daily_visitors v WHERE v.code_id = d.code_id AND v.kind = d.kind AND v.day = d.day)) AS uniques
-         FROM scan_daily d WHERE d.code_id = ?1 AND d.kind = ?2 AND d.day >= ?3 AND d.day < ?4 ORDER BY d.day`,
+        `SELECT d.day, SUM(d.humans) AS humans, SUM(d.bots) AS bots,
+           SUM(COALESCE(d.uniques, (SELECT COUNT(*) FROM scan_daily_visitors v WHERE v.code_id = d.code_id AND v.kind = d.kind AND v.day = d.day))) AS uniques
+         FROM ${daily.from} AND d.kind = ?2 AND d.day >= ?3 AND d.day < ?4 GROUP BY d.day ORDER BY d.day`,
       )
-      .bind(codeId, kind, range.fromDay, range.toDay),
+      .bind(daily.key, kind, range.fromDay, range.toDay),
     db
       .prepare(
         `SELECT dimension, value, humans, bots FROM (
-           SELECT dimension, value, SUM(humans) AS humans, SUM(bots) AS bots,
-             ROW_NUMBER() OVER (PARTITION BY dimension ORDER BY SUM(humans) DESC, SUM(bots) DESC, value) AS rank
-           FROM scan_daily_dimensions WHERE code_id = ?1 AND kind = ?2 AND day >= ?3 AND day < ?4
-           GROUP BY dimension, value
+           SELECT d.dimension, d.value, SUM(d.humans) AS humans, SUM(d.bots) AS bots,
+             ROW_NUMBER() OVER (PARTITION BY d.dimension ORDER BY SUM(d.humans) DESC, SUM(d.bots) DESC, d.value) AS rank
+           FROM ${dimensional.from} AND d.kind = ?2 AND d.day >= ?3 AND d.day < ?4
+           GROUP BY d.dimension, d.value
          ) WHERE rank <= ?5 ORDER BY dimension, rank`,
       )
-      .bind(codeId, kind, range.fromDay, range.toDay, limit),
+      .bind(dimensional.key, kind, range.fromDay, range.toDay, limit),
   ]);
   const byDimension = Object.fromEntries(DIMENSIONS.map((d) => [d, [] as DimensionCount[]])) as Record<Dimension, DimensionCount[]>;
   for (const row of dimensions!.results as { dimension: string; value: string; humans: number; bots: number }[])
@@ -139,4 +157,26 @@ export async function summarizeVisits(db: D1Database, codeId: string, kind: Visi
     days: (days!.results as { day: string; humans: number; bots: number; uniques: number }[]).map((r) => ({ day: r.day, humans: r.humans, bots: r.bots, unique: r.uniques })),
     dimensions: byDimension,
   };
+}
+
+export interface CodeCount {
+  id: string;
+  name: string;
+  type: string;
+  humans: number;
+  bots: number;
+}
+
+/** An organization's `limit` codes with the most human visits of `kind` in the range (ties: more bots, then newest). */
+export async function topCodes(db: D1Database, orgId: string, kind: VisitKind, range: VisitRange, limit: number): Promise<CodeCount[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT q.id, q.name, q.type, SUM(d.humans) AS humans, SUM(d.bots) AS bots
+       FROM qr_codes q JOIN scan_daily d ON d.code_id = q.id
+       WHERE q.org_id = ?1 AND d.kind = ?2 AND d.day >= ?3 AND d.day < ?4
+       GROUP BY q.id ORDER BY humans DESC, bots DESC, q.id DESC LIMIT ?5`,
+    )
+    .bind(orgId, kind, range.fromDay, range.toDay, limit)
+    .all<CodeCount>();
+  return results;
 }

@@ -1018,6 +1018,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/analytics/scans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The organization's scans: totals and breakdowns over all its codes
+         * @description Totals, scans per day and the breakdowns of every code of the organization in [from, to), whole UTC days, from the daily rollups; `totals.unique` adds up each code's unique visitors (a visitor of two codes counts twice). `byCode` ranks the codes. Deleted codes no longer count.
+         */
+        get: operations["getOrganizationScanSummary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/analytics/page-views": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The organization's hosted page views: totals and breakdowns over all its codes
+         * @description Totals, scans per day and the breakdowns of every code of the organization in [from, to), whole UTC days, from the daily rollups; `totals.unique` adds up each code's unique visitors (a visitor of two codes counts twice). `byCode` ranks the codes. Deleted codes no longer count.
+         */
+        get: operations["getOrganizationPageViewSummary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/r/{shortToken}": {
         parameters: {
             query?: never;
@@ -2900,6 +2940,144 @@ export interface components {
         };
         OrganizationDeveloperKeyList: {
             items: components["schemas"]["DeveloperKey"][];
+        };
+        ScanSummary: {
+            "@context": string;
+            "@id": string;
+            /** @enum {string} */
+            "@type": "ScanSummary";
+            range: {
+                from: string | null;
+                to: string | null;
+                /** @description The UTC days totals and breakdowns cover (to exclusive): every day the range touches */
+                days: {
+                    from: string | null;
+                    to: string | null;
+                };
+            };
+            /** @description From the daily rollups, bots included whatever `bots` says. unique counts (day, visitor) pairs: the visitor key changes every UTC day */
+            totals: {
+                all: number;
+                human: number;
+                unique: number;
+                bots: number;
+            };
+            breakdowns: {
+                /** @description Days with activity, oldest first */
+                byDay: {
+                    day: string;
+                    humans: number;
+                    bots: number;
+                    unique: number;
+                }[];
+                /** @description Top 50 values, most human visits first; unknown values are "unknown" (referrer: "direct") */
+                byCountry: {
+                    value: string;
+                    humans: number;
+                    bots: number;
+                }[];
+                /** @description Top 50 values, most human visits first; unknown values are "unknown" (referrer: "direct") */
+                byDevice: {
+                    value: string;
+                    humans: number;
+                    bots: number;
+                }[];
+                /** @description Top 50 values, most human visits first; unknown values are "unknown" (referrer: "direct") */
+                byOs: {
+                    value: string;
+                    humans: number;
+                    bots: number;
+                }[];
+                /** @description Top 50 values, most human visits first; unknown values are "unknown" (referrer: "direct") */
+                byBrowser: {
+                    value: string;
+                    humans: number;
+                    bots: number;
+                }[];
+                /** @description Top 50 values, most human visits first; unknown values are "unknown" (referrer: "direct") */
+                byReferrer: {
+                    value: string;
+                    humans: number;
+                    bots: number;
+                }[];
+            };
+            /** @description The 20 codes with the most human visits in the range, most first */
+            byCode: {
+                id: string;
+                name: string;
+                type: string;
+                humans: number;
+                bots: number;
+            }[];
+        };
+        PageViewSummary: {
+            "@context": string;
+            "@id": string;
+            /** @enum {string} */
+            "@type": "PageViewSummary";
+            range: {
+                from: string | null;
+                to: string | null;
+                /** @description The UTC days totals and breakdowns cover (to exclusive): every day the range touches */
+                days: {
+                    from: string | null;
+                    to: string | null;
+                };
+            };
+            /** @description From the daily rollups, bots included whatever `bots` says. unique counts (day, visitor) pairs: the visitor key changes every UTC day */
+            totals: {
+                all: number;
+                human: number;
+                unique: number;
+                bots: number;
+            };
+            breakdowns: {
+                /** @description Days with activity, oldest first */
+                byDay: {
+                    day: string;
+                    humans: number;
+                    bots: number;
+                    unique: number;
+                }[];
+                /** @description Top 50 values, most human visits first; unknown values are "unknown" (referrer: "direct") */
+                byCountry: {
+                    value: string;
+                    humans: number;
+                    bots: number;
+                }[];
+                /** @description Top 50 values, most human visits first; unknown values are "unknown" (referrer: "direct") */
+                byDevice: {
+                    value: string;
+                    humans: number;
+                    bots: number;
+                }[];
+                /** @description Top 50 values, most human visits first; unknown values are "unknown" (referrer: "direct") */
+                byOs: {
+                    value: string;
+                    humans: number;
+                    bots: number;
+                }[];
+                /** @description Top 50 values, most human visits first; unknown values are "unknown" (referrer: "direct") */
+                byBrowser: {
+                    value: string;
+                    humans: number;
+                    bots: number;
+                }[];
+                /** @description Top 50 values, most human visits first; unknown values are "unknown" (referrer: "direct") */
+                byReferrer: {
+                    value: string;
+                    humans: number;
+                    bots: number;
+                }[];
+            };
+            /** @description The 20 codes with the most human visits in the range, most first */
+            byCode: {
+                id: string;
+                name: string;
+                type: string;
+                humans: number;
+                bots: number;
+            }[];
         };
         PairingValue: {
             /**
@@ -8931,6 +9109,136 @@ export interface operations {
             /** @description The organization has no such key or user */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getOrganizationScanSummary: {
+        parameters: {
+            query?: {
+                /** @description Inclusive. ISO 8601 date (midnight UTC) or date-time with an offset */
+                from?: string;
+                /** @description Exclusive. ISO 8601 date (midnight UTC) or date-time with an offset */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The summary */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/ld+json": components["schemas"]["ScanSummary"];
+                };
+            };
+            /** @description A query parameter is invalid (one violation each) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired bearer key */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="api"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the role or the action this call needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency could not answer; retry after Retry-After seconds (30) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getOrganizationPageViewSummary: {
+        parameters: {
+            query?: {
+                /** @description Inclusive. ISO 8601 date (midnight UTC) or date-time with an offset */
+                from?: string;
+                /** @description Exclusive. ISO 8601 date (midnight UTC) or date-time with an offset */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The summary */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/ld+json": components["schemas"]["PageViewSummary"];
+                };
+            };
+            /** @description A query parameter is invalid (one violation each) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired bearer key */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="api"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the role or the action this call needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency could not answer; retry after Retry-After seconds (30) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {

@@ -478,6 +478,76 @@ describe("access", () => {
   });
 });
 
+describe("the organization's summary: /analytics/scans and /analytics/page-views", () => {
+  it("adds up every code of the organization, and only its codes, with the codes ranked", async () => {
+    const org = await seedOrg();
+    const other = await seedOrg();
+    const poster = { id: await createCode(org, "url"), orgId: org.orgId };
+    const menu = { id: await createCode(org, "text"), orgId: org.orgId };
+    const quiet = await createCode(org, "url"); // never scanned: not in byCode
+    const theirs = { id: await createCode(other, "url"), orgId: other.orgId };
+    await consume([
+      visit(poster, "2026-11-01T08:00:00+00:00"),
+      visit(poster, "2026-11-01T09:00:00+00:00", { visitor: "visitor-b", country: "US" }),
+      visit(poster, "2026-11-02T08:00:00+00:00", bot("preview")),
+      visit(menu, "2026-11-01T10:00:00+00:00"), // visitor-a again, on another code: counted once per code
+      visit(menu, "2026-11-03T10:00:00+00:00", { kind: "view" }),
+      visit(theirs, "2026-11-01T08:00:00+00:00"),
+      visit(theirs, "2026-11-01T08:30:00+00:00", { visitor: "visitor-z" }),
+    ]);
+
+    const res = await get(org, "/analytics/scans");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("Content-Type")).toBe("application/ld+json; charset=utf-8");
+    expect(res.json).toMatchObject({ "@context": "/contexts/ScanSummary", "@id": "/analytics/scans", "@type": "ScanSummary" });
+    expect(res.json.totals).toEqual({ all: 4, human: 3, unique: 3, bots: 1 });
+    expect(res.json.breakdowns.byDay).toEqual([
+      { day: "2026-11-01", humans: 3, bots: 0, unique: 3 },
+      { day: "2026-11-02", humans: 0, bots: 1, unique: 0 },
+    ]);
+    expect(res.json.breakdowns.byCountry).toEqual([
+      { value: "FR", humans: 2, bots: 1 },
+      { value: "US", humans: 1, bots: 0 },
+    ]);
+    expect(res.json.byCode).toEqual([
+      { id: poster.id, name: "Poster", type: "url", humans: 2, bots: 1 },
+      { id: menu.id, name: "Menu", type: "text", humans: 1, bots: 0 },
+    ]);
+    expect(res.json.byCode.map((c: { id: string }) => c.id)).not.toContain(quiet);
+
+    // The same numbers as each code's own collection, added up.
+    const perCode = await Promise.all([poster.id, menu.id].map(async (id) => (await get(org, `/qr_codes/${id}/scans`)).json.totals));
+    expect(perCode.reduce((sum, t) => sum + t.human, 0)).toBe(res.json.totals.human);
+
+    // Page views are their own family; a range keeps whole UTC days.
+    const views = await get(org, "/analytics/page-views");
+    expect(views.json.totals).toEqual({ all: 1, human: 1, unique: 1, bots: 0 });
+    expect(views.json["@type"]).toBe("PageViewSummary");
+    const firstDay = await get(org, "/analytics/scans?from=2026-11-01&to=2026-11-02");
+    expect(firstDay.json.totals).toEqual({ all: 3, human: 3, unique: 3, bots: 0 });
+    expect(firstDay.json.range).toEqual({ from: "2026-11-01T00:00:00+00:00", to: "2026-11-02T00:00:00+00:00", days: { from: "2026-11-01", to: "2026-11-02" } });
+
+    // The other organization sees only its own.
+    expect((await get(other, "/analytics/scans")).json.totals).toEqual({ all: 2, human: 2, unique: 2, bots: 0 });
+  });
+
+  it("refuses bad ranges with one violation each; 401 without a key, 403 without qr:ReadQrCode", async () => {
+    const org = await seedOrg();
+    const bad = await get(org, "/analytics/scans?from=2026-13-01&to=yesterday");
+    expect(bad.status).toBe(400);
+    expect(bad.json.violations).toEqual([
+      { propertyPath: "from", message: expect.stringContaining("ISO 8601") },
+      { propertyPath: "to", message: expect.stringContaining("ISO 8601") },
+    ]);
+    const backwards = await get(org, "/analytics/scans?from=2026-11-02&to=2026-11-01");
+    expect(backwards.json.violations).toEqual([{ propertyPath: "to", message: "must be later than from" }]);
+    expect((await call("GET", "/analytics/scans")).status).toBe(401);
+    const noAction = await org.issueKey({ role: "read-only", actions: ["cams:CreatePhoneMessageQrdl"] });
+    expect((await call("GET", "/analytics/page-views", { key: noAction.secret })).status).toBe(403);
+    expect((await get(org, "/analytics/nothing")).status).toBe(404);
+  });
+});
+
 describe("OpenAPI", () => {
   it("documents both collections and their items under the bearer scheme", async () => {
     const doc = (await call("GET", "/openapi.json")).json;

@@ -107,7 +107,7 @@ export function rangeOf(from: number | null, to: number | null): VisitRange {
 /** An unencoded "+" in an offset arrives as a space; nothing else could have put one there. */
 const restorePlus = (text: string) => text.replace(/ (\d{2}:\d{2})$/, "+$1");
 
-const instantParam = (bound: string) =>
+export const instantParam = (bound: string) =>
   queryParam(
     z
       .string()
@@ -125,6 +125,17 @@ const instantParam = (bound: string) =>
     .describe(`${bound}. ISO 8601 date (midnight UTC) or date-time with an offset`)
     .openapi({ example: bound === "Inclusive" ? "2026-11-01" : "2026-12-01" });
 
+type InstantParam = { text: string; ms: number } | undefined;
+
+/** `to` must come after `from` (one violation, at `to`). */
+export function fromBeforeTo(query: { from?: InstantParam; to?: InstantParam }, ctx: z.RefinementCtx): void {
+  const from = query.from?.ms;
+  const to = query.to?.ms;
+  if (typeof from === "number" && typeof to === "number" && from >= to) ctx.addIssue({ code: "custom", path: ["to"], message: "must be later than from" });
+}
+/** Refinements run also when another parameter failed: every violation at once. */
+export const EVERY_VIOLATION = { when: (payload: { value: unknown }) => typeof payload.value === "object" && payload.value !== null };
+
 /** The query of both collections: which page of which events, in which order. */
 const VisitQuerySchema = withViolationMessages(
   z
@@ -135,15 +146,7 @@ const VisitQuerySchema = withViolationMessages(
       bots: queryParam(z.enum(["include", "exclude"]).default("exclude")).describe("exclude: human events only in `member`; totals always show both"),
       "order[at]": queryParam(z.enum(["asc", "desc"]).default("desc")),
     })
-    .superRefine(
-      (query, ctx) => {
-        const from = query.from?.ms;
-        const to = query.to?.ms;
-        if (typeof from === "number" && typeof to === "number" && from >= to) ctx.addIssue({ code: "custom", path: ["to"], message: "must be later than from" });
-      },
-      // Also when another parameter failed: every violation at once.
-      { when: (payload) => typeof payload.value === "object" && payload.value !== null },
-    )
+    .superRefine(fromBeforeTo, EVERY_VIOLATION)
     .transform(
       (query): VisitQuery => ({
         page: query.page,
@@ -191,14 +194,31 @@ function totalsOf(summary: VisitSummary) {
   return { all: human + bots, human, unique, bots };
 }
 
+const bounded = (value: string) => (value === OPEN_RANGE.from || value === OPEN_RANGE.to ? null : value);
+
+/** The range, totals and breakdowns of a summary, as a code's collections and the organization's summary show them. */
+export function representSummary(range: VisitRange, summary: VisitSummary) {
+  return {
+    range: {
+      from: bounded(range.from),
+      to: bounded(range.to),
+      days: { from: bounded(range.fromDay), to: bounded(range.toDay) },
+    },
+    totals: totalsOf(summary),
+    breakdowns: {
+      byDay: summary.days,
+      ...Object.fromEntries(DIMENSIONS.map((dimension) => [BREAKDOWN_KEYS[dimension], summary.dimensions[dimension]])),
+    },
+  };
+}
+
 async function answerCollection(c: Ctx, family: Family, code: QrCodeRecord, query: VisitQuery) {
   const path = `/qr_codes/${code.id}/${family.segment}`;
   const [list, summary] = await Promise.all([
     listVisits(c.env.DB, code.id, family.kind, { range: query.range, includeBots: query.includeBots, order: query.order, limit: PAGE_SIZE, offset: (query.page - 1) * PAGE_SIZE }),
-    summarizeVisits(c.env.DB, code.id, family.kind, query.range, BREAKDOWN_LIMIT),
+    summarizeVisits(c.env.DB, { codeId: code.id }, family.kind, query.range, BREAKDOWN_LIMIT),
   ]);
   const last = Math.max(1, Math.ceil(list.total / PAGE_SIZE));
-  const bounded = (value: string) => (value === OPEN_RANGE.from || value === OPEN_RANGE.to ? null : value);
   return ld(c, {
     "@context": `/contexts/${family.type}`,
     "@id": path,
@@ -213,16 +233,7 @@ async function answerCollection(c: Ctx, family: Family, code: QrCodeRecord, quer
       ...(query.page > 1 ? { previous: pageLink(path, query, Math.min(query.page - 1, last)) } : {}),
       ...(query.page < last ? { next: pageLink(path, query, query.page + 1) } : {}),
     },
-    range: {
-      from: bounded(query.range.from),
-      to: bounded(query.range.to),
-      days: { from: bounded(query.range.fromDay), to: bounded(query.range.toDay) },
-    },
-    totals: totalsOf(summary),
-    breakdowns: {
-      byDay: summary.days,
-      ...Object.fromEntries(DIMENSIONS.map((dimension) => [BREAKDOWN_KEYS[dimension], summary.dimensions[dimension]])),
-    },
+    ...representSummary(query.range, summary),
   });
 }
 
@@ -265,6 +276,26 @@ const visitSchema = (name: string) =>
 const Count = z.object({ value: z.string(), humans: z.number().int(), bots: z.number().int() });
 const Breakdown = z.array(Count).openapi({ description: `Top ${BREAKDOWN_LIMIT} values, most human visits first; unknown values are "unknown" (referrer: "direct")` });
 
+/** The schema of representSummary's fields. */
+export const SUMMARY_FIELDS = {
+  range: z.object({
+    from: z.string().nullable(),
+    to: z.string().nullable(),
+    days: z.object({ from: z.string().nullable(), to: z.string().nullable() }).openapi({ description: "The UTC days totals and breakdowns cover (to exclusive): every day the range touches" }),
+  }),
+  totals: z
+    .object({ all: z.number().int(), human: z.number().int(), unique: z.number().int(), bots: z.number().int() })
+    .openapi({ description: "From the daily rollups, bots included whatever `bots` says. unique counts (day, visitor) pairs: the visitor key changes every UTC day" }),
+  breakdowns: z.object({
+    byDay: z.array(z.object({ day: z.string(), humans: z.number().int(), bots: z.number().int(), unique: z.number().int() })).openapi({ description: "Days with activity, oldest first" }),
+    byCountry: Breakdown,
+    byDevice: Breakdown,
+    byOs: Breakdown,
+    byBrowser: Breakdown,
+    byReferrer: Breakdown,
+  }),
+};
+
 const collectionSchema = (name: string, member: ReturnType<typeof visitSchema>) =>
   z
     .object({
@@ -274,22 +305,7 @@ const collectionSchema = (name: string, member: ReturnType<typeof visitSchema>) 
       totalItems: z.number().int().openapi({ description: "Events matching the range and the bots filter (raw rows, kept for the retention period)" }),
       member: z.array(member),
       view: PartialCollectionViewSchema,
-      range: z.object({
-        from: z.string().nullable(),
-        to: z.string().nullable(),
-        days: z.object({ from: z.string().nullable(), to: z.string().nullable() }).openapi({ description: "The UTC days totals and breakdowns cover (to exclusive): every day the range touches" }),
-      }),
-      totals: z
-        .object({ all: z.number().int(), human: z.number().int(), unique: z.number().int(), bots: z.number().int() })
-        .openapi({ description: "From the daily rollups, bots included whatever `bots` says. unique counts (day, visitor) pairs: the visitor key changes every UTC day" }),
-      breakdowns: z.object({
-        byDay: z.array(z.object({ day: z.string(), humans: z.number().int(), bots: z.number().int(), unique: z.number().int() })).openapi({ description: "Days with activity, oldest first" }),
-        byCountry: Breakdown,
-        byDevice: Breakdown,
-        byOs: Breakdown,
-        byBrowser: Breakdown,
-        byReferrer: Breakdown,
-      }),
+      ...SUMMARY_FIELDS,
     })
     .openapi(name);
 
