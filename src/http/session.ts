@@ -65,8 +65,14 @@ const retryAfter = { "Retry-After": { description: "Seconds to wait", schema: { 
 const crossOrigin = problemResponse("Cross-origin request refused: `Origin` is present and is not this server's origin");
 const unavailable = problemResponse("The sign-in limits (a Durable Object) or D1 could not answer: nobody signs in until they do", retryAfter);
 
-/** The cookie and the body for a new session. */
-function signedIn(c: Context<AppEnv>, token: string, view: SessionView) {
+/**
+ * The cookie and the body for a new session. The session the browser held until now ends: its
+ * token is about to be overwritten in the cookie, and a session nobody holds should not stay valid
+ * for the rest of its 14 days (a shared computer signed in to by someone else).
+ */
+async function signedIn(c: Context<AppEnv>, token: string, view: SessionView) {
+  const previous = sessionToken(c);
+  if (previous !== undefined && previous !== token) await endSession(c.env.DB, previous);
   setSessionCookie(c, token);
   // Sessions are per person: never kept by a shared cache.
   c.header("Cache-Control", "no-store");
@@ -109,7 +115,7 @@ sessionRouter.openapi(
     try {
       const { token, view } = await signInWithPassword(c.env.DB, email, password);
       await attempt.succeeded();
-      return signedIn(c, token, view);
+      return await signedIn(c, token, view);
     } catch (err) {
       if (err instanceof InvalidCredentials) throw invalidCredentials();
       throw err;
@@ -185,7 +191,7 @@ sessionRouter.openapi(
     const { token, password } = c.req.valid("json");
     try {
       const session = await redeemSignInLink(c.env.DB, token, password);
-      return signedIn(c, session.token, session.view);
+      return await signedIn(c, session.token, session.view);
     } catch (err) {
       if (err instanceof SignInLinkUnusable) throw new ApiError(410, "GONE", err.message);
       if (err instanceof CannotSignIn) throw new ApiError(409, "CONFLICT", err.message);

@@ -212,6 +212,16 @@ describe("GET and DELETE /session", () => {
     expect((await request("GET", "/qr_codes", { cookie: person.cookie })).status).toBe(401);
   });
 
+  it("signing in again ends the session the browser held (its cookie is replaced)", async () => {
+    const person = await signedIn();
+    const again = await request("POST", "/session", { cookie: person.cookie, body: { email: person.email, password: PASSWORD }, address: uniqueAddress() });
+    expect(again.status, again.text).toBe(200);
+    const replacement = cookieFrom(again)!;
+    expect(replacement).not.toBe(person.cookie);
+    expect((await request("GET", "/session", { cookie: person.cookie })).status).toBe(401);
+    expect((await request("GET", "/session", { cookie: replacement })).status).toBe(200);
+  });
+
   it("DELETE from another origin is refused and leaves the session open", async () => {
     const person = await signedIn();
     expect((await request("DELETE", "/session", { cookie: person.cookie, origin: "https://evil.example" })).status).toBe(403);
