@@ -370,6 +370,15 @@ describe("POST /session/password: one-time invite and reset links", () => {
     expect((await signIn(person.email, "another new password")).status).toBe(401);
   });
 
+  it("works once under concurrent redemptions: of five at the same moment exactly one signs in", async () => {
+    const person = await seedPerson({ password: null });
+    const { token } = await mintSignInLink(env.DB, person.userId, "invite");
+    const answers = await Promise.all(Array.from({ length: 5 }, (_, i) => request("POST", "/session/password", { body: { token, password: `concurrent password ${i}` } })));
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 410, 410, 410, 410]);
+    const winner = answers.findIndex((a) => a.status === 200);
+    expect((await signIn(person.email, `concurrent password ${winner}`)).status).toBe(200);
+  });
+
   it("refuses an expired link (minted 25 hours ago) and an unknown one with 410", async () => {
     const person = await seedPerson({ password: null });
     const { token } = await mintSignInLink(env.DB, person.userId, "reset", new Date(Date.now() - 25 * 3600 * 1000));
