@@ -1,8 +1,8 @@
-// Scans as charts, per code and for the organization. Everything comes from GET
-// /qr_codes/{id}/scans, whose totals and breakdowns the API builds from daily rollups; the
-// organization's view adds up its codes' reports. The line chart is uPlot (small, canvas,
-// bundled here; this screen is its own chunk so the console's first load does not carry it);
-// bars are plain HTML so they read as text. Every chart has its numbers as a table too.
+// Scans as charts, per code and for the organization. A code's figures come from GET
+// /qr_codes/{id}/scans, the organization's from GET /analytics/scans (one request whatever the
+// number of codes); both are built by the API from daily rollups. The line chart is uPlot (small,
+// canvas, bundled here; this screen is its own chunk so the console's first load does not carry
+// it); bars are plain HTML so they read as text. Every chart has its numbers as a table too.
 import { useEffect, useRef, useState } from "preact/hooks";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
@@ -21,9 +21,6 @@ export interface Report {
 
 const DAY_MS = 86_400_000;
 const isoDay = (date: Date) => date.toISOString().slice(0, 10);
-/** The organization view adds up at most this many codes (their reports are one request each). */
-const MAX_CODES = 120;
-
 function defaultRange(): { from: string; to: string } {
   const today = new Date();
   return { from: isoDay(new Date(today.getTime() - 29 * DAY_MS)), to: isoDay(today) };
@@ -38,35 +35,12 @@ async function codeReport(id: string, from: string, to: string): Promise<Report>
   return { totals: data.totals, breakdowns: data.breakdowns };
 }
 
-/** Sums reports: days by day, other breakdowns by value (most human scans first). */
-export function sumReports(reports: Report[]): Report {
-  const totals = { all: 0, human: 0, unique: 0, bots: 0 };
-  const days = new Map<string, Day>();
-  const sums = { byCountry: new Map<string, Count>(), byDevice: new Map<string, Count>(), byOs: new Map<string, Count>(), byBrowser: new Map<string, Count>(), byReferrer: new Map<string, Count>() };
-  for (const report of reports) {
-    for (const key of Object.keys(totals) as (keyof typeof totals)[]) totals[key] += report.totals[key];
-    for (const day of report.breakdowns.byDay) {
-      const sum = days.get(day.day) ?? { day: day.day, humans: 0, bots: 0, unique: 0 };
-      days.set(day.day, { day: day.day, humans: sum.humans + day.humans, bots: sum.bots + day.bots, unique: sum.unique + day.unique });
-    }
-    for (const key of Object.keys(sums) as (keyof typeof sums)[])
-      for (const count of report.breakdowns[key]) {
-        const sum = sums[key].get(count.value) ?? { value: count.value, humans: 0, bots: 0 };
-        sums[key].set(count.value, { value: count.value, humans: sum.humans + count.humans, bots: sum.bots + count.bots });
-      }
-  }
-  const ranked = (map: Map<string, Count>) => [...map.values()].sort((a, b) => b.humans - a.humans || b.bots - a.bots).slice(0, 50);
-  return {
-    totals,
-    breakdowns: {
-      byDay: [...days.values()].sort((a, b) => a.day.localeCompare(b.day)),
-      byCountry: ranked(sums.byCountry),
-      byDevice: ranked(sums.byDevice),
-      byOs: ranked(sums.byOs),
-      byBrowser: ranked(sums.byBrowser),
-      byReferrer: ranked(sums.byReferrer),
-    },
-  };
+type TopCode = components["schemas"]["ScanSummary"]["byCode"][number];
+
+async function organizationReport(from: string, to: string): Promise<Report & { byCode: TopCode[] }> {
+  const { data, error, response } = await api.GET("/analytics/scans", { params: { query: apiRange(from, to) } });
+  if (!data) throw new Error(problemMessage(error, response));
+  return { totals: data.totals, breakdowns: data.breakdowns, byCode: data.byCode };
 }
 
 /** Every day of the range, with 0 where nothing was scanned, so the line does not skip gaps. */
@@ -204,6 +178,25 @@ function ReportView({ report, from, to }: { report: Report; from: string; to: st
   );
 }
 
+function TopCodes({ codes }: { codes: TopCode[] }) {
+  return (
+    <section class="card bars" aria-label="Most scanned codes">
+      <h3>Most scanned codes</h3>
+      {codes.length === 0 ? (
+        <p class="muted">No scans in this range.</p>
+      ) : (
+        <ol>
+          {codes.map((code) => (
+            <li key={code.id}>
+              <a href={`#/codes/${encodeURIComponent(code.id)}/analytics`}>{code.name}</a> ({code.type}): {code.humans} human{code.bots ? `, ${code.bots} bots` : ""}
+            </li>
+          ))}
+        </ol>
+      )}
+    </section>
+  );
+}
+
 function RangePicker({ from, to, onChange }: { from: string; to: string; onChange: (range: { from: string; to: string }) => void }) {
   const [draft, setDraft] = useState({ from, to });
   return (
@@ -229,12 +222,12 @@ function RangePicker({ from, to, onChange }: { from: string; to: string; onChang
   );
 }
 
-/** `codeId` set: one code's scans; absent: the organization's, added up over its codes. */
+/** `codeId` set: one code's scans; absent: the organization's, over all its codes. */
 export default function Analytics({ codeId }: { codeId?: string }) {
   const [range, setRange] = useState(defaultRange);
   const [report, setReport] = useState<Report | null>(null);
   const [code, setCode] = useState<QrCode | null>(null);
-  const [note, setNote] = useState<string | null>(null);
+  const [topCodes, setTopCodes] = useState<TopCode[] | null>(null);
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
@@ -247,18 +240,9 @@ export default function Analytics({ codeId }: { codeId?: string }) {
         if (current && data) setCode(data as QrCode);
         return codeReport(codeId, range.from, range.to);
       }
-      const codes: QrCode[] = [];
-      for (let page = 1; codes.length < MAX_CODES; page++) {
-        const { data, error: failure, response } = await api.GET("/qr_codes", { params: { query: { page } } });
-        if (!data) throw new Error(problemMessage(failure, response));
-        codes.push(...data.member);
-        if (codes.length >= data.totalItems || data.member.length === 0) {
-          if (current) setNote(null);
-          break;
-        }
-        if (codes.length >= MAX_CODES && current) setNote(`The ${MAX_CODES} newest of ${data.totalItems} codes are counted; open a code for its own figures.`);
-      }
-      return sumReports(await Promise.all(codes.slice(0, MAX_CODES).map((c) => codeReport(c.id, range.from, range.to))));
+      const organization = await organizationReport(range.from, range.to);
+      if (current) setTopCodes(organization.byCode);
+      return organization;
     })()
       .then((result) => current && setReport(result))
       .catch((failure: Error) => current && setError(failure.message || "The server could not be reached."));
@@ -274,10 +258,10 @@ export default function Analytics({ codeId }: { codeId?: string }) {
         {codeId ? <a href={`#/codes/${encodeURIComponent(codeId)}`}>Back to the code</a> : null}
       </div>
       <RangePicker from={range.from} to={range.to} onChange={setRange} />
-      {note ? <Notice kind="info">{note}</Notice> : null}
       {error ? <Notice kind="error">{error}</Notice> : null}
       {!report && !error ? <p aria-live="polite">Loading…</p> : null}
       {report ? <ReportView report={report} from={range.from} to={range.to} /> : null}
+      {report && !codeId && topCodes ? <TopCodes codes={topCodes} /> : null}
     </section>
   );
 }
