@@ -89,7 +89,7 @@ export const COMMANDS = [
     flags: { "password-stdin": { help: "read the new password from the first line of standard input (without it one is generated and printed once)" } },
     summary: "Set a user's console password; the user's sessions end",
     notes: () => wrap("The user needs an email no other user signs in with. A password is never taken as an argument (`ps` and shell history would show it): pipe it in with --password-stdin, or let the server generate one. To let the person choose, mint a link instead: `user sign-in-link`."),
-    req: async (a, f) => ["PUT", `/admin/users/${e(a.userId)}/password`, f["password-stdin"] ? { password: await readLine("New password: ") } : {}] },
+    req: async (a, f) => ["PUT", `/admin/users/${e(a.userId)}/password`, f["password-stdin"] ? { password: await readPasswordLine("New password: ") } : {}] },
   { cmd: "user role", args: ["userId", "owner|editor|viewer"], summary: "Set a user's console role",
     notes: () => wrap("owner: members, roles and keys, and everything an editor does; editor: reads and writes codes and files; viewer: reads only."),
     req: (a) => ["PUT", `/admin/users/${e(a.userId)}/console-role`, { role: a["owner|editor|viewer"] }] },
@@ -272,15 +272,54 @@ async function readTokenLine() {
   return readLine("Admin token: ");
 }
 
-/** The first line of standard input, trimmed ("" when there is none); the prompt only on a terminal. */
-async function readLine(prompt) {
+/** The first line of standard input, trimmed unless `trim` is false ("" when there is none); the prompt only on a terminal. */
+async function readLine(prompt, { trim = true } = {}) {
   if (process.stdin.isTTY) process.stderr.write(prompt);
   const lines = createInterface({ input: process.stdin, terminal: false });
   for await (const line of lines) {
     lines.close();
-    return line.trim();
+    return trim ? line.trim() : line;
   }
   return "";
+}
+
+/**
+ * A password from the first line of standard input, exactly as given: spaces are part of a
+ * password (trimming them set a password other than the one the person will type at sign-in).
+ * Typed on a terminal, it is not echoed, so it stays out of the scrollback and off a shared screen.
+ */
+async function readPasswordLine(prompt) {
+  if (!process.stdin.isTTY) return readLine(prompt, { trim: false });
+  process.stderr.write(prompt);
+  const stdin = process.stdin;
+  stdin.setRawMode(true);
+  stdin.setEncoding("utf8");
+  return new Promise((resolve) => {
+    let typed = [];
+    const finish = () => {
+      stdin.off("data", onData);
+      stdin.setRawMode(false);
+      stdin.pause();
+      process.stderr.write("\n");
+    };
+    const onData = (chunk) => {
+      for (const ch of chunk) {
+        if (ch === "\r" || ch === "\n" || ch === "\u0004") {
+          finish();
+          return resolve(typed.join(""));
+        }
+        if (ch === "\u0003") {
+          // Ctrl-C: the terminal is given back as it was, and the command stops as an interrupt would.
+          finish();
+          process.exit(130);
+        }
+        if (ch === "\u007f" || ch === "\b") typed = typed.slice(0, -1);
+        else typed.push(ch);
+      }
+    };
+    stdin.on("data", onData);
+    stdin.resume();
+  });
 }
 
 class TokenError extends Error {}

@@ -65,6 +65,12 @@ describe("admin CLI: console sign-in", () => {
     expect(requests[0]!.body).toEqual({ password: "a chosen password" });
   });
 
+  it("user set-password --password-stdin keeps the password's spaces (only the line ending goes)", async () => {
+    const run = await cli(["user", "set-password", "u_1", "--password-stdin"], "  spaced out password  \r\n");
+    expect(run.code, run.stderr).toBe(0);
+    expect(requests[0]!.body).toEqual({ password: "  spaced out password  " });
+  });
+
   it("user set-password --password-stdin with nothing piped exits 1 without a request", async () => {
     const run = await cli(["user", "set-password", "u_1", "--password-stdin"]);
     expect(run.code).toBe(1);
