@@ -17,6 +17,7 @@ import {
   type SignInLinkPurpose,
 } from "../db/console";
 import { findOrganization } from "../db/accounts";
+import { isUniqueViolation } from "../db/constraints";
 import { isoAt, isoNow } from "../lib/time";
 import { hashPassword, needsRehash, verifyPassword } from "./passwords";
 import { hashSecret } from "./secrets";
@@ -154,10 +155,27 @@ export class SignInLinkUnusable extends Error {
   }
 }
 
+const emailTaken = (email: string) => new CannotSignIn("email-taken", `Another user already signs in with ${email}`);
+
 async function requireSignInEmail(db: D1Database, user: ConsoleUser): Promise<string> {
   if (user.email === null) throw new CannotSignIn("no-email", "The user has no email to sign in with");
-  if (await signInEmailTaken(db, user.email, user.id)) throw new CannotSignIn("email-taken", `Another user already signs in with ${user.email}`);
+  if (await signInEmailTaken(db, user.email, user.id)) throw emailTaken(user.email);
   return user.email;
+}
+
+/**
+ * Runs a batch that gives the user a password. requireSignInEmail checked the email was free, but
+ * two users with the same email given passwords at once both pass that check (the PBKDF2 between
+ * check and write is long); the unique index users_sign_in_email stops the second, which is the
+ * same refusal, not a failure.
+ */
+async function batchSettingPassword(db: D1Database, email: string, statements: D1PreparedStatement[]): Promise<void> {
+  try {
+    await db.batch(statements);
+  } catch (err) {
+    if (isUniqueViolation(err) && err instanceof Error && err.message.includes("users_sign_in_email")) throw emailTaken(email);
+    throw err;
+  }
 }
 
 /**
@@ -167,8 +185,8 @@ async function requireSignInEmail(db: D1Database, user: ConsoleUser): Promise<st
 export async function setUserPassword(db: D1Database, userId: string, password: string, now = new Date()): Promise<ConsoleUser> {
   const user = await findConsoleUser(db, userId);
   if (!user) throw new UserMissing();
-  await requireSignInEmail(db, user);
-  await db.batch([setPasswordStatement(db, userId, await hashPassword(password)), deleteUserSessionsStatement(db, userId), spendUserSignInLinksStatement(db, userId, isoNow(now))]);
+  const email = await requireSignInEmail(db, user);
+  await batchSettingPassword(db, email, [setPasswordStatement(db, userId, await hashPassword(password)), deleteUserSessionsStatement(db, userId), spendUserSignInLinksStatement(db, userId, isoNow(now))]);
   return { ...user, hasPassword: true };
 }
 
@@ -199,9 +217,9 @@ export async function redeemSignInLink(db: D1Database, token: string, password: 
   const organization = user ? await findOrganization(db, user.orgId) : null;
   // A user deactivated (or an organization deactivated) since the link was sent cannot use it.
   if (!user || user.status !== "active" || organization?.status !== "active") throw new SignInLinkUnusable();
-  await requireSignInEmail(db, user);
+  const email = await requireSignInEmail(db, user);
   const { token: sessionToken, expiresAt, statements } = await startSessionStatements(db, user, now);
-  await db.batch([
+  await batchSettingPassword(db, email, [
     setPasswordStatement(db, userId, await hashPassword(password)),
     deleteUserSessionsStatement(db, userId),
     spendUserSignInLinksStatement(db, userId, isoNow(now)),

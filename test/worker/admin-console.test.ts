@@ -49,6 +49,15 @@ describe("admin: console passwords, roles and sign-in links", () => {
     expect((await request("GET", "/session", { cookie: outsider.cookie })).status).toBe(200);
   });
 
+  it("two users with one email given passwords at once: one succeeds, the other is the same 409 as when done in turn (never a 500)", async () => {
+    const email = `shared-${crypto.randomUUID()}@example.com`;
+    const first = await seedPerson({ password: null, email });
+    const second = await seedPerson({ password: null, email: email.toUpperCase() });
+    const answers = await Promise.all([first, second].map((person) => admin("PUT", `/users/${person.userId}/password`, { password: "a password for one" })));
+    expect(answers.map((a) => a.status).sort(), answers.map((a) => a.text).join("\n")).toEqual([200, 409]);
+    expect(answers.find((a) => a.status === 409)!.json.error.message).toContain("signs in with");
+  });
+
   it("sets a console role", async () => {
     const person = await seedPerson({ role: "owner" });
     const answer = await admin("PUT", `/users/${person.userId}/console-role`, { role: "viewer" });
