@@ -29,11 +29,13 @@ const CONSOLE_POLICY = [
 ].join("; ");
 
 /**
- * Scalar's reference: scripts from 'self' only, like the console, but Scalar writes its styles
- * into <style> elements and style attributes at run time (Vue), so style-src must allow inline
- * styles; styles cannot run code. Its "try it" requests go to this origin (no proxy).
+ * Scalar's reference: scripts from 'self' only (it compiles no WebAssembly), but Scalar writes its
+ * styles into <style> elements and style attributes at run time (Vue), so style-src must allow
+ * inline styles; styles cannot run code. Its "try it" requests go to this origin (no proxy).
  */
-const REFERENCE_POLICY = CONSOLE_POLICY.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'").replace("frame-ancestors 'none'", "frame-ancestors 'self'");
+const REFERENCE_POLICY = CONSOLE_POLICY.replace(/script-src [^;]*/, "script-src 'self'")
+  .replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+  .replace("frame-ancestors 'none'", "frame-ancestors 'self'");
 
 /** Where the reference page sits in the assets; /docs serves it. */
 const REFERENCE_PAGE = "/console/reference/";
