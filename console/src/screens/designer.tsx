@@ -110,7 +110,9 @@ export default function Designer({ id, canWrite = true }: { id: string; canWrite
   const input = useMemo<PreviewInput | null>(() => (draft ? { content, appearance: draft, size, margin, logo: logoBytes } : null), [content, draft, size, margin, logoBytes]);
   const state = usePreview(input);
   const preview = state && "preview" in state ? state.preview : null;
-  const settled = state !== null && state.drawn === input;
+  // Until an uploaded logo's bytes arrive the preview is drawn without it: not yet the design.
+  const logoPending = wantedLogo !== null && logoBytes === null && !(logo?.path === wantedLogo && logo.failed);
+  const settled = state !== null && state.drawn === input && !logoPending;
 
   // The last image drawn stays on screen while a design is refused, marked as not current. It is
   // shown as an image (a data: URL of the engine's SVG, byte for byte), never inserted as markup.
@@ -123,7 +125,7 @@ export default function Designer({ id, canWrite = true }: { id: string; canWrite
   if (!code || !draft || !saved) return <p aria-live="polite">Loading…</p>;
 
   const dirty = JSON.stringify(draft) !== JSON.stringify(saved);
-  const { fields: errors, others } = splitViolations(violations);
+  const { fields: errors } = splitViolations(violations);
   const problem = preview?.problem ?? null;
   if (problem?.field && problem.field !== "content") {
     const at = problem.field === "size" ? "download-size" : problem.field;
@@ -132,7 +134,7 @@ export default function Designer({ id, canWrite = true }: { id: string; canWrite
   const logoNote =
     draft.uploadedImage !== null && wantedLogo === null
       ? "The logo is on another site, which the console may not fetch: the preview is drawn without it. Upload it here to see it."
-      : logo?.failed
+      : logo?.path === wantedLogo && logo.failed
         ? "The uploaded logo could not be loaded: the preview is drawn without it."
         : null;
 
@@ -239,7 +241,6 @@ export default function Designer({ id, canWrite = true }: { id: string; canWrite
               <p class={`verdict verdict-${verdictKind}`} role="status" aria-live="polite">
                 {state && "failure" in state ? `The preview cannot draw this design: ${state.failure}` : (preview?.summary ?? "Drawing the preview…")}
               </p>
-              {problem?.field === "content" ? <p class="error">{problem.message}</p> : null}
               {logoNote ? <p class="hint">{logoNote}</p> : null}
               <p class="hint">
                 Drawn here exactly as the download draws it{preview?.symbol ? ` (version ${preview.symbol.version}, level ${preview.symbol.errorCorrectionLevel})` : ""}.
