@@ -147,7 +147,8 @@ function Bars({ title, counts }: { title: string; counts: Count[] }) {
   );
 }
 
-function ReportView({ report, from, to }: { report: Report; from: string; to: string }) {
+/** `perCode`: the organization's figures, whose unique visitors are each code's added up. */
+function ReportView({ report, from, to, perCode }: { report: Report; from: string; to: string; perCode: boolean }) {
   const t = report.totals;
   return (
     <>
@@ -155,7 +156,7 @@ function ReportView({ report, from, to }: { report: Report; from: string; to: st
         {(
           [
             ["Human scans", t.human],
-            ["Unique visitors (per day)", t.unique],
+            [perCode ? "Unique visitors (per code and day)" : "Unique visitors (per day)", t.unique],
             ["Bots and previews", t.bots],
             ["All", t.all],
           ] as const
@@ -260,7 +261,7 @@ export default function Analytics({ codeId }: { codeId?: string }) {
       <RangePicker from={range.from} to={range.to} onChange={setRange} />
       {error ? <Notice kind="error">{error}</Notice> : null}
       {!report && !error ? <p aria-live="polite">Loading…</p> : null}
-      {report ? <ReportView report={report} from={range.from} to={range.to} /> : null}
+      {report ? <ReportView report={report} from={range.from} to={range.to} perCode={!codeId} /> : null}
       {report && !codeId && topCodes ? <TopCodes codes={topCodes} /> : null}
     </section>
   );
