@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { seedApiKey } from "./seed";
 import { request, seedPerson, signedIn } from "./session-support";
@@ -121,5 +122,42 @@ describe("owner settings: developer keys", () => {
     expect((await request("POST", `/organization/developer_keys/${id}/revoke`, { cookie: owner.cookie })).status).toBe(404);
     expect((await request("PUT", `/organization/developer_keys/${id}/allowlist`, { cookie: owner.cookie, body: { allowlist: [] } })).status).toBe(404);
     expect((await request("GET", "/organization/developer_keys", { cookie: owner.cookie })).json.items).toEqual([]);
+  });
+});
+
+describe("fuzz: no body makes the owner settings fail", () => {
+  const anyValue = fc.oneof(
+    fc.string({ maxLength: 40 }),
+    fc.integer(),
+    fc.boolean(),
+    fc.constant(null),
+    fc.constantFrom("read-only", "read-write", "owner", "editor", "viewer", "qr:ReadQrCode", "203.0.113.7", "2001:db8::/32", "0.0.0.0/0", "", "\ud800", "x".repeat(300), "2000-01-01T00:00:00Z"),
+    fc.array(fc.oneof(fc.string({ maxLength: 20 }), fc.constantFrom("qr:WriteQrCode", "10.0.0.0/8", "::/0")), { maxLength: 4 }),
+  );
+  const body = fc.oneof(
+    fc.record({ name: anyValue, role: anyValue, actions: anyValue, expiresAt: anyValue, userId: anyValue, label: anyValue, allowlist: anyValue }, { requiredKeys: [] }),
+    fc.dictionary(fc.string({ maxLength: 10 }), anyValue, { maxKeys: 4 }),
+    fc.string({ maxLength: 60 }),
+    anyValue,
+  );
+
+  it("writes under /organization answer below 500 whatever the body", async () => {
+    const owner = await signedIn({ role: "owner" });
+    const member = await seedPerson({ orgId: owner.orgId, role: "editor" });
+    const issued = await request("POST", "/organization/developer_keys", { cookie: owner.cookie, body: { allowlist: [] } });
+    const keyId = issued.json.developerKey.id as string;
+    const targets: [string, string][] = [
+      ["POST", "/organization/api_keys"],
+      ["PUT", `/organization/users/${member.userId}/role`],
+      ["POST", "/organization/developer_keys"],
+      ["PUT", `/organization/developer_keys/${keyId}/allowlist`],
+    ];
+    await fc.assert(
+      fc.asyncProperty(body, fc.constantFrom(...targets), async (input, [method, path]) => {
+        const answer = await request(method, path, { cookie: owner.cookie, body: typeof input === "string" ? input : (JSON.stringify(input) ?? "null") });
+        expect(answer.status, `${method} ${path} ${answer.text}`).toBeLessThan(500);
+      }),
+      { numRuns: 80 },
+    );
   });
 });
