@@ -49,6 +49,14 @@ describe("admin: console passwords, roles and sign-in links", () => {
     expect((await request("GET", "/session", { cookie: outsider.cookie })).status).toBe(200);
   });
 
+  it("deleting a user deletes its sessions and links with it", async () => {
+    const person = await signedIn();
+    expect((await admin("POST", `/users/${person.userId}/sign-in-links`, {})).status).toBe(201);
+    expect((await admin("DELETE", `/users/${person.userId}`)).status).toBe(204);
+    expect((await request("GET", "/session", { cookie: person.cookie })).status).toBe(401);
+    for (const table of ["console_sessions", "sign_in_links"]) expect(await env.DB.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE user_id = ?1`).bind(person.userId).first("n"), table).toBe(0);
+  });
+
   it("two users with one email given passwords at once: one succeeds, the other is the same 409 as when done in turn (never a 500)", async () => {
     const email = `shared-${crypto.randomUUID()}@example.com`;
     const first = await seedPerson({ password: null, email });

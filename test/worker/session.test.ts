@@ -346,6 +346,8 @@ describe("the session cookie and per-tenant caches", () => {
     const first = await request("POST", path, { cookie: viewer.cookie, body: { format: "svg" } });
     expect(first.status, first.text).toBe(200);
     expect(first.text).toContain("<svg");
+    // The POST download is a read, but a POST through the cookie still needs our Origin.
+    expect((await request("POST", path, { cookie: viewer.cookie, body: { format: "svg" }, origin: "https://evil.example" })).status).toBe(403);
     const stranger = await signedIn({ role: "owner" });
     const refused = await request("POST", path, { cookie: stranger.cookie, body: { format: "svg" } });
     expect(refused.status).toBe(400);
