@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decodePng, decodeSvg, expectDecoded } from "../support/decode";
+import { BROWSER_TESTS_RUN, launchChromium } from "../support/chromium";
 import { freePort } from "../../bench/http/worker";
 
 /**
@@ -283,5 +284,73 @@ describe("README.md", () => {
       // Dynamic codes hold this instance's short links.
       expect(vars.LINK).toMatch(new RegExp(`^${vars.B}/r/[0-9A-Za-z]{8}$`));
     });
+
+    // Issue 17's "done when": a newcomer opens the console npm start printed, signs in with the
+    // printed credentials, designs a code by clicking, downloads it, scans it and sees the scan on a
+    // chart, with nothing but what the screen says.
+    it.skipIf(!BROWSER_TESTS_RUN)("takes a newcomer from the printed console address to a scan on a chart", async () => {
+      const consoleUrl = serverOutput.match(/^ Console +(http:\/\/\S+\/console\/)/m)?.[1];
+      const [, email, password] = serverOutput.match(/^ console sign-in +(\S+) +password (\S+)/m) ?? [];
+      expect(consoleUrl, "npm start prints the console's address").toBeTruthy();
+      expect(password, "npm start prints the demo user's sign-in").toBeTruthy();
+      const browser = await launchChromium();
+      try {
+        const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+        const page = await context.newPage();
+        const errors: string[] = [];
+        page.on("pageerror", (error) => errors.push(error.message));
+        await page.goto(consoleUrl!);
+        await page.getByLabel("Email").fill(email!);
+        await page.getByLabel("Password").fill(password!);
+        await page.getByRole("button", { name: "Sign in" }).click();
+
+        await page.getByRole("link", { name: "New code" }).click();
+        await page.getByLabel("Website").check();
+        await page.getByRole("textbox", { name: /^Name/ }).fill("My first code");
+        await page.getByLabel("Web address").fill("https://example.com/hello");
+        await page.getByRole("button", { name: "Create code" }).click();
+        await page.getByRole("heading", { name: "My first code", level: 1 }).waitFor();
+        const shortLink = (await page.locator(".code-summary dd a").first().textContent())!;
+        expect(shortLink).toMatch(/\/r\/[0-9A-Za-z]{8}$/);
+
+        await page.getByRole("link", { name: "Design" }).click();
+        await page.getByRole("heading", { name: "Design: My first code", level: 1 }).waitFor();
+        await page.getByRole("button", { name: "Rounded blue" }).click();
+        await page.getByRole("button", { name: "Save design" }).click();
+        await page.getByText("Saved. Downloads now draw this design.").waitFor();
+        await page.getByLabel("Format", { exact: true }).selectOption("png");
+        const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download PNG" }).click()]);
+        const saved = path.join(dir, ".wrangler/newcomer.png");
+        await download.saveAs(saved);
+        expectDecoded(await decodePng(new Uint8Array(readFileSync(saved))), shortLink);
+
+        // The scan: a phone opens what the code holds.
+        const phone = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1";
+        const scan = await fetch(shortLink, { redirect: "manual", headers: { "User-Agent": phone } });
+        expect(scan.status).toBe(302);
+        expect(scan.headers.get("Location")).toBe("https://example.com/hello");
+
+        await page.getByRole("link", { name: "Back to the code" }).click();
+        await page.locator("main").getByRole("link", { name: "Analytics" }).click();
+        await page.getByRole("heading", { name: "Analytics: My first code", level: 1 }).waitFor();
+        const human = page.locator(".total", { hasText: "Human scans" }).locator("dd");
+        // The scan reaches the chart once the queue has written it (batches of up to 5 s locally).
+        await expect
+          .poll(
+            async () => {
+              await page.reload();
+              await page.locator(".total").first().waitFor();
+              return human.textContent();
+            },
+            { timeout: 60_000, interval: 1_000 },
+          )
+          .toBe("1");
+        await page.locator(".chart canvas").first().waitFor();
+        expect(errors).toEqual([]);
+        await context.close();
+      } finally {
+        await browser.close();
+      }
+    }, 180_000);
   });
 });
