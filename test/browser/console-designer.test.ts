@@ -142,7 +142,11 @@ describe.skipIf(!BROWSER_TESTS_RUN)("the console's designer in Chromium", () => 
     await page.getByLabel("Dot style", { exact: true }).selectOption("dots");
     await expect.poll(() => previewSvg(page)).not.toBe(before);
     const changed = await previewSvg(page);
+    // Leaving with unsaved changes asks first; once saved it does not.
+    const leavingAsks = () => page.evaluate(() => !dispatchEvent(new Event("beforeunload", { cancelable: true })));
+    expect(await leavingAsks()).toBe(true);
     await save(page);
+    expect(await leavingAsks()).toBe(false);
     expect(await downloadSvg(code.id)).toBe(changed);
 
     // Another size draws another image, and it is still the download's.

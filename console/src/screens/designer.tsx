@@ -121,10 +121,19 @@ export default function Designer({ id, canWrite = true }: { id: string; canWrite
     if (preview?.svg) setShown(`data:image/svg+xml;charset=utf-8,${encodeURIComponent(preview.svg)}`);
   }, [preview?.svg]);
 
+  const unsaved = draft !== null && saved !== null && JSON.stringify(draft) !== JSON.stringify(saved);
+  useEffect(() => {
+    if (!unsaved) return;
+    // Closing or reloading the tab with unsaved changes asks first (the browser's own dialog).
+    const ask = (event: BeforeUnloadEvent) => event.preventDefault();
+    addEventListener("beforeunload", ask);
+    return () => removeEventListener("beforeunload", ask);
+  }, [unsaved]);
+
   if (loadError) return <Notice kind="error">{loadError}</Notice>;
   if (!code || !draft || !saved) return <p aria-live="polite">Loading…</p>;
 
-  const dirty = JSON.stringify(draft) !== JSON.stringify(saved);
+  const dirty = unsaved;
   const { fields: errors } = splitViolations(violations);
   const problem = preview?.problem ?? null;
   if (problem?.field && problem.field !== "content") {
