@@ -18,6 +18,7 @@ import { messageQrdlRouter } from "./http/message-qrdl/router";
 import { organizationRouter } from "./http/organization";
 import { organizationAnalyticsRouter } from "./http/analytics";
 import { sessionRouter } from "./http/session";
+import { webhooksRouter } from "./http/webhooks";
 
 export const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
@@ -36,6 +37,7 @@ app.route("/qr_codes", qrCodesRouter);
 app.route("/session", sessionRouter);
 app.route("/organization", organizationRouter);
 app.route("/analytics", organizationAnalyticsRouter);
+app.route("/webhooks", webhooksRouter);
 app.route("/r", redirectsRouter);
 app.route("/bench", benchRouter);
 // Device pairing: /instances/…, /pairing/confirm and the pairing page's script under /assets.
@@ -94,6 +96,7 @@ app.doc31("/openapi.json", {
     { name: "Files", description: "Uploads (files, audio, logos) stored in R2, and their public download" },
     { name: "QR codes", description: "An organization's dynamic QR codes: create, read, replace, delete, download their images, read their scans and page views" },
     { name: "Console session", description: "People signing in to the console: email and password, one-time invite and reset links, sign-out" },
+    { name: "Webhooks", description: "Signed webhooks (Standard Webhooks): an organization's endpoints, their delivery logs, redelivery" },
     { name: "Organization settings", description: "An owner's settings for their own organization, from the console session only: bearer API keys, members and their console roles, developer keys and their IP allowlists" },
     { name: "Public edge", description: "What people reach by scanning: short-link redirects, hosted pages, their calendar and contact files and assets" },
     { name: "Pairing", description: "Device pairing: an instance's rotating QR value and phone codes (Client-Token), the confirmation a phone sends, the demo page" },

@@ -3,6 +3,7 @@ import { app } from "./app";
 import { consumeVisits } from "./analytics/consumer";
 import { runScheduledJobs } from "./cron";
 import { configureRaster } from "./qr";
+import { deliverWebhooks, WEBHOOK_DEAD_LETTER_QUEUE, WEBHOOK_QUEUE } from "./webhooks/delivery";
 
 // Workers may not compile WebAssembly from bytes at run time; the bundle ships it as a module,
 // and resvg instantiates it on the first styled PNG of each isolate.
@@ -14,7 +15,9 @@ export default {
     ctx.waitUntil(runScheduledJobs(controller, env));
   },
   async queue(batch, env) {
-    await consumeVisits(batch, env);
+    // One handler for every queue this Worker consumes, told apart by the queue's name.
+    if (batch.queue === WEBHOOK_QUEUE || batch.queue === WEBHOOK_DEAD_LETTER_QUEUE) await deliverWebhooks(batch, env);
+    else await consumeVisits(batch, env);
   },
 } satisfies ExportedHandler<Env>;
 

@@ -1,6 +1,7 @@
 import { recordEventsStatements } from "../db/analytics";
 import { logDroppedVisit, type VisitEvent, type VisitMessage } from "./event";
 import { storedVisitor } from "./visitor";
+import { emitScans } from "../webhooks/code-events";
 
 /** /health's queue check: a message the consumer acknowledges and otherwise ignores. */
 export const HEALTH_PROBE = { probe: "health" } as const;
@@ -66,8 +67,9 @@ export async function consumeVisits(batch: MessageBatch<unknown>, env: Env): Pro
     }
   }
   if (messages.length === 0) return { written: 0, malformed };
+  let events: VisitEvent[];
   try {
-    const events = await Promise.all(messages.map((message) => toStoredEvent(env.DB, message.body)));
+    events = await Promise.all(messages.map((message) => toStoredEvent(env.DB, message.body)));
     await env.DB.batch(recordEventsStatements(env.DB, events, crypto.randomUUID()));
   } catch (err) {
     console.error(JSON.stringify({ level: "error", event: "visit_batch_failed", size: messages.length, error: err instanceof Error ? err.message : String(err) }));
@@ -82,6 +84,9 @@ export async function consumeVisits(batch: MessageBatch<unknown>, env: Env): Pro
     }
     return { written: 0, malformed };
   }
+  // After the batch is written: one qr_code.scanned delivery per endpoint for the whole batch. A
+  // redelivered batch sends its scans again (receivers deduplicate on each scan's id).
+  await emitScans(env, events);
   for (const message of messages) message.ack();
   return { written: messages.length, malformed };
 }

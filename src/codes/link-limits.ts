@@ -3,6 +3,7 @@ import { DependencyUnavailable } from "../lib/unavailable";
 import { scanLimiterOf } from "../objects/scan-limiter";
 import { windowVerdict } from "./limits";
 import type { RedirectRecord } from "./short-links";
+import { emitScanLimitReached } from "../webhooks/code-events";
 
 /**
  * A code's limits (validity window, scan budget, fallback), applied the same way to every request
@@ -29,7 +30,9 @@ async function budgetAllows(env: Env, record: RedirectRecord, maxScans: number, 
   if (input.hasPass) return { allowed: true, tookScan: false };
   const limiter = scanLimiterOf(env, record.codeId);
   const takes = input.kind === "scan" && botReason(input.request) === null;
-  const { allowed } = await (takes ? limiter.consume(maxScans) : limiter.peek(maxScans));
+  const { allowed, used } = await (takes ? limiter.consume(maxScans) : limiter.peek(maxScans));
+  // The scan that took the last one tells the organization's endpoints, once (the limiter is exact).
+  if (takes && allowed && used === maxScans) await emitScanLimitReached(env, record.orgId, record.codeId, maxScans);
   return { allowed, tookScan: takes && allowed };
 }
 

@@ -23,6 +23,7 @@ import type { CodeInput, QrCodeRecord } from "./record";
 import { pushRedirect, redirectRecordOf, syncMarker } from "./short-links";
 import { representCode, type QrCodeRepresentation } from "./representation";
 import { builtinLogo, checkRenderable, checkUploadReferences } from "./write-checks";
+import { emitCodeCreated, emitCodeDeleted, emitCodeUpdated } from "../webhooks/code-events";
 
 /**
  * Saving a code, once, for every API that saves one (the QR code resource, message QR codes).
@@ -145,6 +146,7 @@ export async function createCode(scope: WriteScope, input: CodeInput, options: C
       throw err;
     }
     if (shortToken) await pushRedirect(env, shortToken, redirectRecordOf(code), marker);
+    await emitCodeCreated(env, orgId, [representation]);
     return { representation, code, replayed: false };
   }
 }
@@ -205,6 +207,7 @@ export async function replaceCode(
       throw new CodeChanged("The QR code was changed by another request while this one was applied; fetch it again and reapply your change");
     }
     if (shortToken) await pushRedirect(env, shortToken, redirectRecordOf(stored), marker);
+    await emitCodeUpdated(env, orgId, representCode(stored, scope.publicOrigin));
     return stored;
   }
 }
@@ -233,6 +236,7 @@ export async function deleteCode(scope: Pick<WriteScope, "env" | "orgId">, id: s
       throw new CodeChanged("The QR code was changed by another request; fetch it again before deleting");
     }
     if (existing.shortToken) await pushRedirect(env, existing.shortToken, null, marker);
+    await emitCodeDeleted(env, orgId, [existing]);
     return existing;
   }
 }

@@ -1,0 +1,52 @@
+import { randomBase62 } from "../auth/secrets";
+import { insertDeliveryStatement, listSubscribedEndpoints } from "../db/webhooks";
+import { isoNow } from "../lib/time";
+
+/**
+ * The events an endpoint can subscribe to, and their emission: one delivery row per subscribed
+ * endpoint (its id is the `webhook-id`) written in one D1 batch, then one queue message each for
+ * the delivery consumer (delivery.ts). Emitting never fails the caller: the write or the scan batch
+ * that caused the event has already committed, so a failure here is logged, not thrown.
+ */
+export const WEBHOOK_EVENTS = ["qr_code.created", "qr_code.updated", "qr_code.deleted", "qr_code.scanned", "qr_code.scan_limit_reached"] as const;
+export type WebhookEventType = (typeof WEBHOOK_EVENTS)[number];
+
+/** What the queue carries: the delivery's id alone (its payload, up to a batch of scans, stays in D1). */
+export interface WebhookMessage {
+  deliveryId: string;
+}
+
+export const newDeliveryId = (): string => `msg_${randomBase62(24)}`;
+
+/** The body every endpoint receives, as the Standard Webhooks spec suggests: type, timestamp, data. */
+export const webhookPayload = (type: WebhookEventType, data: unknown, timestamp: string): string => JSON.stringify({ type, timestamp, data });
+
+/** Emits one event to the organization's subscribed, enabled endpoints. Returns how many deliveries were queued. */
+export const emitWebhookEvent = (env: Env, orgId: string, type: WebhookEventType, data: unknown): Promise<number> => emitWebhookEvents(env, orgId, type, [data]);
+
+/**
+ * Emits several events of one type (a bulk write's codes): one delivery per event and subscribed
+ * endpoint, all written in one D1 batch and sent in one queue batch (Queues takes 100 a call).
+ */
+export async function emitWebhookEvents(env: Env, orgId: string, type: WebhookEventType, data: readonly unknown[]): Promise<number> {
+  if (data.length === 0) return 0;
+  try {
+    const endpoints = await listSubscribedEndpoints(env.DB, orgId, type);
+    if (endpoints.length === 0) return 0;
+    const now = isoNow();
+    const deliveries = data.flatMap((item) => {
+      const payload = webhookPayload(type, item, now);
+      return endpoints.map((endpoint) => ({ id: newDeliveryId(), endpointId: endpoint.id, orgId, eventType: type, payload, createdAt: now }));
+    });
+    await env.DB.batch(deliveries.map((delivery) => insertDeliveryStatement(env.DB, delivery)));
+    for (let start = 0; start < deliveries.length; start += QUEUE_BATCH_LIMIT)
+      await env.WEBHOOKS.sendBatch(deliveries.slice(start, start + QUEUE_BATCH_LIMIT).map((delivery) => ({ body: { deliveryId: delivery.id } satisfies WebhookMessage })));
+    return deliveries.length;
+  } catch (err) {
+    console.error(JSON.stringify({ level: "error", event: "webhook_emit_failed", orgId, type, error: err instanceof Error ? err.message : String(err) }));
+    return 0;
+  }
+}
+
+/** Messages per sendBatch call (a Queues limit). */
+const QUEUE_BATCH_LIMIT = 100;
