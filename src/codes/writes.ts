@@ -74,7 +74,7 @@ async function resolveLogo(scope: WriteScope, input: CodeInput, now: string): Pr
 }
 
 /** Everything a write must prove before touching D1: references exist, the design can be drawn. */
-async function prepareWrite(scope: WriteScope, input: CodeInput): Promise<{ logoFileId: string | null }> {
+export async function prepareWrite(scope: WriteScope, input: CodeInput): Promise<{ logoFileId: string | null }> {
   const { env, orgId } = scope;
   const now = isoNow();
   // Claim first, check after: a file the cleanup has not deleted by now it will not delete.
@@ -111,9 +111,36 @@ async function replayIdempotent(db: D1Database, orgId: string, key: string, hash
   return { representation: JSON.parse(stored.response) as QrCodeRepresentation, code: null, replayed: true };
 }
 
+/** A create ready for its batch: the code as it will be stored, its representation and its statements. */
+export interface PlannedCreate {
+  code: QrCodeRecord;
+  representation: QrCodeRepresentation;
+  statements: D1PreparedStatement[];
+}
+
+/**
+ * The statements of one create whose input prepareWrite has proven (a fresh short token drawn for
+ * a dynamic code each call), for createCode's batch or several creates' shared one (codes/bulk.ts).
+ */
+export function planCreate(
+  scope: WriteScope,
+  input: CodeInput,
+  at: { id: string; logoFileId: string | null; createdBy: string | null; now: string; marker: string },
+): PlannedCreate {
+  const { env, orgId, publicOrigin } = scope;
+  const db = env.DB;
+  const { id, now } = at;
+  const shortToken = isDynamicType(input.type) ? newShortToken() : null;
+  const code: QrCodeRecord = { id, orgId, ...input, logoFileId: at.logoFileId, shortToken, createdBy: at.createdBy, version: 1, scans: 0, views: 0, createdAt: now, updatedAt: now };
+  const representation = representCode(code, publicOrigin);
+  const statements = insertCodeStatements(db, code, referencedFileIds(code));
+  if (shortToken) statements.unshift(reserveShortTokenStatement(db, shortToken, id, now), queueRedirectSyncStatement(db, shortToken, at.marker));
+  return { code, representation, statements };
+}
+
 /** Creates a code (a dynamic one with a fresh short token) and pushes its redirect record to KV. */
 export async function createCode(scope: WriteScope, input: CodeInput, options: CreateOptions): Promise<Created> {
-  const { env, orgId, publicOrigin } = scope;
+  const { env, orgId } = scope;
   const db = env.DB;
   const { idempotencyKey } = options;
   const hash = idempotencyKey === undefined ? null : await requestHash(input);
@@ -126,11 +153,8 @@ export async function createCode(scope: WriteScope, input: CodeInput, options: C
   const marker = syncMarker();
   const id = newCodeId();
   for (let attempt = 1; ; attempt++) {
-    const shortToken = isDynamicType(input.type) ? newShortToken() : null;
-    const code: QrCodeRecord = { id, orgId, ...input, logoFileId, shortToken, createdBy: options.createdBy, version: 1, scans: 0, views: 0, createdAt: now, updatedAt: now };
-    const representation = representCode(code, publicOrigin);
-    const statements = insertCodeStatements(db, code, referencedFileIds(code));
-    if (shortToken) statements.unshift(reserveShortTokenStatement(db, shortToken, id, now), queueRedirectSyncStatement(db, shortToken, marker));
+    const { code, representation, statements } = planCreate(scope, input, { id, logoFileId, createdBy: options.createdBy, now, marker });
+    const { shortToken } = code;
     if (idempotencyKey !== undefined)
       statements.push(insertIdempotencyStatement(db, orgId, idempotencyKey, { requestHash: hash!, codeId: id, response: JSON.stringify(representation) }, now));
     if (options.alsoWrite) statements.push(...options.alsoWrite(code));

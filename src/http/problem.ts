@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import type { ErrorEnvelope } from "./errors";
+import type { ApiError, ErrorEnvelope } from "./errors";
 
 /**
  * The error envelope of the QR code resource family (`/qr_codes`, `/files`): problem+json in the
@@ -9,7 +9,11 @@ import type { ErrorEnvelope } from "./errors";
  * No request id in the body on purpose: "QR code not found" for a missing id and for another
  * organization's id must be byte-identical. The id is in the X-Request-Id header.
  */
-export const problemEnvelope: ErrorEnvelope = (c, error) => {
+export const problemEnvelope: ErrorEnvelope = (c, error) =>
+  c.body(JSON.stringify(problemBodyOf(error)), error.status, { "Content-Type": "application/problem+json; charset=utf-8" });
+
+/** The problem document of an error: the envelope's body, and a bulk call's per-item failure (http/qr-codes/bulk.ts). */
+export function problemBodyOf(error: ApiError) {
   const status = error.status;
   const violations = error.issues.map((issue) => ({ propertyPath: issue.field, message: issue.message }));
   const detail =
@@ -19,16 +23,16 @@ export const problemEnvelope: ErrorEnvelope = (c, error) => {
         ? violations.map((v) => (v.propertyPath ? `${v.propertyPath}: ${v.message}` : v.message)).join("\n")
         : error.message;
   const body = {
-    "@context": "/contexts/Error",
-    "@type": "Error",
+    "@context": "/contexts/Error" as const,
+    "@type": "Error" as const,
     title: "An error occurred",
     detail,
     status,
     type: `/errors/${status}`,
     ...(violations.length > 0 ? { violations } : {}),
   };
-  return c.body(JSON.stringify(body), status, { "Content-Type": "application/problem+json; charset=utf-8" });
-};
+  return body;
+}
 
 /** What problemEnvelope writes, as the family's one `Problem` component. */
 export const ProblemSchema = z

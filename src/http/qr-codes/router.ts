@@ -1,17 +1,17 @@
 import { createRoute } from "@hono/zod-openapi";
-import type { MiddlewareHandler } from "hono";
-import type { AppEnv } from "../../env";
 import { representCode, representMember } from "../../codes/representation";
 import { schemaOrgOf } from "../../codes/schema-org";
 import { findOrganization } from "../../db/accounts";
 import { listCodes } from "../../db/qr-codes";
 import { bearerKeyAuth, requirePermission } from "../bearer";
-import { limitBody, ValidationError } from "../errors";
+import { limitBody } from "../errors";
 import { publicBaseUrl } from "../origin";
 import { problemEnvelope, problemResponse } from "../problem";
 import { newRouter } from "../router";
 import { analyticsRouter } from "./analytics";
+import { bulkRouter } from "./bulk";
 import { downloadRouter } from "./download";
+import { importRouter } from "./import";
 import { CODE_INPUT_VARIANTS, CodeBody, jsonBody, MERGE_PATCH, patchedInput, QrCodePatchSchema } from "./input";
 import {
   bodyErrors,
@@ -26,7 +26,7 @@ import {
   SchemaOrgSchema,
 } from "./openapi";
 import { ListQuery, PAGE_SIZE, type ListParams } from "./query";
-import { codeFirst, createCode, deleteCode, etagOf, replaceCode, requireCode } from "./write";
+import { codeFirst, createCode, deleteCode, etagOf, idempotencyKeyFirst, replaceCode, requireCode } from "./write";
 
 /** The QR code resource: `/qr_codes` CRUD with the contract's JSON-LD collection and problem+json errors. */
 
@@ -55,10 +55,17 @@ qrCodesRouter.use("*", async (c, next) => {
   c.set("envelope", problemEnvelope);
   await next();
 });
-qrCodesRouter.use("*", bearerKeyAuth(), limitBody(MAX_JSON_BYTES));
+const limitJsonBody = limitBody(MAX_JSON_BYTES);
+/** Bulk calls and CSV imports carry up to 1,000 codes: they set their own cap (bulk.ts). */
+const BULK_PATHS = new Set(["/qr_codes/bulk", "/qr_codes/import"]);
+qrCodesRouter.use("*", bearerKeyAuth(), (c, next) => (BULK_PATHS.has(c.req.path) ? next() : limitJsonBody(c, next)));
 
 // The body's variants are referenced by name from QrCodeInput's oneOf, so they are registered here.
 for (const { name, schema } of CODE_INPUT_VARIANTS) qrCodesRouter.openAPIRegistry.register(name, schema);
+
+// POST /qr_codes/bulk and /qr_codes/import (fixed paths: no other POST route shares them).
+qrCodesRouter.route("/", bulkRouter);
+qrCodesRouter.route("/", importRouter);
 
 const security = [{ bearerKey: [] }];
 const tags = ["QR codes"];
@@ -116,13 +123,6 @@ qrCodesRouter.openapi(
     );
   },
 );
-
-/** The Idempotency-Key's form is checked before the body, as this API always reported it first. */
-const idempotencyKeyFirst: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const key = c.req.header("Idempotency-Key");
-  if (key !== undefined && !/^[\x21-\x7e]{1,255}$/.test(key)) throw new ValidationError([{ field: "Idempotency-Key", message: "must be 1 to 255 visible ASCII characters" }]);
-  await next();
-};
 
 qrCodesRouter.openapi(
   createRoute({

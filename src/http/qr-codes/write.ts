@@ -3,6 +3,7 @@ import { etagOf, requireCode as findOwnCode } from "../../codes/lookup";
 import type { CodeInput, QrCodeRecord } from "../../codes/record";
 import { createCode as createOwnCode, deleteCode as deleteOwnCode, replaceCode as replaceOwnCode, type Created, type WriteScope } from "../../codes/writes";
 import type { AppEnv } from "../../env";
+import { ValidationError } from "../errors";
 import { publicBaseUrl } from "../origin";
 
 /**
@@ -16,7 +17,7 @@ type Ctx = Context<AppEnv>;
 export { etagOf };
 
 /** The organization and public origin a request of this family writes in. */
-const writeScope = (c: Ctx): WriteScope => ({ env: c.env, orgId: c.get("apiKey").orgId, publicOrigin: publicBaseUrl(c) });
+export const writeScope = (c: Ctx): WriteScope => ({ env: c.env, orgId: c.get("apiKey").orgId, publicOrigin: publicBaseUrl(c) });
 
 export const requireCode = (c: Ctx, id: string): Promise<QrCodeRecord> => findOwnCode(c.env.DB, c.get("apiKey").orgId, id);
 
@@ -31,6 +32,13 @@ export const codeFirst =
     c.set("code", await load(c, c.req.param("id") ?? ""));
     await next();
   };
+
+/** The Idempotency-Key's form is checked before the body, as this API always reported it first. */
+export const idempotencyKeyFirst: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const key = c.req.header("Idempotency-Key");
+  if (key !== undefined && !/^[\x21-\x7e]{1,255}$/.test(key)) throw new ValidationError([{ field: "Idempotency-Key", message: "must be 1 to 255 visible ASCII characters" }]);
+  await next();
+};
 
 export async function createCode(c: Ctx, input: CodeInput, idempotencyKey: string | undefined): Promise<{ code: Created["representation"]; replayed: boolean }> {
   const { representation, replayed } = await createOwnCode(writeScope(c), input, { createdBy: c.get("apiKey").name, idempotencyKey });
