@@ -1058,6 +1058,114 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the organization's webhook endpoints (never their secrets) */
+        get: operations["listWebhookEndpoints"];
+        put?: never;
+        /**
+         * Create a webhook endpoint; its signing secret is shown once
+         * @description At most 20 per organization (409 beyond). Deliveries are signed as Standard Webhooks says: webhook-id, webhook-timestamp, webhook-signature (v1, HMAC-SHA256 over id.timestamp.body with the secret's key bytes).
+         */
+        post: operations["createWebhookEndpoint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A webhook endpoint */
+        get: operations["getWebhookEndpoint"];
+        put?: never;
+        post?: never;
+        /** Delete a webhook endpoint with its delivery log */
+        delete: operations["deleteWebhookEndpoint"];
+        options?: never;
+        head?: never;
+        /** Change a webhook endpoint's URL, events or description (what is omitted stays) */
+        patch: operations["updateWebhookEndpoint"];
+        trace?: never;
+    };
+    "/webhooks/{id}/enable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Enable a webhook endpoint (the way back after automatic disabling: its failure streak starts again from zero) */
+        post: operations["enableWebhookEndpoint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/{id}/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Disable a webhook endpoint: no event is sent to it until it is enabled */
+        post: operations["disableWebhookEndpoint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The endpoint's delivery log: its 50 newest deliveries, each with every attempt (status, latency, error) */
+        get: operations["listWebhookDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/{id}/deliveries/{deliveryId}/redeliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a delivery again: the same webhook-id and body, signed with a new timestamp */
+        post: operations["redeliverWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/r/{shortToken}": {
         parameters: {
             query?: never;
@@ -3077,6 +3185,57 @@ export interface components {
                 type: string;
                 humans: number;
                 bots: number;
+            }[];
+        };
+        CreatedWebhookEndpoint: components["schemas"]["WebhookEndpoint"] & {
+            /** @description The signing secret (whsec_…, Standard Webhooks): shown this once */
+            secret: string;
+        };
+        WebhookEndpoint: {
+            id: string;
+            url: string;
+            description: string;
+            events: ("qr_code.created" | "qr_code.updated" | "qr_code.deleted" | "qr_code.scanned" | "qr_code.scan_limit_reached")[];
+            /** @description The start of the signing secret, to recognise it */
+            secretPrefix: string;
+            /** @enum {string} */
+            status: "enabled" | "disabled";
+            disabledReason: string | null;
+            /** @description Failed attempts since the last success; at 5 or more, with the first 24 hours old, the endpoint is disabled */
+            failureStreak: number;
+            failingSince: string | null;
+            createdAt: string;
+            updatedAt: string;
+        };
+        WebhookEndpointList: {
+            items: components["schemas"]["WebhookEndpoint"][];
+        };
+        WebhookDeliveryList: {
+            items: components["schemas"]["WebhookDelivery"][];
+        };
+        WebhookDelivery: {
+            /** @description The webhook-id header: the same on every attempt and redelivery */
+            id: string;
+            /**
+             * @description qr_code.created / updated / deleted (the code's write committed), qr_code.scanned (one delivery per consumer batch, listing its scans), qr_code.scan_limit_reached (the scan that took a code's last allowed scan)
+             * @enum {string}
+             */
+            eventType: "qr_code.created" | "qr_code.updated" | "qr_code.deleted" | "qr_code.scanned" | "qr_code.scan_limit_reached";
+            /** @enum {string} */
+            status: "pending" | "delivered" | "failed";
+            attempts: number;
+            createdAt: string;
+            lastAttemptAt: string | null;
+            /** @description The exact body sent */
+            payload: string;
+            attemptLog: {
+                attempt: number;
+                at: string;
+                /** @description null when no HTTP answer came (refused URL, timeout, network) */
+                statusCode: number | null;
+                latencyMs: number;
+                ok: boolean;
+                error: string | null;
             }[];
         };
         PairingValue: {
@@ -5522,8 +5681,8 @@ export interface operations {
                     name: string;
                     /** @enum {string} */
                     role: "read-only" | "read-write";
-                    /** @description Actions the key is granted. Omitted: every action its role can use, so a read-only key gets every read action (cams:ListPhoneMessageQrdl, qr:ReadQrCode) and a read-write key every action. An empty list grants nothing. The catalog: cams:CreatePhoneMessageQrdl (write: create message QR codes); cams:ListPhoneMessageQrdl (read: list message QR codes); cams:UpdatePhoneMessageQrdl (write: update message QR codes); cams:DeletePhoneMessageQrdl (write: delete message QR codes); qr:ReadQrCode (read: read QR codes, their downloads and analytics); qr:WriteQrCode (write: create, replace and delete QR codes; upload files); pairing:ManageInstance (write: manage pairing instances (reserved: no endpoint checks it yet)). */
-                    actions?: ("cams:CreatePhoneMessageQrdl" | "cams:ListPhoneMessageQrdl" | "cams:UpdatePhoneMessageQrdl" | "cams:DeletePhoneMessageQrdl" | "qr:ReadQrCode" | "qr:WriteQrCode" | "pairing:ManageInstance")[];
+                    /** @description Actions the key is granted. Omitted: every action its role can use, so a read-only key gets every read action (cams:ListPhoneMessageQrdl, qr:ReadQrCode) and a read-write key every action. An empty list grants nothing. The catalog: cams:CreatePhoneMessageQrdl (write: create message QR codes); cams:ListPhoneMessageQrdl (read: list message QR codes); cams:UpdatePhoneMessageQrdl (write: update message QR codes); cams:DeletePhoneMessageQrdl (write: delete message QR codes); qr:ReadQrCode (read: read QR codes, their downloads and analytics); qr:WriteQrCode (write: create, replace and delete QR codes; upload files); webhooks:ManageWebhooks (write: manage webhook endpoints, read their delivery logs, redeliver); pairing:ManageInstance (write: manage pairing instances (reserved: no endpoint checks it yet)). */
+                    actions?: ("cams:CreatePhoneMessageQrdl" | "cams:ListPhoneMessageQrdl" | "cams:UpdatePhoneMessageQrdl" | "cams:DeletePhoneMessageQrdl" | "qr:ReadQrCode" | "qr:WriteQrCode" | "webhooks:ManageWebhooks" | "pairing:ManageInstance")[];
                     /**
                      * Format: date-time
                      * @description ISO 8601 date-time in the future
@@ -5775,8 +5934,8 @@ export interface operations {
             content: {
                 "application/json": {
                     name: string;
-                    /** @description Actions the key is granted. Omitted: every message QR code action (cams:CreatePhoneMessageQrdl, cams:ListPhoneMessageQrdl, cams:UpdatePhoneMessageQrdl, cams:DeletePhoneMessageQrdl), the only API an AccessKey signs for. An empty list grants nothing. The catalog: cams:CreatePhoneMessageQrdl (write: create message QR codes); cams:ListPhoneMessageQrdl (read: list message QR codes); cams:UpdatePhoneMessageQrdl (write: update message QR codes); cams:DeletePhoneMessageQrdl (write: delete message QR codes); qr:ReadQrCode (read: read QR codes, their downloads and analytics); qr:WriteQrCode (write: create, replace and delete QR codes; upload files); pairing:ManageInstance (write: manage pairing instances (reserved: no endpoint checks it yet)). */
-                    actions?: ("cams:CreatePhoneMessageQrdl" | "cams:ListPhoneMessageQrdl" | "cams:UpdatePhoneMessageQrdl" | "cams:DeletePhoneMessageQrdl" | "qr:ReadQrCode" | "qr:WriteQrCode" | "pairing:ManageInstance")[];
+                    /** @description Actions the key is granted. Omitted: every message QR code action (cams:CreatePhoneMessageQrdl, cams:ListPhoneMessageQrdl, cams:UpdatePhoneMessageQrdl, cams:DeletePhoneMessageQrdl), the only API an AccessKey signs for. An empty list grants nothing. The catalog: cams:CreatePhoneMessageQrdl (write: create message QR codes); cams:ListPhoneMessageQrdl (read: list message QR codes); cams:UpdatePhoneMessageQrdl (write: update message QR codes); cams:DeletePhoneMessageQrdl (write: delete message QR codes); qr:ReadQrCode (read: read QR codes, their downloads and analytics); qr:WriteQrCode (write: create, replace and delete QR codes; upload files); webhooks:ManageWebhooks (write: manage webhook endpoints, read their delivery logs, redeliver); pairing:ManageInstance (write: manage pairing instances (reserved: no endpoint checks it yet)). */
+                    actions?: ("cams:CreatePhoneMessageQrdl" | "cams:ListPhoneMessageQrdl" | "cams:UpdatePhoneMessageQrdl" | "cams:DeletePhoneMessageQrdl" | "qr:ReadQrCode" | "qr:WriteQrCode" | "webhooks:ManageWebhooks" | "pairing:ManageInstance")[];
                 };
             };
         };
@@ -8616,8 +8775,8 @@ export interface operations {
                     name: string;
                     /** @enum {string} */
                     role: "read-only" | "read-write";
-                    /** @description Omitted: every action the role can use (a read-only key: cams:ListPhoneMessageQrdl, qr:ReadQrCode). The catalog: cams:CreatePhoneMessageQrdl (write: create message QR codes); cams:ListPhoneMessageQrdl (read: list message QR codes); cams:UpdatePhoneMessageQrdl (write: update message QR codes); cams:DeletePhoneMessageQrdl (write: delete message QR codes); qr:ReadQrCode (read: read QR codes, their downloads and analytics); qr:WriteQrCode (write: create, replace and delete QR codes; upload files); pairing:ManageInstance (write: manage pairing instances (reserved: no endpoint checks it yet)). */
-                    actions?: ("cams:CreatePhoneMessageQrdl" | "cams:ListPhoneMessageQrdl" | "cams:UpdatePhoneMessageQrdl" | "cams:DeletePhoneMessageQrdl" | "qr:ReadQrCode" | "qr:WriteQrCode" | "pairing:ManageInstance")[];
+                    /** @description Omitted: every action the role can use (a read-only key: cams:ListPhoneMessageQrdl, qr:ReadQrCode). The catalog: cams:CreatePhoneMessageQrdl (write: create message QR codes); cams:ListPhoneMessageQrdl (read: list message QR codes); cams:UpdatePhoneMessageQrdl (write: update message QR codes); cams:DeletePhoneMessageQrdl (write: delete message QR codes); qr:ReadQrCode (read: read QR codes, their downloads and analytics); qr:WriteQrCode (write: create, replace and delete QR codes; upload files); webhooks:ManageWebhooks (write: manage webhook endpoints, read their delivery logs, redeliver); pairing:ManageInstance (write: manage pairing instances (reserved: no endpoint checks it yet)). */
+                    actions?: ("cams:CreatePhoneMessageQrdl" | "cams:ListPhoneMessageQrdl" | "cams:UpdatePhoneMessageQrdl" | "cams:DeletePhoneMessageQrdl" | "qr:ReadQrCode" | "qr:WriteQrCode" | "webhooks:ManageWebhooks" | "pairing:ManageInstance")[];
                     /**
                      * Format: date-time
                      * @description ISO 8601 date-time in the future
@@ -9227,6 +9386,765 @@ export interface operations {
             };
             /** @description The key lacks the role or the action this call needs */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency could not answer; retry after Retry-After seconds (30) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listWebhookEndpoints: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The endpoints, oldest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointList"];
+                };
+            };
+            /** @description Invalid request; `violations` names each field (a URL the SSRF rules refuse is one, on `url`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired bearer key */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="api"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the role or the action this call needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The organization has no such endpoint or delivery */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body larger than 16 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency could not answer; retry after Retry-After seconds (30) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description https on the default port, a public DNS name (the SSRF rules of logo import, checked again at every delivery)
+                     * @example https://hooks.example.com/edge-qr
+                     */
+                    url: string;
+                    /** @description The events sent to this endpoint (duplicates count once) */
+                    events: ("qr_code.created" | "qr_code.updated" | "qr_code.deleted" | "qr_code.scanned" | "qr_code.scan_limit_reached")[];
+                    description?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The endpoint and its secret (shown once) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedWebhookEndpoint"];
+                };
+            };
+            /** @description Invalid request; `violations` names each field (a URL the SSRF rules refuse is one, on `url`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired bearer key */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="api"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the role or the action this call needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The organization has no such endpoint or delivery */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The organization has as many endpoints as it may */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body larger than 16 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency could not answer; retry after Retry-After seconds (30) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The endpoint */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpoint"];
+                };
+            };
+            /** @description Invalid request; `violations` names each field (a URL the SSRF rules refuse is one, on `url`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired bearer key */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="api"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the role or the action this call needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The organization has no such endpoint or delivery */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body larger than 16 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency could not answer; retry after Retry-After seconds (30) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid request; `violations` names each field (a URL the SSRF rules refuse is one, on `url`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired bearer key */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="api"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the role or the action this call needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The organization has no such endpoint or delivery */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body larger than 16 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency could not answer; retry after Retry-After seconds (30) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description https on the default port, a public DNS name (the SSRF rules of logo import, checked again at every delivery)
+                     * @example https://hooks.example.com/edge-qr
+                     */
+                    url?: string;
+                    /** @description The events sent to this endpoint (duplicates count once) */
+                    events?: ("qr_code.created" | "qr_code.updated" | "qr_code.deleted" | "qr_code.scanned" | "qr_code.scan_limit_reached")[];
+                    description?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The endpoint */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpoint"];
+                };
+            };
+            /** @description Invalid request; `violations` names each field (a URL the SSRF rules refuse is one, on `url`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired bearer key */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="api"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the role or the action this call needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The organization has no such endpoint or delivery */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body larger than 16 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency could not answer; retry after Retry-After seconds (30) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    enableWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The endpoint */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpoint"];
+                };
+            };
+            /** @description Invalid request; `violations` names each field (a URL the SSRF rules refuse is one, on `url`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired bearer key */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="api"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the role or the action this call needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The organization has no such endpoint or delivery */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body larger than 16 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency could not answer; retry after Retry-After seconds (30) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    disableWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The endpoint */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpoint"];
+                };
+            };
+            /** @description Invalid request; `violations` names each field (a URL the SSRF rules refuse is one, on `url`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired bearer key */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="api"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the role or the action this call needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The organization has no such endpoint or delivery */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body larger than 16 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency could not answer; retry after Retry-After seconds (30) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listWebhookDeliveries: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The deliveries, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryList"];
+                };
+            };
+            /** @description Invalid request; `violations` names each field (a URL the SSRF rules refuse is one, on `url`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired bearer key */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="api"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the role or the action this call needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The organization has no such endpoint or delivery */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body larger than 16 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency could not answer; retry after Retry-After seconds (30) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    redeliverWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                deliveryId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Queued again */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDelivery"];
+                };
+            };
+            /** @description Invalid request; `violations` names each field (a URL the SSRF rules refuse is one, on `url`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired bearer key */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="api"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the role or the action this call needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The organization has no such endpoint or delivery */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The endpoint is disabled: enable it first */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body larger than 16 KiB */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
