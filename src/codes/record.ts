@@ -11,6 +11,8 @@ export interface QrCodeRecord {
   content: Record<string, unknown>;
   appearance: Appearance;
   limits: Limits | null;
+  /** Normalised, distinct and sorted (src/codes/tags.ts). */
+  tags: string[];
   logoFileId: string | null;
   /** Kept for the life of the code; exposed only while the type is dynamic. */
   shortToken: string | null;
@@ -30,4 +32,6 @@ export interface CodeInput {
   appearance: Appearance;
   /** null when no limit is set (the representation then shows every field null). */
   limits: Limits | null;
+  /** Normalised, distinct and sorted (src/codes/tags.ts). */
+  tags: string[];
 }

@@ -50,6 +50,8 @@ export function representCode(code: QrCodeRecord, base: string) {
     analytics: hosted ? { scans: code.scans, views: code.views } : { scans: code.scans },
     // Additive, beyond the contract: every field null when the code has no limit.
     limits: code.limits ?? NO_LIMITS,
+    // Additive: normalised, sorted (codes/tags.ts); [] when the code has none.
+    tags: code.tags,
   };
 }
 

@@ -3,6 +3,7 @@ import type { QrCodeRecord } from "../codes/record";
 import type { Limits } from "../codes/limits";
 import type { QrCodeType } from "../codes/types";
 import { deleteFileReferencesStatement, insertFileReferencesStatement } from "./file-references";
+import { deleteTagsStatement, hasAllTagsCondition, insertTagsStatement } from "./tags";
 
 // Named SQL for the QR code resource, with row mappers; handlers never see column names.
 
@@ -15,6 +16,7 @@ interface QrCodeRow {
   content: string;
   appearance: string;
   limits: string | null;
+  tags: string;
   logo_file_id: string | null;
   short_token: string | null;
   created_by: string | null;
@@ -33,6 +35,7 @@ const toQrCode = (r: QrCodeRow): QrCodeRecord => ({
   content: JSON.parse(r.content) as Record<string, unknown>,
   appearance: JSON.parse(r.appearance) as Appearance,
   limits: r.limits === null ? null : (JSON.parse(r.limits) as Limits),
+  tags: JSON.parse(r.tags) as string[],
   logoFileId: r.logo_file_id,
   shortToken: r.short_token,
   createdBy: r.created_by,
@@ -44,7 +47,7 @@ const toQrCode = (r: QrCodeRow): QrCodeRecord => ({
 });
 
 /**
- * The editable columns in bind order ?1..?9: identity (id, org), then what a write sets. Insert
+ * The editable columns in bind order ?1..?10: identity (id, org), then what a write sets. Insert
  * and replace bind the same list, so a column added here reaches both.
  */
 const editableValues = (code: QrCodeRecord): unknown[] => [
@@ -57,17 +60,18 @@ const editableValues = (code: QrCodeRecord): unknown[] => [
   code.logoFileId,
   code.shortToken,
   code.limits === null ? null : JSON.stringify(code.limits),
+  JSON.stringify(code.tags),
 ];
 
-/** The code's insert, then its file references (`fileIds`: every upload it refers to; see file-references.ts). */
+/** The code's insert, then its file references (`fileIds`: every upload it refers to; see file-references.ts) and its tag rows. */
 export function insertCodeStatements(db: D1Database, code: QrCodeRecord, fileIds: readonly string[]): D1PreparedStatement[] {
   const insert = db
     .prepare(
-      `INSERT INTO qr_codes (id, org_id, name, type, content, appearance, logo_file_id, short_token, limits, created_by, version, created_at, updated_at, scans, views)
-       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 0, 0)`,
+      `INSERT INTO qr_codes (id, org_id, name, type, content, appearance, logo_file_id, short_token, limits, tags, created_by, version, created_at, updated_at, scans, views)
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 0, 0)`,
     )
     .bind(...editableValues(code), code.createdBy, code.version, code.createdAt, code.updatedAt);
-  return [insert, insertFileReferencesStatement(db, code.orgId, code.id, fileIds, code.version)];
+  return [insert, insertFileReferencesStatement(db, code.orgId, code.id, fileIds, code.version), insertTagsStatement(db, code.orgId, code.id, code.tags, code.version)];
 }
 
 /** Reserves a short token forever; the primary key makes a collision fail the whole batch. */
@@ -77,20 +81,22 @@ export function reserveShortTokenStatement(db: D1Database, token: string, codeId
 
 /**
  * Replaces the editable fields when the stored version is still `expectedVersion` (optimistic
- * concurrency: a concurrent writer makes this match no row). The code's file references are
- * rewritten first, under the same check, so they change exactly when the code does. The replace
+ * concurrency: a concurrent writer makes this match no row). The code's file references and tag
+ * rows are rewritten first, under the same check, so they change exactly when the code does. The replace
  * is the last statement: its result (RETURNING *) is empty when the check failed.
  */
 export function replaceCodeStatements(db: D1Database, code: QrCodeRecord, expectedVersion: number, fileIds: readonly string[]): D1PreparedStatement[] {
   const replace = db
     .prepare(
-      `UPDATE qr_codes SET name = ?3, type = ?4, content = ?5, appearance = ?6, logo_file_id = ?7, short_token = ?8, limits = ?9, version = version + 1, updated_at = ?10
-       WHERE id = ?1 AND org_id = ?2 AND version = ?11 RETURNING *`,
+      `UPDATE qr_codes SET name = ?3, type = ?4, content = ?5, appearance = ?6, logo_file_id = ?7, short_token = ?8, limits = ?9, tags = ?10, version = version + 1, updated_at = ?11
+       WHERE id = ?1 AND org_id = ?2 AND version = ?12 RETURNING *`,
     )
     .bind(...editableValues(code), code.updatedAt, expectedVersion);
   return [
     deleteFileReferencesStatement(db, code.orgId, code.id, expectedVersion),
     insertFileReferencesStatement(db, code.orgId, code.id, fileIds, expectedVersion),
+    deleteTagsStatement(db, code.orgId, code.id, expectedVersion),
+    insertTagsStatement(db, code.orgId, code.id, code.tags, expectedVersion),
     replace,
   ];
 }
@@ -118,9 +124,15 @@ export async function findCodeByShortToken(db: D1Database, token: string): Promi
   return row ? toQrCode(row) : null;
 }
 
-export interface CodeListQuery {
+/** Which of an organization's codes a listing or an export covers. */
+export interface CodeFilter {
   type?: QrCodeType;
   search?: string;
+  /** Normalised tags; a code must carry every one. */
+  tags?: readonly string[];
+}
+
+export interface CodeListQuery extends CodeFilter {
   order: "asc" | "desc";
   limit: number;
   offset: number;
@@ -129,8 +141,8 @@ export interface CodeListQuery {
 /** LIKE wildcards in a search term are literal characters for the person searching. */
 const likePattern = (term: string) => `%${term.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
 
-/** One page and the total, in one round trip. Ids sort by creation time, so order is an index walk. */
-export async function listCodes(db: D1Database, orgId: string, query: CodeListQuery): Promise<{ items: QrCodeRecord[]; total: number }> {
+/** The WHERE clause (and its binds, in order) of the organization's codes that `query` selects. */
+function codeFilterSql(orgId: string, query: CodeFilter): { filter: string; binds: unknown[] } {
   const where = ["org_id = ?"];
   const binds: unknown[] = [orgId];
   if (query.type) {
@@ -141,13 +153,45 @@ export async function listCodes(db: D1Database, orgId: string, query: CodeListQu
     where.push("name LIKE ? ESCAPE '\\'");
     binds.push(likePattern(query.search));
   }
-  const filter = where.join(" AND ");
+  if (query.tags && query.tags.length > 0) {
+    const tagged = hasAllTagsCondition(orgId, query.tags);
+    where.push(tagged.sql);
+    binds.push(...tagged.binds);
+  }
+  return { filter: where.join(" AND "), binds };
+}
+
+/** One page and the total, in one round trip. Ids sort by creation time, so order is an index walk. */
+export async function listCodes(db: D1Database, orgId: string, query: CodeListQuery): Promise<{ items: QrCodeRecord[]; total: number }> {
+  const { filter, binds } = codeFilterSql(orgId, query);
   const direction = query.order === "asc" ? "ASC" : "DESC";
   const [page, count] = await db.batch([
     db.prepare(`SELECT * FROM qr_codes WHERE ${filter} ORDER BY id ${direction} LIMIT ? OFFSET ?`).bind(...binds, query.limit, query.offset),
     db.prepare(`SELECT COUNT(*) AS total FROM qr_codes WHERE ${filter}`).bind(...binds),
   ]);
   return { items: (page!.results as QrCodeRow[]).map(toQrCode), total: (count!.results[0] as { total: number }).total };
+}
+
+/**
+ * The next `limit` codes of a filtered walk after the code `afterId` (null: from the start), in id
+ * order: keyset paging, so an export reads every code once however many there are and whatever is
+ * written meanwhile, and each page is an index seek rather than an OFFSET re-read.
+ */
+export async function listCodesAfter(
+  db: D1Database,
+  orgId: string,
+  query: CodeFilter & { order: "asc" | "desc" },
+  afterId: string | null,
+  limit: number,
+): Promise<QrCodeRecord[]> {
+  const { filter, binds } = codeFilterSql(orgId, query);
+  const direction = query.order === "asc" ? "ASC" : "DESC";
+  const after = afterId === null ? "" : query.order === "asc" ? " AND id > ?" : " AND id < ?";
+  const { results } = await db
+    .prepare(`SELECT * FROM qr_codes WHERE ${filter}${after} ORDER BY id ${direction} LIMIT ?`)
+    .bind(...binds, ...(afterId === null ? [] : [afterId]), limit)
+    .all<QrCodeRow>();
+  return results.map(toQrCode);
 }
 
 // Redirect sync markers

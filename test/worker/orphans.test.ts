@@ -98,6 +98,7 @@ function linksCode(orgId: string, id: string, images: string[], logoFileId: stri
     type: "links",
     content: { links: images.map((image, i) => ({ url: `https://example.com/${i}`, name: `l${i}`, image })) },
     appearance: DEFAULT_APPEARANCE,
+    tags: [],
     limits: null,
     logoFileId,
     shortToken: null,

@@ -23,7 +23,7 @@ describe("QR code resource: create and read", () => {
     expect(res.headers.get("content-type")).toMatch(/^application\/ld\+json/);
     const code = res.json;
     expect(res.headers.get("location")).toBe(`/qr_codes/${code.id}`);
-    expect(Object.keys(code)).toEqual(["id", "name", "type", "content", "metadata", "appearance", "attributes", "links", "analytics", "limits"]);
+    expect(Object.keys(code)).toEqual(["id", "name", "type", "content", "metadata", "appearance", "attributes", "links", "analytics", "limits", "tags"]);
     expect(code.limits).toEqual({ validFrom: null, validUntil: null, maxScans: null, fallbackUrl: null });
     expect(code.id).toMatch(/^[0-9a-f]{24}$/);
     expect(code.metadata.shortToken).toMatch(/^[0-9A-Za-z]{8}$/);

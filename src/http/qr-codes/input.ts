@@ -3,6 +3,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import { CONTENT_SCHEMAS, contentSummary, derivedFieldNames, isDynamicType } from "../../codes/catalog";
 import { hasLimits, LimitsSchema } from "../../codes/limits";
 import type { CodeInput, QrCodeRecord } from "../../codes/record";
+import { TAGS_DESCRIPTION, TagsSchema } from "../../codes/tags";
 import { QR_CODE_TYPES, type QrCodeType } from "../../codes/types";
 import type { AppEnv } from "../../env";
 import { AppearanceSchema, BUILTIN_ICON_KEYS, isBuiltinIcon } from "../../qr";
@@ -59,6 +60,7 @@ export const CodeBody = withViolationMessages(
         content: z.record(z.string(), z.unknown()),
         appearance: Appearance.prefault({}),
         limits: LimitsSchema.nullable().default(null),
+        tags: TagsSchema.default([]),
       },
       { error: notAnObject },
     )
@@ -90,6 +92,7 @@ export const CodeBody = withViolationMessages(
         content: CONTENT_SCHEMAS[body.type].parse(body.content) as Record<string, unknown>,
         appearance: body.appearance,
         limits: hasLimits(body.limits) ? body.limits : null,
+        tags: body.tags,
       }),
     )
     // Documented as what it accepts: one variant per type, `content` tied to `type`.
@@ -147,6 +150,7 @@ export const CODE_INPUT_VARIANTS = QR_CODE_TYPES.map((type) => {
         .strict(),
       appearance: AppearanceInputSchema.optional(),
       limits: LimitsInputSchema.nullable().optional().openapi({ description: "Dynamic codes only; null or left out: no limits" }),
+      tags: TagsSchema.optional().describe(`${TAGS_DESCRIPTION} Left out: none (a PUT removes them).`),
     })
     .openapi(name, { description: `A ${type} code; content ${contentSummary(type)}` });
   return { name, schema };
@@ -156,7 +160,7 @@ export const CODE_INPUT_VARIANTS = QR_CODE_TYPES.map((type) => {
 
 /** What a code's PUT would send to leave it as it is: the state a merge patch applies to. */
 function editableState(code: QrCodeRecord): Record<string, unknown> {
-  return { name: code.name, type: code.type, content: code.content, appearance: code.appearance, limits: code.limits };
+  return { name: code.name, type: code.type, content: code.content, appearance: code.appearance, limits: code.limits, tags: code.tags };
 }
 
 /**
@@ -191,6 +195,9 @@ export const QrCodePatchSchema = z
       .optional()
       .openapi("AppearancePatch", { description: "Merged into the design: fields left out stay as they are, null puts back a field's default" }),
     limits: z.object(mergePatchShape(LimitsSchema.shape)).nullable().optional().describe("Merged into the limits; null removes them all"),
+    tags: TagsSchema.nullable()
+      .optional()
+      .openapi({ type: ["array", "null"], description: "Replaces the tags as a whole (a merge patch replaces arrays); null or [] removes them all" }),
   })
   .openapi("QrCodePatch", {
     description:

@@ -35,6 +35,7 @@ export const QrCodeSchema = z
     links: z.array(Link),
     analytics: z.object({ scans: z.number().int(), views: z.number().int().optional() }),
     limits: LimitsOutputSchema,
+    tags: z.array(z.string()).describe("Beyond the contract: the code's tags, normalised and sorted ([] when none); ?tag= on the listing filters by them"),
   })
   .openapi("QrCode");
 

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { TagFilterParam } from "../../codes/tags";
 import { QR_CODE_TYPES } from "../../codes/types";
 import { withViolationMessages } from "../validation-messages";
 
@@ -36,6 +37,7 @@ export const ListQuery = withViolationMessages(
     type: queryParam(z.enum(QR_CODE_TYPES).optional()),
     search: queryParam(z.string().max(255).optional()).describe("Part of the name (case-insensitive for ASCII)"),
     "order[createdAt]": queryParam(z.enum(["asc", "desc"]).default("desc")),
+    tag: TagFilterParam,
   }),
 );
 export type ListParams = z.output<typeof ListQuery>;

@@ -11,6 +11,7 @@ import { newRouter } from "../router";
 import { analyticsRouter } from "./analytics";
 import { bulkRouter } from "./bulk";
 import { downloadRouter } from "./download";
+import { exportRouter } from "./export";
 import { importRouter } from "./import";
 import { CODE_INPUT_VARIANTS, CodeBody, jsonBody, MERGE_PATCH, patchedInput, QrCodePatchSchema } from "./input";
 import {
@@ -26,6 +27,7 @@ import {
   SchemaOrgSchema,
 } from "./openapi";
 import { ListQuery, PAGE_SIZE, type ListParams } from "./query";
+import { tagsRouter } from "./tags";
 import { codeFirst, createCode, deleteCode, etagOf, idempotencyKeyFirst, replaceCode, requireCode } from "./write";
 
 /** The QR code resource: `/qr_codes` CRUD with the contract's JSON-LD collection and problem+json errors. */
@@ -41,6 +43,7 @@ function pageLink(params: ListParams, page: number): string {
   if (params.type) query.set("type", params.type);
   if (params.search) query.set("search", params.search);
   if (params["order[createdAt]"] !== "desc") query.set("order[createdAt]", params["order[createdAt]"]);
+  for (const tag of params.tag) query.append("tag", tag);
   query.set("page", String(page));
   return `/qr_codes?${query.toString()}`;
 }
@@ -76,6 +79,10 @@ const ld = <S extends typeof QrCodeSchema | typeof QrCodeCollectionSchema | type
 });
 const codeBody = { required: true, content: { "application/json": { schema: CodeBody } } };
 
+// Fixed paths beside /{id}: mounted first, so GET /qr_codes/tags or /export is never read as a code id.
+qrCodesRouter.route("/", tagsRouter);
+qrCodesRouter.route("/", exportRouter);
+
 qrCodesRouter.openapi(
   createRoute({
     method: "get",
@@ -95,6 +102,7 @@ qrCodesRouter.openapi(
     const { items, total } = await listCodes(c.env.DB, c.get("apiKey").orgId, {
       type: params.type,
       search,
+      tags: params.tag,
       order: params["order[createdAt]"],
       limit: PAGE_SIZE,
       offset: (params.page - 1) * PAGE_SIZE,

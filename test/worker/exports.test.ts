@@ -1,0 +1,110 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { csvField } from "../../src/codes/exports";
+import { call, seedOrg } from "./qr-support";
+
+/** Streamed exports of codes: every row once across pages, the listing's filters, RFC 4180 CSV that parses back, no formulas, no other organization. */
+
+/** RFC 4180: records end with CRLF, fields are quoted when they hold a comma, quote or line break, quotes doubled. */
+function parseCsv(text: string): string[][] {
+  const records: string[][] = [];
+  let record: string[] = [];
+  let field = "";
+  let i = 0;
+  let quoted = false;
+  while (i < text.length) {
+    const ch = text[i]!;
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') (field += '"'), (i += 2);
+      else if (ch === '"') (quoted = false), i++;
+      else (field += ch), i++;
+    } else if (ch === '"' && field === "") (quoted = true), i++;
+    else if (ch === ",") record.push(field), (field = ""), i++;
+    else if (ch === "\r" && text[i + 1] === "\n") record.push(field), records.push(record), (record = []), (field = ""), (i += 2);
+    else if (ch === '"' || ch === "\r" || ch === "\n") throw new Error(`bare ${JSON.stringify(ch)} at ${i}`);
+    else (field += ch), i++;
+  }
+  if (field !== "" || record.length > 0) throw new Error("the last record does not end with CRLF");
+  return records;
+}
+
+/** `count` url codes written straight into D1 (one statement): ids in creation order, every 3rd tagged "third", every 2nd a wifi code. */
+async function seedCodes(orgId: string, count: number, prefix = "c"): Promise<void> {
+  const base = Date.now().toString(16).padStart(12, "0");
+  await env.DB.prepare(
+    `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?2)
+     INSERT INTO qr_codes (id, org_id, name, type, content, appearance, tags, created_at, updated_at)
+     SELECT ?3 || printf('%012x', i), ?1, ?4 || ' ' || i, CASE WHEN i % 2 = 0 THEN 'wifi' ELSE 'text' END,
+            CASE WHEN i % 2 = 0 THEN '{"ssid":"n","password":"p","encryption":"WPA","hidden":false}' ELSE '{"text":"t"}' END,
+            '{}', CASE WHEN i % 3 = 0 THEN '["third"]' ELSE '[]' END, '2026-12-01T00:00:00+00:00', '2026-12-01T00:00:00+00:00' FROM n`,
+  )
+    .bind(orgId, count, base, prefix)
+    .run();
+  await env.DB.prepare("INSERT INTO qr_code_tags (org_id, tag, code_id) SELECT org_id, 'third', id FROM qr_codes WHERE org_id = ?1 AND tags = '[\"third\"]'").bind(orgId).run();
+}
+
+describe("GET /qr_codes/export", () => {
+  it("streams 2,500 codes, every one exactly once across its pages, in CSV that parses back; JSON Lines too", async () => {
+    const org = await seedOrg();
+    const other = await seedOrg();
+    await seedCodes(org.orgId, 2500);
+    await seedCodes(other.orgId, 10, "other");
+    const res = await call("GET", "/qr_codes/export?format=csv", { key: org.readKey });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("Content-Type")).toBe("text/csv; charset=utf-8; header=present");
+    expect(res.headers.get("Content-Disposition")).toMatch(/^attachment; filename="codes-\d{4}-\d{2}-\d{2}\.csv"$/);
+    const [header, ...rows] = parseCsv(res.text);
+    expect(header).toEqual(["id", "name", "type", "tags", "short_token", "dynamic_url", "content", "scans", "views", "created_at", "updated_at"]);
+    expect(rows).toHaveLength(2500);
+    const ids = rows.map((row) => row[0]!);
+    expect(new Set(ids).size).toBe(2500);
+    // Newest first, as the listing: ids strictly decreasing across the 500-code page boundaries.
+    expect([...ids].sort().reverse()).toEqual(ids);
+    expect(rows.every((row) => row.length === 11 && !row[1]!.startsWith("other"))).toBe(true);
+    expect(JSON.parse(rows.find((row) => row[2] === "wifi")![6]!)).toMatchObject({ ssid: "n" });
+
+    const lines = await call("GET", "/qr_codes/export?format=jsonl&order%5BcreatedAt%5D=asc", { key: org.readKey });
+    expect(lines.headers.get("Content-Type")).toBe("application/jsonl; charset=utf-8");
+    expect(lines.headers.get("Content-Disposition")).toMatch(/filename="codes-.*\.jsonl"/);
+    const codes = lines.text.trimEnd().split("\n").map((line) => JSON.parse(line));
+    expect(codes.map((code) => code.id)).toEqual([...ids].reverse());
+  });
+
+  it("applies the listing's filters: type, search, tag (AND), order", async () => {
+    const org = await seedOrg();
+    await seedCodes(org.orgId, 30);
+    const rowsOf = async (query: string) => parseCsv((await call("GET", `/qr_codes/export?${query}`, { key: org.readKey })).text).slice(1);
+    expect((await rowsOf("type=wifi")).every((row) => row[2] === "wifi")).toBe(true);
+    expect(await rowsOf("type=wifi")).toHaveLength(15);
+    expect((await rowsOf("tag=THIRD")).map((row) => row[1])).toEqual([30, 27, 24, 21, 18, 15, 12, 9, 6, 3].map((i) => `c ${i}`));
+    expect((await rowsOf("tag=third&type=wifi")).map((row) => row[1])).toEqual(["c 30", "c 24", "c 18", "c 12", "c 6"]);
+    expect((await rowsOf("tag=third&tag=other")).length).toBe(0);
+    expect((await rowsOf("search=c%202&order%5BcreatedAt%5D=asc")).map((row) => row[1])).toEqual(["c 2", "c 20", "c 21", "c 22", "c 23", "c 24", "c 25", "c 26", "c 27", "c 28", "c 29"]);
+    const empty = await call("GET", "/qr_codes/export?tag=none", { key: org.readKey });
+    expect(empty.text).toBe("id,name,type,tags,short_token,dynamic_url,content,scans,views,created_at,updated_at\r\n");
+    expect((await call("GET", "/qr_codes/export?format=xml", { key: org.readKey })).status).toBe(400);
+    expect((await call("GET", "/qr_codes/export?tag=%3D1", { key: org.readKey })).status).toBe(400);
+  });
+
+  it("neutralises formula cells and quotes what RFC 4180 says to, so names come back as written", async () => {
+    const org = await seedOrg();
+    const names = ['=HYPERLINK("http://evil.example","x")', "+1 555", "-2+3", "@SUM(A1)", 'a "quoted", name', "two\nlines", "plain"];
+    for (const name of names) expect((await call("POST", "/qr_codes", { key: org.writeKey, body: { name, content: { url: "https://example.com" }, tags: ["t"] } })).status).toBe(201);
+    const rows = parseCsv((await call("GET", "/qr_codes/export?order%5BcreatedAt%5D=asc", { key: org.readKey })).text).slice(1);
+    expect(rows.map((row) => row[1])).toEqual(['\'=HYPERLINK("http://evil.example","x")', "'+1 555", "'-2+3", "'@SUM(A1)", 'a "quoted", name', "two\nlines", "plain"]);
+    expect(rows[0]![3]).toBe("t");
+    expect(rows[0]![5]).toMatch(/^https:\/\/qr\.test\/r\/[0-9A-Za-z]{8}$/);
+    expect(csvField(-1)).toBe("-1");
+    expect(csvField(null)).toBe("");
+  });
+
+  it("needs a key that may read codes; another organization's key exports only its own codes", async () => {
+    const org = await seedOrg();
+    const other = await seedOrg();
+    await seedCodes(org.orgId, 3);
+    expect((await call("GET", "/qr_codes/export")).status).toBe(401);
+    const noRead = await org.issueKey({ role: "read-only", actions: ["qr:WriteQrCode"] });
+    expect((await call("GET", "/qr_codes/export", { key: noRead.secret })).status).toBe(403);
+    expect(parseCsv((await call("GET", "/qr_codes/export", { key: other.readKey })).text)).toHaveLength(1);
+  });
+});
