@@ -669,6 +669,90 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/qr_codes/bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create, update and delete up to 1,000 QR codes in one call
+         * @description Each operation succeeds or fails on its own (per item, not all or nothing): the answer has one result per operation, in request order, with the status and problem the single-code call would have given. Creates are written together, in D1 batches of 100 codes; updates and deletes then apply one by one in request order, each with its own `ifMatch`. Another organization's id fails as not found.
+         *
+         *     `Idempotency-Key` covers the whole call: a retry with the same key and body answers the first call's results again (Idempotent-Replayed: true) without writing anything, for 24 hours; the same key with another body is a 422.
+         */
+        post: operations["bulkWriteQrCodes"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/qr_codes/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create up to 1,000 QR codes from a CSV file
+         * @description `Content-Type: text/csv` (RFC 4180: comma-separated, fields with commas, quotes or line breaks quoted, quotes doubled; CRLF or LF; a UTF-8 byte order mark is skipped). The first row names the columns: `name` (required) and `type` (default url); `content` as a JSON object; `appearance.<field>` and `limits.<field>` one field each (a cell that reads as JSON is JSON: `4`, `true`; otherwise text: `#0f172a`); any other column is a content field of the row's type, as text (`url`, `text`, `ssid`, …). An empty cell leaves its field out.
+         *
+         *     Each row is created as POST /qr_codes would create it, on its own (per row, not all or nothing); the answer has one result per row in file order, with its line number. At most 1000 rows and 5242880 bytes. `Idempotency-Key` covers the whole file, as for the bulk call.
+         */
+        post: operations["importQrCodes"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/qr_codes/tags": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the organization's tags with their counts
+         * @description Every tag its codes carry, in name order, 100 per page, each with how many codes carry it. A tag exists while a code carries it.
+         */
+        get: operations["listQrCodeTags"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/qr_codes/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export the organization's QR codes as CSV or JSON Lines
+         * @description Every code the listing's filters select (type, search, tag, order), streamed page by page: a file of any size, never built whole. CSV columns: id, name, type, tags (joined with |), short_token, dynamic_url, content (JSON), scans, views, created_at, updated_at.
+         */
+        get: operations["exportQrCodes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/qr_codes": {
         parameters: {
             query?: never;
@@ -1491,6 +1575,14 @@ export interface components {
                 /** @description Defaults to `null`. */
                 fallbackUrl?: string | null;
             } | null;
+            /**
+             * @description Labels to find the code by (?tag= on the listing and exports). Normalised (Unicode NFC, trimmed, inner white space one space, lower case), then 1-32 letters, digits, '-', '_' or spaces; at most 10 distinct, kept sorted. Left out: none (a PUT removes them).
+             * @example [
+             *       "menu",
+             *       "table 12"
+             *     ]
+             */
+            tags?: string[];
         };
         /** @description The design; every field optional (a PUT resets those left out to their defaults). Unknown fields are refused. */
         AppearanceInput: {
@@ -1648,6 +1740,14 @@ export interface components {
                 /** @description Defaults to `null`. */
                 fallbackUrl?: string | null;
             } | null;
+            /**
+             * @description Labels to find the code by (?tag= on the listing and exports). Normalised (Unicode NFC, trimmed, inner white space one space, lower case), then 1-32 letters, digits, '-', '_' or spaces; at most 10 distinct, kept sorted. Left out: none (a PUT removes them).
+             * @example [
+             *       "menu",
+             *       "table 12"
+             *     ]
+             */
+            tags?: string[];
         };
         /** @description A email code; content {address, subject, message} */
         EmailQrCodeInput: {
@@ -1681,6 +1781,14 @@ export interface components {
                 /** @description Defaults to `null`. */
                 fallbackUrl?: string | null;
             } | null;
+            /**
+             * @description Labels to find the code by (?tag= on the listing and exports). Normalised (Unicode NFC, trimmed, inner white space one space, lower case), then 1-32 letters, digits, '-', '_' or spaces; at most 10 distinct, kept sorted. Left out: none (a PUT removes them).
+             * @example [
+             *       "menu",
+             *       "table 12"
+             *     ]
+             */
+            tags?: string[];
         };
         /** @description A call code; content {phoneNumber} */
         CallQrCodeInput: {
@@ -1712,6 +1820,14 @@ export interface components {
                 /** @description Defaults to `null`. */
                 fallbackUrl?: string | null;
             } | null;
+            /**
+             * @description Labels to find the code by (?tag= on the listing and exports). Normalised (Unicode NFC, trimmed, inner white space one space, lower case), then 1-32 letters, digits, '-', '_' or spaces; at most 10 distinct, kept sorted. Left out: none (a PUT removes them).
+             * @example [
+             *       "menu",
+             *       "table 12"
+             *     ]
+             */
+            tags?: string[];
         };
         /** @description A sms code; content {phoneNumber, message} */
         SmsQrCodeInput: {
@@ -1744,6 +1860,14 @@ export interface components {
                 /** @description Defaults to `null`. */
                 fallbackUrl?: string | null;
             } | null;
+            /**
+             * @description Labels to find the code by (?tag= on the listing and exports). Normalised (Unicode NFC, trimmed, inner white space one space, lower case), then 1-32 letters, digits, '-', '_' or spaces; at most 10 distinct, kept sorted. Left out: none (a PUT removes them).
+             * @example [
+             *       "menu",
+             *       "table 12"
+             *     ]
+             */
+            tags?: string[];
         };
         /** @description A geo code; content {latitude, longitude, query} */
         GeoQrCodeInput: {
@@ -1777,6 +1901,14 @@ export interface components {
                 /** @description Defaults to `null`. */
                 fallbackUrl?: string | null;
             } | null;
+            /**
+             * @description Labels to find the code by (?tag= on the listing and exports). Normalised (Unicode NFC, trimmed, inner white space one space, lower case), then 1-32 letters, digits, '-', '_' or spaces; at most 10 distinct, kept sorted. Left out: none (a PUT removes them).
+             * @example [
+             *       "menu",
+             *       "table 12"
+             *     ]
+             */
+            tags?: string[];
         };
         /** @description A wifi code; content {ssid, password, encryption (WPA, WEP, nopass), hidden} */
         WifiQrCodeInput: {
@@ -1816,6 +1948,14 @@ export interface components {
                 /** @description Defaults to `null`. */
                 fallbackUrl?: string | null;
             } | null;
+            /**
+             * @description Labels to find the code by (?tag= on the listing and exports). Normalised (Unicode NFC, trimmed, inner white space one space, lower case), then 1-32 letters, digits, '-', '_' or spaces; at most 10 distinct, kept sorted. Left out: none (a PUT removes them).
+             * @example [
+             *       "menu",
+             *       "table 12"
+             *     ]
+             */
+            tags?: string[];
         };
         /** @description A vcard code; content {firstName, lastName, organisation (one of the three required), jobTitle, gender, note, street, city, zipCode, state, country, tel, url, email} */
         VcardQrCodeInput: {
@@ -1860,6 +2000,14 @@ export interface components {
                 /** @description Defaults to `null`. */
                 fallbackUrl?: string | null;
             } | null;
+            /**
+             * @description Labels to find the code by (?tag= on the listing and exports). Normalised (Unicode NFC, trimmed, inner white space one space, lower case), then 1-32 letters, digits, '-', '_' or spaces; at most 10 distinct, kept sorted. Left out: none (a PUT removes them).
+             * @example [
+             *       "menu",
+             *       "table 12"
+             *     ]
+             */
+            tags?: string[];
         };
         /** @description A file code; content {fileName: the id of an upload} */
         FileQrCodeInput: {
@@ -1891,6 +2039,14 @@ export interface components {
                 /** @description Defaults to `null`. */
                 fallbackUrl?: string | null;
             } | null;
+            /**
+             * @description Labels to find the code by (?tag= on the listing and exports). Normalised (Unicode NFC, trimmed, inner white space one space, lower case), then 1-32 letters, digits, '-', '_' or spaces; at most 10 distinct, kept sorted. Left out: none (a PUT removes them).
+             * @example [
+             *       "menu",
+             *       "table 12"
+             *     ]
+             */
+            tags?: string[];
         };
         /** @description A links code; content {links: [{url, name, image}] (1 to 50), name, image, hostedPageBackgroundColor, hostedPagePrimaryColor, publicFilePath} */
         LinksQrCodeInput: {
@@ -1931,6 +2087,14 @@ export interface components {
                 /** @description Defaults to `null`. */
                 fallbackUrl?: string | null;
             } | null;
+            /**
+             * @description Labels to find the code by (?tag= on the listing and exports). Normalised (Unicode NFC, trimmed, inner white space one space, lower case), then 1-32 letters, digits, '-', '_' or spaces; at most 10 distinct, kept sorted. Left out: none (a PUT removes them).
+             * @example [
+             *       "menu",
+             *       "table 12"
+             *     ]
+             */
+            tags?: string[];
         };
         /** @description A audio code; content {fileName: the id of an uploaded audio file, name, image, hostedPageBackgroundColor, hostedPagePrimaryColor, publicFilePath}; reads add publicAudioFilePath */
         AudioQrCodeInput: {
@@ -1969,6 +2133,14 @@ export interface components {
                 /** @description Defaults to `null`. */
                 fallbackUrl?: string | null;
             } | null;
+            /**
+             * @description Labels to find the code by (?tag= on the listing and exports). Normalised (Unicode NFC, trimmed, inner white space one space, lower case), then 1-32 letters, digits, '-', '_' or spaces; at most 10 distinct, kept sorted. Left out: none (a PUT removes them).
+             * @example [
+             *       "menu",
+             *       "table 12"
+             *     ]
+             */
+            tags?: string[];
         };
         /** @description A event code; content {name, startDate, endDate (ISO 8601 with offset), eventType, image, location, description, hostedPageBackgroundColor, hostedPagePrimaryColor, publicFilePath} */
         EventQrCodeInput: {
@@ -2009,6 +2181,62 @@ export interface components {
                 /** @description Defaults to `null`. */
                 fallbackUrl?: string | null;
             } | null;
+            /**
+             * @description Labels to find the code by (?tag= on the listing and exports). Normalised (Unicode NFC, trimmed, inner white space one space, lower case), then 1-32 letters, digits, '-', '_' or spaces; at most 10 distinct, kept sorted. Left out: none (a PUT removes them).
+             * @example [
+             *       "menu",
+             *       "table 12"
+             *     ]
+             */
+            tags?: string[];
+        };
+        /** @description Creates a code, as POST /qr_codes would */
+        QrCodeBulkCreate: {
+            /** @enum {string} */
+            action: "create";
+            code: components["schemas"]["QrCodeInput"];
+        };
+        /**
+         * @description A QR code as a create or a replace sends it: one variant per `type`, each with its own `content` (a body without `type` is read as a url code). Fields left out take their defaults (a PUT resets them). Unknown fields are refused inside `content` and `appearance` and ignored elsewhere.
+         * @example {
+         *       "name": "Launch landing page",
+         *       "type": "url",
+         *       "content": {
+         *         "url": "https://example.com"
+         *       },
+         *       "appearance": {
+         *         "dotsOptionsType": "rounded"
+         *       }
+         *     }
+         */
+        QrCodeInput: components["schemas"]["UrlQrCodeInput"] | components["schemas"]["TextQrCodeInput"] | components["schemas"]["EmailQrCodeInput"] | components["schemas"]["CallQrCodeInput"] | components["schemas"]["SmsQrCodeInput"] | components["schemas"]["GeoQrCodeInput"] | components["schemas"]["WifiQrCodeInput"] | components["schemas"]["VcardQrCodeInput"] | components["schemas"]["FileQrCodeInput"] | components["schemas"]["LinksQrCodeInput"] | components["schemas"]["AudioQrCodeInput"] | components["schemas"]["EventQrCodeInput"];
+        /** @description Applies a JSON merge patch to a code, as PATCH /qr_codes/{id} would; violations are reported under `patch.` */
+        QrCodeBulkUpdate: {
+            /** @enum {string} */
+            action: "update";
+            /** @example 0193a1b2c3d4e5f6a7b8c9d0 */
+            id: string;
+            /**
+             * @description The ETag the change is based on (`"v3"`, or `*`): another current version fails this operation alone with 412
+             * @example "v1"
+             */
+            ifMatch?: string;
+            /** @description A JSON merge patch of the code, as QrCodePatch describes (what it leaves out stays, null removes) */
+            patch: {
+                [key: string]: unknown;
+            };
+        };
+        /** @description Deletes a code, as DELETE /qr_codes/{id} would */
+        QrCodeBulkDelete: {
+            /** @enum {string} */
+            action: "delete";
+            /** @example 0193a1b2c3d4e5f6a7b8c9d0 */
+            id: string;
+            /**
+             * @description The ETag the change is based on (`"v3"`, or `*`): another current version fails this operation alone with 412
+             * @example "v1"
+             */
+            ifMatch?: string;
         };
         /**
          * @description A JSON merge patch (RFC 7396) of the code: what it leaves out stays as it is, null removes a field (a field with a default gets it back). The result is validated as a PUT body.
@@ -2049,6 +2277,14 @@ export interface components {
                 /** @description `null` puts back the default, `null`. */
                 fallbackUrl?: string | null;
             } | null;
+            /**
+             * @description Replaces the tags as a whole (a merge patch replaces arrays); null or [] removes them all
+             * @example [
+             *       "menu",
+             *       "table 12"
+             *     ]
+             */
+            tags?: string[] | null;
         };
         /** @description Merged into the design: fields left out stay as they are, null puts back a field's default */
         AppearancePatch: {
@@ -2645,6 +2881,101 @@ export interface components {
              */
             file: string;
         };
+        QrCodeBulkResponse: {
+            results: components["schemas"]["QrCodeBulkResult"][];
+            succeeded: number;
+            failed: number;
+        };
+        QrCodeBulkResult: {
+            /** @description The operation's (or row's) position in the request, from 0 */
+            index: number;
+            /** @enum {string} */
+            action: "create" | "update" | "delete";
+            /**
+             * @description What the single-code call would have answered: 201, 200, 204, or the problem's status (400, 409, 412, …)
+             * @example 201
+             */
+            status: number;
+            /** @description The code's id (a failed create has none) */
+            id?: string;
+            /**
+             * @description A created or updated code's new version, for a later If-Match
+             * @example "v1"
+             */
+            etag?: string;
+            shortToken?: string | null;
+            dynamicUrl?: string | null;
+            problem?: components["schemas"]["Problem"] & unknown;
+        };
+        /**
+         * @example {
+         *       "operations": [
+         *         {
+         *           "action": "create",
+         *           "code": {
+         *             "name": "Table 1",
+         *             "type": "url",
+         *             "content": {
+         *               "url": "https://example.com/menu?table=1"
+         *             }
+         *           }
+         *         },
+         *         {
+         *           "action": "update",
+         *           "id": "0193a1b2c3d4e5f6a7b8c9d0",
+         *           "ifMatch": "\"v1\"",
+         *           "patch": {
+         *             "name": "Table 2 (terrace)"
+         *           }
+         *         },
+         *         {
+         *           "action": "delete",
+         *           "id": "0193a1b2c3d4e5f6a7b8c9d1"
+         *         }
+         *       ]
+         *     }
+         */
+        QrCodeBulkRequest: {
+            /** @description 1 to 1000 operations, each checked on its own (a malformed one fails alone) */
+            operations: (components["schemas"]["QrCodeBulkCreate"] | components["schemas"]["QrCodeBulkUpdate"] | components["schemas"]["QrCodeBulkDelete"])[];
+        };
+        QrCodeImportResponse: {
+            results: components["schemas"]["QrCodeImportResult"][];
+            succeeded: number;
+            failed: number;
+        };
+        QrCodeImportResult: components["schemas"]["QrCodeBulkResult"] & {
+            /**
+             * @description The row's line in the file (the header is line 1)
+             * @example 2
+             */
+            line: number;
+        };
+        TagCollection: {
+            /** @enum {string} */
+            "@id": "/qr_codes/tags";
+            /** @enum {string} */
+            "@type": "Collection";
+            /** @description How many distinct tags the organization's codes carry */
+            totalItems: number;
+            member: components["schemas"]["TagCount"][];
+            view: components["schemas"]["PartialCollectionView"];
+        };
+        TagCount: {
+            /** @example menu */
+            tag: string;
+            /** @description How many of the organization's codes carry it */
+            codes: number;
+        };
+        PartialCollectionView: {
+            "@id": string;
+            /** @enum {string} */
+            "@type": "PartialCollectionView";
+            first: string;
+            last: string;
+            previous?: string;
+            next?: string;
+        };
         QrCodeCollection: {
             /** @enum {string} */
             "@context": "/contexts/QrCode";
@@ -2778,30 +3109,9 @@ export interface components {
                 views?: number;
             };
             limits: components["schemas"]["Limits"];
+            /** @description Beyond the contract: the code's tags, normalised and sorted ([] when none); ?tag= on the listing filters by them */
+            tags: string[];
         };
-        PartialCollectionView: {
-            "@id": string;
-            /** @enum {string} */
-            "@type": "PartialCollectionView";
-            first: string;
-            last: string;
-            previous?: string;
-            next?: string;
-        };
-        /**
-         * @description A QR code as a create or a replace sends it: one variant per `type`, each with its own `content` (a body without `type` is read as a url code). Fields left out take their defaults (a PUT resets them). Unknown fields are refused inside `content` and `appearance` and ignored elsewhere.
-         * @example {
-         *       "name": "Launch landing page",
-         *       "type": "url",
-         *       "content": {
-         *         "url": "https://example.com"
-         *       },
-         *       "appearance": {
-         *         "dotsOptionsType": "rounded"
-         *       }
-         *     }
-         */
-        QrCodeInput: components["schemas"]["UrlQrCodeInput"] | components["schemas"]["TextQrCodeInput"] | components["schemas"]["EmailQrCodeInput"] | components["schemas"]["CallQrCodeInput"] | components["schemas"]["SmsQrCodeInput"] | components["schemas"]["GeoQrCodeInput"] | components["schemas"]["WifiQrCodeInput"] | components["schemas"]["VcardQrCodeInput"] | components["schemas"]["FileQrCodeInput"] | components["schemas"]["LinksQrCodeInput"] | components["schemas"]["AudioQrCodeInput"] | components["schemas"]["EventQrCodeInput"];
         QrCodeSchemaOrg: {
             id: string;
             qrCode: {
@@ -7453,6 +7763,323 @@ export interface operations {
             };
         };
     };
+    bulkWriteQrCodes: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 1 to 255 visible ASCII characters: a retry of the same call answers its first results again instead of writing twice (kept 24 hours) */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["QrCodeBulkRequest"];
+            };
+        };
+        responses: {
+            /** @description One result per operation, in request order (failed ones carry their problem) */
+            200: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QrCodeBulkResponse"];
+                };
+            };
+            /** @description The body is not an object with 1 to 1000 operations, or the Idempotency-Key is malformed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired bearer key */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="api"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the role or the action this call needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body larger than 5242880 bytes */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This Idempotency-Key was already used with a different body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency could not answer; retry after Retry-After seconds (30) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    importQrCodes: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 1 to 255 visible ASCII characters: a retry of the same import answers its first results again instead of creating the codes twice (kept 24 hours) */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "text/csv": string;
+            };
+        };
+        responses: {
+            /** @description One result per row, in file order (failed ones carry their problem and line) */
+            200: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QrCodeImportResponse"];
+                };
+            };
+            /** @description The file is empty, not UTF-8, its header is unusable or it has more than 1000 rows; or the Idempotency-Key is malformed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired bearer key */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="api"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the role or the action this call needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body larger than 5242880 bytes */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not text/csv */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This Idempotency-Key was already used with a different file */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency could not answer; retry after Retry-After seconds (30) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listQrCodeTags: {
+        parameters: {
+            query?: {
+                page?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of tags */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/ld+json": components["schemas"]["TagCollection"];
+                };
+            };
+            /** @description A query parameter is invalid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired bearer key */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="api"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the role or the action this call needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency could not answer; retry after Retry-After seconds (30) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exportQrCodes: {
+        parameters: {
+            query?: {
+                /** @description csv (RFC 4180, a header row) or jsonl (JSON Lines) */
+                format?: "csv" | "jsonl";
+                type?: "url" | "text" | "email" | "call" | "sms" | "geo" | "wifi" | "vcard" | "file" | "links" | "audio" | "event";
+                /** @description Part of the name (case-insensitive for ASCII) */
+                search?: string;
+                /** @description Only codes carrying this tag; repeat the parameter for codes carrying every one of them (AND), at most 10. Compared in normal form: Normalised (Unicode NFC, trimmed, inner white space one space, lower case), then 1-32 letters, digits, '-', '_' or spaces. */
+                tag?: string[];
+                "order[createdAt]"?: "asc" | "desc";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The export, streamed */
+            200: {
+                headers: {
+                    /** @description attachment; filename="codes-YYYY-MM-DD.csv" (or .jsonl) */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                    "application/jsonl": string;
+                };
+            };
+            /** @description A query parameter is invalid (one violation each) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired bearer key */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="api"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the role or the action this call needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency could not answer; retry after Retry-After seconds (30) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listQrCodes: {
         parameters: {
             query?: {
@@ -7461,6 +8088,8 @@ export interface operations {
                 /** @description Part of the name (case-insensitive for ASCII) */
                 search?: string;
                 "order[createdAt]"?: "asc" | "desc";
+                /** @description Only codes carrying this tag; repeat the parameter for codes carrying every one of them (AND), at most 10. Compared in normal form: Normalised (Unicode NFC, trimmed, inner white space one space, lower case), then 1-32 letters, digits, '-', '_' or spaces. */
+                tag?: string[];
             };
             header?: never;
             path?: never;
