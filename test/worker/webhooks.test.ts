@@ -1,5 +1,5 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
-import { env } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import fc from "fast-check";
 import { Webhook } from "standardwebhooks";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
@@ -8,7 +8,7 @@ import type { VisitEvent } from "../../src/analytics/event";
 import { unexpectedErrorCount } from "../../src/http/errors";
 import { deliverWebhooks, WEBHOOK_DEAD_LETTER_QUEUE, WEBHOOK_QUEUE } from "../../src/webhooks/delivery";
 import type { WebhookMessage } from "../../src/webhooks/events";
-import { call, seedOrg } from "./qr-support";
+import { call, captureVisits, seedOrg } from "./qr-support";
 
 // Signed webhooks through HTTP in workerd. Queue sends are captured (never sent), the delivery
 // consumer runs on batches built here, and the receiver is a function: no network at all. Every
@@ -264,6 +264,32 @@ describe("webhook deliveries", () => {
     const attempt = (await call("GET", `/webhooks/${endpoint.id}/deliveries`, { key: org.hookKey })).json.items[0].attemptLog[0];
     expect(attempt).toMatchObject({ statusCode: null, ok: false });
     expect(attempt.error).toContain("URL refused");
+  });
+});
+
+describe("qr_code.scan_limit_reached", () => {
+  it("is sent once, by the scan that takes a code's last allowed scan", async () => {
+    captureVisits();
+    const org = await webhookOrg();
+    const endpoint = await createEndpoint(org.hookKey, { url: RECEIVER, events: ["qr_code.scan_limit_reached"] });
+    const created = await call("POST", "/qr_codes", { key: org.writeKey, body: { name: "Prize", type: "url", content: { url: "https://example.com/prize" }, limits: { maxScans: 2 } } });
+    expect(created.status).toBe(201);
+    const scan = (ip: string) =>
+      exports.default.fetch(
+        new Request(`https://qr.test/r/${created.json.metadata.shortToken}`, {
+          redirect: "manual",
+          headers: { "User-Agent": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1", "CF-Connecting-IP": ip },
+        }),
+      );
+    expect((await scan("198.51.100.1")).status).toBe(302);
+    expect(queued).toEqual([]);
+    expect((await scan("198.51.100.2")).status).toBe(302);
+    expect(queued).toHaveLength(1);
+    expect((await scan("198.51.100.3")).status).toBe(410);
+    expect(queued).toHaveLength(1);
+    const { received, fetcher } = receiver();
+    await deliver(queued, fetcher);
+    expect(verify(endpoint.secret, received[0]!)).toMatchObject({ type: "qr_code.scan_limit_reached", data: { id: created.json.id, maxScans: 2 } });
   });
 });
 
