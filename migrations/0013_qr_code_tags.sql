@@ -12,3 +12,7 @@ CREATE TABLE qr_code_tags (
 ) WITHOUT ROWID;
 -- A replace drops a code's rows, and the cascade finds them, by code.
 CREATE INDEX qr_code_tags_by_code ON qr_code_tags (code_id);
+
+-- The organization's scan export (GET /analytics/scans/export) walks one organization's events in
+-- time order from a keyset cursor; scan_events_by_code serves a single code's only.
+CREATE INDEX scan_events_by_org ON scan_events (org_id, kind, at);

@@ -1,4 +1,6 @@
+import type { VisitKind } from "../db/analytics-reads";
 import { listCodesAfter, type CodeFilter } from "../db/qr-codes";
+import { listVisitsAfter, type ExportedVisit, type VisitCursor, type VisitExportQuery } from "../db/visit-exports";
 import type { QrCodeRecord } from "./record";
 import { dynamicUrl, representCode } from "./representation";
 
@@ -100,6 +102,44 @@ export function exportCodes(db: D1Database, orgId: string, query: CodeExportQuer
     // afterId: null for the first page, then the last id sent.
     const codes = await listCodesAfter(db, orgId, query, afterId, EXPORT_PAGE_SIZE);
     return { lines: codes.map(line), next: codes.length < EXPORT_PAGE_SIZE ? null : codes[codes.length - 1]!.id };
+  });
+}
+
+export const VISIT_CSV_COLUMNS = ["id", "code_id", "at", "country", "region", "city", "device", "os", "browser", "referrer_host", "bot", "bot_reason", "outcome"] as const;
+
+const visitCsvRecord = (visit: ExportedVisit): string =>
+  csvRecord([
+    visit.id,
+    visit.codeId,
+    visit.at,
+    visit.country,
+    visit.region,
+    visit.city,
+    visit.device,
+    visit.os,
+    visit.browser,
+    visit.referrerHost,
+    visit.bot ? "true" : "false",
+    visit.botReason,
+    visit.outcome,
+  ]);
+
+/**
+ * Raw events of one code or of every code of an organization in a period, oldest first, as a
+ * streamed CSV or JSON Lines body (the columns above; one event object per line). Events older
+ * than the raw retention are gone from D1: the daily rollups keep their counts.
+ */
+export function exportVisits(
+  db: D1Database,
+  scope: { codeId: string } | { orgId: string },
+  kind: VisitKind,
+  query: VisitExportQuery,
+  format: ExportFormat,
+): ReadableStream<Uint8Array> {
+  const line = format === "csv" ? visitCsvRecord : (visit: ExportedVisit) => `${JSON.stringify(visit)}\n`;
+  return pagedTextStream<VisitCursor | null>(format === "csv" ? csvRecord(VISIT_CSV_COLUMNS) : null, null, async (after) => {
+    const { items, last } = await listVisitsAfter(db, scope, kind, query, after, EXPORT_PAGE_SIZE);
+    return { lines: items.map(line), next: items.length < EXPORT_PAGE_SIZE ? null : last };
   });
 }
 

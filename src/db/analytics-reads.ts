@@ -20,7 +20,7 @@ export const OPEN_RANGE: VisitRange = { from: "", to: "~", fromDay: "", toDay: "
 /** A stored event as the API shows it: the event less what identifies its code and its visitor. */
 export type VisitRecord = Omit<VisitEvent, "codeId" | "orgId" | "kind" | "visitor">;
 
-interface VisitRow {
+export interface VisitRow {
   id: string;
   at: string;
   country: string | null;
@@ -36,9 +36,9 @@ interface VisitRow {
 }
 
 // The visitor hash is deliberately not selected: it is an internal pseudonymous key.
-const VISIT_COLUMNS = "id, at, country, region, city, device, os, browser, referrer_host, bot, bot_reason, outcome";
+export const VISIT_COLUMNS = "id, at, country, region, city, device, os, browser, referrer_host, bot, bot_reason, outcome";
 
-const toVisit = (r: VisitRow): VisitRecord => ({
+export const toVisit = (r: VisitRow): VisitRecord => ({
   id: r.id,
   at: r.at,
   country: r.country,

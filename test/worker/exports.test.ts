@@ -108,3 +108,85 @@ describe("GET /qr_codes/export", () => {
     expect(parseCsv((await call("GET", "/qr_codes/export", { key: other.readKey })).text)).toHaveLength(1);
   });
 });
+
+/** `count` raw scans of a code straight into D1, `perSecond` of them sharing each second (so pages end inside a second), every 4th a bot. */
+async function seedScans(orgId: string, codeId: string, count: number, options: { start?: string; perSecond?: number } = {}): Promise<void> {
+  const start = Date.parse(options.start ?? "2026-11-01T00:00:00Z") / 1000;
+  await env.DB.prepare(
+    `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ?3 - 1)
+     INSERT INTO scan_events (id, batch_id, code_id, org_id, kind, at, day, country, device, referrer_host, bot, bot_reason, visitor)
+     SELECT ?2 || '-' || i, 'b', ?2, ?1, 'scan', strftime('%Y-%m-%dT%H:%M:%S+00:00', ?4 + i / ?5, 'unixepoch'), strftime('%Y-%m-%d', ?4 + i / ?5, 'unixepoch'),
+            'FR', 'mobile', CASE WHEN i = 1 THEN '=cmd|x' ELSE NULL END, CASE WHEN i % 4 = 3 THEN 1 ELSE 0 END, CASE WHEN i % 4 = 3 THEN 'isbot' ELSE NULL END, 'v' FROM n`,
+  )
+    .bind(orgId, codeId, count, start, options.perSecond ?? 1)
+    .run();
+}
+
+describe("scan exports", () => {
+  it("a code's scans: every one once across pages that end inside a second, oldest first, humans unless bots=include", async () => {
+    const org = await seedOrg();
+    const code = (await call("POST", "/qr_codes", { key: org.writeKey, body: { name: "s", content: { url: "https://example.com" } } })).json;
+    await seedScans(org.orgId, code.id, 1600, { perSecond: 7 });
+    const all = await call("GET", `/qr_codes/${code.id}/scans/export?bots=include`, { key: org.readKey });
+    expect(all.status).toBe(200);
+    expect(all.headers.get("Content-Disposition")).toMatch(new RegExp(`^attachment; filename="scans-${code.id}-\\d{4}-\\d{2}-\\d{2}\\.csv"$`));
+    const [header, ...rows] = parseCsv(all.text);
+    expect(header).toEqual(["id", "code_id", "at", "country", "region", "city", "device", "os", "browser", "referrer_host", "bot", "bot_reason", "outcome"]);
+    expect(rows).toHaveLength(1600);
+    expect(new Set(rows.map((row) => row[0])).size).toBe(1600);
+    expect(rows.map((row) => row[2])).toEqual(rows.map((row) => row[2]).sort());
+    expect(rows[1]![9]).toBe("'=cmd|x");
+    const humans = parseCsv((await call("GET", `/qr_codes/${code.id}/scans/export`, { key: org.readKey })).text).slice(1);
+    expect(humans).toHaveLength(1200);
+    expect(humans.every((row) => row[10] === "false")).toBe(true);
+    // A period: [from, to).
+    const lines = await call("GET", `/qr_codes/${code.id}/scans/export?format=jsonl&bots=include&from=2026-11-01T00:00:10Z&to=2026-11-01T00:00:20Z`, { key: org.readKey });
+    const events = lines.text.trimEnd().split("\n").map((line) => JSON.parse(line));
+    expect(events).toHaveLength(70);
+    expect(events[0]).toMatchObject({ codeId: code.id, at: "2026-11-01T00:00:10+00:00", country: "FR", device: "mobile" });
+    expect(events.at(-1).at).toBe("2026-11-01T00:00:19+00:00");
+  });
+
+  it("the organization's scans: its codes only (not a deleted one's, not another organization's), any period", async () => {
+    const org = await seedOrg();
+    const other = await seedOrg();
+    const make = async (key: string) => (await call("POST", "/qr_codes", { key, body: { name: "s", content: { url: "https://example.com" } } })).json.id as string;
+    const [a, b, gone, foreign] = [await make(org.writeKey), await make(org.writeKey), await make(org.writeKey), await make(other.writeKey)];
+    await seedScans(org.orgId, a, 300);
+    await seedScans(org.orgId, b, 400, { start: "2026-11-02T00:00:00Z" });
+    await seedScans(org.orgId, gone, 5);
+    await seedScans(other.orgId, foreign, 5);
+    expect((await call("DELETE", `/qr_codes/${gone}`, { key: org.writeKey })).status).toBe(204);
+    const res = await call("GET", "/analytics/scans/export?bots=include", { key: org.readKey });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("Content-Disposition")).toMatch(/^attachment; filename="scans-\d{4}-\d{2}-\d{2}\.csv"$/);
+    const rows = parseCsv(res.text).slice(1);
+    expect(rows).toHaveLength(700);
+    expect(new Set(rows.map((row) => row[1]))).toEqual(new Set([a, b]));
+    const day = parseCsv((await call("GET", "/analytics/scans/export?from=2026-11-02&to=2026-11-03", { key: org.readKey })).text).slice(1);
+    expect(day).toHaveLength(300);
+    expect(day.every((row) => row[1] === b)).toBe(true);
+    expect(parseCsv((await call("GET", "/analytics/scans/export", { key: other.readKey })).text).slice(1)).toHaveLength(4);
+  });
+
+  it("refusals: another organization's code is not found, bad periods and formats are 400s, a key must read codes", async () => {
+    const org = await seedOrg();
+    const other = await seedOrg();
+    const code = (await call("POST", "/qr_codes", { key: org.writeKey, body: { name: "s", content: { url: "https://example.com" } } })).json;
+    // Answered exactly as a missing code is (this family's "QR code not found").
+    const foreign = await call("GET", `/qr_codes/${code.id}/scans/export`, { key: other.readKey });
+    const missing = await call("GET", `/qr_codes/${"0".repeat(24)}/scans/export`, { key: other.readKey });
+    expect(foreign.status).toBe(missing.status);
+    expect(foreign.json.detail).toBe(missing.json.detail);
+    expect(foreign.text).not.toContain(code.id.slice(12));
+    const bad = await call("GET", `/qr_codes/${code.id}/scans/export?from=yesterday&to=2026-01-01&format=pdf`, { key: org.readKey });
+    expect(bad.status).toBe(400);
+    expect(bad.json.violations.map((v: { propertyPath: string }) => v.propertyPath).sort()).toEqual(["format", "from"]);
+    expect((await call("GET", "/analytics/scans/export?from=2026-02-01&to=2026-01-01", { key: org.readKey })).status).toBe(400);
+    expect((await call("GET", "/analytics/scans/export")).status).toBe(401);
+    const noRead = await org.issueKey({ role: "read-only", actions: ["qr:WriteQrCode"] });
+    expect((await call("GET", "/analytics/scans/export", { key: noRead.secret })).status).toBe(403);
+    // The scans collection and a scan's own path are routed as before.
+    expect((await call("GET", `/qr_codes/${code.id}/scans`, { key: org.readKey })).json["@type"]).toBe("Collection");
+  });
+});
