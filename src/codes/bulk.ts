@@ -7,6 +7,7 @@ import { newCodeId } from "./ids";
 import type { CodeInput, QrCodeRecord } from "./record";
 import type { QrCodeRepresentation } from "./representation";
 import { pushRedirect, redirectRecordOf, syncMarker } from "./short-links";
+import { emitCodeCreated } from "../webhooks/code-events";
 import { createCode, deleteCode, planCreate, prepareWrite, replaceCode, type PlannedCreate, type WriteScope } from "./writes";
 
 /**
@@ -89,6 +90,8 @@ export async function writeInBulk(scope: WriteScope, items: readonly BulkItem[],
     await inFlight(chunk, KV_PUSHES_IN_FLIGHT, async ({ planned }) => {
       if (planned.code.shortToken) await pushRedirect(scope.env, planned.code.shortToken, redirectRecordOf(planned.code), marker);
     });
+    // One qr_code.created event per batch of codes, as the single create sends one for its code.
+    await emitCodeCreated(scope.env, scope.orgId, chunk.map(({ planned }) => planned.representation));
     for (const { index, planned } of chunk) outcomes[index] = { ok: true, action: "create", status: 201, code: planned.code, representation: planned.representation };
   }
   for (const [index, item] of items.entries()) {

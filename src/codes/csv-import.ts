@@ -6,7 +6,7 @@ import { InvalidInput } from "../lib/invalid-input";
  * the mapping of a row to a code body, which the route validates like any create.
  *
  * Columns (the header row names them, in any order):
- * - `name`, `type`: the code's own fields;
+ * - `name`, `type`: the code's own fields; `tags`: its tags, separated by commas;
  * - `content`: a JSON object of content fields (for those that are not text, e.g. a list's links);
  * - `appearance.<field>`, `limits.<field>`: one design or limit field each, its cell read as JSON
  *   when it is JSON (`4`, `true`) and as text otherwise (`#0f172a`);
@@ -158,6 +158,8 @@ export function rowToBody(header: readonly string[], record: CsvRecord): Record<
     const [section, field] = name.split(/\.(.*)/s) as [string, string | undefined];
     if (field !== undefined && (SECTIONS as readonly string[]).includes(section)) setOwn((sections[section] ??= {}), field, sectionValue(cell));
     else if (name === "name" || name === "type") body[name] = cell;
+    // A tag holds no comma (tags.ts), so one cell lists them: "menu, terrace".
+    else if (name === "tags") body.tags = cell.split(",").map((tag) => tag.trim()).filter((tag) => tag !== "");
     else if (name === "content") {
       let parsed: unknown;
       try {

@@ -177,13 +177,13 @@ describe("POST /qr_codes/import", () => {
   it("creates a code per row: quoted fields, CRLF, a BOM, appearance and content columns, a bad row reported with its line", async () => {
     const org = await seedOrg();
     const csv =
-      "\uFEFFname,type,url,text,appearance.margin,appearance.dotsOptionsColor,limits.maxScans\r\n" +
-      '"Table 1, terrace",url,https://example.com/menu?t=1,,4,#0f172a,100\r\n' +
-      '"Say ""hi""",text,,"two\r\nlines",,,\r\n' +
+      "\uFEFFname,type,url,text,appearance.margin,appearance.dotsOptionsColor,limits.maxScans,tags\r\n" +
+      '"Table 1, terrace",url,https://example.com/menu?t=1,,4,#0f172a,100,"Menu, Terrace"\r\n' +
+      '"Say ""hi""",text,,"two\r\nlines",,,,\r\n' +
       "\r\n" +
-      "Broken,url,ftp://nope,,,,\r\n" +
+      "Broken,url,ftp://nope,,,,,\r\n" +
       "Short row,url\r\n" +
-      "Last,url,https://example.com/last,,,,";
+      "Last,url,https://example.com/last,,,,,";
     const res = await importCsv(org.writeKey, new TextEncoder().encode(csv));
     expect(res.status, res.text).toBe(200);
     const results = res.json.results;
@@ -195,10 +195,10 @@ describe("POST /qr_codes/import", () => {
       [8, 201],
     ]);
     expect(results[2].problem.violations[0]).toEqual({ propertyPath: "content.url", message: expect.any(String) });
-    expect(results[3].problem.detail).toMatch(/^line 7: 2 cells where the header names 7 columns/);
+    expect(results[3].problem.detail).toMatch(/^line 7: 2 cells where the header names 8 columns/);
     expect(res.json).toMatchObject({ succeeded: 3, failed: 2 });
     const table = await call("GET", `/qr_codes/${results[0].id}`, { key: org.readKey });
-    expect(table.json).toMatchObject({ name: "Table 1, terrace", content: { url: "https://example.com/menu?t=1" }, appearance: { margin: 4, dotsOptionsColor: "#0f172a" }, limits: { maxScans: 100 } });
+    expect(table.json).toMatchObject({ name: "Table 1, terrace", content: { url: "https://example.com/menu?t=1" }, appearance: { margin: 4, dotsOptionsColor: "#0f172a" }, limits: { maxScans: 100 }, tags: ["menu", "terrace"] });
     const text = await call("GET", `/qr_codes/${results[1].id}`, { key: org.readKey });
     expect(text.json).toMatchObject({ name: 'Say "hi"', type: "text", content: { text: "two\r\nlines" } });
   });
