@@ -702,7 +702,7 @@ export interface paths {
         put?: never;
         /**
          * Create up to 1,000 QR codes from a CSV file
-         * @description `Content-Type: text/csv` (RFC 4180: comma-separated, fields with commas, quotes or line breaks quoted, quotes doubled; CRLF or LF; a UTF-8 byte order mark is skipped). The first row names the columns: `name` (required) and `type` (default url); `content` as a JSON object; `appearance.<field>` and `limits.<field>` one field each (a cell that reads as JSON is JSON: `4`, `true`; otherwise text: `#0f172a`); any other column is a content field of the row's type, as text (`url`, `text`, `ssid`, …). An empty cell leaves its field out.
+         * @description `Content-Type: text/csv` (RFC 4180: comma-separated, fields with commas, quotes or line breaks quoted, quotes doubled; CRLF or LF; a UTF-8 byte order mark is skipped). The first row names the columns: `name` (required), `type` (default url) and `tags` (separated by commas); `content` as a JSON object; `appearance.<field>` and `limits.<field>` one field each (a cell that reads as JSON is JSON: `4`, `true`; otherwise text: `#0f172a`); any other column is a content field of the row's type, as text (`url`, `text`, `ssid`, …). An empty cell leaves its field out.
          *
          *     Each row is created as POST /qr_codes would create it, on its own (per row, not all or nothing); the answer has one result per row in file order, with its line number. At most 1000 rows and 5242880 bytes. `Idempotency-Key` covers the whole file, as for the bulk call.
          */
