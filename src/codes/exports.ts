@@ -73,14 +73,14 @@ export function pagedTextStream<C>(header: string | null, first: C, nextPage: (c
 
 export const CODE_CSV_COLUMNS = ["id", "name", "type", "tags", "short_token", "dynamic_url", "content", "scans", "views", "created_at", "updated_at"] as const;
 
-/** A code as one CSV record: its content as JSON, its tags joined with "|" (a character no tag holds). */
+/** A code as one CSV record: its content as JSON, its tags joined with commas (no tag holds one), as POST /qr_codes/import reads them. */
 function codeCsvRecord(code: QrCodeRecord, base: string): string {
   const url = dynamicUrl(code, base);
   return csvRecord([
     code.id,
     code.name,
     code.type,
-    code.tags.join("|"),
+    code.tags.join(","),
     url === null ? null : code.shortToken,
     url,
     JSON.stringify(representCode(code, base).content),

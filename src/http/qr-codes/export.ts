@@ -60,7 +60,7 @@ exportRouter.openapi(
     summary: "Export the organization's QR codes as CSV or JSON Lines",
     description:
       "Every code the listing's filters select (type, search, tag, order), streamed page by page: a file of any size, never built whole. " +
-      "CSV columns: id, name, type, tags (joined with |), short_token, dynamic_url, content (JSON), scans, views, created_at, updated_at.",
+      "CSV columns: id, name, type, tags (separated by commas, as the import reads them), short_token, dynamic_url, content (JSON), scans, views, created_at, updated_at.",
     middleware: [requirePermission("qr:ReadQrCode", "read")] as const,
     request: { query: ExportQuery },
     responses: { 200: file("The export, streamed", "codes", "One QrCode representation per line"), 400: problemResponse("A query parameter is invalid (one violation each)"), ...commonErrors },
