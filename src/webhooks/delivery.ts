@@ -92,7 +92,7 @@ async function deliverOne(env: Env, deliveryId: string, options: DeliveryOptions
   const started = Date.now();
   const outcome = await post(endpoint, delivery, secret, now, options.fetcher ?? ((input, init) => fetch(input, init)));
   const latencyMs = Date.now() - started;
-  const at = now.toISOString();
+  const at = isoNow(now);
   const streak = await recordAttempt(
     env.DB,
     { deliveryId: delivery.id, endpointId: endpoint.id, attempt: delivery.attempts + 1, at, statusCode: outcome.statusCode, latencyMs, ok: outcome.ok, error: outcome.ok ? null : outcome.error },
