@@ -742,9 +742,29 @@ export interface paths {
         };
         /**
          * Export the organization's QR codes as CSV or JSON Lines
-         * @description Every code the listing's filters select (type, search, tag, order), streamed page by page: a file of any size, never built whole. CSV columns: id, name, type, tags (joined with |), short_token, dynamic_url, content (JSON), scans, views, created_at, updated_at.
+         * @description Every code the listing's filters select (type, search, tag, order), streamed page by page: a file of any size, never built whole. CSV columns: id, name, type, tags (separated by commas, as the import reads them), short_token, dynamic_url, content (JSON), scans, views, created_at, updated_at.
          */
         get: operations["exportQrCodes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/qr_codes/{id}/scans/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export a QR code's scans as CSV or JSON Lines
+         * @description Every raw scan of the code in [from, to), streamed. CSV columns: id, code_id, at, country, region, city, device, os, browser, referrer_host, bot, bot_reason, outcome; oldest first. Raw scans are kept SCAN_RETENTION_DAYS (older periods keep only their counts, in the rollups).
+         */
+        get: operations["exportQrCodeScans"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1096,6 +1116,26 @@ export interface paths {
         put?: never;
         /** Revoke a developer key (idempotent) */
         post: operations["revokeOrganizationDeveloperKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/analytics/scans/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export the organization's scans as CSV or JSON Lines
+         * @description Every raw scan of every code the organization has in [from, to), streamed (a deleted code's scans no longer count). CSV columns: id, code_id, at, country, region, city, device, os, browser, referrer_host, bot, bot_reason, outcome; oldest first. Raw scans are kept SCAN_RETENTION_DAYS (older periods keep only their counts, in the rollups).
+         */
+        get: operations["exportOrganizationScans"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -8080,6 +8120,80 @@ export interface operations {
             };
         };
     };
+    exportQrCodeScans: {
+        parameters: {
+            query?: {
+                /** @description csv (RFC 4180, a header row) or jsonl (JSON Lines) */
+                format?: "csv" | "jsonl";
+                /** @description Inclusive. ISO 8601 date (midnight UTC) or date-time with an offset */
+                from?: string;
+                /** @description Exclusive. ISO 8601 date (midnight UTC) or date-time with an offset */
+                to?: string;
+                /** @description exclude: human scans only (bot and bot_reason say which were not) */
+                bots?: "include" | "exclude";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The export, streamed */
+            200: {
+                headers: {
+                    /** @description attachment; filename="scans-YYYY-MM-DD.csv" (or .jsonl) */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                    "application/jsonl": string;
+                };
+            };
+            /** @description A query parameter is invalid (one violation each), or the QR code was not found (the same answer for another organization's id) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired bearer key */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="api"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the role or the action this call needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency could not answer; retry after Retry-After seconds (30) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listQrCodes: {
         parameters: {
             query?: {
@@ -9897,6 +10011,78 @@ export interface operations {
             /** @description The organization has no such key or user */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exportOrganizationScans: {
+        parameters: {
+            query?: {
+                /** @description csv (RFC 4180, a header row) or jsonl (JSON Lines) */
+                format?: "csv" | "jsonl";
+                /** @description Inclusive. ISO 8601 date (midnight UTC) or date-time with an offset */
+                from?: string;
+                /** @description Exclusive. ISO 8601 date (midnight UTC) or date-time with an offset */
+                to?: string;
+                /** @description exclude: human scans only (bot and bot_reason say which were not) */
+                bots?: "include" | "exclude";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The export, streamed */
+            200: {
+                headers: {
+                    /** @description attachment; filename="scans-YYYY-MM-DD.csv" (or .jsonl) */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                    "application/jsonl": string;
+                };
+            };
+            /** @description A query parameter is invalid (one violation each) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired bearer key */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="api"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the role or the action this call needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency could not answer; retry after Retry-After seconds (30) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
