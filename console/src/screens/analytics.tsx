@@ -257,6 +257,10 @@ export default function Analytics({ codeId }: { codeId?: string }) {
       <div class="screen-head">
         <h1 id="analytics-title">{codeId ? `Analytics: ${code?.name ?? "…"}` : "Analytics"}</h1>
         {codeId ? <a href={`#/codes/${encodeURIComponent(codeId)}`}>Back to the code</a> : null}
+        {/* The range's raw scans as a file (the cookie authorizes the download; the range in the API's [from, to) form). */}
+        <a class="button" href={`${codeId ? `/qr_codes/${encodeURIComponent(codeId)}` : "/analytics"}/scans/export?${new URLSearchParams({ format: "csv", ...apiRange(range.from, range.to) }).toString()}`} download>
+          Export scans (CSV)
+        </a>
       </div>
       <RangePicker from={range.from} to={range.to} onChange={setRange} />
       {error ? <Notice kind="error">{error}</Notice> : null}

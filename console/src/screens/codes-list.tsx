@@ -83,6 +83,10 @@ export function CodesList({ canWrite }: { canWrite: boolean }) {
         <button class="button" type="submit">
           Search
         </button>
+        {/* A plain link: the session cookie authorizes it and the browser saves the streamed file. */}
+        <a class="button" href={`/qr_codes/export?${new URLSearchParams({ format: "csv", ...(applied ? { search: applied } : {}), ...(type ? { type } : {}) }).toString()}`} download>
+          Export CSV
+        </a>
       </form>
       {error ? <Notice kind="error">{error}</Notice> : null}
       {listing === null && !error ? <p aria-live="polite">Loading…</p> : null}
