@@ -153,10 +153,20 @@ const toDelivery = (row: DeliveryRow): WebhookDelivery => ({
   lastAttemptAt: row.last_attempt_at,
 });
 
-export const insertDeliveryStatement = (db: D1Database, delivery: Pick<WebhookDelivery, "id" | "endpointId" | "orgId" | "eventType" | "payload" | "createdAt">): D1PreparedStatement =>
+/**
+ * One event's deliveries, one per endpoint, in one statement (the payload bound once, the
+ * [deliveryId, endpointId] pairs as JSON): a bulk write's events cost one statement each, however
+ * many endpoints listen.
+ */
+export const insertDeliveriesStatement = (
+  db: D1Database,
+  event: { orgId: string; eventType: string; payload: string; createdAt: string; targets: readonly { id: string; endpointId: string }[] },
+): D1PreparedStatement =>
   db
-    .prepare("INSERT INTO webhook_deliveries (id, endpoint_id, org_id, event_type, payload, status, attempts, created_at) VALUES (?1, ?2, ?3, ?4, ?5, 'pending', 0, ?6)")
-    .bind(delivery.id, delivery.endpointId, delivery.orgId, delivery.eventType, delivery.payload, delivery.createdAt);
+    .prepare(
+      "INSERT INTO webhook_deliveries (id, endpoint_id, org_id, event_type, payload, status, attempts, created_at) SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), ?2, ?3, ?4, 'pending', 0, ?5 FROM json_each(?1)",
+    )
+    .bind(JSON.stringify(event.targets.map((t) => [t.id, t.endpointId])), event.orgId, event.eventType, event.payload, event.createdAt);
 
 export async function findDelivery(db: D1Database, id: string): Promise<WebhookDelivery | null> {
   const row = await db.prepare("SELECT * FROM webhook_deliveries WHERE id = ?1").bind(id).first<DeliveryRow>();

@@ -1,5 +1,5 @@
 import { randomBase62 } from "../auth/secrets";
-import { insertDeliveryStatement, listSubscribedEndpoints } from "../db/webhooks";
+import { insertDeliveriesStatement, listSubscribedEndpoints } from "../db/webhooks";
 import { isoNow } from "../lib/time";
 
 /**
@@ -26,7 +26,7 @@ export const emitWebhookEvent = (env: Env, orgId: string, type: WebhookEventType
 
 /**
  * Emits several events of one type (a bulk write's codes): one delivery per event and subscribed
- * endpoint, all written in one D1 batch and sent in one queue batch (Queues takes 100 a call).
+ * endpoint, one statement per event in one D1 batch, sent in queue batches of 100 (a Queues limit).
  */
 export async function emitWebhookEvents(env: Env, orgId: string, type: WebhookEventType, data: readonly unknown[]): Promise<number> {
   if (data.length === 0) return 0;
@@ -34,11 +34,15 @@ export async function emitWebhookEvents(env: Env, orgId: string, type: WebhookEv
     const endpoints = await listSubscribedEndpoints(env.DB, orgId, type);
     if (endpoints.length === 0) return 0;
     const now = isoNow();
-    const deliveries = data.flatMap((item) => {
-      const payload = webhookPayload(type, item, now);
-      return endpoints.map((endpoint) => ({ id: newDeliveryId(), endpointId: endpoint.id, orgId, eventType: type, payload, createdAt: now }));
-    });
-    await env.DB.batch(deliveries.map((delivery) => insertDeliveryStatement(env.DB, delivery)));
+    const events = data.map((item) => ({
+      orgId,
+      eventType: type,
+      payload: webhookPayload(type, item, now),
+      createdAt: now,
+      targets: endpoints.map((endpoint) => ({ id: newDeliveryId(), endpointId: endpoint.id })),
+    }));
+    await env.DB.batch(events.map((event) => insertDeliveriesStatement(env.DB, event)));
+    const deliveries = events.flatMap((event) => event.targets);
     for (let start = 0; start < deliveries.length; start += QUEUE_BATCH_LIMIT)
       await env.WEBHOOKS.sendBatch(deliveries.slice(start, start + QUEUE_BATCH_LIMIT).map((delivery) => ({ body: { deliveryId: delivery.id } satisfies WebhookMessage })));
     return deliveries.length;

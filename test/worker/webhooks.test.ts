@@ -7,7 +7,7 @@ import { consumeVisits } from "../../src/analytics/consumer";
 import type { VisitEvent } from "../../src/analytics/event";
 import { unexpectedErrorCount } from "../../src/http/errors";
 import { deliverWebhooks, WEBHOOK_DEAD_LETTER_QUEUE, WEBHOOK_QUEUE } from "../../src/webhooks/delivery";
-import type { WebhookMessage } from "../../src/webhooks/events";
+import { emitWebhookEvents, type WebhookMessage } from "../../src/webhooks/events";
 import { call, captureVisits, seedOrg } from "./qr-support";
 
 // Signed webhooks through HTTP in workerd. Queue sends are captured (never sent), the delivery
@@ -264,6 +264,23 @@ describe("webhook deliveries", () => {
     const attempt = (await call("GET", `/webhooks/${endpoint.id}/deliveries`, { key: org.hookKey })).json.items[0].attemptLog[0];
     expect(attempt).toMatchObject({ statusCode: null, ok: false });
     expect(attempt.error).toContain("URL refused");
+  });
+});
+
+describe("emitting many events at once (a bulk write)", () => {
+  it("writes one statement per event whatever the endpoints, and queues the deliveries 100 a call", async () => {
+    const org = await webhookOrg();
+    await createEndpoint(org.hookKey, { url: RECEIVER, events: ["qr_code.created"] });
+    await createEndpoint(org.hookKey, { url: "https://second.example.com/hook", events: ["qr_code.created"] });
+    const batch = vi.spyOn(env.DB, "batch");
+    const data = Array.from({ length: 150 }, (_, i) => ({ id: `code-${i}` }));
+    expect(await emitWebhookEvents(env, org.orgId, "qr_code.created", data)).toBe(300);
+    expect(batch).toHaveBeenCalledTimes(1);
+    expect(batch.mock.calls[0]![0]).toHaveLength(150);
+    expect(vi.mocked(env.WEBHOOKS.sendBatch)).toHaveBeenCalledTimes(3);
+    expect(new Set(queued).size).toBe(300);
+    const rows = await env.DB.prepare("SELECT COUNT(*) AS n, COUNT(DISTINCT endpoint_id) AS endpoints FROM webhook_deliveries WHERE org_id = ?1").bind(org.orgId).first<{ n: number; endpoints: number }>();
+    expect(rows).toEqual({ n: 300, endpoints: 2 });
   });
 });
 
