@@ -204,8 +204,12 @@ export function queueRedirectSyncStatement(db: D1Database, token: string, marker
 }
 
 /** Clears a marker once KV confirmed the change, unless a later change queued it again meanwhile; how many were cleared (0 or 1). */
+export function clearRedirectSyncStatement(db: D1Database, token: string, marker: string): D1PreparedStatement {
+  return db.prepare("DELETE FROM redirect_sync WHERE token = ?1 AND queued_at = ?2").bind(token, marker);
+}
+
 export async function clearRedirectSync(db: D1Database, token: string, marker: string): Promise<number> {
-  return (await db.prepare("DELETE FROM redirect_sync WHERE token = ?1 AND queued_at = ?2").bind(token, marker).run()).meta.changes;
+  return (await clearRedirectSyncStatement(db, token, marker).run()).meta.changes;
 }
 
 export async function listPendingRedirectSyncs(db: D1Database, queuedBefore: string, limit: number): Promise<{ token: string; queuedAt: string; attempts: number }[]> {

@@ -26,6 +26,9 @@ describe("POST /qr_codes/bulk", () => {
     }
     const list = await call("GET", "/qr_codes?page=1", { key: org.writeKey });
     expect(list.json.totalItems).toBe(1000);
+    // Every KV write was acknowledged: no sync marker left for the cron to repair.
+    const pending = await env.DB.prepare("SELECT COUNT(*) AS n FROM redirect_sync r JOIN qr_codes c ON c.short_token = r.token WHERE c.org_id = ?1").bind(org.orgId).first<{ n: number }>();
+    expect(pending!.n).toBe(0);
     // Spot checks across the batches (100 codes each): the code as sent, its redirect record in KV.
     for (const i of [0, 99, 100, 555, 999]) {
       const r = res.json.results[i];
