@@ -3,6 +3,7 @@
 import { expectAnswer, type Load } from "./load";
 import { createCode, createOrganization, insertCodes, listTotal, type BulkCode } from "./seed";
 import { pairingSuite } from "../pairing";
+import { bulkCreates } from "./bulk";
 import type { LocalWorker } from "./worker";
 
 export interface HttpCase {
@@ -14,6 +15,8 @@ export interface HttpCase {
    * "throughput": this case's requests per second over the baseline's (higher is better).
    */
   compareBy?: "median" | "throughput";
+  /** Items one request carries (a bulk call's codes): medians are compared per item (default 1). */
+  itemsPerRequest?: number;
   load: Load;
 }
 
@@ -159,4 +162,4 @@ const redirects: HttpSuite = {
   },
 };
 
-export const HTTP_SUITES: HttpSuite[] = [redirects, downloads, listing, pairingSuite];
+export const HTTP_SUITES: HttpSuite[] = [redirects, downloads, listing, pairingSuite, bulkCreates];

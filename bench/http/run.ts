@@ -8,7 +8,9 @@ export interface HttpRow extends LoadFigures {
   name: string;
   baseline?: { name: string; medianMs: number; p99Ms: number; requestsPerSecond: number };
   compareBy?: "median" | "throughput";
-  /** Median over the baseline's median, or requests per second over the baseline's (compareBy). */
+  /** Items per request (a bulk call's codes), when more than one: ratios compare per item. */
+  itemsPerRequest?: number;
+  /** Median over the baseline's median (each per item), or requests per second over the baseline's (compareBy). */
   ratioToBaseline?: number;
 }
 
@@ -32,7 +34,8 @@ export async function runHttpBench(log: (line: string) => void = () => {}): Prom
       for (let index = 0; index < rounds; index++) {
         for (const [k, c] of cases.entries()) runs[k]!.push(await runLoad(worker.baseUrl, c.load, { index, of: rounds }));
       }
-      for (const [k, c] of cases.entries()) rows.push({ name: c.name, baselineName: c.baseline, compareBy: c.compareBy, ...summarize(runs[k]!, c.load.concurrency) });
+      for (const [k, c] of cases.entries())
+        rows.push({ name: c.name, baselineName: c.baseline, compareBy: c.compareBy, ...(c.itemsPerRequest ? { itemsPerRequest: c.itemsPerRequest } : {}), ...summarize(runs[k]!, c.load.concurrency) });
     }
     const messageQrdl = await runMessageQrdlBench(worker.baseUrl, worker.adminToken, log);
     const withRatios = rows.map(({ baselineName, compareBy = "median", ...row }): HttpRow => {
@@ -43,7 +46,8 @@ export async function runHttpBench(log: (line: string) => void = () => {}): Prom
         ...row,
         baseline: { name: base.name, medianMs: base.medianMs, p99Ms: base.p99Ms, requestsPerSecond: base.requestsPerSecond },
         compareBy,
-        ratioToBaseline: compareBy === "median" ? row.medianMs / base.medianMs : row.requestsPerSecond / base.requestsPerSecond,
+        ratioToBaseline:
+          compareBy === "median" ? row.medianMs / (row.itemsPerRequest ?? 1) / (base.medianMs / (base.itemsPerRequest ?? 1)) : row.requestsPerSecond / base.requestsPerSecond,
       };
     });
     return { rows: withRatios, messageQrdl };
