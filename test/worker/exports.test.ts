@@ -1,7 +1,9 @@
 import { env } from "cloudflare:workers";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { csvField } from "../../src/codes/exports";
 import { app } from "../../src/app";
+import { unexpectedErrorCount } from "../../src/http/errors";
 import { call, ORIGIN_URL, seedOrg } from "./qr-support";
 
 /** Streamed exports of codes: every row once across pages, the listing's filters, RFC 4180 CSV that parses back, no formulas, no other organization. */
@@ -220,5 +222,25 @@ describe("scan exports", () => {
     expect((await call("GET", "/analytics/scans/export", { key: noRead.secret })).status).toBe(403);
     // The scans collection and a scan's own path are routed as before.
     expect((await call("GET", `/qr_codes/${code.id}/scans`, { key: org.readKey })).json["@type"]).toBe("Collection");
+  });
+});
+
+describe("export queries fuzz", () => {
+  it("any query string on the three exports answers 200 or 400, never a 5xx", async () => {
+    const org = await seedOrg();
+    const code = (await call("POST", "/qr_codes", { key: org.writeKey, body: { name: "s", content: { url: "https://example.com" }, tags: ["a"] } })).json;
+    const before = unexpectedErrorCount();
+    const name = fc.constantFrom("format", "type", "search", "tag", "order[createdAt]", "from", "to", "bots", "page", "x");
+    const value = fc.oneof(fc.string({ maxLength: 40 }), fc.constantFrom("csv", "jsonl", "url", "A", "=1", "2026-01-01", "2026-01-01T00:00:00+01:00", "9999-12-31", "include", "asc", ""));
+    const path = fc.constantFrom("/qr_codes/export", `/qr_codes/${code.id}/scans/export`, "/analytics/scans/export");
+    await fc.assert(
+      fc.asyncProperty(path, fc.array(fc.tuple(name, value), { maxLength: 6 }), async (at, pairs) => {
+        const query = new URLSearchParams(pairs).toString();
+        const res = await call("GET", `${at}?${query}`, { key: org.readKey });
+        expect([200, 400]).toContain(res.status);
+      }),
+      { numRuns: 80 },
+    );
+    expect(unexpectedErrorCount()).toBe(before);
   });
 });
