@@ -261,13 +261,14 @@ describe("signature V3", () => {
     expectAcsError(malformed, "InvalidTimeStamp.Format");
   });
 
-  it("takes the action and parameters from the query string too, and leaves GET / without an action alone", async () => {
+  it("takes the action and parameters from the query string too, and leaves GET / without an action to the console", async () => {
     const org = await seedMessageOrg();
     const res = await signed({ key: org.key, action: "ListPhoneMessageQrdl", query: { PhoneNumber: org.phone, Note: "a b+c*" } });
     expect(res.json.Code, JSON.stringify(res.json)).toBe("OK");
-    const plain = await exports.default.fetch(new Request(`${ORIGIN}/`));
-    expect(plain.status).toBe(404);
-    expect(await plain.json()).toMatchObject({ error: { code: "NOT_FOUND" } });
+    // A person's GET / (no action) opens the console; the RPC endpoint answers only what carries an action.
+    const plain = await exports.default.fetch(new Request(`${ORIGIN}/`, { redirect: "manual" }));
+    expect(plain.status).toBe(302);
+    expect(plain.headers.get("Location")).toBe("/console/");
     expectAcsError(await signed({ key: org.key, action: "DescribeEverything" }), "InvalidAction.NotFound", 404);
     expectAcsError(await signed({ key: org.key, action: "ListPhoneMessageQrdl", version: "2017-05-25" }), "InvalidVersion");
   });
