@@ -126,12 +126,18 @@ export async function replayBulk(db: D1Database, orgId: string, key: string, has
   return stored.response;
 }
 
-/** Keeps a call's answer under its key; a concurrent call that stored one first keeps its own. */
+/**
+ * Keeps a call's answer under its key; a concurrent call that stored one first keeps its own.
+ * Never throws: the codes are written by now, and a 5xx would invite the very retry the key is
+ * for. An answer D1 cannot hold (over 2 MB: 1,000 failures with dozens of violations each) is
+ * answered but not kept, and logged.
+ */
 export async function rememberBulk(db: D1Database, orgId: string, key: string, hash: string, response: string): Promise<void> {
-  // code_id names the single code a key created; a bulk call's key names none.
   try {
+    // code_id names the single code a key created; a bulk call's key names none.
     await insertIdempotencyStatement(db, orgId, key, { requestHash: hash, codeId: "", response }, isoNow()).run();
   } catch (err) {
-    if (!isUniqueViolation(err, "idempotency_keys")) throw err;
+    if (isUniqueViolation(err, "idempotency_keys")) return;
+    console.error(JSON.stringify({ level: "warn", event: "bulk_answer_not_kept", bytes: response.length, error: err instanceof Error ? err.message : String(err) }));
   }
 }
