@@ -1,6 +1,6 @@
 import { env, exports } from "cloudflare:workers";
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { unexpectedErrorCount } from "../../src/http/errors";
 import { call, seedOrg } from "./qr-support";
 
@@ -140,6 +140,35 @@ describe("POST /qr_codes/bulk", () => {
     const huge = await call("POST", "/qr_codes/bulk", { key: org.writeKey, body: JSON.stringify({ operations: [create("x".repeat(6 * 1024 * 1024))] }) });
     expect(huge.status).toBe(413);
     expect((await call("GET", "/qr_codes", { key: org.writeKey })).json.totalItems).toBe(0);
+  });
+
+  it("sends qr_code.created for every code it creates (one queue batch per D1 batch), and updated/deleted per item", async () => {
+    const sent: unknown[] = [];
+    const spy = vi.spyOn(env.WEBHOOKS, "sendBatch").mockImplementation(async (messages) => {
+      sent.push(...messages);
+      return undefined as never;
+    });
+    const send = vi.spyOn(env.WEBHOOKS, "send").mockResolvedValue(undefined as never);
+    try {
+      const org = await seedOrg();
+      const manager = await org.issueKey({ role: "read-write", actions: ["qr:ReadQrCode", "qr:WriteQrCode", "webhooks:ManageWebhooks"] });
+      const hook = await call("POST", "/webhooks", { key: manager.secret, body: { url: "https://hooks.example.com/bulk", events: ["qr_code.created", "qr_code.updated", "qr_code.deleted"] } });
+      expect(hook.status, hook.text).toBe(201);
+      const made = await bulk(org.writeKey, [create("One"), { action: "create", code: { name: "" } }, create("Two"), create("Three")]);
+      const ids = made.json.results.filter((r: any) => r.status === 201).map((r: any) => r.id);
+      await bulk(org.writeKey, [{ action: "update", id: ids[0], patch: { name: "Uno" } }, { action: "delete", id: ids[1] }]);
+      const rows = await env.DB.prepare("SELECT event_type, payload FROM webhook_deliveries WHERE endpoint_id = ?1 ORDER BY event_type").bind(hook.json.id).all<{ event_type: string; payload: string }>();
+      const events = rows.results.map((row) => [row.event_type, JSON.parse(row.payload).data.id]);
+      expect(events.filter(([type]) => type === "qr_code.created").map(([, id]) => id).sort()).toEqual([...ids].sort());
+      expect(events.filter(([type]) => type !== "qr_code.created")).toEqual([
+        ["qr_code.deleted", ids[1]],
+        ["qr_code.updated", ids[0]],
+      ]);
+      expect(sent).toHaveLength(5);
+    } finally {
+      spy.mockRestore();
+      send.mockRestore();
+    }
   });
 
   it("needs a key that may write", async () => {
