@@ -11,7 +11,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ["index.ts", "app.ts"],
   ["http"],
   ["cron"],
-  ["codes", "pairing", "accounts", "analytics"],
+  ["codes", "pairing", "accounts", "analytics", "webhooks"],
   ["files", "pages"],
   ["db", "auth", "objects"],
   ["qr"],
