@@ -962,7 +962,7 @@ export interface paths {
         put?: never;
         /**
          * Sign in to the console with email and password
-         * @description Sets the `eqr_session` cookie (14 days). Unknown email, wrong password, a user without a password and an inactive user all answer the same 401. Failed sign-ins are limited to 5 per account and 20 per client address (CF-Connecting-IP) in any 15 minutes; past that, 429 with Retry-After, right password or not. When the limits cannot be checked, 503: sign-in fails closed.
+         * @description Sets the `eqr_session` cookie (14 days) and ends the session the browser's previous cookie named. Unknown email, wrong password, a user without a password and an inactive user all answer the same 401. Failed sign-ins are limited to 5 per account and 20 per client address (CF-Connecting-IP; an IPv6 address counts by its /64) in any 15 minutes; past that, 429 with Retry-After, right password or not. When the limits cannot be checked, 503: sign-in fails closed. 403 when `Origin` is another origin's, or, without `Origin`, when `Sec-Fetch-Site` is `cross-site` or `same-site`.
          */
         post: operations["signIn"];
         /**
@@ -986,7 +986,7 @@ export interface paths {
         put?: never;
         /**
          * Redeem a one-time invite or reset link: set the password and sign in
-         * @description Links last 24 hours and work once. The password is 10 to 256 characters. The user's other sessions end. A token that is unknown, already used or expired answers 410 Gone (one answer for all three).
+         * @description Links last 24 hours and work once. The password is 10 to 256 characters. The user's other sessions end, and so do the user's other unused links (only the newest link works). A token that is unknown, already used or expired answers 410 Gone (one answer for all three).
          */
         post: operations["setPasswordWithLink"];
         delete?: never;
