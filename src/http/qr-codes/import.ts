@@ -8,7 +8,7 @@ import { problemResponse } from "../problem";
 import { newRouter } from "../router";
 import { requirePermission } from "../bearer";
 import { answerOnce, BULK_MAX_BYTES, bulkAnswer, BulkResultSchema, renderOutcome, summarize } from "./bulk";
-import { CodeBody } from "./input";
+import { CodeBody, mediaTypeOf } from "./input";
 import { commonErrors, HEADERS, IDEMPOTENCY_KEY } from "./openapi";
 import { idempotencyKeyFirst, writeScope } from "./write";
 
@@ -114,7 +114,7 @@ importRouter.openapi(
     },
   }),
   async (c: Ctx) => {
-    if (c.req.header("Content-Type")?.split(";")[0]!.trim().toLowerCase() !== CSV)
+    if (mediaTypeOf(c.req.header("Content-Type")) !== CSV)
       throw new ApiError(415, "UNSUPPORTED_MEDIA_TYPE", `The import takes a CSV file as ${CSV} (its first row naming the fields)`);
     const { header, rows } = await readRows(c.req.raw.body);
     // What the file says, not how it was quoted: the same rows are the same import.

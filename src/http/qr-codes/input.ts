@@ -208,7 +208,8 @@ export const QrCodePatchSchema = z
 // Reading a JSON body.
 
 export const MERGE_PATCH = "application/merge-patch+json";
-const mediaTypeOf = (contentType: string | undefined) => contentType?.split(";")[0]!.trim().toLowerCase();
+/** A Content-Type's media type alone, lower case (`text/CSV; charset=utf-8` → `text/csv`). */
+export const mediaTypeOf = (contentType: string | undefined) => contentType?.split(";")[0]!.trim().toLowerCase();
 
 /** The same request labelled application/json (its body is already read into hono's cache). */
 function relabelAsJson(c: Context<AppEnv>): void {
