@@ -184,6 +184,61 @@ export interface ReplaceOptions {
   alsoWrite?: (next: QrCodeRecord) => D1PreparedStatement[];
 }
 
+/** A replace ready for its batch: the code as it will be stored, and its statements. */
+export interface PlannedReplace {
+  stored: QrCodeRecord;
+  statements: D1PreparedStatement[];
+  /** The index of the UPDATE … RETURNING among the statements: no row back means another write got there first. */
+  replaced: number;
+}
+
+/**
+ * The statements that replace `existing` with `input` (which prepareWrite has proven), for
+ * replaceCode's batch or several replaces' shared one (codes/bulk.ts). No I/O: the short token is
+ * kept, and a code that becomes dynamic draws a fresh one here. The statements expect the stored
+ * version to still be existing.version.
+ */
+export function planReplace(
+  scope: Pick<WriteScope, "env">,
+  existing: QrCodeRecord,
+  input: CodeInput,
+  at: { logoFileId: string | null; now: string; marker: string },
+): PlannedReplace {
+  const db = scope.env.DB;
+  const newToken = existing.shortToken === null && isDynamicType(input.type) ? newShortToken() : null;
+  const shortToken = existing.shortToken ?? newToken;
+  const next: QrCodeRecord = { ...existing, ...input, logoFileId: at.logoFileId, shortToken, updatedAt: at.now };
+  const statements = replaceCodeStatements(db, next, existing.version, referencedFileIds(next));
+  if (newToken) statements.unshift(reserveShortTokenStatement(db, newToken, existing.id, at.now));
+  const replaced = statements.length - 1;
+  if (shortToken) statements.push(queueRedirectSyncStatement(db, shortToken, at.marker));
+  return { stored: { ...next, version: existing.version + 1 }, statements, replaced };
+}
+
+/**
+ * The statements that delete `existing` if it is still at its version, its sync marker after
+ * them; the first (DELETE … RETURNING) answers no row when another write got there first.
+ */
+export function planDelete(db: D1Database, existing: QrCodeRecord, marker: string): D1PreparedStatement[] {
+  const statements = [deleteCodeStatement(db, existing.orgId, existing.id, existing.version)];
+  if (existing.shortToken) statements.push(queueRedirectSyncStatement(db, existing.shortToken, marker));
+  return statements;
+}
+
+/**
+ * What a change pinned by If-Match answers when another write got between its read and its batch:
+ * CodeNotFound when that write deleted the code, CodeChanged otherwise (without If-Match the
+ * change is applied again to the newer version instead).
+ */
+export async function refuseLostRace(db: D1Database, orgId: string, id: string, change: "replace" | "delete"): Promise<never> {
+  await requireCode(db, orgId, id);
+  throw new CodeChanged(
+    change === "replace"
+      ? "The QR code was changed by another request while this one was applied; fetch it again and reapply your change"
+      : "The QR code was changed by another request; fetch it again before deleting",
+  );
+}
+
 /**
  * Replaces a code's editable state (omitted fields were already set back to their defaults by the
  * caller's parsing); the short token never changes, and a code that becomes dynamic gets one.
@@ -205,17 +260,8 @@ export async function replaceCode(
     if (attempt === 1 && !options.asMessageQrdl && (await isMessageQrdlCode(db, id))) throw new CodeManagedByMessageQrdl();
     const input = typeof change === "function" ? change(existing) : change;
     const { logoFileId } = await prepareWrite(scope, input);
-    const now = isoNow();
     const marker = syncMarker();
-    const newToken = existing.shortToken === null && isDynamicType(input.type) ? newShortToken() : null;
-    const shortToken = existing.shortToken ?? newToken;
-    const next: QrCodeRecord = { ...existing, ...input, logoFileId, shortToken, updatedAt: now };
-    const stored = { ...next, version: existing.version + 1 };
-    const statements = replaceCodeStatements(db, next, existing.version, referencedFileIds(next));
-    if (newToken) statements.unshift(reserveShortTokenStatement(db, newToken, id, now));
-    // The UPDATE … RETURNING: no row back means another write got there first.
-    const replaced = statements.length - 1;
-    if (shortToken) statements.push(queueRedirectSyncStatement(db, shortToken, marker));
+    const { stored, statements, replaced } = planReplace(scope, existing, input, { logoFileId, now: isoNow(), marker });
     if (options.alsoWrite) statements.push(...options.alsoWrite(stored));
     let results;
     try {
@@ -227,11 +273,10 @@ export async function replaceCode(
     if (results[replaced]!.results.length === 0) {
       // Someone else wrote (or deleted) the code between our read and our write.
       if (attempt < WRITE_ATTEMPTS && options.ifMatch === undefined) continue;
-      await requireCode(db, orgId, id);
-      throw new CodeChanged("The QR code was changed by another request while this one was applied; fetch it again and reapply your change");
+      return refuseLostRace(db, orgId, id, "replace");
     }
-    if (shortToken) await pushRedirect(env, shortToken, redirectRecordOf(stored), marker);
-    await emitCodeUpdated(env, orgId, representCode(stored, scope.publicOrigin));
+    if (stored.shortToken) await pushRedirect(env, stored.shortToken, redirectRecordOf(stored), marker);
+    await emitCodeUpdated(env, orgId, [representCode(stored, scope.publicOrigin)]);
     return stored;
   }
 }
@@ -250,14 +295,12 @@ export async function deleteCode(scope: Pick<WriteScope, "env" | "orgId">, id: s
     const existing = await requireCode(db, orgId, id);
     checkIfMatch(options.ifMatch, existing);
     const marker = syncMarker();
-    const statements = [deleteCodeStatement(db, existing.orgId, id, existing.version)];
-    if (existing.shortToken) statements.push(queueRedirectSyncStatement(db, existing.shortToken, marker));
+    const statements = planDelete(db, existing, marker);
     if (options.alsoWrite) statements.push(...options.alsoWrite(existing));
     const [deleted] = await db.batch(statements);
     if (deleted!.results.length === 0) {
       if (attempt < WRITE_ATTEMPTS && options.ifMatch === undefined) continue;
-      await requireCode(db, orgId, id);
-      throw new CodeChanged("The QR code was changed by another request; fetch it again before deleting");
+      return refuseLostRace(db, orgId, id, "delete");
     }
     if (existing.shortToken) await pushRedirect(env, existing.shortToken, null, marker);
     await emitCodeDeleted(env, orgId, [existing]);

@@ -139,6 +139,20 @@ export async function isMessageQrdlCode(db: D1Database, codeId: string): Promise
   return (await db.prepare("SELECT 1 FROM message_qrdl WHERE code_id = ?1").bind(codeId).first()) !== null;
 }
 
+/** Which of these QR codes back a message QR code (isMessageQrdlCode for many: 100 ids a query, D1's bound-parameter limit). */
+export async function findMessageQrdlCodeIds(db: D1Database, codeIds: readonly string[]): Promise<Set<string>> {
+  const found = new Set<string>();
+  for (let i = 0; i < codeIds.length; i += 100) {
+    const chunk = codeIds.slice(i, i + 100);
+    const { results } = await db
+      .prepare(`SELECT code_id FROM message_qrdl WHERE code_id IN (${chunk.map((_, k) => `?${k + 1}`).join(", ")})`)
+      .bind(...chunk)
+      .all<{ code_id: string }>();
+    for (const row of results) found.add(row.code_id);
+  }
+  return found;
+}
+
 /** For the public image (QrImageUrl): only a code of an active organization has one. */
 export async function findMessageQrdlByCode(db: D1Database, qrdlCode: string): Promise<MessageQrdl | null> {
   const row = await db

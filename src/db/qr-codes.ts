@@ -111,6 +111,23 @@ export async function findCode(db: D1Database, orgId: string, id: string): Promi
   return row ? toQrCode(row) : null;
 }
 
+/** D1 binds at most 100 values a statement: the organization's id and 99 code ids. */
+const IDS_PER_READ = 99;
+
+/** The organization's codes among `ids` by id (a missing id, or another organization's, is absent), 99 ids a query. */
+export async function findCodesByIds(db: D1Database, orgId: string, ids: readonly string[]): Promise<Map<string, QrCodeRecord>> {
+  const found = new Map<string, QrCodeRecord>();
+  for (let i = 0; i < ids.length; i += IDS_PER_READ) {
+    const chunk = ids.slice(i, i + IDS_PER_READ);
+    const { results } = await db
+      .prepare(`SELECT * FROM qr_codes WHERE org_id = ?1 AND id IN (${chunk.map((_, k) => `?${k + 2}`).join(", ")})`)
+      .bind(orgId, ...chunk)
+      .all<QrCodeRow>();
+    for (const row of results) found.set(row.id, toQrCode(row));
+  }
+  return found;
+}
+
 /**
  * The code behind a short link, for serving it (the link store, KV sync and repair): only a code of
  * an active organization is one, so a deactivated or deleted organization's links answer 404 and

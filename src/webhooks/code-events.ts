@@ -13,7 +13,8 @@ import { emitWebhookEvent, emitWebhookEvents } from "./events";
 export const emitCodeCreated = (env: Env, orgId: string, representations: readonly QrCodeRepresentation[]): Promise<number> =>
   emitWebhookEvents(env, orgId, "qr_code.created", representations);
 
-export const emitCodeUpdated = (env: Env, orgId: string, representation: QrCodeRepresentation): Promise<number> => emitWebhookEvent(env, orgId, "qr_code.updated", representation);
+export const emitCodeUpdated = (env: Env, orgId: string, representations: readonly QrCodeRepresentation[]): Promise<number> =>
+  emitWebhookEvents(env, orgId, "qr_code.updated", representations);
 
 /** qr_code.deleted: what identified the code (it can no longer be fetched). */
 export const deletedCodeData = (code: Pick<QrCodeRecord, "id" | "name" | "type" | "shortToken">) => ({ id: code.id, name: code.name, type: code.type, shortToken: code.shortToken });
