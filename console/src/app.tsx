@@ -12,6 +12,7 @@ import { currentSession, type Session, signOut } from "./session";
 const NAV = [
   { href: "#/codes", label: "Codes", section: "/codes" },
   { href: "#/analytics", label: "Analytics", section: "/analytics" },
+  { href: "#/webhooks", label: "Webhooks", section: "/webhooks", writersOnly: true },
   { href: "#/settings", label: "Settings", section: "/settings" },
 ] as const;
 
@@ -34,11 +35,12 @@ function later<P extends object>(load: () => Promise<{ default: FunctionComponen
 }
 const AnalyticsScreen = later<{ codeId?: string }>(() => import("./screens/analytics"), "analytics screen");
 const DesignerScreen = later<{ id: string; canWrite: boolean }>(() => import("./screens/designer"), "designer");
+const WebhooksScreen = later<{ id?: string; canWrite: boolean }>(() => import("./screens/webhooks"), "webhooks screen");
 
 function Screen({ route, session }: { route: Route; session: Session }) {
   const canWrite = session.user.role !== "viewer";
   const { path } = route;
-  if (path === "/codes" || path === "/") return <CodesList canWrite={canWrite} />;
+  if (path === "/codes" || path === "/") return <CodesList canWrite={canWrite} query={route.query} />;
   if (path === "/codes/new") return canWrite ? <NewCode /> : <Notice kind="error">Your role can read codes but not create them.</Notice>;
   let params = match("/codes/:id/design", path);
   if (params) return <DesignerScreen key={params.id} id={params.id!} canWrite={canWrite} />;
@@ -48,6 +50,9 @@ function Screen({ route, session }: { route: Route; session: Session }) {
   if (params) return <EditCode key={params.id} id={params.id!} canWrite={canWrite} />;
   if (path === "/analytics") return <AnalyticsScreen />;
   if (path === "/settings") return <Settings session={session} />;
+  params = path === "/webhooks" ? {} : match("/webhooks/:id", path);
+  if (params && !canWrite) return <Notice kind="error">Webhooks are managed by owners and editors; your role cannot see them.</Notice>;
+  if (params) return <WebhooksScreen key={params.id} id={params.id} canWrite={canWrite} />;
   return (
     <section>
       <h1>Not found</h1>
@@ -75,7 +80,7 @@ function Shell({ session, route, onSignedOut }: { session: Session; route: Route
         </a>
         <nav aria-label="Console">
           <ul>
-            {NAV.map((item) => (
+            {NAV.filter((item) => !("writersOnly" in item) || session.user.role !== "viewer").map((item) => (
               <li key={item.href}>
                 <a href={item.href} aria-current={route.path.startsWith(item.section) ? "page" : undefined}>
                   {item.label}

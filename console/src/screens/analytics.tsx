@@ -223,6 +223,12 @@ function RangePicker({ from, to, onChange }: { from: string; to: string; onChang
   );
 }
 
+/** The raw scans of the range shown, one code's or the organization's, as a streamed file. */
+export function scansExportUrl(codeId: string | undefined, range: { from: string; to: string }, format: "csv" | "jsonl"): string {
+  const query = new URLSearchParams({ format, ...apiRange(range.from, range.to) });
+  return `${codeId ? `/qr_codes/${encodeURIComponent(codeId)}` : "/analytics"}/scans/export?${query.toString()}`;
+}
+
 /** `codeId` set: one code's scans; absent: the organization's, over all its codes. */
 export default function Analytics({ codeId }: { codeId?: string }) {
   const [range, setRange] = useState(defaultRange);
@@ -257,12 +263,20 @@ export default function Analytics({ codeId }: { codeId?: string }) {
       <div class="screen-head">
         <h1 id="analytics-title">{codeId ? `Analytics: ${code?.name ?? "…"}` : "Analytics"}</h1>
         {codeId ? <a href={`#/codes/${encodeURIComponent(codeId)}`}>Back to the code</a> : null}
-        {/* The range's raw scans as a file (the cookie authorizes the download; the range in the API's [from, to) form). */}
-        <a class="button" href={`${codeId ? `/qr_codes/${encodeURIComponent(codeId)}` : "/analytics"}/scans/export?${new URLSearchParams({ format: "csv", ...apiRange(range.from, range.to) }).toString()}`} download>
-          Export scans (CSV)
-        </a>
       </div>
       <RangePicker from={range.from} to={range.to} onChange={setRange} />
+      {/* The range's raw scans as a file (the cookie authorizes the download; the range in the API's [from, to) form). */}
+      <p class="exports">
+        <span class="muted">
+          {codeId ? "This code's" : "Every code's"} scans from {range.from} to {range.to} (UTC, both included):
+        </span>{" "}
+        <a class="button" href={scansExportUrl(codeId, range, "csv")} download>
+          Export scans (CSV)
+        </a>{" "}
+        <a class="button" href={scansExportUrl(codeId, range, "jsonl")} download>
+          Export scans (JSON Lines)
+        </a>
+      </p>
       {error ? <Notice kind="error">{error}</Notice> : null}
       {!report && !error ? <p aria-live="polite">Loading…</p> : null}
       {report ? <ReportView report={report} from={range.from} to={range.to} perCode={!codeId} /> : null}

@@ -141,9 +141,27 @@ function ContentField({ field, draft, errors, onChange }: { field: FieldSpec; dr
   );
 }
 
+/** Tags as a person types them (separated by commas) → the list the API takes; it normalises each (case, spaces) and refuses what is not a tag. */
+const tagsOf = (text: string): string[] =>
+  text
+    .split(",")
+    .map((tag) => tag.trim())
+    .filter(Boolean);
+const isTagPath = (path: string) => path === "tags" || path.startsWith("tags.");
+/** The API's violations on the tags (`tags`, `tags.3`), as one message naming the tag refused. */
+function tagsError(errors: Errors, typed: string[]): string | undefined {
+  const messages = [...errors]
+    .filter(([path]) => isTagPath(path))
+    .map(([path, message]) => {
+      const index = Number(path.split(".")[1]);
+      return Number.isInteger(index) && typed[index] !== undefined ? `“${typed[index]}” ${message}` : message;
+    });
+  return messages.length > 0 ? messages.join("; ") : undefined;
+}
+
 /** Violations the form has no field for (limits, appearance, a whole object), listed above it. */
 function otherViolations(spec: TypeSpec, errors: Errors): [string, string][] {
-  const shown = (path: string) => path === "name" || spec.fields.some((f) => path === `content.${f.name}` || (f.kind === "links" && path.startsWith("content.links")));
+  const shown = (path: string) => path === "name" || isTagPath(path) || spec.fields.some((f) => path === `content.${f.name}` || (f.kind === "links" && path.startsWith("content.links")));
   return [...errors].filter(([path]) => !shown(path));
 }
 
@@ -157,6 +175,7 @@ function CodeForm({ code, onSaved }: FormProps) {
   const [type, setType] = useState<QrCodeType>(code?.type ?? "url");
   const spec = typeSpec(type);
   const [name, setName] = useState(code?.name ?? "");
+  const [tags, setTags] = useState((code?.tags ?? []).join(", "));
   const [drafts, setDrafts] = useState<Partial<Record<QrCodeType, Draft>>>(() => (code ? { [code.type]: draftOf(typeSpec(code.type), code.content) } : {}));
   const draft = drafts[type] ?? emptyDraft(spec);
   const [errors, setErrors] = useState<Errors>(new Map());
@@ -177,10 +196,10 @@ function CodeForm({ code, onSaved }: FormProps) {
         ? await api.PATCH("/qr_codes/{id}", {
             params: { path: { id: code.id } },
             // A merge patch: the content's fields the form emptied are removed (null), the rest replaced.
-            body: { name, content: { ...Object.fromEntries(Object.keys(code.content).map((key) => [key, null])), ...content } },
+            body: { name, content: { ...Object.fromEntries(Object.keys(code.content).map((key) => [key, null])), ...content }, tags: tagsOf(tags) },
             headers: { "Content-Type": "application/merge-patch+json" },
           })
-        : await api.POST("/qr_codes", { body: { name, type, content } as never });
+        : await api.POST("/qr_codes", { body: { name, type, content, tags: tagsOf(tags) } as never });
       if (result.data) {
         onSaved(result.data as QrCode);
         return;
@@ -252,6 +271,9 @@ function CodeForm({ code, onSaved }: FormProps) {
           <ContentField key={`${type}-${field.name}`} field={field} draft={draft} errors={errors} onChange={change} />
         ))}
       </fieldset>
+      <FieldFrame id="field-tags" label="Tags" hint="Separated by commas, to find the code by (the list filters by them). At most 10; each 1 to 32 letters, digits, '-', '_' or spaces, kept in lower case." error={tagsError(errors, tagsOf(tags))}>
+        {(describedBy, invalid) => <input id="field-tags" type="text" value={tags} aria-describedby={describedBy} aria-invalid={invalid} onInput={(e) => setTags(e.currentTarget.value)} />}
+      </FieldFrame>
       <div class="actions">
         <button class="button primary" type="submit" disabled={busy}>
           {busy ? "Saving…" : code ? "Save changes" : "Create code"}
