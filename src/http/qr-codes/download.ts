@@ -1,20 +1,16 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { dynamicUrl } from "../../codes/representation";
-import { findFile } from "../../db/files";
-import type { QrCodeRecord } from "../../codes/record";
+import { loadCodeLogo, renderCodeImage } from "../../codes/code-image";
 import type { AppEnv } from "../../env";
-import { readFileBytes } from "../../files/logo";
 import { contentDisposition } from "../../files/names";
-import { Semaphore } from "../../lib/semaphore";
-import { downloadLevels, MAX_CANVAS, MIN_CANVAS, planFitting, prepareFrame, QrError, renderPlanPng, renderPlanSvg, scannabilityHeader, sniffRasterImage, type CenterImage } from "../../qr";
+import { MAX_CANVAS, MIN_CANVAS, scannabilityHeader } from "../../qr";
 import { requirePermission } from "../bearer";
-import { ValidationError } from "../errors";
 import { publicBaseUrl } from "../origin";
 import { problemResponse } from "../problem";
 import { newRouter } from "../router";
 import { withViolationMessages } from "../validation-messages";
-import { builtinLogo, encodedText } from "../../codes/write-checks";
+import { encodedText } from "../../codes/write-checks";
 import { jsonBody, notAnObject } from "./input";
 import { bodyErrors, commonErrors, documentedQueryFirst, IdParam, IF_NONE_MATCH, notFoundOrInvalid } from "./openapi";
 import { integerParam, queryParam } from "./query";
@@ -70,10 +66,6 @@ function optionsOf(c: Context<AppEnv>, request: DownloadRequest): DownloadOption
 const MEDIA_TYPES = { png: "image/png", svg: "image/svg+xml" } as const;
 /** Bumped when the renderer changes what it draws, so stale cached renders are never served. */
 const RENDER_VERSION = 2;
-/** Above this a styled PNG takes tens of MB while it renders; one at a time per isolate keeps the peak flat. */
-const LARGE_RENDER_PX = 1500;
-const largeRenders = new Semaphore(1);
-
 function preferredFormat(accept: string | undefined): "png" | "svg" {
   if (!accept) return "png";
   let best: { format: "png" | "svg"; q: number } = { format: "png", q: -1 };
@@ -84,51 +76,6 @@ function preferredFormat(accept: string | undefined): "png" | "svg" {
     if (format && q > best.q) best = { format, q };
   }
   return best.q > 0 ? best.format : "png";
-}
-
-async function loadLogo(c: Context<AppEnv>, code: QrCodeRecord): Promise<{ image: CenterImage | null; digest: string | null }> {
-  if (code.appearance.uploadedImage === null || code.logoFileId === null) return { image: builtinLogo(code.appearance), digest: null };
-  const file = await findFile(c.env.DB, code.orgId, code.logoFileId);
-  const bytes = file ? await readFileBytes(c.env, file) : null;
-  // The upload was removed after the code was saved: draw the code without it rather than fail.
-  if (!file || !bytes) return { image: null, digest: null };
-  try {
-    return { image: sniffRasterImage(bytes), digest: file.sha256 };
-  } catch (err) {
-    // Stored before uploads were checked and scaled: too many pixels to decode for a render.
-    if (err instanceof QrError) throw new ValidationError([{ field: "appearance.uploadedImage", message: err.message }]);
-    throw err;
-  }
-}
-
-async function render(text: string, code: QrCodeRecord, options: DownloadOptions, image: CenterImage | null, signal: AbortSignal): Promise<Uint8Array> {
-  const appearance = { ...code.appearance, margin: options.margin };
-  await prepareFrame(appearance); // a frame's caption is laid out by resvg, started here
-  let plan;
-  try {
-    plan = planFitting({ content: text, appearance, size: options.size, image }, downloadLevels(appearance.qrOptionsErrorCorrectionLevel, image !== null));
-  } catch (err) {
-    if (err instanceof QrError && err.code === "CANVAS_TOO_SMALL")
-      throw new ValidationError([
-        {
-          field: "size",
-          message:
-            err.minimumSize === undefined
-              ? `${err.message}; this code cannot be drawn readably even at ${MAX_CANVAS} px with a ${options.margin} px margin`
-              : `${err.message}; the smallest size that works for this code is ${err.minimumSize} px`,
-        },
-      ]);
-    if (err instanceof QrError) throw new ValidationError([{ field: err.field === "size" || !err.field ? "size" : `appearance.${err.field}`, message: err.message }]);
-    throw err;
-  }
-  if (options.format === "svg") return new TextEncoder().encode(renderPlanSvg(plan));
-  // A client that left stops the render at its next strip, and a large render queued behind
-  // another never starts for nobody (renderError answers 499, not a counted crash).
-  if (options.size < LARGE_RENDER_PX) return renderPlanPng(plan, { signal });
-  return largeRenders.run(() => {
-    signal.throwIfAborted();
-    return renderPlanPng(plan, { signal });
-  });
 }
 
 const cacheRequest = (key: string) => new Request(`https://render-cache.edge-qr.internal/${key}`);
@@ -152,7 +99,7 @@ function attachment(name: string, extension: string): string {
 export async function download(c: Context<AppEnv>, id: string, options: DownloadOptions): Promise<Response> {
   const code = await requireCode(c, id);
   const text = encodedText(code.type, code.content, dynamicUrl(code, publicBaseUrl(c)));
-  const logo = await loadLogo(c, code);
+  const logo = await loadCodeLogo(c.env, code);
   // The organization is part of every cache key: a hit must never tell one tenant that another
   // already drew the same payload (a guessed wifi password confirmed by a hit).
   const fingerprint = JSON.stringify({ v: RENDER_VERSION, org: code.orgId, text, appearance: code.appearance, logo: logo.digest, ...options });
@@ -182,7 +129,7 @@ export async function download(c: Context<AppEnv>, id: string, options: Download
     bytes = stored;
     source = "hit";
   } else {
-    bytes = await render(text, code, options, logo.image, c.req.raw.signal);
+    bytes = await renderCodeImage(text, code, options, logo.image, c.req.raw.signal);
     source = "miss";
     c.executionCtx.waitUntil(c.env.FILES.put(`renders/${key}`, bytes, { httpMetadata: { contentType: MEDIA_TYPES[options.format] } }).catch(() => undefined));
   }

@@ -1,0 +1,413 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { replayBulk, rememberBulk } from "../../codes/bulk";
+import { loadCodeLogo, renderCodeImage } from "../../codes/code-image";
+import { childrenOf, createPrintRun, deletePrintRun, PRINT_RUN_MAX_CODES, PRINT_RUN_MAX_LABEL, PRINT_RUN_MAX_START, PrintRunNotFound, requirePrintRun } from "../../codes/print-runs";
+import { MAX_CODE_MM, MIN_CODE_MM, pdfSheet, sheetLayout, zipStream, type SheetItem } from "../../codes/print-sheet";
+import { dynamicUrl } from "../../codes/representation";
+import { encodedText } from "../../codes/write-checks";
+import { listPrintRunChildren, listPrintRuns, type PrintRunChild, type PrintRunSummary } from "../../db/print-runs";
+import type { AppEnv } from "../../env";
+import { contentDisposition } from "../../files/names";
+import { sha256Hex } from "../../lib/hex";
+import { MIN_CANVAS, type CenterImage } from "../../qr";
+import { requirePermission } from "../bearer";
+import { ApiError, limitBody } from "../errors";
+import { publicBaseUrl } from "../origin";
+import { problemResponse } from "../problem";
+import { newRouter } from "../router";
+import { withViolationMessages } from "../validation-messages";
+import { CodeBody, jsonBody } from "./input";
+import { commonErrors, HEADERS, IDEMPOTENCY_KEY, PartialCollectionViewSchema } from "./openapi";
+import { integerParam, PageParam, queryParam } from "./query";
+import { idempotencyKeyFirst, writeScope } from "./write";
+
+/**
+ * `/qr_codes/print_runs`: N serialised children of one template code made in one call, listed,
+ * rolled up, downloaded as a ZIP of images or a PDF sheet, and deleted together
+ * (codes/print-runs.ts says what a run is; codes/print-sheet.ts packs the files). Mounted inside
+ * the resource router before `/{id}`, so "print_runs" is never read as a code id.
+ */
+
+type Ctx = Context<AppEnv>;
+
+/** A run's body: the template and up to 1,000 labels of up to 64 characters (about 100 KB with the code). */
+export const PRINT_RUN_MAX_BYTES = 256 * 1024;
+/** Children per page of a run's listing. */
+const CHILDREN_PAGE_SIZE = 100;
+const RUNS_PAGE_SIZE = 30;
+/**
+ * The most children one download draws. Measured in workerd (README, Print runs): a plain 600 px
+ * PNG costs about 6 ms of CPU, an SVG 1 ms, a PDF cell (its 472 px PNG drawn, decoded and
+ * deflated again by pdf-lib) about 14 ms; styled codes cost more. A ZIP of 1,000 plain PNGs is
+ * then ~6 s of CPU and a PDF of 500 codes ~7 s, inside the 30 s a Workers Paid request may use;
+ * a larger run downloads in parts with `from` and `to`.
+ */
+export const ZIP_MAX_CODES = 1000;
+export const PDF_MAX_CODES = 500;
+/** Pixels of a ZIP's images: enough for a poster at 300 dpi over 17 cm; more is a single download's job. */
+const ZIP_MAX_SIZE = 2000;
+const ZIP_DEFAULT_SIZE = 600;
+const DEFAULT_MARGIN = 10;
+const MAX_MARGIN = 30;
+const DEFAULT_CODE_MM = 40;
+
+const read = requirePermission("qr:ReadQrCode", "read");
+const write = requirePermission("qr:WriteQrCode", "write");
+const security = [{ bearerKey: [] }];
+const tags = ["Print runs"];
+const LD_JSON = { "Content-Type": "application/ld+json; charset=utf-8" };
+
+const RunId = z.object({ id: z.string().openapi({ param: { name: "id", in: "path" }, example: "0193a1b2c3d4e5f6a7b8c9e0" }) });
+
+const runNotFound = (what: string) => problemResponse(`${what}; or the print run was not found (the same answer for another organization's id)`);
+
+/** A missing run is a 404 (this resource has no older contract that says 400, as the code's has). */
+async function runOr404<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (err instanceof PrintRunNotFound) throw new ApiError(404, "NOT_FOUND", err.message);
+    throw err;
+  }
+}
+
+const PrintRunRequest = withViolationMessages(
+  z
+    .object({
+      code: CodeBody.describe("The template every child copies: type (a dynamic one), target, appearance, limits and tags. Its name names the run, and the children's labels by default"),
+      count: z.number().int().min(1).max(PRINT_RUN_MAX_CODES).optional().describe(`How many children, 1 to ${PRINT_RUN_MAX_CODES}, labelled by \`labelPattern\`; or send \`labels\` instead`),
+      labelPattern: z
+        .string()
+        .min(1)
+        .max(PRINT_RUN_MAX_LABEL)
+        .optional()
+        .describe("With `count`: each child's label (and name), where `{n}` is its serial number, `{n:3}` the same zero-padded to 3 digits, `{A}` / `{a}` its letters (1 → A, 27 → AA). Defaults to the code's name, a space and `{n}`"),
+      start: z.number().int().min(0).max(PRINT_RUN_MAX_START).optional().describe("With `count`: the first serial number (default 1), so a second run can continue where the first ended"),
+      labels: z
+        .array(z.string().max(PRINT_RUN_MAX_LABEL))
+        .min(1)
+        .max(PRINT_RUN_MAX_CODES)
+        .optional()
+        .describe(`Instead of \`count\`: every child's label, in order, 1 to ${PRINT_RUN_MAX_CODES} different ones of 1 to ${PRINT_RUN_MAX_LABEL} characters`),
+    })
+    .superRefine((body, ctx) => {
+      if ((body.count === undefined) === (body.labels === undefined)) ctx.addIssue({ code: "custom", path: ["count"], message: "send either count (with an optional labelPattern and start) or labels" });
+      if (body.labels !== undefined)
+        for (const field of ["labelPattern", "start"] as const) if (body[field] !== undefined) ctx.addIssue({ code: "custom", path: [field], message: "goes with count, not with labels" });
+    })
+    .openapi("PrintRunRequest", {
+      example: { code: { name: "Table", type: "url", content: { url: "https://example.com/menu" }, appearance: { dotsOptionsType: "rounded" } }, count: 12, labelPattern: "Table {n}" },
+    }),
+);
+
+const Analytics = z.object({
+  scans: z.number().int().describe("Human scans of every child, summed"),
+  views: z.number().int().describe("Hosted page views of every child, summed"),
+});
+
+const PrintRunSchema = z
+  .object({
+    "@id": z.string().openapi({ example: "/qr_codes/print_runs/0193a1b2c3d4e5f6a7b8c9e0" }),
+    "@type": z.literal("PrintRun"),
+    id: z.string(),
+    name: z.string(),
+    size: z.number().int().describe("How many children the run has now (a child deleted on its own leaves it)"),
+    analytics: Analytics,
+    createdBy: z.string().nullable(),
+    createdAt: z.string().openapi({ example: "2026-12-03T08:31:00+00:00" }),
+    links: z.object({ codes: z.string(), download: z.string() }),
+  })
+  .openapi("PrintRun");
+
+const PrintRunCodeSchema = z
+  .object({
+    "@id": z.string().openapi({ example: "/qr_codes/0193a1b2c3d4e5f6a7b8c9d0" }),
+    "@type": z.literal("PrintRunCode"),
+    serial: z.number().int().describe("The child's position in the run, from 1"),
+    label: z.string().openapi({ example: "Table 7" }),
+    id: z.string().describe("The child's code id: read, change or download it as any code"),
+    shortToken: z.string().nullable(),
+    dynamicUrl: z.string().nullable().describe("What its image encodes"),
+    analytics: Analytics.describe("This child's own counts"),
+  })
+  .openapi("PrintRunCode");
+
+const CreatedRunSchema = PrintRunSchema.extend({ codes: z.array(PrintRunCodeSchema).describe("Every child, in serial order") }).openapi("PrintRunCreated");
+
+const collection = (name: string, member: z.ZodTypeAny) =>
+  z.object({ "@id": z.string(), "@type": z.literal("Collection"), totalItems: z.number().int(), member: z.array(member), view: PartialCollectionViewSchema }).openapi(name);
+const PrintRunCollectionSchema = collection("PrintRunCollection", PrintRunSchema);
+const PrintRunCodeCollectionSchema = collection("PrintRunCodeCollection", PrintRunCodeSchema);
+
+const runPath = (id: string) => `/qr_codes/print_runs/${id}`;
+
+function representRun(run: PrintRunSummary) {
+  return {
+    "@id": runPath(run.id),
+    "@type": "PrintRun" as const,
+    id: run.id,
+    name: run.name,
+    size: run.codes,
+    analytics: { scans: run.scans, views: run.views },
+    createdBy: run.createdBy,
+    createdAt: run.createdAt,
+    links: { codes: `${runPath(run.id)}/codes`, download: `${runPath(run.id)}/download` },
+  };
+}
+
+function representChild(child: Pick<PrintRunChild, "serial" | "label" | "id" | "type" | "shortToken" | "scans" | "views">, base: string) {
+  return {
+    "@id": `/qr_codes/${child.id}`,
+    "@type": "PrintRunCode" as const,
+    serial: child.serial,
+    label: child.label,
+    id: child.id,
+    shortToken: child.shortToken,
+    dynamicUrl: dynamicUrl(child, base),
+    analytics: { scans: child.scans, views: child.views },
+  };
+}
+
+/** A JSON-LD page view, as the code listing's. */
+function view(path: string, page: number, total: number, size: number) {
+  const last = Math.max(1, Math.ceil(total / size));
+  const link = (n: number) => `${path}?page=${n}`;
+  return {
+    "@id": link(page),
+    "@type": "PartialCollectionView" as const,
+    first: link(1),
+    last: link(last),
+    ...(page > 1 ? { previous: link(Math.min(page - 1, last)) } : {}),
+    ...(page < last ? { next: link(page + 1) } : {}),
+  };
+}
+
+export const printRunsRouter = newRouter();
+
+printRunsRouter.openapi(
+  createRoute({
+    method: "post",
+    path: "/print_runs",
+    operationId: "createPrintRun",
+    tags,
+    security,
+    summary: "Make a print run: N serialised codes sharing a target and an appearance",
+    description: [
+      `One call makes up to ${PRINT_RUN_MAX_CODES} children of the template \`code\` (a dynamic type), each an ordinary code with its own short link and scans, named by its label (\`count\` with \`labelPattern\`, or \`labels\`). The run rolls their scans up and downloads them as one ZIP or PDF sheet.`,
+      "The children copy the template when the run is made and are independent codes after: change one with PATCH /qr_codes/{id}, all of them with POST /qr_codes/bulk (the run's listing gives their ids). The call is all or nothing: a bad template or label writes nothing.",
+      "`Idempotency-Key` covers the whole call: a retry with the same key and body answers the first run again (Idempotent-Replayed: true) instead of making a second one, for 24 hours; the same key with another body is a 422.",
+    ].join("\n\n"),
+    middleware: [write, idempotencyKeyFirst, limitBody(PRINT_RUN_MAX_BYTES), jsonBody()] as const,
+    parameters: [{ ...IDEMPOTENCY_KEY, description: "1 to 255 visible ASCII characters: a retry of the same call answers the first run again instead of making a second (kept 24 hours)" }],
+    request: { body: { required: true, content: { "application/json": { schema: PrintRunRequest } } } },
+    responses: {
+      201: {
+        description: "The run and every child in serial order; Location names the run",
+        headers: { Location: { description: "The run's path, `/qr_codes/print_runs/{id}`", schema: { type: "string" } }, "Idempotent-Replayed": HEADERS.idempotentReplayed },
+        content: { "application/ld+json": { schema: CreatedRunSchema } },
+      },
+      400: problemResponse("The body is invalid (one violation per field: the template's under `code.`, a label's under `labels.N`), the type is static, or the Idempotency-Key is malformed"),
+      413: problemResponse(`Request body larger than ${PRINT_RUN_MAX_BYTES} bytes`),
+      415: problemResponse("A body that is not JSON"),
+      422: problemResponse("This Idempotency-Key was already used with a different body"),
+      ...commonErrors,
+    },
+  }),
+  async (c) => {
+    const body = c.req.valid("json");
+    const apiKey = c.get("apiKey");
+    const key = c.req.header("Idempotency-Key");
+    const hash = key === undefined ? null : await sha256Hex(`print_run\n${await c.req.text()}`);
+    if (key !== undefined) {
+      const replay = await replayBulk(c.env.DB, apiKey.orgId, key, hash!);
+      if (replay !== null) return c.body(replay, 201, { ...LD_JSON, Location: (JSON.parse(replay) as { "@id": string })["@id"], "Idempotent-Replayed": "true" }) as never;
+    }
+    const spec = body.labels !== undefined ? { labels: body.labels } : { count: body.count!, pattern: body.labelPattern ?? `${body.code.name.trim()} {n}`, start: body.start ?? 1 };
+    const { run, children } = await createPrintRun(writeScope(c), body.code, spec, apiKey.name);
+    const base = publicBaseUrl(c);
+    const answer = JSON.stringify({ ...representRun(run), codes: children.map(({ serial, label, code }) => representChild({ serial, label, ...code }, base)) });
+    if (key !== undefined) await rememberBulk(c.env.DB, apiKey.orgId, key, hash!, answer);
+    return c.body(answer, 201, { ...LD_JSON, Location: runPath(run.id) }) as never;
+  },
+);
+
+printRunsRouter.openapi(
+  createRoute({
+    method: "get",
+    path: "/print_runs",
+    operationId: "listPrintRuns",
+    tags,
+    security,
+    summary: "List the organization's print runs",
+    description: `JSON-LD collection, ${RUNS_PAGE_SIZE} per page, newest first, each run with its children's scans summed.`,
+    middleware: [read] as const,
+    request: { query: withViolationMessages(z.object({ page: PageParam })) },
+    responses: { 200: { description: "A page of print runs", content: { "application/ld+json": { schema: PrintRunCollectionSchema } } }, 400: problemResponse("A query parameter is invalid"), ...commonErrors },
+  }),
+  async (c) => {
+    const { page } = c.req.valid("query");
+    const { items, total } = await listPrintRuns(c.env.DB, c.get("apiKey").orgId, { limit: RUNS_PAGE_SIZE, offset: (page - 1) * RUNS_PAGE_SIZE });
+    return c.json({ "@id": "/qr_codes/print_runs", "@type": "Collection" as const, totalItems: total, member: items.map(representRun), view: view("/qr_codes/print_runs", page, total, RUNS_PAGE_SIZE) }, 200, LD_JSON);
+  },
+);
+
+printRunsRouter.openapi(
+  createRoute({
+    method: "get",
+    path: "/print_runs/{id}",
+    operationId: "getPrintRun",
+    tags,
+    security,
+    summary: "Retrieve a print run, its children's scans rolled up",
+    middleware: [read] as const,
+    request: { params: RunId },
+    responses: { 200: { description: "The run", content: { "application/ld+json": { schema: PrintRunSchema } } }, 404: runNotFound("No such run"), ...commonErrors },
+  }),
+  async (c) => {
+    const run = await runOr404(() => requirePrintRun(c.env.DB, c.get("apiKey").orgId, c.req.valid("param").id));
+    return c.json(representRun(run), 200, LD_JSON);
+  },
+);
+
+printRunsRouter.openapi(
+  createRoute({
+    method: "get",
+    path: "/print_runs/{id}/codes",
+    operationId: "listPrintRunCodes",
+    tags,
+    security,
+    summary: "List a print run's children in serial order",
+    description: `JSON-LD collection, ${CHILDREN_PAGE_SIZE} per page, each child with its label, short link and own scans.`,
+    middleware: [read] as const,
+    request: { params: RunId, query: withViolationMessages(z.object({ page: PageParam })) },
+    responses: {
+      200: { description: "A page of children", content: { "application/ld+json": { schema: PrintRunCodeCollectionSchema } } },
+      400: problemResponse("A query parameter is invalid"),
+      404: runNotFound("No such run"),
+      ...commonErrors,
+    },
+  }),
+  async (c) => {
+    const { id } = c.req.valid("param");
+    const { page } = c.req.valid("query");
+    const run = await runOr404(() => requirePrintRun(c.env.DB, c.get("apiKey").orgId, id));
+    const children = await listPrintRunChildren(c.env.DB, run.id, { afterSerial: 0, limit: CHILDREN_PAGE_SIZE, offset: (page - 1) * CHILDREN_PAGE_SIZE });
+    const base = publicBaseUrl(c);
+    const path = `${runPath(run.id)}/codes`;
+    return c.json(
+      {
+        "@id": path,
+        "@type": "Collection" as const,
+        totalItems: run.codes,
+        member: children.map((child) => representChild(child, base)),
+        view: view(path, page, run.codes, CHILDREN_PAGE_SIZE),
+      },
+      200,
+      LD_JSON,
+    );
+  },
+);
+
+printRunsRouter.openapi(
+  createRoute({
+    method: "delete",
+    path: "/print_runs/{id}",
+    operationId: "deletePrintRun",
+    tags,
+    security,
+    summary: "Delete a print run and its children",
+    description: "Every child is deleted as DELETE /qr_codes/{id} would: its short link stops resolving and its token is never issued again. A child changed while the run is deleted is kept, as a code of its own.",
+    middleware: [write] as const,
+    request: { params: RunId },
+    responses: { 204: { description: "Deleted" }, 404: runNotFound("No such run"), ...commonErrors },
+  }),
+  async (c) => {
+    await runOr404(() => deletePrintRun(writeScope(c), c.req.valid("param").id));
+    return c.body(null, 204);
+  },
+);
+
+const DownloadQuery = withViolationMessages(
+  z.object({
+    format: queryParam(z.enum(["zip-png", "zip-svg", "pdf"]).default("pdf")).describe("`pdf` (default): a sheet of labelled codes; `zip-png` / `zip-svg`: one image per child, named by serial and label, with an index.csv"),
+    size: integerParam(z.number().int().min(MIN_CANVAS).max(ZIP_MAX_SIZE).optional()).describe(`ZIP only: pixels of each image, square (default ${ZIP_DEFAULT_SIZE})`),
+    margin: integerParam(z.number().int().min(0).max(MAX_MARGIN).optional()).describe(`Pixels of quiet zone around each image; overrides appearance.margin (default ${DEFAULT_MARGIN})`),
+    paper: queryParam(z.enum(["a4", "letter"]).default("a4")).describe("PDF only: the sheet's paper"),
+    codeSize: integerParam(z.number().int().min(MIN_CODE_MM).max(MAX_CODE_MM).default(DEFAULT_CODE_MM)).describe(`PDF only: each code's printed side in millimetres, ${MIN_CODE_MM} to ${MAX_CODE_MM} (default ${DEFAULT_CODE_MM}); drawn at 300 dpi`),
+  }),
+);
+
+printRunsRouter.openapi(
+  createRoute({
+    method: "get",
+    path: "/print_runs/{id}/download",
+    operationId: "downloadPrintRun",
+    tags,
+    security,
+    summary: "Download a print run as a PDF sheet or a ZIP of PNG or SVG files",
+    description: [
+      `\`pdf\`: an A4 or Letter sheet, codes in a grid at \`codeSize\` mm (300 dpi images), each with its label under it; up to ${PDF_MAX_CODES} codes (it is built in memory). \`zip-png\` / \`zip-svg\`: one image per child (\`001 Table 1.png\`) and \`index.csv\` (serial, label, file, id, dynamic_url), streamed as each code is drawn; up to ${ZIP_MAX_CODES} codes.`,
+      "Every image applies its child's whole appearance as it is now, as a single download does.",
+    ].join("\n\n"),
+    middleware: [read] as const,
+    request: { params: RunId, query: DownloadQuery },
+    responses: {
+      200: {
+        description: "The sheet or the archive, as an attachment named after the run",
+        headers: { "Content-Disposition": { description: "`attachment`, named after the run", schema: { type: "string" } } },
+        content: { "application/pdf": { schema: { type: "string", format: "binary" } }, "application/zip": { schema: { type: "string", format: "binary" } } },
+      },
+      400: problemResponse("A query parameter is invalid (one violation each), too small for a child, or the run is larger than the format allows"),
+      404: runNotFound("No such run"),
+      ...commonErrors,
+    },
+  }),
+  async (c) => {
+    const { id } = c.req.valid("param");
+    const query = c.req.valid("query");
+    const run = await runOr404(() => requirePrintRun(c.env.DB, c.get("apiKey").orgId, id));
+    const max = query.format === "pdf" ? PDF_MAX_CODES : ZIP_MAX_CODES;
+    if (run.codes > max) throw new ApiError(400, "VALIDATION_FAILED", `format: a ${query.format} holds at most ${max} codes; this run has ${run.codes}`, [{ field: "format", message: `holds at most ${max} codes; this run has ${run.codes}` }]);
+    const base = publicBaseUrl(c);
+    const pixels = query.format === "pdf" ? sheetLayout(query.paper, query.codeSize).pixels : (query.size ?? ZIP_DEFAULT_SIZE);
+    const imageOptions = { format: query.format === "zip-svg" ? ("svg" as const) : ("png" as const), size: pixels, margin: query.margin ?? DEFAULT_MARGIN };
+    // The children share their logo as a rule: each upload is read once per download.
+    const logos = new Map<string, Promise<{ image: CenterImage | null }>>();
+    const records = new Map<number, PrintRunChild>();
+    async function* items(): AsyncGenerator<SheetItem> {
+      for await (const child of childrenOf(c.env.DB, run.id)) {
+        records.set(child.serial, child);
+        yield { serial: child.serial, label: child.label, id: child.id, text: encodedText(child.type, child.content, dynamicUrl(child, base)) };
+      }
+    }
+    const draw = async (item: SheetItem): Promise<Uint8Array> => {
+      const child = records.get(item.serial)!;
+      records.delete(item.serial);
+      const logoKey = child.logoFileId ?? `builtin:${child.appearance.predefinedImage ?? ""}`;
+      if (!logos.has(logoKey)) logos.set(logoKey, loadCodeLogo(c.env, child));
+      return renderCodeImage(item.text, child, imageOptions, (await logos.get(logoKey)!).image, c.req.raw.signal);
+    };
+    const digits = Math.max(3, String(run.codes).length);
+    if (query.format === "pdf") {
+      const pdf = await pdfSheet(items(), sheetLayout(query.paper, query.codeSize), run.name, draw);
+      return c.body(pdf as Uint8Array<ArrayBuffer>, 200, {
+        "Content-Type": "application/pdf",
+        "Content-Disposition": contentDisposition("attachment", `${run.name}.pdf`, `print-run-${run.id}.pdf`),
+        "Cache-Control": "private, no-store",
+      });
+    }
+    // The first child is drawn before the answer starts: a size too small for the code is then a
+    // 400, not a broken archive (the children share a design, so the first speaks for the rest).
+    const first = await childrenOf(c.env.DB, run.id, 1).next();
+    if (!first.done) {
+      const child = first.value;
+      await renderCodeImage(encodedText(child.type, child.content, dynamicUrl(child, base)), child, imageOptions, (await loadCodeLogo(c.env, child)).image);
+    }
+    return c.body(zipStream(items(), imageOptions.format, draw, digits), 200, {
+      "Content-Type": "application/zip",
+      "Content-Disposition": contentDisposition("attachment", `${run.name}.zip`, `print-run-${run.id}.zip`),
+      "Cache-Control": "private, no-store",
+    });
+  },
+);
