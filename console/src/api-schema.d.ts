@@ -680,7 +680,7 @@ export interface paths {
         put?: never;
         /**
          * Create, update and delete up to 1,000 QR codes in one call
-         * @description Each operation succeeds or fails on its own (per item, not all or nothing): the answer has one result per operation, in request order, with the status and problem the single-code call would have given. Creates are written together, in D1 batches of 100 codes; updates and deletes then apply one by one in request order, each with its own `ifMatch`. Another organization's id fails as not found.
+         * @description Each operation succeeds or fails on its own (per item, not all or nothing): the answer has one result per operation, in request order, with the status and problem the single-code call would have given. Creates are written together, in D1 batches of 100 codes; then updates and deletes, also in batches of 100, each checked against its code's current version and its own `ifMatch` as PATCH and DELETE check them (an operation on a code an earlier operation of the call changed applies to that change, in request order; one that a concurrent request beats answers as the single call would). Another organization's id fails as not found.
          *
          *     `Idempotency-Key` covers the whole call: a retry with the same key and body answers the first call's results again (Idempotent-Replayed: true) without writing anything, for 24 hours; the same key with another body is a 422.
          */
