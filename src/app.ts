@@ -8,8 +8,9 @@ import { consoleRouter, openConsole } from "./http/console-assets";
 import { adminRouter } from "./http/admin";
 import { healthRouter } from "./http/health";
 import { produceQrCodeRouter } from "./http/produce-qrcode";
+import { printRunsRouter } from "./http/qr-codes/print-runs";
 import { qrCodesRouter } from "./http/qr-codes/router";
-import { benchRouter, redirectsRouter } from "./http/redirects";
+import { benchRouter, redirectsRouter, shareLinksRouter } from "./http/redirects";
 import { filesRouter } from "./http/files";
 import { hostedPagesRouter, pageAssetsRouter } from "./http/hosted-pages";
 import { pairingRouter } from "./http/pairing/router";
@@ -34,11 +35,13 @@ app.route("/admin", adminRouter);
 app.route("/apis/v2/public/crm", produceQrCodeRouter);
 app.route("/files", filesRouter);
 app.route("/qr_codes", qrCodesRouter);
+app.route("/print_runs", printRunsRouter);
 app.route("/session", sessionRouter);
 app.route("/organization", organizationRouter);
 app.route("/analytics", organizationAnalyticsRouter);
 app.route("/webhooks", webhooksRouter);
 app.route("/r", redirectsRouter);
+app.route("/s", shareLinksRouter);
 app.route("/bench", benchRouter);
 // Device pairing: /instances/…, /pairing/confirm and the pairing page's script under /assets.
 app.route("/", pairingRouter);
@@ -95,6 +98,7 @@ app.doc31("/openapi.json", {
     { name: "Produce QR code", description: "Stateless QR code PNGs for a URL or tel: URI, authenticated by api_key and developer_secret in the body; always HTTP 200" },
     { name: "Files", description: "Uploads (files, audio, logos) stored in R2, and their public download" },
     { name: "QR codes", description: "An organization's dynamic QR codes: create, read, replace, delete, download their images, read their scans and page views" },
+    { name: "Print runs", description: "N serialised codes made from one template in one call (table 1..N, flyer batch A..Z), their scans rolled up, downloaded as a labelled PDF sheet or a ZIP of images" },
     { name: "Console session", description: "People signing in to the console: email and password, one-time invite and reset links, sign-out" },
     { name: "Webhooks", description: "Signed webhooks (Standard Webhooks): an organization's endpoints, their delivery logs, redelivery" },
     { name: "Organization settings", description: "An owner's settings for their own organization, from the console session only: bearer API keys, members and their console roles, developer keys and their IP allowlists" },

@@ -14,7 +14,7 @@ const hasEventFields = (e: Partial<VisitEvent> | null): boolean =>
   typeof e.id === "string" &&
   typeof e.codeId === "string" &&
   typeof e.orgId === "string" &&
-  (e.kind === "scan" || e.kind === "view") &&
+  (e.kind === "scan" || e.kind === "view" || e.kind === "click") &&
   typeof e.at === "string" &&
   /^\d{4}-\d\d-\d\dT/.test(e.at) &&
   typeof e.bot === "boolean" &&

@@ -13,7 +13,8 @@ export interface VisitEvent {
   at: string;
   codeId: string;
   orgId: string;
-  kind: "scan" | "view";
+  /** scan: of the image (/r); click: of the share link (/s); view: of a hosted page (/p). */
+  kind: "scan" | "view" | "click";
   country: string | null;
   region: string | null;
   city: string | null;
@@ -25,6 +26,10 @@ export interface VisitEvent {
   botReason: BotReason | null;
   visitor: string;
   outcome: "target" | "fallback" | "refused";
+  /** The routing rule that chose the destination by its label ("default": the code has rules, none matched); null when none applied. */
+  rule: string | null;
+  /** The A/B variant that chose it, by its label; null when none did. */
+  variant: string | null;
 }
 
 function referrerHost(request: Request): string | null {
@@ -51,8 +56,10 @@ export type VisitMessage = Omit<VisitEvent, "visitor"> & { visitorKey: string };
 export interface VisitInput {
   codeId: string;
   orgId: string;
-  kind: "scan" | "view";
+  kind: VisitEvent["kind"];
   outcome?: VisitEvent["outcome"];
+  rule?: string | null;
+  variant?: string | null;
 }
 
 export async function buildVisitMessage(env: Env, request: Request, input: VisitInput, now = new Date()): Promise<VisitMessage> {
@@ -80,6 +87,8 @@ export async function buildVisitMessage(env: Env, request: Request, input: Visit
     // Only Cloudflare's own header names the client; anything else is what the client says.
     visitorKey: await edgeVisitorKey(env, day, request.headers.get("CF-Connecting-IP") ?? "", agent),
     outcome: input.outcome ?? "target",
+    rule: input.rule ?? null,
+    variant: input.variant ?? null,
   };
 }
 

@@ -1,5 +1,6 @@
 import type { Appearance } from "../qr";
 import type { Limits } from "./limits";
+import type { Routing, Utm } from "./smart-links";
 import type { QrCodeType } from "./types";
 
 /** A code as the application sees it: what D1 stores (src/db/qr-codes.ts maps the rows). */
@@ -11,6 +12,10 @@ export interface QrCodeRecord {
   content: Record<string, unknown>;
   appearance: Appearance;
   limits: Limits | null;
+  /** Smart links (codes/smart-links.ts): null when the code has no rule and no variant. */
+  routing: Routing | null;
+  /** null when the code sets no UTM parameter. */
+  utm: Utm | null;
   /** Normalised, distinct and sorted (src/codes/tags.ts). */
   tags: string[];
   logoFileId: string | null;
@@ -20,6 +25,8 @@ export interface QrCodeRecord {
   version: number;
   scans: number;
   views: number;
+  /** Human visits of the share link (/s/{token}), apart from scans of the image. */
+  clicks: number;
   createdAt: string;
   updatedAt: string;
 }
@@ -32,6 +39,10 @@ export interface CodeInput {
   appearance: Appearance;
   /** null when no limit is set (the representation then shows every field null). */
   limits: Limits | null;
+  /** null when the code has no rule and no variant. */
+  routing: Routing | null;
+  /** null when the code sets no UTM parameter; left out (undefined): the organization's defaults (withUtmDefaults). */
+  utm?: Utm | null;
   /** Normalised, distinct and sorted (src/codes/tags.ts). */
   tags: string[];
 }

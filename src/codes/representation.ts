@@ -1,6 +1,7 @@
 import { scannabilityOf } from "../qr";
 import type { QrCodeRecord } from "./record";
 import { NO_LIMITS } from "./limits";
+import { NO_UTM } from "./smart-links";
 import { hasLandingPage, hasPage, isDynamicType, representedContent } from "./catalog";
 
 /** Hypermedia relations as the contract names them. */
@@ -14,6 +15,8 @@ const REL = {
 export const codePath = (id: string) => `/qr_codes/${id}`;
 export const dynamicUrlOf = (base: string, token: string) => `${base}/r/${token}`;
 export const hostedPageUrlOf = (base: string, token: string) => `${base}/p/${token}`;
+/** The link people paste (chats, mail, bios): the same destination as the image, counted as a click rather than a scan. */
+export const shareUrlOf = (base: string, token: string) => `${base}/s/${token}`;
 
 /** The public URL of the short link a dynamic code encodes, or null for static codes. */
 export function dynamicUrl(code: Pick<QrCodeRecord, "type" | "shortToken">, base: string): string | null {
@@ -36,7 +39,9 @@ export function representCode(code: QrCodeRecord, base: string) {
     metadata: { shortToken: dynamic ? code.shortToken : null, createdAt: code.createdAt, updatedAt: code.updatedAt },
     appearance: code.appearance,
     attributes: {
-      ...(dynamic ? { dynamicUrl: dynamicUrlOf(base, code.shortToken!), ...(paged ? { hostedPageUrl: hostedPageUrlOf(base, code.shortToken!) } : {}) } : { dynamicUrl: null }),
+      ...(dynamic
+        ? { dynamicUrl: dynamicUrlOf(base, code.shortToken!), shareUrl: shareUrlOf(base, code.shortToken!), ...(paged ? { hostedPageUrl: hostedPageUrlOf(base, code.shortToken!) } : {}) }
+        : { dynamicUrl: null }),
       // Additive: which decoder families the design is drawn for (appearance.scannability).
       scannability: scannabilityOf(code.appearance),
     },
@@ -47,9 +52,13 @@ export function representCode(code: QrCodeRecord, base: string) {
       { rel: REL.scanLogs, href: `${self}/scans`, method: "GET" as const },
       ...(hosted ? [{ rel: REL.pageViews, href: `${self}/page-views`, method: "GET" as const }] : []),
     ],
-    analytics: hosted ? { scans: code.scans, views: code.views } : { scans: code.scans },
+    // Additive: clicks, the human visits of the share link, apart from the image's scans.
+    analytics: hosted ? { scans: code.scans, views: code.views, clicks: code.clicks } : dynamic ? { scans: code.scans, clicks: code.clicks } : { scans: code.scans },
     // Additive, beyond the contract: every field null when the code has no limit.
     limits: code.limits ?? NO_LIMITS,
+    // Additive (codes/smart-links.ts): both lists empty, every UTM field null, when the code has none.
+    routing: code.routing ?? { rules: [], variants: [] },
+    utm: code.utm ?? NO_UTM,
     // Additive: normalised, sorted (codes/tags.ts); [] when the code has none.
     tags: code.tags,
   };

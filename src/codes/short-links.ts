@@ -4,6 +4,7 @@ import { ExpiringMap, ExpiringSet } from "../lib/expiring-set";
 import { randomHex } from "../lib/hex";
 import { orUnavailable } from "../lib/unavailable";
 import { hasLimits, type Limits } from "./limits";
+import { hasRouting, hasUtm, type Routing, type Utm } from "./smart-links";
 import type { QrCodeRecord } from "./record";
 import { linkTarget } from "./catalog";
 import type { QrCodeType } from "./types";
@@ -34,6 +35,10 @@ export interface RedirectRecord {
   version: number;
   /** Present only for codes with a limit: the only ones that ever consult the scan limiter. */
   limits?: Limits;
+  /** Present only for codes with rules or variants (smart-links.ts evaluates them from this record alone). */
+  routing?: Routing;
+  /** Present only for codes with UTM parameters. */
+  utm?: Utm;
 }
 
 /** Where a scan of the code goes (catalog.ts says, per type); null for a static code or one without a token. */
@@ -44,7 +49,17 @@ export function redirectTarget(code: Pick<QrCodeRecord, "type" | "content" | "sh
 export function redirectRecordOf(code: QrCodeRecord): RedirectRecord | null {
   const target = redirectTarget(code);
   if (target === null) return null;
-  return { type: code.type, target, codeId: code.id, orgId: code.orgId, updatedAt: code.updatedAt, version: code.version, ...(hasLimits(code.limits) ? { limits: code.limits } : {}) };
+  return {
+    type: code.type,
+    target,
+    codeId: code.id,
+    orgId: code.orgId,
+    updatedAt: code.updatedAt,
+    version: code.version,
+    ...(hasLimits(code.limits) ? { limits: code.limits } : {}),
+    ...(hasRouting(code.routing) ? { routing: code.routing } : {}),
+    ...(hasUtm(code.utm) ? { utm: code.utm } : {}),
+  };
 }
 
 /**

@@ -10,6 +10,7 @@ import {
   replaceCodeStatements,
   reserveShortTokenStatement,
 } from "../db/qr-codes";
+import { findUtmDefaults } from "../db/utm-defaults";
 import { isoNow } from "../lib/time";
 import { readFileBytes, resolveUploadedImage } from "../files/logo";
 import { sha256Hex } from "../lib/hex";
@@ -131,12 +132,28 @@ export function planCreate(
   const db = env.DB;
   const { id, now } = at;
   const shortToken = isDynamicType(input.type) ? newShortToken() : null;
-  const code: QrCodeRecord = { id, orgId, ...input, logoFileId: at.logoFileId, shortToken, createdBy: at.createdBy, version: 1, scans: 0, views: 0, createdAt: now, updatedAt: now };
+  const code: QrCodeRecord = { id, orgId, ...input, utm: input.utm ?? null, logoFileId: at.logoFileId, shortToken, createdBy: at.createdBy, version: 1, scans: 0, views: 0, clicks: 0, createdAt: now, updatedAt: now };
   const representation = representCode(code, publicOrigin);
   const statements = insertCodeStatements(db, code, referencedFileIds(code));
   if (shortToken) statements.unshift(reserveShortTokenStatement(db, shortToken, id, now), queueRedirectSyncStatement(db, shortToken, at.marker));
   return { code, representation, statements };
 }
+
+/**
+ * Gives an input that leaves `utm` out the organization's UTM defaults (read from D1 once per
+ * defaulter, and only when a dynamic code needs them): a code says `utm: null` to have none.
+ * Static codes never pass through us, so they get none. One defaulter serves a whole bulk call.
+ */
+export function utmDefaulter(db: D1Database, orgId: string): (input: CodeInput) => Promise<CodeInput> {
+  let defaults: Promise<CodeInput["utm"]> | undefined;
+  return async (input) => {
+    if (input.utm !== undefined) return input;
+    if (!isDynamicType(input.type)) return { ...input, utm: null };
+    defaults ??= findUtmDefaults(db, orgId);
+    return { ...input, utm: await defaults };
+  };
+}
+const withUtmDefault = (db: D1Database, orgId: string, input: CodeInput): Promise<CodeInput> => utmDefaulter(db, orgId)(input);
 
 /** Creates a code (a dynamic one with a fresh short token) and pushes its redirect record to KV. */
 export async function createCode(scope: WriteScope, input: CodeInput, options: CreateOptions): Promise<Created> {
@@ -148,6 +165,7 @@ export async function createCode(scope: WriteScope, input: CodeInput, options: C
     const replay = await replayIdempotent(db, orgId, idempotencyKey, hash!);
     if (replay) return replay;
   }
+  input = await withUtmDefault(db, orgId, input);
   const { logoFileId } = await prepareWrite(scope, input);
   const now = isoNow();
   const marker = syncMarker();
@@ -207,7 +225,7 @@ export function planReplace(
   const db = scope.env.DB;
   const newToken = existing.shortToken === null && isDynamicType(input.type) ? newShortToken() : null;
   const shortToken = existing.shortToken ?? newToken;
-  const next: QrCodeRecord = { ...existing, ...input, logoFileId: at.logoFileId, shortToken, updatedAt: at.now };
+  const next: QrCodeRecord = { ...existing, ...input, utm: input.utm ?? null, logoFileId: at.logoFileId, shortToken, updatedAt: at.now };
   const statements = replaceCodeStatements(db, next, existing.version, referencedFileIds(next));
   if (newToken) statements.unshift(reserveShortTokenStatement(db, newToken, existing.id, at.now));
   const replaced = statements.length - 1;
@@ -258,7 +276,7 @@ export async function replaceCode(
     checkIfMatch(options.ifMatch, existing);
     // Its message record would no longer describe where the deep link goes.
     if (attempt === 1 && !options.asMessageQrdl && (await isMessageQrdlCode(db, id))) throw new CodeManagedByMessageQrdl();
-    const input = typeof change === "function" ? change(existing) : change;
+    const input = await withUtmDefault(db, orgId, typeof change === "function" ? change(existing) : change);
     const { logoFileId } = await prepareWrite(scope, input);
     const marker = syncMarker();
     const { stored, statements, replaced } = planReplace(scope, existing, input, { logoFileId, now: isoNow(), marker });

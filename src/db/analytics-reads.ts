@@ -33,10 +33,12 @@ export interface VisitRow {
   bot: number;
   bot_reason: VisitEvent["botReason"];
   outcome: VisitEvent["outcome"];
+  rule: string | null;
+  variant: string | null;
 }
 
 // The visitor hash is deliberately not selected: it is an internal pseudonymous key.
-export const VISIT_COLUMNS = "id, at, country, region, city, device, os, browser, referrer_host, bot, bot_reason, outcome";
+export const VISIT_COLUMNS = "id, at, country, region, city, device, os, browser, referrer_host, bot, bot_reason, outcome, rule, variant";
 
 export const toVisit = (r: VisitRow): VisitRecord => ({
   id: r.id,
@@ -51,6 +53,8 @@ export const toVisit = (r: VisitRow): VisitRecord => ({
   bot: r.bot === 1,
   botReason: r.bot_reason,
   outcome: r.outcome,
+  rule: r.rule,
+  variant: r.variant,
 });
 
 export interface ListVisitsOptions {
@@ -99,7 +103,7 @@ export interface DimensionCount {
   bots: number;
 }
 
-export const DIMENSIONS = ["country", "device", "os", "browser", "referrer"] as const;
+export const DIMENSIONS = ["country", "device", "os", "browser", "referrer", "rule", "variant"] as const;
 export type Dimension = (typeof DIMENSIONS)[number];
 
 export interface VisitSummary {

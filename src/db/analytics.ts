@@ -2,8 +2,8 @@ import type { VisitEvent } from "../analytics/event";
 
 // Named SQL for scan and page-view analytics.
 
-/** scan_events columns and the VisitEvent field each one is read from. */
-const EVENT_FIELDS = [
+/** scan_events columns and the VisitEvent field each one is read from (the raw-scan archive writes the same columns). */
+export const EVENT_FIELDS = [
   ["id", "id"],
   ["code_id", "codeId"],
   ["org_id", "orgId"],
@@ -19,6 +19,8 @@ const EVENT_FIELDS = [
   ["bot_reason", "botReason"],
   ["visitor", "visitor"],
   ["outcome", "outcome"],
+  ["rule", "rule"],
+  ["variant", "variant"],
 ] as const;
 
 /**
@@ -44,7 +46,8 @@ export function recordEventsStatements(db: D1Database, events: VisitEvent[], bat
       .prepare(
         `UPDATE qr_codes SET
            scans = scans + (SELECT COUNT(*) FROM scan_events e WHERE e.batch_id = ?1 AND e.code_id = qr_codes.id AND e.kind = 'scan' AND e.bot = 0),
-           views = views + (SELECT COUNT(*) FROM scan_events e WHERE e.batch_id = ?1 AND e.code_id = qr_codes.id AND e.kind = 'view' AND e.bot = 0)
+           views = views + (SELECT COUNT(*) FROM scan_events e WHERE e.batch_id = ?1 AND e.code_id = qr_codes.id AND e.kind = 'view' AND e.bot = 0),
+           clicks = clicks + (SELECT COUNT(*) FROM scan_events e WHERE e.batch_id = ?1 AND e.code_id = qr_codes.id AND e.kind = 'click' AND e.bot = 0)
          WHERE id IN (SELECT code_id ${inBatch})`,
       )
       .bind(batchId),
@@ -59,12 +62,20 @@ export function recordEventsStatements(db: D1Database, events: VisitEvent[], bat
       .prepare(
         `INSERT INTO scan_daily_dimensions (code_id, kind, day, dimension, value, humans, bots)
          SELECT code_id, kind, day, dimension, value, SUM(bot = 0), SUM(bot) FROM (
-           SELECT code_id, kind, day, bot, 'country' AS dimension, COALESCE(country, 'unknown') AS value ${inBatch}
-           UNION ALL SELECT code_id, kind, day, bot, 'device', device ${inBatch}
-           UNION ALL SELECT code_id, kind, day, bot, 'os', COALESCE(os, 'unknown') ${inBatch}
-           UNION ALL SELECT code_id, kind, day, bot, 'browser', COALESCE(browser, 'unknown') ${inBatch}
-           UNION ALL SELECT code_id, kind, day, bot, 'referrer', COALESCE(referrer_host, 'direct') ${inBatch}
-         ) WHERE true GROUP BY code_id, kind, day, dimension, value
+           SELECT e.code_id, e.kind, e.day, e.bot, d.value AS dimension,
+             CASE d.value
+               WHEN 'country' THEN COALESCE(e.country, 'unknown')
+               WHEN 'device' THEN e.device
+               WHEN 'os' THEN COALESCE(e.os, 'unknown')
+               WHEN 'browser' THEN COALESCE(e.browser, 'unknown')
+               WHEN 'referrer' THEN COALESCE(e.referrer_host, 'direct')
+               WHEN 'rule' THEN e.rule
+               WHEN 'variant' THEN e.variant
+             END AS value
+           -- One row per event and dimension (D1 allows too few terms in a compound SELECT for a UNION per dimension).
+           FROM scan_events e, json_each('["country","device","os","browser","referrer","rule","variant"]') d
+           WHERE e.batch_id = ?1
+         ) WHERE value IS NOT NULL GROUP BY code_id, kind, day, dimension, value
          ON CONFLICT (code_id, kind, day, dimension, value) DO UPDATE SET humans = humans + excluded.humans, bots = bots + excluded.bots`,
       )
       .bind(batchId),

@@ -1,6 +1,7 @@
 import type { Appearance } from "../qr";
 import type { QrCodeRecord } from "../codes/record";
 import type { Limits } from "../codes/limits";
+import type { Routing, Utm } from "../codes/smart-links";
 import type { QrCodeType } from "../codes/types";
 import { deleteFileReferencesStatement, insertFileReferencesStatement } from "./file-references";
 import { deleteTagsStatement, hasAllTagsCondition, insertTagsStatement } from "./tags";
@@ -16,6 +17,8 @@ interface QrCodeRow {
   content: string;
   appearance: string;
   limits: string | null;
+  routing: string | null;
+  utm: string | null;
   tags: string;
   logo_file_id: string | null;
   short_token: string | null;
@@ -23,6 +26,7 @@ interface QrCodeRow {
   version: number;
   scans: number;
   views: number;
+  clicks: number;
   created_at: string;
   updated_at: string;
 }
@@ -35,6 +39,8 @@ const toQrCode = (r: QrCodeRow): QrCodeRecord => ({
   content: JSON.parse(r.content) as Record<string, unknown>,
   appearance: JSON.parse(r.appearance) as Appearance,
   limits: r.limits === null ? null : (JSON.parse(r.limits) as Limits),
+  routing: r.routing === null ? null : (JSON.parse(r.routing) as Routing),
+  utm: r.utm === null ? null : (JSON.parse(r.utm) as Utm),
   tags: JSON.parse(r.tags) as string[],
   logoFileId: r.logo_file_id,
   shortToken: r.short_token,
@@ -42,12 +48,13 @@ const toQrCode = (r: QrCodeRow): QrCodeRecord => ({
   version: r.version,
   scans: r.scans,
   views: r.views,
+  clicks: r.clicks,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
 
 /**
- * The editable columns in bind order ?1..?10: identity (id, org), then what a write sets. Insert
+ * The editable columns in bind order ?1..?12: identity (id, org), then what a write sets. Insert
  * and replace bind the same list, so a column added here reaches both.
  */
 const editableValues = (code: QrCodeRecord): unknown[] => [
@@ -61,14 +68,16 @@ const editableValues = (code: QrCodeRecord): unknown[] => [
   code.shortToken,
   code.limits === null ? null : JSON.stringify(code.limits),
   JSON.stringify(code.tags),
+  code.routing === null ? null : JSON.stringify(code.routing),
+  code.utm === null ? null : JSON.stringify(code.utm),
 ];
 
 /** The code's insert, then its file references (`fileIds`: every upload it refers to; see file-references.ts) and its tag rows. */
 export function insertCodeStatements(db: D1Database, code: QrCodeRecord, fileIds: readonly string[]): D1PreparedStatement[] {
   const insert = db
     .prepare(
-      `INSERT INTO qr_codes (id, org_id, name, type, content, appearance, logo_file_id, short_token, limits, tags, created_by, version, created_at, updated_at, scans, views)
-       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 0, 0)`,
+      `INSERT INTO qr_codes (id, org_id, name, type, content, appearance, logo_file_id, short_token, limits, tags, routing, utm, created_by, version, created_at, updated_at, scans, views, clicks)
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, 0, 0, 0)`,
     )
     .bind(...editableValues(code), code.createdBy, code.version, code.createdAt, code.updatedAt);
   return [insert, insertFileReferencesStatement(db, code.orgId, code.id, fileIds, code.version), insertTagsStatement(db, code.orgId, code.id, code.tags, code.version)];
@@ -88,8 +97,8 @@ export function reserveShortTokenStatement(db: D1Database, token: string, codeId
 export function replaceCodeStatements(db: D1Database, code: QrCodeRecord, expectedVersion: number, fileIds: readonly string[]): D1PreparedStatement[] {
   const replace = db
     .prepare(
-      `UPDATE qr_codes SET name = ?3, type = ?4, content = ?5, appearance = ?6, logo_file_id = ?7, short_token = ?8, limits = ?9, tags = ?10, version = version + 1, updated_at = ?11
-       WHERE id = ?1 AND org_id = ?2 AND version = ?12 RETURNING *`,
+      `UPDATE qr_codes SET name = ?3, type = ?4, content = ?5, appearance = ?6, logo_file_id = ?7, short_token = ?8, limits = ?9, tags = ?10, routing = ?11, utm = ?12, version = version + 1, updated_at = ?13
+       WHERE id = ?1 AND org_id = ?2 AND version = ?14 RETURNING *`,
     )
     .bind(...editableValues(code), code.updatedAt, expectedVersion);
   return [

@@ -52,9 +52,10 @@ organizationAnalyticsRouter.use("*", bearerKeyAuth());
 organizationAnalyticsRouter.route("/", organizationScansExportRouter);
 
 const FAMILIES = [
-  { segment: "scans", kind: "scan", type: "ScanSummary", what: "scans" },
-  { segment: "page-views", kind: "view", type: "PageViewSummary", what: "hosted page views" },
-] as const satisfies readonly { segment: string; kind: VisitKind; type: string; what: string }[];
+  { segment: "scans", kind: "scan", type: "ScanSummary", what: "scans", operationId: "getOrganizationScanSummary" },
+  { segment: "page-views", kind: "view", type: "PageViewSummary", what: "hosted page views", operationId: "getOrganizationPageViewSummary" },
+  { segment: "clicks", kind: "click", type: "ShareClickSummary", what: "share link clicks (attributes.shareUrl)", operationId: "getOrganizationClickSummary" },
+] as const satisfies readonly { segment: string; kind: VisitKind; type: string; what: string; operationId: string }[];
 
 for (const family of FAMILIES) {
   const schema = summarySchema(family.type);
@@ -62,7 +63,7 @@ for (const family of FAMILIES) {
     createRoute({
       method: "get",
       path: `/${family.segment}`,
-      operationId: family.kind === "scan" ? "getOrganizationScanSummary" : "getOrganizationPageViewSummary",
+      operationId: family.operationId,
       tags: ["QR codes"],
       security: [{ bearerKey: [] }],
       summary: `The organization's ${family.what}: totals and breakdowns over all its codes`,

@@ -43,6 +43,8 @@ function visit(code: Code, at: string, overrides: Partial<VisitEvent> = {}): Vis
     botReason: null,
     visitor: "visitor-a",
     outcome: "target",
+    rule: null,
+    variant: null,
     ...overrides,
   };
 }
@@ -122,6 +124,8 @@ describe("scans: totals and breakdowns", () => {
         { value: "direct", humans: 3, bots: 2 },
         { value: "news.example", humans: 1, bots: 0 },
       ],
+      byRule: [],
+      byVariant: [],
     });
     expect(res.json.range).toEqual({ from: null, to: null, days: { from: null, to: null } });
 
@@ -144,6 +148,8 @@ describe("scans: totals and breakdowns", () => {
       bot: false,
       botReason: null,
       outcome: "target",
+      rule: null,
+      variant: null,
     });
     expect(res.text).not.toContain("visitor");
     expect(Object.keys(res.json)).toEqual(["@context", "@id", "@type", "totalItems", "member", "view", "range", "totals", "breakdowns"]);
@@ -159,7 +165,7 @@ describe("scans: totals and breakdowns", () => {
 
     // The invariant: the resource's counter is the human total.
     const resource = await get(org, `/qr_codes/${code.id}`);
-    expect(resource.json.analytics).toEqual({ scans: 4 });
+    expect(resource.json.analytics).toEqual({ scans: 4, clicks: 0 });
 
     // Each member dereferences.
     const item = await get(org, res.json.member[1]["@id"]);
@@ -209,7 +215,7 @@ describe("scans: totals and breakdowns", () => {
     const res = await get(org, `/qr_codes/${id}/scans`);
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({ totalItems: 0, member: [], totals: { all: 0, human: 0, unique: 0, bots: 0 } });
-    expect(res.json.breakdowns).toEqual({ byDay: [], byCountry: [], byDevice: [], byOs: [], byBrowser: [], byReferrer: [] });
+    expect(res.json.breakdowns).toEqual({ byDay: [], byCountry: [], byDevice: [], byOs: [], byBrowser: [], byReferrer: [], byRule: [], byVariant: [] });
   });
 });
 
@@ -235,14 +241,14 @@ describe("the consumer", () => {
     expect(again.retryMessages).toEqual([]);
     expect((await get(org, `/qr_codes/${code.id}/scans?bots=include`)).text).toBe(first.text);
     expect((await get(org, `/qr_codes/${code.id}`)).json.analytics).toEqual(firstCode.json.analytics);
-    expect(firstCode.json.analytics).toEqual({ scans: 2 });
+    expect(firstCode.json.analytics).toEqual({ scans: 2, clicks: 0 });
     expect(await rawRowCount(code.id)).toBe(3);
 
     // A batch mixing one old event and one new one adds only the new one.
     await consume([events[0], visit(code, "2026-11-07T10:00:00+00:00", { visitor: "c" })]);
     const mixed = await get(org, `/qr_codes/${code.id}/scans`);
     expect(mixed.json.totals).toEqual({ all: 4, human: 3, unique: 3, bots: 1 });
-    expect((await get(org, `/qr_codes/${code.id}`)).json.analytics).toEqual({ scans: 3 });
+    expect((await get(org, `/qr_codes/${code.id}`)).json.analytics).toEqual({ scans: 3, clicks: 0 });
   });
 
   it("malformed messages are acknowledged and never written", async () => {
@@ -251,7 +257,7 @@ describe("the consumer", () => {
     const good = visit(code, "2026-11-08T08:00:00+00:00");
     const bodies = [
       good,
-      { ...visit(code, "2026-11-08T08:00:00+00:00"), kind: "click" },
+      { ...visit(code, "2026-11-08T08:00:00+00:00"), kind: "download" },
       { ...visit(code, "2026-11-08T08:00:00+00:00"), at: "yesterday" },
       { ...visit(code, "2026-11-08T08:00:00+00:00"), bot: "no" },
       { ...visit(code, "2026-11-08T08:00:00+00:00"), visitor: undefined },
@@ -403,7 +409,7 @@ describe("page views", () => {
     expect(scanLog.json.totals).toEqual({ all: 1, human: 1, unique: 1, bots: 0 });
 
     const resource = await get(org, `/qr_codes/${code.id}`);
-    expect(resource.json.analytics).toEqual({ scans: scanLog.json.totals.human, views: pageViews.json.totals.human });
+    expect(resource.json.analytics).toEqual({ scans: scanLog.json.totals.human, views: pageViews.json.totals.human, clicks: 0 });
     expect(resource.json.links.find((l: { rel: string }) => l.rel.endsWith("page-views")).href).toBe(`/qr_codes/${code.id}/page-views`);
 
     // Items are found under their own kind only.

@@ -203,7 +203,7 @@ describe("C10: a scan needs nothing but the queue", () => {
     expect((await getQueueResult(redelivered, ctx)).explicitAcks).toHaveLength(100);
     const stored = await env.DB.prepare("SELECT COUNT(*) AS n FROM scan_events WHERE code_id = ?1").bind(code.id).first("n");
     expect(stored).toBe(100);
-    expect((await call("GET", `/qr_codes/${code.id}`, { key: org.readKey })).json.analytics).toEqual({ scans: 100 });
+    expect((await call("GET", `/qr_codes/${code.id}`, { key: org.readKey })).json.analytics).toEqual({ scans: 100, clicks: 0 });
     // 50 addresses with one agent: 50 unique visitors that day.
     const uniques = await env.DB.prepare("SELECT COUNT(*) AS n FROM scan_daily_visitors WHERE code_id = ?1").bind(code.id).first("n");
     expect(uniques).toBe(50);

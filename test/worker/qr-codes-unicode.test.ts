@@ -69,7 +69,7 @@ describe("a lone surrogate in any content string is refused when the code is wri
 
 describe("every document a read builds is built when the code is written", () => {
   const appearance = AppearanceSchema.parse({});
-  const input = (type: QrCodeType, content: Record<string, unknown>): CodeInput => ({ name: "Probe", type, content, appearance, limits: null, tags: [] });
+  const input = (type: QrCodeType, content: Record<string, unknown>): CodeInput => ({ name: "Probe", type, content, appearance, limits: null, routing: null, utm: null, tags: [] });
 
   // Past the schema (as a future field or a builder stricter than its schema would be): the
   // write still refuses, as a 400 on the field, what the .vcf builder would throw on for every reader.

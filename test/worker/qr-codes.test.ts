@@ -23,7 +23,9 @@ describe("QR code resource: create and read", () => {
     expect(res.headers.get("content-type")).toMatch(/^application\/ld\+json/);
     const code = res.json;
     expect(res.headers.get("location")).toBe(`/qr_codes/${code.id}`);
-    expect(Object.keys(code)).toEqual(["id", "name", "type", "content", "metadata", "appearance", "attributes", "links", "analytics", "limits", "tags"]);
+    expect(Object.keys(code)).toEqual(["id", "name", "type", "content", "metadata", "appearance", "attributes", "links", "analytics", "limits", "routing", "utm", "tags"]);
+    expect(code.routing).toEqual({ rules: [], variants: [] });
+    expect(code.utm).toEqual({ source: null, medium: null, campaign: null, term: null, content: null });
     expect(code.limits).toEqual({ validFrom: null, validUntil: null, maxScans: null, fallbackUrl: null });
     expect(code.id).toMatch(/^[0-9a-f]{24}$/);
     expect(code.metadata.shortToken).toMatch(/^[0-9A-Za-z]{8}$/);
@@ -31,14 +33,14 @@ describe("QR code resource: create and read", () => {
     expect(code.metadata.updatedAt).toBe(code.metadata.createdAt);
     expect(code.appearance).toEqual({ ...DEFAULT_APPEARANCE, shape: "circle", margin: 12, dotsOptionsType: "rounded" });
     expect(Object.keys(code.appearance)).toEqual(Object.keys(DEFAULT_APPEARANCE));
-    expect(code.attributes).toEqual({ dynamicUrl: `https://qr.test/r/${code.metadata.shortToken}`, scannability: UNIVERSAL });
+    expect(code.attributes).toEqual({ dynamicUrl: `https://qr.test/r/${code.metadata.shortToken}`, shareUrl: `https://qr.test/s/${code.metadata.shortToken}`, scannability: UNIVERSAL });
     expect(code.links).toEqual([
       { rel: "self", href: `/qr_codes/${code.id}`, method: "GET" },
       { rel: "https://twilee.com/rels/download", href: `/qr_codes/${code.id}/download`, method: "POST" },
       { rel: "https://twilee.com/rels/schema-org", href: `/qr_codes/${code.id}/schemaorg`, method: "GET" },
       { rel: "https://twilee.com/rels/scan-logs", href: `/qr_codes/${code.id}/scans`, method: "GET" },
     ]);
-    expect(code.analytics).toEqual({ scans: 0 });
+    expect(code.analytics).toEqual({ scans: 0, clicks: 0 });
     const read = await call("GET", `/qr_codes/${code.id}`, { key: org.readKey });
     expect(read.status).toBe(200);
     expect(read.json).toEqual(code);
@@ -63,7 +65,12 @@ describe("QR code resource: create and read", () => {
     try {
       const res = await create(org.writeKey, { name: "n", type: "text", content: { text: "hi" } });
       const token = res.json.metadata.shortToken;
-      expect(res.json.attributes).toEqual({ dynamicUrl: `https://qr.example/r/${token}`, hostedPageUrl: `https://qr.example/p/${token}`, scannability: UNIVERSAL });
+      expect(res.json.attributes).toEqual({
+        dynamicUrl: `https://qr.example/r/${token}`,
+        shareUrl: `https://qr.example/s/${token}`,
+        hostedPageUrl: `https://qr.example/p/${token}`,
+        scannability: UNIVERSAL,
+      });
     } finally {
       configurable.PUBLIC_BASE_URL = previous;
     }
@@ -87,13 +94,13 @@ describe("QR code resource: create and read", () => {
       }
       if (HOSTED.has(type)) {
         expect(code.attributes.hostedPageUrl).toBe(`https://qr.test/p/${code.metadata.shortToken}`);
-        expect(code.analytics).toEqual({ scans: 0, views: 0 });
+        expect(code.analytics).toEqual({ scans: 0, views: 0, clicks: 0 });
         expect(code.links.at(-1)).toEqual({ rel: "https://twilee.com/rels/page-views", href: `/qr_codes/${code.id}/page-views`, method: "GET" });
       } else {
         // The contact card is a page too (at /p, with its .vcf), without views of its own.
         if (type === "vcard") expect(code.attributes.hostedPageUrl).toBe(`https://qr.test/p/${code.metadata.shortToken}`);
         else expect(code.attributes).not.toHaveProperty("hostedPageUrl");
-        expect(code.analytics).toEqual({ scans: 0 });
+        expect(code.analytics).toEqual(STATIC.has(type) ? { scans: 0 } : { scans: 0, clicks: 0 });
         expect(code.links).toHaveLength(4);
       }
       expect((await call("GET", `/qr_codes/${code.id}`, { key: org.readKey })).json).toEqual(code);

@@ -231,7 +231,7 @@ describe("scan events", () => {
       const result = await getQueueResult(batch, ctx);
       expect(result.explicitAcks.sort()).toEqual(["m0", "m1", "m2"]);
       const read = await call("GET", `/qr_codes/${code.id}`, { key: org.readKey });
-      expect(read.json.analytics).toEqual({ scans: 2 });
+      expect(read.json.analytics).toEqual({ scans: 2, clicks: 0 });
     }
     const daily = await env.DB.prepare("SELECT total, humans, bots FROM scan_daily WHERE code_id = ?1").bind(code.id).first();
     expect(daily).toEqual({ total: 3, humans: 2, bots: 1 });

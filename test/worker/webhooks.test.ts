@@ -174,7 +174,7 @@ describe("webhook deliveries", () => {
     queued = [];
     const visit = (codeId: string, kind: "scan" | "view"): VisitEvent => ({
       id: crypto.randomUUID(), at: "2026-11-07T08:00:00+00:00", codeId, orgId: org.orgId, kind, country: "FR", region: null, city: null,
-      device: "mobile", os: "iOS", browser: "Mobile Safari", referrerHost: null, bot: false, botReason: null, visitor: "v", outcome: "target",
+      device: "mobile", os: "iOS", browser: "Mobile Safari", referrerHost: null, bot: false, botReason: null, visitor: "v", outcome: "target", rule: null, variant: null,
     });
     const visits = [visit(codes[0]!, "scan"), visit(codes[1]!, "scan"), visit(codes[0]!, "scan"), visit(codes[0]!, "view")];
     const written = await consumeVisits(createMessageBatch("edge-qr-scans", visits.map((body, i) => ({ id: `v${i}`, timestamp: new Date(), attempts: 1, body }))), env);

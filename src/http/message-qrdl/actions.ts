@@ -125,6 +125,8 @@ const messageCodeInput = (phoneNumber: string, message: string): CodeInput => ({
   content: { url: waMeUrl(phoneNumber, message) },
   appearance: DEFAULT_APPEARANCE,
   limits: null,
+  routing: null,
+  utm: null,
   tags: [],
 });
 
@@ -177,7 +179,7 @@ async function updatePhoneMessageQrdl(c: Ctx, caller: Caller, params: Params) {
       scope,
       record.codeId,
       // Always a url code pointing at wa.me, whatever happened to the row since it was created.
-      (current) => ({ name: current.name, type: "url", content, appearance: current.appearance, limits: current.limits, tags: current.tags }),
+      (current) => ({ name: current.name, type: "url", content, appearance: current.appearance, limits: current.limits, routing: current.routing, utm: current.utm, tags: current.tags }),
       {
         asMessageQrdl: true,
         alsoWrite: (next) => [

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { hasLandingPage, LANDING_PAGE_TYPES } from "../../codes/catalog";
+import { DYNAMIC_TYPES, hasLandingPage, isDynamicType, LANDING_PAGE_TYPES } from "../../codes/catalog";
 import {
   DIMENSIONS,
   findVisit,
@@ -38,12 +38,47 @@ type Ctx = Context<AppEnv>;
 
 interface Family {
   kind: VisitKind;
-  segment: "scans" | "page-views";
-  type: "ScanLog" | "PageView";
+  segment: "scans" | "page-views" | "clicks";
+  type: "ScanLog" | "PageView" | "ShareClick";
   notFound: string;
+  /** The operation ids of the collection and of one event. */
+  operations: [string, string];
+  /** What the collection and one event are, for the document. */
+  what: [string, string];
+  /** The code's counter that `totals.human` equals with no range. */
+  counter: "scans" | "views" | "clicks";
+  /** The codes that can have such events; any other is a clear 400 rather than an always-empty list. */
+  only?: { error: string; types: string; accepts: (code: QrCodeRecord) => boolean };
 }
-const SCANS: Family = { kind: "scan", segment: "scans", type: "ScanLog", notFound: "Scan not found" };
-const PAGE_VIEWS: Family = { kind: "view", segment: "page-views", type: "PageView", notFound: "Page view not found" };
+const SCANS: Family = {
+  kind: "scan",
+  segment: "scans",
+  type: "ScanLog",
+  notFound: "Scan not found",
+  operations: ["listQrCodeScans", "getQrCodeScan"],
+  what: ["The code's scans, with totals and breakdowns", "One scan"],
+  counter: "scans",
+};
+const PAGE_VIEWS: Family = {
+  kind: "view",
+  segment: "page-views",
+  type: "PageView",
+  notFound: "Page view not found",
+  operations: ["listQrCodePageViews", "getQrCodePageView"],
+  what: ["The code's hosted page views, with totals and breakdowns", "One page view"],
+  counter: "views",
+  only: { error: "NOT_HOSTED", types: `Page views exist only for hosted types (${LANDING_PAGE_TYPES.join(", ")})`, accepts: (code) => hasLandingPage(code.type) },
+};
+const CLICKS: Family = {
+  kind: "click",
+  segment: "clicks",
+  type: "ShareClick",
+  notFound: "Click not found",
+  operations: ["listQrCodeClicks", "getQrCodeClick"],
+  what: ["The visits of the code's share link (attributes.shareUrl), with totals and breakdowns", "One click of the share link"],
+  counter: "clicks",
+  only: { error: "NOT_DYNAMIC", types: `Clicks exist only for dynamic types (${DYNAMIC_TYPES.join(", ")}), whose share link is attributes.shareUrl`, accepts: (code) => isDynamicType(code.type) },
+};
 
 const read = requirePermission("qr:ReadQrCode", "read");
 
@@ -180,7 +215,15 @@ const ld = (c: Ctx, body: unknown) => c.json(body as never, 200, { "Content-Type
 
 const representVisit = (path: string, family: Family, visit: VisitRecord) => ({ "@id": `${path}/${visit.id}`, "@type": family.type, ...visit });
 
-const BREAKDOWN_KEYS: Record<Dimension, string> = { country: "byCountry", device: "byDevice", os: "byOs", browser: "byBrowser", referrer: "byReferrer" };
+const BREAKDOWN_KEYS: Record<Dimension, string> = {
+  country: "byCountry",
+  device: "byDevice",
+  os: "byOs",
+  browser: "byBrowser",
+  referrer: "byReferrer",
+  rule: "byRule",
+  variant: "byVariant",
+};
 
 function totalsOf(summary: VisitSummary) {
   let human = 0;
@@ -243,11 +286,10 @@ async function answerItem(c: Ctx, family: Family, code: QrCodeRecord, eventId: s
   return ld(c, { "@context": `/contexts/${family.type}`, ...representVisit(`/qr_codes/${code.id}/${family.segment}`, family, visit) });
 }
 
-/** Page views exist only where there is a page: a clear refusal rather than an always-empty list. */
-async function requireHostedCode(c: Ctx, id: string): Promise<QrCodeRecord> {
+/** Page views exist only where there is a page, clicks where there is a share link: a clear refusal rather than an always-empty list. */
+async function requireCodeOf(c: Ctx, family: Family, id: string): Promise<QrCodeRecord> {
   const code = await requireCode(c, id);
-  if (!hasLandingPage(code.type))
-    throw new ApiError(400, "NOT_HOSTED", `Page views exist only for hosted types (${LANDING_PAGE_TYPES.join(", ")}); this is a ${code.type} code`);
+  if (family.only && !family.only.accepts(code)) throw new ApiError(400, family.only.error, `${family.only.types}; this is a ${code.type} code`);
   return code;
 }
 
@@ -270,6 +312,8 @@ const visitSchema = (name: string) =>
       bot: z.boolean().openapi({ description: "A crawler, link preview, prefetch or HEAD request: logged, never counted as a human" }),
       botReason: z.enum(["isbot", "preview", "prefetch", "head"]).nullable(),
       outcome: z.enum(["target", "fallback", "refused"]).openapi({ description: "Where the visitor was sent (fallback or refused: the code's limits applied)" }),
+      rule: z.string().nullable().openapi({ description: 'Beyond the contract: the routing rule that chose the destination ("default": the code has rules, none matched); null when none applied' }),
+      variant: z.string().nullable().openapi({ description: "Beyond the contract: the A/B variant that chose the destination; null when none did" }),
     })
     .openapi(name);
 
@@ -293,6 +337,10 @@ export const SUMMARY_FIELDS = {
     byOs: Breakdown,
     byBrowser: Breakdown,
     byReferrer: Breakdown,
+    byRule: z
+      .array(Count)
+      .openapi({ description: 'Beyond the contract: the routing rule that chose each destination, by its name (else "rule 2"); "default" when the code had rules and none matched. Empty for codes without rules' }),
+    byVariant: z.array(Count).openapi({ description: 'Beyond the contract: the A/B variant that chose each destination, by its name (else "A", "B", …). Empty for codes without variants' }),
   }),
 };
 
@@ -311,34 +359,37 @@ const collectionSchema = (name: string, member: ReturnType<typeof visitSchema>) 
 
 const ScanLogSchema = visitSchema("ScanLog");
 const PageViewSchema = visitSchema("PageView");
+const ShareClickSchema = visitSchema("ShareClick");
 const schemas = {
   scans: { member: ScanLogSchema, collection: collectionSchema("ScanLogCollection", ScanLogSchema) },
   "page-views": { member: PageViewSchema, collection: collectionSchema("PageViewCollection", PageViewSchema) },
+  clicks: { member: ShareClickSchema, collection: collectionSchema("ShareClickCollection", ShareClickSchema) },
 };
 
 const ItemParams = IdParam.extend({ eventId: z.string().openapi({ param: { name: "eventId", in: "path" } }) });
 
 export const analyticsRouter = newRouter();
 
-for (const family of [SCANS, PAGE_VIEWS]) {
-  const hosted = family === PAGE_VIEWS;
-  const only = hosted ? ` Hosted types only (${LANDING_PAGE_TYPES.join(", ")}); any other type is a 400.` : "";
+for (const family of [SCANS, PAGE_VIEWS, CLICKS]) {
+  const only = family.only ? ` ${family.only.types}; any other type is a 400.` : "";
   const ld200 = (description: string, schema: z.ZodType) => ({ description, content: { "application/ld+json": { schema } } });
-  const load = (c: Ctx, id: string) => (hosted ? requireHostedCode(c, id) : requireCode(c, id));
-  const notFound = hosted ? "the code has no hosted page, or the QR code was not found (the same answer for another organization's id)" : "or the QR code was not found (the same answer for another organization's id)";
+  const load = (c: Ctx, id: string) => requireCodeOf(c, family, id);
+  const notFound = family.only
+    ? `the code is of another type (${family.only.error}), or the QR code was not found (the same answer for another organization's id)`
+    : "or the QR code was not found (the same answer for another organization's id)";
 
   const collection = createRoute({
     method: "get",
     path: `/{id}/${family.segment}`,
-    operationId: hosted ? "listQrCodePageViews" : "listQrCodeScans",
+    operationId: family.operations[0],
     tags: ["QR codes"],
     security: [{ bearerKey: [] }],
-    summary: hosted ? "The code's hosted page views, with totals and breakdowns" : "The code's scans, with totals and breakdowns",
+    summary: family.what[0],
     description:
       `JSON-LD collection of the raw events, ${PAGE_SIZE} per page, newest first, in [from, to). ` +
       "`totals` and `breakdowns` come from daily rollups and cover whole UTC days; they outlive the raw events. " +
       "`totals.human` with no range equals `analytics." +
-      (hosted ? "views" : "scans") +
+      family.counter +
       "` on the code." +
       only,
     middleware: [read, codeFirst(load)] as const,
@@ -357,15 +408,15 @@ for (const family of [SCANS, PAGE_VIEWS]) {
     createRoute({
       method: "get",
       path: `/{id}/${family.segment}/{eventId}`,
-      operationId: hosted ? "getQrCodePageView" : "getQrCodeScan",
+      operationId: family.operations[1],
       tags: ["QR codes"],
       security: [{ bearerKey: [] }],
-      summary: hosted ? "One page view" : "One scan",
+      summary: family.what[1],
       description: `An event of the code while its raw row is kept (the retention period).${only}`,
       middleware: [read] as const,
       request: { params: ItemParams },
       responses: {
-        200: ld200(hosted ? "The page view" : "The scan", schemas[family.segment].member),
+        200: ld200(family.what[1], schemas[family.segment].member),
         400: problemResponse(`No such event of this code (${family.notFound}), ${notFound}`),
         ...commonErrors,
       },

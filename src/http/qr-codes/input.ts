@@ -2,6 +2,7 @@ import { z } from "@hono/zod-openapi";
 import type { Context, MiddlewareHandler } from "hono";
 import { CONTENT_SCHEMAS, contentSummary, derivedFieldNames, isDynamicType } from "../../codes/catalog";
 import { hasLimits, LimitsSchema } from "../../codes/limits";
+import { hasRouting, hasUtm, MAX_RULES, MAX_VARIANTS, RoutingSchema, RuleSchema, UtmSchema, VariantSchema, WindowSchema } from "../../codes/smart-links";
 import type { CodeInput, QrCodeRecord } from "../../codes/record";
 import { TAGS_DESCRIPTION, TagsSchema } from "../../codes/tags";
 import { QR_CODE_TYPES, type QrCodeType } from "../../codes/types";
@@ -60,6 +61,9 @@ export const CodeBody = withViolationMessages(
         content: z.record(z.string(), z.unknown()),
         appearance: Appearance.prefault({}),
         limits: LimitsSchema.nullable().default(null),
+        routing: RoutingSchema.nullable().default(null),
+        // Left out: the organization's defaults (codes/writes.ts); null: none.
+        utm: UtmSchema.nullable().optional(),
         tags: TagsSchema.default([]),
       },
       { error: notAnObject },
@@ -77,9 +81,14 @@ export const CodeBody = withViolationMessages(
         const insideAppearance = (issue: { path?: readonly PropertyKey[] }) => issue.path?.[0] === "appearance" && issue.path.length > 1;
         const moved = ctx.issues.filter(insideAppearance);
         if (moved.length > 0) ctx.issues.splice(0, ctx.issues.length, ...ctx.issues.filter((issue) => !insideAppearance(issue)), ...moved);
-        const limitsValid = !ctx.issues.some((issue) => issue.path?.[0] === "limits");
-        if (type && limitsValid && hasLimits(body.limits) && !isDynamicType(type))
-          ctx.addIssue({ code: "custom", path: ["limits"], message: `apply to dynamic codes only; a ${type} code's image holds its payload and never passes through a short link` });
+        const valid = (field: string) => !ctx.issues.some((issue) => issue.path?.[0] === field);
+        const dynamicOnly = (field: string, set: boolean) => {
+          if (type && valid(field) && set && !isDynamicType(type))
+            ctx.addIssue({ code: "custom", path: [field], message: `apply to dynamic codes only; a ${type} code's image holds its payload and never passes through a short link` });
+        };
+        dynamicOnly("limits", hasLimits(body.limits));
+        dynamicOnly("routing", hasRouting(body.routing));
+        dynamicOnly("utm", hasUtm(body.utm));
       },
       // Also when a field failed: the content and the limits are reported beside it.
       { when: (payload) => isRecord(payload.value) },
@@ -92,6 +101,8 @@ export const CodeBody = withViolationMessages(
         content: CONTENT_SCHEMAS[body.type].parse(body.content) as Record<string, unknown>,
         appearance: body.appearance,
         limits: hasLimits(body.limits) ? body.limits : null,
+        routing: hasRouting(body.routing) ? body.routing : null,
+        utm: body.utm === undefined ? undefined : hasUtm(body.utm) ? body.utm : null,
         tags: body.tags,
       }),
     )
@@ -129,6 +140,31 @@ const LIMITS = "Beyond the contract, dynamic codes only: outside [validFrom, val
 export const LimitsInputSchema = z.object(requestShape(LimitsSchema.shape)).openapi("LimitsInput", { description: LIMITS });
 export const LimitsOutputSchema = z.object(responseShape(LimitsSchema.shape)).openapi("Limits", { description: `${LIMITS}; every field null when the code has none` });
 
+const ROUTING = `Beyond the contract, dynamic codes only: where /r/{token} sends each scan. The first rule whose conditions all match (device OS, country, preferred language, local time window) picks its url; when none does, the variants pick one by weight, the same for a visitor all day (url null: the code's own target); otherwise the code's own target. At most ${MAX_RULES} rules and ${MAX_VARIANTS} variants; analytics break scans down by rule and by variant (by name, else "rule 2", "B")`;
+/** The routing's request and response views, nested object by nested object (see schema-views.ts). */
+function routingView(view: typeof requestShape, suffix: string) {
+  const window = z.object(view(WindowSchema.shape)).openapi(`RoutingWindow${suffix}`, {
+    description: "Local hours (from inclusive, until exclusive; from later than until runs past midnight, and days names the day it starts) on some weekdays (null: every day) in an IANA time zone",
+  });
+  const rule = z
+    .object({ ...view(RuleSchema.shape), window: (suffix ? window.nullable().optional() : window.nullable()).describe("null or left out: any time") })
+    .openapi(`RoutingRule${suffix}`, {
+      description: "Sends a scan to url when every condition it sets matches (at least one): os (ios, android, other), countries (ISO 3166-1 alpha-2, as Cloudflare reports the request's), languages (BCP 47; de also matches de-AT; the Accept-Language entry with the highest q), window",
+    });
+  const variant = z.object(view(VariantSchema.shape)).openapi(`RoutingVariant${suffix}`, { description: "A weighted destination; weights add up to 100; url null: the code's own target" });
+  return { rules: z.array(rule).max(MAX_RULES), variants: z.array(variant).max(MAX_VARIANTS) };
+}
+const routingInput = routingView(requestShape, "Input");
+const routingOutput = routingView(responseShape, "");
+export const RoutingInputSchema = z
+  .object({ rules: routingInput.rules.optional().describe("Defaults to `[]`."), variants: routingInput.variants.optional().describe("Defaults to `[]`.") })
+  .openapi("RoutingInput", { description: ROUTING });
+export const RoutingOutputSchema = z.object(routingOutput).openapi("Routing", { description: `${ROUTING}; both lists empty when the code has none` });
+const UTM =
+  "Beyond the contract, dynamic codes only: utm_source, utm_medium, utm_campaign, utm_term and utm_content added to the query of every http(s) destination of a scan (the target, a rule's or a variant's url; never a hosted page nor a limit's fallbackUrl). They replace a parameter of the same name in the target and keep every other one";
+export const UtmInputSchema = z.object(requestShape(UtmSchema.shape)).openapi("UtmInput", { description: UTM });
+export const UtmOutputSchema = z.object(responseShape(UtmSchema.shape)).openapi("Utm", { description: `${UTM}; every field null when the code sets none` });
+
 const readOnlyField = (name: string) =>
   z.unknown().openapi({ readOnly: true, description: `\`${name}\` is set by the server: sent back from a read, it is accepted and ignored` });
 
@@ -150,6 +186,8 @@ export const CODE_INPUT_VARIANTS = QR_CODE_TYPES.map((type) => {
         .strict(),
       appearance: AppearanceInputSchema.optional(),
       limits: LimitsInputSchema.nullable().optional().openapi({ description: "Dynamic codes only; null or left out: no limits" }),
+      routing: RoutingInputSchema.nullable().optional().openapi({ description: "Dynamic codes only; null or left out: no rules, no variants" }),
+      utm: UtmInputSchema.nullable().optional().openapi({ description: "Dynamic codes only; left out: the organization's UTM defaults (GET /organization/utm_defaults); null: none" }),
       tags: TagsSchema.optional().describe(`${TAGS_DESCRIPTION} Left out: none (a PUT removes them).`),
     })
     .openapi(name, { description: `A ${type} code; content ${contentSummary(type)}` });
@@ -160,7 +198,7 @@ export const CODE_INPUT_VARIANTS = QR_CODE_TYPES.map((type) => {
 
 /** What a code's PUT would send to leave it as it is: the state a merge patch applies to. */
 function editableState(code: QrCodeRecord): Record<string, unknown> {
-  return { name: code.name, type: code.type, content: code.content, appearance: code.appearance, limits: code.limits, tags: code.tags };
+  return { name: code.name, type: code.type, content: code.content, appearance: code.appearance, limits: code.limits, routing: code.routing, utm: code.utm, tags: code.tags };
 }
 
 /**
@@ -195,6 +233,12 @@ export const QrCodePatchSchema = z
       .optional()
       .openapi("AppearancePatch", { description: "Merged into the design: fields left out stay as they are, null puts back a field's default" }),
     limits: z.object(mergePatchShape(LimitsSchema.shape)).nullable().optional().describe("Merged into the limits; null removes them all"),
+    routing: z
+      .object({ rules: routingInput.rules.nullable().optional(), variants: routingInput.variants.nullable().optional() })
+      .nullable()
+      .optional()
+      .describe("Merged into the routing: `rules` or `variants` replaces that list as a whole (a merge patch replaces arrays); null removes both"),
+    utm: z.object(mergePatchShape(UtmSchema.shape)).nullable().optional().describe("Merged into the UTM parameters; null removes them all"),
     tags: TagsSchema.nullable()
       .optional()
       .openapi({ type: ["array", "null"], description: "Replaces the tags as a whole (a merge patch replaces arrays); null or [] removes them all" }),

@@ -3,7 +3,7 @@ import { QR_CODE_TYPES } from "../../codes/types";
 import { DECODER_FAMILIES } from "../../qr";
 import { RETRY_AFTER_SECONDS } from "../../lib/unavailable";
 import { problemResponse } from "../problem";
-import { AppearanceOutputSchema, LimitsOutputSchema } from "./input";
+import { AppearanceOutputSchema, LimitsOutputSchema, RoutingOutputSchema, UtmOutputSchema } from "./input";
 
 /**
  * What the QR code resource's document says beyond its request schemas (those are in input.ts and
@@ -25,6 +25,10 @@ export const QrCodeSchema = z
     attributes: z.object({
       dynamicUrl: z.string().nullable(),
       hostedPageUrl: z.string().optional(),
+      shareUrl: z
+        .string()
+        .optional()
+        .describe("Beyond the contract, dynamic codes only: /s/{shortToken}, the link for people to paste (chats, mail, profiles). It goes where a scan would, and its visits count as clicks, apart from the image's scans"),
       scannability: z
         .object({
           guarantee: z.enum(["universal", "relaxed"]),
@@ -33,8 +37,14 @@ export const QrCodeSchema = z
         .describe("Beyond the contract: universal designs are drawn so that every decoder family we test (ZXing, jsQR, ZBar, quirc) reads them; relaxed ones exactly as asked (appearance.scannability)"),
     }),
     links: z.array(Link),
-    analytics: z.object({ scans: z.number().int(), views: z.number().int().optional() }),
+    analytics: z.object({
+      scans: z.number().int(),
+      views: z.number().int().optional(),
+      clicks: z.number().int().optional().describe("Beyond the contract, dynamic codes only: human visits of attributes.shareUrl"),
+    }),
     limits: LimitsOutputSchema,
+    routing: RoutingOutputSchema,
+    utm: UtmOutputSchema,
     tags: z.array(z.string()).describe("Beyond the contract: the code's tags, normalised and sorted ([] when none); ?tag= on the listing filters by them"),
   })
   .openapi("QrCode");

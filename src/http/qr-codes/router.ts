@@ -29,6 +29,7 @@ import {
 import { printRunsRouter } from "./print-runs";
 import { ListQuery, PAGE_SIZE, type ListParams } from "./query";
 import { tagsRouter } from "./tags";
+import { utmDefaultsRouter } from "./utm-defaults";
 import { codeFirst, createCode, deleteCode, etagOf, idempotencyKeyFirst, replaceCode, requireCode } from "./write";
 
 /** The QR code resource: `/qr_codes` CRUD with the contract's JSON-LD collection and problem+json errors. */
@@ -82,6 +83,7 @@ const codeBody = { required: true, content: { "application/json": { schema: Code
 
 // Fixed paths beside /{id}: mounted first, so GET /qr_codes/tags or /export is never read as a code id.
 qrCodesRouter.route("/", tagsRouter);
+qrCodesRouter.route("/", utmDefaultsRouter);
 qrCodesRouter.route("/", exportRouter);
 qrCodesRouter.route("/", printRunsRouter);
 
