@@ -2,6 +2,9 @@ import { recordEventsStatements } from "../db/analytics";
 import { logDroppedVisit, type VisitEvent, type VisitMessage } from "./event";
 import { storedVisitor } from "./visitor";
 import { emitScans } from "../webhooks/code-events";
+import { archiveStartedStatement } from "../db/archive";
+import { isoNow } from "../lib/time";
+import { archiveEvents } from "./archive";
 
 /** /health's queue check: a message the consumer acknowledges and otherwise ignores. */
 export const HEALTH_PROBE = { probe: "health" } as const;
@@ -48,7 +51,8 @@ export function retryDelaySeconds(attempts: number): number {
 }
 
 /**
- * The queue consumer: one D1 batch (one transaction) per message batch, holding the raw rows, the
+ * The queue consumer: the batch's events to the raw-scan archive in R2 (archive.ts), then one D1
+ * batch (one transaction) per message batch, holding the raw rows, the
  * codes' counters, the daily rollups, the breakdowns and the unique visitors. A failed write (or
  * a salt D1 could not give) retries the whole batch with a growing delay, which is safe because a
  * redelivered event id is never counted twice.
@@ -70,7 +74,12 @@ export async function consumeVisits(batch: MessageBatch<unknown>, env: Env): Pro
   let events: VisitEvent[];
   try {
     events = await Promise.all(messages.map((message) => toStoredEvent(env.DB, message.body)));
-    await env.DB.batch(recordEventsStatements(env.DB, events, crypto.randomUUID()));
+    // The archive first, then D1: a raw row D1 holds is then always archived, so the retention
+    // cron may drop it past the raw window without asking R2. A failed put retries the batch
+    // before D1 is touched; a failed D1 write after the puts retries it too, and the retry
+    // overwrites the same objects (named by their events' ids) and stores each event once.
+    await archiveEvents(env.ARCHIVE, events);
+    await env.DB.batch([...recordEventsStatements(env.DB, events, crypto.randomUUID()), archiveStartedStatement(env.DB, isoNow())]);
   } catch (err) {
     console.error(JSON.stringify({ level: "error", event: "visit_batch_failed", size: messages.length, error: err instanceof Error ? err.message : String(err) }));
     for (const message of messages) {

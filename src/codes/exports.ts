@@ -1,4 +1,6 @@
-import type { VisitKind } from "../db/analytics-reads";
+import { archivedDays, archivedDaysFrom, archivedVisitsOfDay, midnightOf, nextDayOf, type ArchivedVisitQuery } from "../analytics/archive";
+import type { VisitKind, VisitRange } from "../db/analytics-reads";
+import { existingCodeIds } from "../db/archive";
 import { listCodesAfter, type CodeFilter } from "../db/qr-codes";
 import { listVisitsAfter, type ExportedVisit, type VisitCursor, type VisitExportQuery } from "../db/visit-exports";
 import type { QrCodeRecord } from "./record";
@@ -126,21 +128,82 @@ const visitCsvRecord = (visit: ExportedVisit): string =>
 
 /**
  * Raw events of one code or of every code of an organization in a period, oldest first, as a
- * streamed CSV or JSON Lines body (the columns above; one event object per line). Events older
- * than the raw retention are gone from D1: the daily rollups keep their counts.
+ * streamed CSV or JSON Lines body (the columns above; one event object per line). The period is
+ * read from up to three sources in time order (visitSources): D1 for days before the raw-scan
+ * archive began, the archive (R2) for archived days past the raw window, D1 again for the window.
+ * Within an archived day, events of the same second come in id order (D1's come in arrival
+ * order). Events older than SCAN_RETENTION_DAYS from before the archive existed are gone: the
+ * daily rollups keep their counts.
  */
 export function exportVisits(
-  db: D1Database,
-  scope: { codeId: string } | { orgId: string },
+  env: Env,
+  scope: { codeId: string; orgId: string } | { orgId: string },
   kind: VisitKind,
   query: VisitExportQuery,
   format: ExportFormat,
+  now = new Date(),
 ): ReadableStream<Uint8Array> {
   const line = format === "csv" ? visitCsvRecord : (visit: ExportedVisit) => `${JSON.stringify(visit)}\n`;
-  return pagedTextStream<VisitCursor | null>(format === "csv" ? csvRecord(VISIT_CSV_COLUMNS) : null, null, async (after) => {
-    const { items, last } = await listVisitsAfter(db, scope, kind, query, after, EXPORT_PAGE_SIZE);
-    return { lines: items.map(line), next: items.length < EXPORT_PAGE_SIZE ? null : last };
+  const pages = visitPages(env, scope, kind, query, now);
+  return pagedTextStream<AsyncGenerator<ExportedVisit[]> | null>(format === "csv" ? csvRecord(VISIT_CSV_COLUMNS) : null, pages, async (source) => {
+    // The stream is pulled again only after something was sent: skip the pages that hold nothing
+    // (an archived day without a matching event) until one does, or the last.
+    for (;;) {
+      const page = await source!.next();
+      if (page.done) return { lines: [], next: null };
+      if (page.value.length > 0) return { lines: page.value.map(line), next: source! };
+    }
   });
+}
+
+type VisitSource = { from: "d1"; range: VisitRange } | { from: "archive"; days: string[] };
+
+/**
+ * Where each part of `range` is read from. Days in `archived` (whole days: the retention cron
+ * deletes D1's rows of those days whole) come from the archive, the rest from D1; a part that
+ * selects nothing is left out.
+ */
+export function visitSources(range: VisitRange, archived: { from: string; to: string } | null): VisitSource[] {
+  const fromDay = range.fromDay === "" ? null : range.fromDay;
+  const firstDay = archived === null ? null : fromDay !== null && fromDay > archived.from ? fromDay : archived.from;
+  const endDay = archived === null ? null : range.toDay < archived.to ? range.toDay : archived.to;
+  if (archived === null || firstDay === null || endDay === null || firstDay >= endDay) return [{ from: "d1", range }];
+  const days: string[] = [];
+  for (let day = firstDay; day < endDay; day = nextDayOf(day)) days.push(day);
+  const sources: VisitSource[] = [];
+  const before = midnightOf(firstDay);
+  const after = midnightOf(endDay);
+  if (range.from < before) sources.push({ from: "d1", range: { ...range, to: range.to < before ? range.to : before } });
+  sources.push({ from: "archive", days });
+  if (range.to > after) sources.push({ from: "d1", range: { ...range, from: range.from > after ? range.from : after } });
+  return sources;
+}
+
+/** The export's events, a page at a time: D1 keyset pages, and one archived day per page. */
+async function* visitPages(env: Env, scope: { codeId: string; orgId: string } | { orgId: string }, kind: VisitKind, query: VisitExportQuery, now: Date): AsyncGenerator<ExportedVisit[]> {
+  for (const source of visitSources(query.range, await archivedDaysFrom(env, now))) {
+    if (source.from === "archive") {
+      const archiveQuery: ArchivedVisitQuery = {
+        orgId: scope.orgId,
+        codeId: "codeId" in scope ? scope.codeId : null,
+        kind,
+        from: query.range.from,
+        to: query.range.to,
+        includeBots: query.includeBots,
+        existingCodes: (ids) => existingCodeIds(env.DB, scope.orgId, ids),
+      };
+      // One listing names the days that hold any object; the others are not read at all.
+      const stored = await archivedDays(env.ARCHIVE, scope.orgId);
+      for (const day of source.days) if (stored.has(day)) yield await archivedVisitsOfDay(env.ARCHIVE, archiveQuery, day);
+      continue;
+    }
+    let after: VisitCursor | null = null;
+    do {
+      const { items, last } = await listVisitsAfter(env.DB, scope, kind, { ...query, range: source.range }, after, EXPORT_PAGE_SIZE);
+      yield items;
+      after = items.length < EXPORT_PAGE_SIZE ? null : last;
+    } while (after !== null);
+  }
 }
 
 /** `codes-2026-12-03.csv`: what the download is saved as. */

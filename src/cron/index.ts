@@ -22,7 +22,7 @@ export const jobs: Record<string, ScheduledJob> = {
   /** KV writes D1 committed but KV never confirmed: rewrite them from D1. */
   repairRedirects: repairPendingRedirects,
   expireIdempotencyKeys: (env, now) => deleteIdempotencyKeysBefore(env.DB, isoNow(new Date(now.getTime() - IDEMPOTENCY_TTL_MS)), IDEMPOTENCY_PURGE_BATCH),
-  /** Raw scan and view rows past SCAN_RETENTION_DAYS; rollups stay. */
+  /** Raw scan and view rows past SCAN_RETENTION_DAYS, and archived ones past SCAN_RAW_WINDOW_DAYS; rollups stay. */
   purgeOldScans,
   purgeVisitorSalts,
   /** Uploads no code refers to, after ORPHAN_UPLOAD_GRACE_HOURS. */

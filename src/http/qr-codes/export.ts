@@ -110,7 +110,7 @@ exportRouter.openapi(
     const query = c.req.valid("query");
     const code = c.get("code");
     const range = rangeOf(query.from?.ms ?? null, query.to?.ms ?? null);
-    const body = exportVisits(c.env.DB, { codeId: code.id }, "scan", { range, includeBots: query.bots === "include" }, query.format);
+    const body = exportVisits(c.env, { codeId: code.id, orgId: code.orgId }, "scan", { range, includeBots: query.bots === "include" }, query.format);
     return c.body(body, 200, downloadHeaders(query.format, exportFilename(`scans-${code.id}`, query.format, isoNow())));
   },
 );
@@ -134,7 +134,7 @@ organizationScansExportRouter.openapi(
   (c) => {
     const query = c.req.valid("query");
     const range = rangeOf(query.from?.ms ?? null, query.to?.ms ?? null);
-    const body = exportVisits(c.env.DB, { orgId: c.get("apiKey").orgId }, "scan", { range, includeBots: query.bots === "include" }, query.format);
+    const body = exportVisits(c.env, { orgId: c.get("apiKey").orgId }, "scan", { range, includeBots: query.bots === "include" }, query.format);
     return c.body(body, 200, downloadHeaders(query.format, exportFilename("scans", query.format, isoNow())));
   },
 );
