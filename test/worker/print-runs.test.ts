@@ -10,7 +10,7 @@ import { unexpectedErrorCount } from "../../src/http/errors";
 import { decodeRgba, expectDecoded, expectScans, expectSvgScans, type RgbaImage } from "../support/decode";
 import { call, seedOrg, type TestOrg } from "./qr-support";
 
-/** Print runs (POST /qr_codes/print_runs and what hangs off a run), through HTTP in workerd. */
+/** Print runs (POST /print_runs and what hangs off a run), through HTTP in workerd. */
 
 const TEMPLATE = {
   name: "Table",
@@ -20,7 +20,7 @@ const TEMPLATE = {
   tags: ["menu"],
 };
 
-const createRun = (org: TestOrg, body: unknown, headers: Record<string, string> = {}) => call("POST", "/qr_codes/print_runs", { key: org.writeKey, body, headers, settle: true });
+const createRun = (org: TestOrg, body: unknown, headers: Record<string, string> = {}) => call("POST", "/print_runs", { key: org.writeKey, body, headers, settle: true });
 
 async function madeRun(org: TestOrg, body: unknown = { code: TEMPLATE, count: 12, labelPattern: "Table {n}" }) {
   const res = await createRun(org, body);
@@ -100,14 +100,14 @@ function pageText(doc: PDFDocument, index: number): string[] {
   return [...pageSource(doc, index).matchAll(/<([0-9A-Fa-f]*)> Tj/g)].map((match) => match[1]!.replace(/../g, (h) => String.fromCharCode(parseInt(h, 16))));
 }
 
-describe("POST /qr_codes/print_runs", () => {
+describe("POST /print_runs", () => {
   it("makes 12 serialised children that share the template's target and appearance, each with its own short link", async () => {
     const org = await seedOrg();
     const res = await createRun(org, { code: TEMPLATE, count: 12, labelPattern: "Table {n}" });
     expect(res.status, res.text.slice(0, 500)).toBe(201);
     expect(res.headers.get("Content-Type")).toBe("application/ld+json; charset=utf-8");
     const run = res.json;
-    expect(res.headers.get("Location")).toBe(`/qr_codes/print_runs/${run.id}`);
+    expect(res.headers.get("Location")).toBe(`/print_runs/${run.id}`);
     expect(run).toMatchObject({ "@type": "PrintRun", name: "Table", size: 12, analytics: { scans: 0, views: 0 } });
     expect(run.codes.map((c: any) => c.label)).toEqual(Array.from({ length: 12 }, (_, i) => `Table ${i + 1}`));
     expect(run.codes.map((c: any) => c.serial)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
@@ -146,14 +146,14 @@ describe("POST /qr_codes/print_runs", () => {
   it("lists a run's children in serial order, page by page, and the organization's runs", async () => {
     const org = await seedOrg();
     const run = await madeRun(org, { code: TEMPLATE, count: 150, labelPattern: "T{n}" });
-    const first = await call("GET", `/qr_codes/print_runs/${run.id}/codes`, { key: org.readKey });
+    const first = await call("GET", `/print_runs/${run.id}/codes`, { key: org.readKey });
     expect(first.status).toBe(200);
-    expect(first.json).toMatchObject({ "@type": "Collection", totalItems: 150, view: { next: `/qr_codes/print_runs/${run.id}/codes?page=2` } });
+    expect(first.json).toMatchObject({ "@type": "Collection", totalItems: 150, view: { next: `/print_runs/${run.id}/codes?page=2` } });
     expect(first.json.member).toHaveLength(100);
-    const second = await call("GET", `/qr_codes/print_runs/${run.id}/codes?page=2`, { key: org.readKey });
+    const second = await call("GET", `/print_runs/${run.id}/codes?page=2`, { key: org.readKey });
     expect([...first.json.member, ...second.json.member].map((c: any) => c.label)).toEqual(Array.from({ length: 150 }, (_, i) => `T${i + 1}`));
     expect(second.json.member[0]).toEqual({ ...run.codes[100], analytics: { scans: 0, views: 0 } });
-    const runs = await call("GET", "/qr_codes/print_runs", { key: org.readKey });
+    const runs = await call("GET", "/print_runs", { key: org.readKey });
     expect(runs.json.totalItems).toBe(1);
     expect(runs.json.member[0]).toMatchObject({ id: run.id, size: 150 });
   });
@@ -163,10 +163,10 @@ describe("POST /qr_codes/print_runs", () => {
     const run = await madeRun(org);
     const [one, two, three] = run.codes;
     await consume([scan(one, org.orgId, "a"), scan(one, org.orgId, "b"), scan(two, org.orgId, "c"), scan(three, org.orgId, "d"), scan(three, org.orgId, "e"), scan(three, org.orgId, "f")]);
-    const got = await call("GET", `/qr_codes/print_runs/${run.id}`, { key: org.readKey });
+    const got = await call("GET", `/print_runs/${run.id}`, { key: org.readKey });
     expect(got.status).toBe(200);
     expect(got.json.analytics).toEqual({ scans: 6, views: 0 });
-    const children = await call("GET", `/qr_codes/print_runs/${run.id}/codes`, { key: org.readKey });
+    const children = await call("GET", `/print_runs/${run.id}/codes`, { key: org.readKey });
     expect(children.json.member.slice(0, 4).map((c: any) => c.analytics.scans)).toEqual([2, 1, 3, 0]);
     const third = await call("GET", `/qr_codes/${three.id}`, { key: org.readKey });
     expect(third.json.analytics.scans).toBe(3);
@@ -194,20 +194,20 @@ describe("POST /qr_codes/print_runs", () => {
     expect(run.codes[999].label).toBe("Card 1000");
     const pending = await env.DB.prepare("SELECT COUNT(*) AS n FROM redirect_sync r JOIN qr_codes c ON c.short_token = r.token WHERE c.org_id = ?1").bind(org.orgId).first<{ n: number }>();
     expect(pending!.n).toBe(0);
-    const pdf = await call("GET", `/qr_codes/print_runs/${run.id}/download?format=pdf`, { key: org.readKey });
+    const pdf = await call("GET", `/print_runs/${run.id}/download?format=pdf`, { key: org.readKey });
     expect(pdf.status).toBe(400);
     expect(pdf.json.violations[0]).toMatchObject({ propertyPath: "format" });
-    const deleted = await call("DELETE", `/qr_codes/print_runs/${run.id}`, { key: org.writeKey, settle: true });
+    const deleted = await call("DELETE", `/print_runs/${run.id}`, { key: org.writeKey, settle: true });
     expect(deleted.status).toBe(204);
     expect((await call("GET", "/qr_codes", { key: org.readKey })).json.totalItems).toBe(0);
   }, 60_000);
 });
 
-describe("GET /qr_codes/print_runs/{id}/download", () => {
+describe("GET /print_runs/{id}/download", () => {
   it("zips one PNG per child (stored, not deflated again), each decoding to its child's short link", async () => {
     const org = await seedOrg();
     const run = await madeRun(org);
-    const res = await call("GET", `/qr_codes/print_runs/${run.id}/download?format=zip-png&size=400`, { key: org.readKey });
+    const res = await call("GET", `/print_runs/${run.id}/download?format=zip-png&size=400`, { key: org.readKey });
     expect(res.status, res.text.slice(0, 300)).toBe(200);
     expect(res.headers.get("Content-Type")).toBe("application/zip");
     expect(res.headers.get("Content-Disposition")).toContain(`filename="print-run-${run.id}.zip"`);
@@ -223,7 +223,7 @@ describe("GET /qr_codes/print_runs/{id}/download", () => {
   it("zips one SVG per child, each rasterised and decoded to its child's short link", async () => {
     const org = await seedOrg();
     const run = await madeRun(org);
-    const res = await call("GET", `/qr_codes/print_runs/${run.id}/download?format=zip-svg`, { key: org.readKey });
+    const res = await call("GET", `/print_runs/${run.id}/download?format=zip-svg`, { key: org.readKey });
     expect(res.status).toBe(200);
     const files = unzipSync(res.bytes);
     for (const child of run.codes) {
@@ -236,7 +236,7 @@ describe("GET /qr_codes/print_runs/{id}/download", () => {
   it("draws a PDF sheet: every code at 300 dpi and at least 2 cm, labelled, each decoding to its child's short link", async () => {
     const org = await seedOrg();
     const run = await madeRun(org);
-    const res = await call("GET", `/qr_codes/print_runs/${run.id}/download?format=pdf&paper=letter&codeSize=30`, { key: org.readKey });
+    const res = await call("GET", `/print_runs/${run.id}/download?format=pdf&paper=letter&codeSize=30`, { key: org.readKey });
     expect(res.status, res.text.slice(0, 300)).toBe(200);
     expect(res.headers.get("Content-Type")).toBe("application/pdf");
     const doc = await PDFDocument.load(res.bytes);
@@ -258,7 +258,7 @@ describe("GET /qr_codes/print_runs/{id}/download", () => {
   it("spreads a larger run over pages, and prints a label in a script the standard font lacks as ?", async () => {
     const org = await seedOrg();
     const run = await madeRun(org, { code: TEMPLATE, labels: [...Array.from({ length: 29 }, (_, i) => `Seat ${i + 1}`), "Κήπος"] });
-    const res = await call("GET", `/qr_codes/print_runs/${run.id}/download?format=pdf`, { key: org.readKey });
+    const res = await call("GET", `/print_runs/${run.id}/download?format=pdf`, { key: org.readKey });
     expect(res.status).toBe(200);
     const doc = await PDFDocument.load(res.bytes);
     // A4 at 40 mm: 4 columns, 5 rows.
@@ -279,7 +279,7 @@ describe("GET /qr_codes/print_runs/{id}/download", () => {
       ["margin=-1", "margin"],
       ["format=zip-png&size=12", "size"],
     ]) {
-      const res = await call("GET", `/qr_codes/print_runs/${run.id}/download?${query}`, { key: org.readKey });
+      const res = await call("GET", `/print_runs/${run.id}/download?${query}`, { key: org.readKey });
       expect(res.status, query).toBe(400);
       expect(res.headers.get("Content-Type")).toContain("application/problem+json");
       expect(res.json.violations.map((v: any) => v.propertyPath), query).toContain(field);
@@ -313,7 +313,7 @@ describe("print runs: bad input, permissions, tenants, deletion", () => {
       expect(res.json.violations.map((v: any) => v.propertyPath), JSON.stringify(body)).toContain(field);
     }
     expect((await call("GET", "/qr_codes", { key: org.readKey })).json.totalItems).toBe(0);
-    expect((await call("GET", "/qr_codes/print_runs", { key: org.readKey })).json.totalItems).toBe(0);
+    expect((await call("GET", "/print_runs", { key: org.readKey })).json.totalItems).toBe(0);
   });
 
   it("never answers a fuzzed body with a 5xx", async () => {
@@ -346,13 +346,13 @@ describe("print runs: bad input, permissions, tenants, deletion", () => {
 
   it("lets a read-only key read and download but not make or delete a run", async () => {
     const org = await seedOrg();
-    const denied = await call("POST", "/qr_codes/print_runs", { key: org.readKey, body: { code: TEMPLATE, count: 2 } });
+    const denied = await call("POST", "/print_runs", { key: org.readKey, body: { code: TEMPLATE, count: 2 } });
     expect(denied.status).toBe(403);
     const run = await madeRun(org, { code: TEMPLATE, count: 2 });
-    expect((await call("GET", `/qr_codes/print_runs/${run.id}`, { key: org.readKey })).status).toBe(200);
-    expect((await call("GET", `/qr_codes/print_runs/${run.id}/download?format=zip-svg`, { key: org.readKey })).status).toBe(200);
-    expect((await call("DELETE", `/qr_codes/print_runs/${run.id}`, { key: org.readKey })).status).toBe(403);
-    expect((await call("GET", `/qr_codes/print_runs/${run.id}`)).status).toBe(401);
+    expect((await call("GET", `/print_runs/${run.id}`, { key: org.readKey })).status).toBe(200);
+    expect((await call("GET", `/print_runs/${run.id}/download?format=zip-svg`, { key: org.readKey })).status).toBe(200);
+    expect((await call("DELETE", `/print_runs/${run.id}`, { key: org.readKey })).status).toBe(403);
+    expect((await call("GET", `/print_runs/${run.id}`)).status).toBe(401);
   });
 
   it("answers another organization's run as missing, byte for byte as a run that does not exist", async () => {
@@ -366,14 +366,14 @@ describe("print runs: bad input, permissions, tenants, deletion", () => {
       ["GET", "/download?format=pdf"],
       ["DELETE", ""],
     ] as const) {
-      const theirs = await call(method, `/qr_codes/print_runs/${run.id}${suffix}`, { key: other.writeKey });
-      const none = await call(method, `/qr_codes/print_runs/${missing}${suffix}`, { key: other.writeKey });
+      const theirs = await call(method, `/print_runs/${run.id}${suffix}`, { key: other.writeKey });
+      const none = await call(method, `/print_runs/${missing}${suffix}`, { key: other.writeKey });
       expect(theirs.status, `${method} ${suffix}`).toBe(404);
       expect(theirs.json.detail).toBe("Print run not found");
       expect({ ...theirs.json, instance: undefined }).toEqual({ ...none.json, instance: undefined });
     }
-    expect((await call("GET", "/qr_codes/print_runs", { key: other.readKey })).json.totalItems).toBe(0);
-    expect((await call("GET", `/qr_codes/print_runs/${run.id}`, { key: owner.readKey })).status).toBe(200);
+    expect((await call("GET", "/print_runs", { key: other.readKey })).json.totalItems).toBe(0);
+    expect((await call("GET", `/print_runs/${run.id}`, { key: owner.readKey })).status).toBe(200);
   });
 
   it("deletes the run with its children: their short links stop resolving; a child deleted alone leaves the run", async () => {
@@ -381,11 +381,11 @@ describe("print runs: bad input, permissions, tenants, deletion", () => {
     const run = await madeRun(org, { code: TEMPLATE, count: 3 });
     const alone = await call("DELETE", `/qr_codes/${run.codes[0].id}`, { key: org.writeKey, settle: true });
     expect(alone.status).toBe(204);
-    const after = await call("GET", `/qr_codes/print_runs/${run.id}`, { key: org.readKey });
+    const after = await call("GET", `/print_runs/${run.id}`, { key: org.readKey });
     expect(after.json.size).toBe(2);
-    const res = await call("DELETE", `/qr_codes/print_runs/${run.id}`, { key: org.writeKey, settle: true });
+    const res = await call("DELETE", `/print_runs/${run.id}`, { key: org.writeKey, settle: true });
     expect(res.status).toBe(204);
-    expect((await call("GET", `/qr_codes/print_runs/${run.id}`, { key: org.readKey })).status).toBe(404);
+    expect((await call("GET", `/print_runs/${run.id}`, { key: org.readKey })).status).toBe(404);
     for (const child of run.codes) {
       expect((await call("GET", `/qr_codes/${child.id}`, { key: org.readKey })).status).toBe(400);
       const redirect = await exports.default.fetch(new Request(child.dynamicUrl, { redirect: "manual", headers: { "User-Agent": "curl/8" } }));

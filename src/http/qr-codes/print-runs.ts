@@ -11,10 +11,10 @@ import type { AppEnv } from "../../env";
 import { contentDisposition } from "../../files/names";
 import { sha256Hex } from "../../lib/hex";
 import { MIN_CANVAS, type CenterImage } from "../../qr";
-import { requirePermission } from "../bearer";
+import { bearerKeyAuth, requirePermission } from "../bearer";
 import { ApiError, limitBody } from "../errors";
 import { publicBaseUrl } from "../origin";
-import { problemResponse } from "../problem";
+import { problemEnvelope, problemResponse } from "../problem";
 import { newRouter } from "../router";
 import { withViolationMessages } from "../validation-messages";
 import { CodeBody, jsonBody } from "./input";
@@ -23,10 +23,11 @@ import { integerParam, PageParam, queryParam } from "./query";
 import { idempotencyKeyFirst, writeScope } from "./write";
 
 /**
- * `/qr_codes/print_runs`: N serialised children of one template code made in one call, listed,
- * rolled up, downloaded as a ZIP of images or a PDF sheet, and deleted together
- * (codes/print-runs.ts says what a run is; codes/print-sheet.ts packs the files). Mounted inside
- * the resource router before `/{id}`, so "print_runs" is never read as a code id.
+ * `/print_runs`: N serialised children of one template code made in one call, listed, rolled up,
+ * downloaded as a ZIP of images or a PDF sheet, and deleted together (codes/print-runs.ts says
+ * what a run is; codes/print-sheet.ts packs the files). A resource of its own beside `/qr_codes`
+ * rather than under it: `/qr_codes/print_runs/{id}` and `/qr_codes/{id}/download` would be two
+ * readings of one path. It speaks the QR code resource's problem+json and JSON-LD, with its keys.
  */
 
 type Ctx = Context<AppEnv>;
@@ -108,7 +109,7 @@ const Analytics = z.object({
 
 const PrintRunSchema = z
   .object({
-    "@id": z.string().openapi({ example: "/qr_codes/print_runs/0193a1b2c3d4e5f6a7b8c9e0" }),
+    "@id": z.string().openapi({ example: "/print_runs/0193a1b2c3d4e5f6a7b8c9e0" }),
     "@type": z.literal("PrintRun"),
     id: z.string(),
     name: z.string(),
@@ -140,7 +141,7 @@ const collection = (name: string, member: z.ZodTypeAny) =>
 const PrintRunCollectionSchema = collection("PrintRunCollection", PrintRunSchema);
 const PrintRunCodeCollectionSchema = collection("PrintRunCodeCollection", PrintRunCodeSchema);
 
-const runPath = (id: string) => `/qr_codes/print_runs/${id}`;
+const runPath = (id: string) => `/print_runs/${id}`;
 
 function representRun(run: PrintRunSummary) {
   return {
@@ -185,10 +186,17 @@ function view(path: string, page: number, total: number, size: number) {
 
 export const printRunsRouter = newRouter();
 
+// Mounted at /print_runs (app.ts): problem+json errors and a bearer key (or console session), as /qr_codes.
+printRunsRouter.use("*", async (c, next) => {
+  c.set("envelope", problemEnvelope);
+  await next();
+});
+printRunsRouter.use("*", bearerKeyAuth());
+
 printRunsRouter.openapi(
   createRoute({
     method: "post",
-    path: "/print_runs",
+    path: "/",
     operationId: "createPrintRun",
     tags,
     security,
@@ -204,7 +212,7 @@ printRunsRouter.openapi(
     responses: {
       201: {
         description: "The run and every child in serial order; Location names the run",
-        headers: { Location: { description: "The run's path, `/qr_codes/print_runs/{id}`", schema: { type: "string" } }, "Idempotent-Replayed": HEADERS.idempotentReplayed },
+        headers: { Location: { description: "The run's path, `/print_runs/{id}`", schema: { type: "string" } }, "Idempotent-Replayed": HEADERS.idempotentReplayed },
         content: { "application/ld+json": { schema: CreatedRunSchema } },
       },
       400: problemResponse("The body is invalid (one violation per field: the template's under `code.`, a label's under `labels.N`), the type is static, or the Idempotency-Key is malformed"),
@@ -235,7 +243,7 @@ printRunsRouter.openapi(
 printRunsRouter.openapi(
   createRoute({
     method: "get",
-    path: "/print_runs",
+    path: "/",
     operationId: "listPrintRuns",
     tags,
     security,
@@ -248,14 +256,14 @@ printRunsRouter.openapi(
   async (c) => {
     const { page } = c.req.valid("query");
     const { items, total } = await listPrintRuns(c.env.DB, c.get("apiKey").orgId, { limit: RUNS_PAGE_SIZE, offset: (page - 1) * RUNS_PAGE_SIZE });
-    return c.json({ "@id": "/qr_codes/print_runs", "@type": "Collection" as const, totalItems: total, member: items.map(representRun), view: view("/qr_codes/print_runs", page, total, RUNS_PAGE_SIZE) }, 200, LD_JSON);
+    return c.json({ "@id": "/print_runs", "@type": "Collection" as const, totalItems: total, member: items.map(representRun), view: view("/print_runs", page, total, RUNS_PAGE_SIZE) }, 200, LD_JSON);
   },
 );
 
 printRunsRouter.openapi(
   createRoute({
     method: "get",
-    path: "/print_runs/{id}",
+    path: "/{id}",
     operationId: "getPrintRun",
     tags,
     security,
@@ -273,7 +281,7 @@ printRunsRouter.openapi(
 printRunsRouter.openapi(
   createRoute({
     method: "get",
-    path: "/print_runs/{id}/codes",
+    path: "/{id}/codes",
     operationId: "listPrintRunCodes",
     tags,
     security,
@@ -312,7 +320,7 @@ printRunsRouter.openapi(
 printRunsRouter.openapi(
   createRoute({
     method: "delete",
-    path: "/print_runs/{id}",
+    path: "/{id}",
     operationId: "deletePrintRun",
     tags,
     security,
@@ -341,7 +349,7 @@ const DownloadQuery = withViolationMessages(
 printRunsRouter.openapi(
   createRoute({
     method: "get",
-    path: "/print_runs/{id}/download",
+    path: "/{id}/download",
     operationId: "downloadPrintRun",
     tags,
     security,

@@ -26,7 +26,6 @@ import {
   QrCodeSchema,
   SchemaOrgSchema,
 } from "./openapi";
-import { printRunsRouter } from "./print-runs";
 import { ListQuery, PAGE_SIZE, type ListParams } from "./query";
 import { tagsRouter } from "./tags";
 import { utmDefaultsRouter } from "./utm-defaults";
@@ -61,8 +60,8 @@ qrCodesRouter.use("*", async (c, next) => {
   await next();
 });
 const limitJsonBody = limitBody(MAX_JSON_BYTES);
-/** Bulk calls, CSV imports and print runs carry up to 1,000 codes: they set their own cap (bulk.ts, print-runs.ts). */
-const BULK_PATHS = new Set(["/qr_codes/bulk", "/qr_codes/import", "/qr_codes/print_runs"]);
+/** Bulk calls and CSV imports carry up to 1,000 codes: they set their own cap (bulk.ts). */
+const BULK_PATHS = new Set(["/qr_codes/bulk", "/qr_codes/import"]);
 qrCodesRouter.use("*", bearerKeyAuth(), (c, next) => (BULK_PATHS.has(c.req.path) ? next() : limitJsonBody(c, next)));
 
 // The body's variants are referenced by name from QrCodeInput's oneOf, so they are registered here.
@@ -85,7 +84,6 @@ const codeBody = { required: true, content: { "application/json": { schema: Code
 qrCodesRouter.route("/", tagsRouter);
 qrCodesRouter.route("/", utmDefaultsRouter);
 qrCodesRouter.route("/", exportRouter);
-qrCodesRouter.route("/", printRunsRouter);
 
 qrCodesRouter.openapi(
   createRoute({
