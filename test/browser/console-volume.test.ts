@@ -83,8 +83,8 @@ describe.skipIf(!BROWSER_TESTS_RUN)("the console's webhooks, tag filter and expo
     await worker?.stop();
   });
 
-  async function signedIn(role: "owner" | "viewer" = "owner"): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
-    const context = await browser!.newContext({ viewport: { width: 1280, height: 900 }, baseURL: worker!.baseUrl });
+  async function signedIn(role: "owner" | "viewer" = "owner", viewport = { width: 1280, height: 900 }): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
+    const context = await browser!.newContext({ viewport, baseURL: worker!.baseUrl });
     const page = await context.newPage();
     const problems = watch(page, worker!.baseUrl);
     await page.goto("/console/");
@@ -358,6 +358,36 @@ describe.skipIf(!BROWSER_TESTS_RUN)("the console's webhooks, tag filter and expo
     await expect.poll(() => page.getByRole("link", { name: "Export scans (CSV)" }).getAttribute("href")).toBe("/analytics/scans/export?format=csv&from=2026-01-01&to=2026-02-01");
     expect(problems).toEqual([]);
     await context.close();
+    await call(worker!, key, "DELETE", `/qr_codes/${code.id}`);
+  });
+
+  it("passes axe-core on the new screens at phone width", async () => {
+    const endpoint = await call(worker!, key, "POST", "/webhooks", { url: HOOK_URL, events: ["qr_code.created"], description: "Phone" });
+    const code = await createCode(`Phone ${crypto.randomUUID().slice(0, 6)}`, ["menu", "phone check"]);
+    // The code's creation queues a delivery; the endpoint screen reads its log once, so wait for it first.
+    await expect.poll(async () => (await call(worker!, key, "GET", `/webhooks/${endpoint.id}/deliveries`)).items.length, { timeout: 30_000, interval: 250 }).toBe(1);
+    const { context, page, problems } = await signedIn("owner", { width: 390, height: 844 });
+    const findings: string[] = [];
+    const scan = async (label: string) => {
+      await shot(page, `${label}-phone`);
+      for (const finding of await seriousAxeViolations(page)) findings.push(`${label}: ${finding}`);
+    };
+    await page.goto("/console/#/codes?tag=phone%20check");
+    await page.locator(".code-row", { hasText: code.name }).waitFor();
+    await scan("codes-tag-filter");
+    await page.goto("/console/#/webhooks");
+    await page.getByRole("row", { name: /Phone/ }).waitFor();
+    await scan("webhooks");
+    await page.goto(`/console/#/webhooks/${endpoint.id}`);
+    await page.locator(".delivery", { hasText: "qr_code.created" }).waitFor();
+    await scan("webhook-endpoint");
+    await page.getByRole("button", { name: "Delete" }).click();
+    await page.getByRole("dialog").waitFor();
+    await scan("webhook-delete");
+    expect(findings).toEqual([]);
+    expect(problems).toEqual([]);
+    await context.close();
+    await call(worker!, key, "DELETE", `/webhooks/${endpoint.id}`);
     await call(worker!, key, "DELETE", `/qr_codes/${code.id}`);
   });
 });

@@ -27,6 +27,15 @@ const EVENTS = Object.keys(EVENT_LABELS) as EventType[];
 /** Set by POST /webhooks/{id}/disable; any other reason is the delivery consumer's, after repeated failures. */
 const DISABLED_BY_REQUEST = "disabled by request";
 
+/** The body as sent, indented to read (the log keeps the exact bytes; this is only how they are shown). */
+function readable(payload: string): string {
+  try {
+    return JSON.stringify(JSON.parse(payload), null, 2);
+  } catch {
+    return payload;
+  }
+}
+
 const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : "never");
 const endpointPath = (id: string) => `/webhooks/${encodeURIComponent(id)}`;
 
@@ -311,7 +320,7 @@ function DeliveryLog({ endpoint, canWrite }: { endpoint: Endpoint; canWrite: boo
               )}
               <details>
                 <summary>Body sent</summary>
-                <pre class="payload">{delivery.payload}</pre>
+                <pre class="payload">{readable(delivery.payload)}</pre>
               </details>
             </li>
           ))}
