@@ -128,3 +128,9 @@ export async function listPrintRunChildren(db: D1Database, runId: string, page: 
     .all<ChildRow>();
   return results.map(toChild);
 }
+
+/** How many of the run's children have a serial in [from, to]. */
+export async function countPrintRunChildren(db: D1Database, runId: string, from: number, to: number): Promise<number> {
+  const row = await db.prepare("SELECT COUNT(*) AS n FROM print_run_codes WHERE run_id = ?1 AND serial BETWEEN ?2 AND ?3").bind(runId, from, to).first<{ n: number }>();
+  return row!.n;
+}

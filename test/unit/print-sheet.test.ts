@@ -1,7 +1,7 @@
 import { strFromU8, unzipSync } from "fflate";
 import { PDFDocument } from "pdf-lib";
 import { describe, expect, it } from "vitest";
-import { labelOf, labelsOf, letters } from "../../src/codes/print-runs";
+import { labelOf, labelsOf, letters } from "../../src/codes/print-labels";
 import { entryName, MAX_CODE_MM, MIN_CODE_MM, pdfSheet, sheetLayout, zipStream, type SheetItem } from "../../src/codes/print-sheet";
 import { InvalidInput } from "../../src/lib/invalid-input";
 
@@ -59,7 +59,7 @@ describe("sheetLayout", () => {
       }
     }
     expect(sheetLayout("a4", 40)).toMatchObject({ columns: 4, rows: 5, perPage: 20 });
-    expect(sheetLayout("a4", 20)).toMatchObject({ columns: 7, rows: 9, perPage: 63 });
+    expect(sheetLayout("a4", 20)).toMatchObject({ columns: 7, rows: 8, perPage: 56 });
   });
 });
 
@@ -75,7 +75,9 @@ describe("zipStream", () => {
     expect(drawn).toBeLessThanOrEqual(2);
     for (let next = await reader.read(); !next.done; next = await reader.read()) chunks.push(next.value);
     expect(drawn).toBe(3);
-    const files = unzipSync(new Uint8Array(await new Blob(chunks).arrayBuffer()));
+    const joined = new Uint8Array(chunks.reduce((n, chunk) => n + chunk.length, 0));
+    chunks.reduce((at, chunk) => (joined.set(chunk, at), at + chunk.length), 0);
+    const files = unzipSync(joined);
     expect(Object.keys(files)).toEqual(["001 Table 1.png", "002 Table 2.png", "003 Table 3.png", "index.csv"]);
     expect(files["002 Table 2.png"]).toEqual(PIXEL);
     expect(strFromU8(files["index.csv"]!)).toBe("serial,label,file,id,dynamic_url\r\n1,Table 1,001 Table 1.png,id-1,https://qr.test/r/tok1\r\n2,Table 2,002 Table 2.png,id-2,https://qr.test/r/tok2\r\n3,Table 3,003 Table 3.png,id-3,https://qr.test/r/tok3\r\n");

@@ -2,12 +2,13 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from "clou
 import { env, exports } from "cloudflare:workers";
 import fc from "fast-check";
 import { unzipSync, unzlibSync, strFromU8 } from "fflate";
-import { PDFArray, PDFDocument, PDFName, PDFNumber, PDFRawStream, PDFRef } from "pdf-lib";
+import { PDFArray, PDFDocument, PDFHexString, PDFName, PDFNumber, PDFRawStream } from "pdf-lib";
+import { crc32 } from "../../src/lib/crc32";
 import { describe, expect, it } from "vitest";
 import { consumeVisits } from "../../src/analytics/consumer";
 import type { VisitEvent } from "../../src/analytics/event";
 import { unexpectedErrorCount } from "../../src/http/errors";
-import { decodeRgba, expectDecoded, expectScans, expectSvgScans, type RgbaImage } from "../support/decode";
+import { decodeRgba, expectDecoded, expectScans, expectSvgScans, readPng, type RgbaImage } from "../support/decode";
 import { call, seedOrg, type TestOrg } from "./qr-support";
 
 /** Print runs (POST /print_runs and what hangs off a run), through HTTP in workerd. */
@@ -57,28 +58,44 @@ async function consume(events: VisitEvent[]) {
   await getQueueResult(batch, createExecutionContext());
 }
 
-/** The image XObjects of a PDF in the order they were embedded (pdf-lib numbers objects as it makes them), as RGBA. */
+/** A PNG file around an image XObject whose data is PNG's own (FlateDecode with /Predictor 15), as the sheet embeds ours. */
+function pngOfImage(stream: PDFRawStream): Uint8Array {
+  const get = (key: string) => stream.dict.get(PDFName.of(key));
+  const width = (get("Width") as PDFNumber).asNumber();
+  const height = (get("Height") as PDFNumber).asNumber();
+  const bits = (get("BitsPerComponent") as PDFNumber).asNumber();
+  const space = get("ColorSpace");
+  const indexed = space instanceof PDFArray;
+  const chunk = (type: string, body: Uint8Array) => {
+    const out = new Uint8Array(12 + body.length);
+    const view = new DataView(out.buffer);
+    view.setUint32(0, body.length);
+    out.set(new TextEncoder().encode(type), 4);
+    out.set(body, 8);
+    view.setUint32(8 + body.length, crc32(type, body));
+    return out;
+  };
+  const header = new Uint8Array(13);
+  new DataView(header.buffer).setUint32(0, width);
+  new DataView(header.buffer).setUint32(4, height);
+  header.set([bits, indexed ? 3 : 2, 0, 0, 0], 8);
+  const parts = [Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a), chunk("IHDR", header)];
+  if (indexed) parts.push(chunk("PLTE", ((space as PDFArray).get(3) as PDFHexString).asBytes()));
+  parts.push(chunk("IDAT", stream.contents), chunk("IEND", new Uint8Array(0)));
+  const png = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  parts.reduce((at, p) => (png.set(p, at), at + p.length), 0);
+  return png;
+}
+
+/** The image XObjects of a PDF in the order they were embedded (objects are numbered as they are made), as RGBA. */
 function pdfImages(doc: PDFDocument): RgbaImage[] {
   const images: { n: number; image: RgbaImage }[] = [];
-  const masks = new Set<string>();
-  const objects = doc.context.enumerateIndirectObjects();
-  for (const [, object] of objects) {
-    if (object instanceof PDFRawStream && object.dict.get(PDFName.of("SMask")) instanceof PDFRef) masks.add(object.dict.get(PDFName.of("SMask"))!.toString());
-  }
-  for (const [ref, object] of objects) {
-    if (!(object instanceof PDFRawStream) || object.dict.get(PDFName.of("Subtype")) !== PDFName.of("Image") || masks.has(ref.toString())) continue;
-    const width = (object.dict.get(PDFName.of("Width")) as PDFNumber).asNumber();
-    const height = (object.dict.get(PDFName.of("Height")) as PDFNumber).asNumber();
-    expect(object.dict.get(PDFName.of("ColorSpace"))).toBe(PDFName.of("DeviceRGB"));
-    const rgb = unzlibSync(object.contents);
-    const maskRef = object.dict.get(PDFName.of("SMask"));
-    const alpha = maskRef instanceof PDFRef ? unzlibSync((doc.context.lookup(maskRef) as PDFRawStream).contents) : null;
-    const data = new Uint8Array(width * height * 4);
-    for (let i = 0; i < width * height; i++) {
-      data.set(rgb.subarray(i * 3, i * 3 + 3), i * 4);
-      data[i * 4 + 3] = alpha ? alpha[i]! : 255;
-    }
-    images.push({ n: ref.objectNumber, image: { data, width, height } });
+  for (const [ref, object] of doc.context.enumerateIndirectObjects()) {
+    if (!(object instanceof PDFRawStream) || object.dict.get(PDFName.of("Subtype")) !== PDFName.of("Image")) continue;
+    // The renderer's PNGs go in as they are: PNG's predictor, no soft mask (they are opaque).
+    expect(object.dict.get(PDFName.of("DecodeParms"))?.toString()).toContain("/Predictor 15");
+    expect(object.dict.get(PDFName.of("SMask"))).toBeUndefined();
+    images.push({ n: ref.objectNumber, image: readPng(pngOfImage(object)) });
   }
   return images.sort((a, b) => a.n - b.n).map(({ image }) => image);
 }
@@ -187,16 +204,27 @@ describe("POST /print_runs", () => {
     expect(other.status).toBe(422);
   });
 
-  it("makes 1,000 children in one call (D1 batches), and refuses a PDF of more than it can draw", async () => {
+  it("makes 1,000 children in one call (D1 batches); a download larger than one draws is refused, and taken in parts", async () => {
     const org = await seedOrg();
     const run = await madeRun(org, { code: TEMPLATE, count: 1000, labelPattern: "Card {n}" });
     expect(run.codes).toHaveLength(1000);
     expect(run.codes[999].label).toBe("Card 1000");
     const pending = await env.DB.prepare("SELECT COUNT(*) AS n FROM redirect_sync r JOIN qr_codes c ON c.short_token = r.token WHERE c.org_id = ?1").bind(org.orgId).first<{ n: number }>();
     expect(pending!.n).toBe(0);
-    const pdf = await call("GET", `/print_runs/${run.id}/download?format=pdf`, { key: org.readKey });
-    expect(pdf.status).toBe(400);
-    expect(pdf.json.violations[0]).toMatchObject({ propertyPath: "format" });
+    // 2,000 px codes: 90 a download (360 million pixels), 100 mm on a sheet: 257.
+    const big = await call("GET", `/print_runs/${run.id}/download?format=zip-png&size=2000`, { key: org.readKey });
+    expect(big.status).toBe(400);
+    expect(big.json.violations).toEqual([{ propertyPath: "from", message: expect.stringContaining("at most 90 codes and these are 1000") }]);
+    const sheet = await call("GET", `/print_runs/${run.id}/download?format=pdf&codeSize=100&from=1&to=258`, { key: org.readKey });
+    expect(sheet.status).toBe(400);
+    expect(sheet.json.violations[0].message).toContain("at most 257 codes and these are 258");
+    const part = await call("GET", `/print_runs/${run.id}/download?format=zip-svg&from=996`, { key: org.readKey });
+    expect(part.status).toBe(200);
+    const files = unzipSync(part.bytes);
+    expect(Object.keys(files)).toEqual(["0996 Card 996.svg", "0997 Card 997.svg", "0998 Card 998.svg", "0999 Card 999.svg", "1000 Card 1000.svg", "index.csv"]);
+    await expectSvgScans(strFromU8(files["1000 Card 1000.svg"]!), 400, run.codes[999].dynamicUrl);
+    const backwards = await call("GET", `/print_runs/${run.id}/download?from=5&to=4`, { key: org.readKey });
+    expect(backwards.json.violations[0].propertyPath).toBe("to");
     const deleted = await call("DELETE", `/print_runs/${run.id}`, { key: org.writeKey, settle: true });
     expect(deleted.status).toBe(204);
     expect((await call("GET", "/qr_codes", { key: org.readKey })).json.totalItems).toBe(0);

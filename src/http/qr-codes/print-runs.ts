@@ -6,7 +6,7 @@ import { childrenOf, createPrintRun, deletePrintRun, PRINT_RUN_MAX_CODES, PRINT_
 import { MAX_CODE_MM, MIN_CODE_MM, pdfSheet, sheetLayout, zipStream, type SheetItem } from "../../codes/print-sheet";
 import { dynamicUrl } from "../../codes/representation";
 import { encodedText } from "../../codes/write-checks";
-import { listPrintRunChildren, listPrintRuns, type PrintRunChild, type PrintRunSummary } from "../../db/print-runs";
+import { countPrintRunChildren, listPrintRunChildren, listPrintRuns, type PrintRunChild, type PrintRunSummary } from "../../db/print-runs";
 import type { AppEnv } from "../../env";
 import { contentDisposition } from "../../files/names";
 import { sha256Hex } from "../../lib/hex";
@@ -38,14 +38,15 @@ export const PRINT_RUN_MAX_BYTES = 256 * 1024;
 const CHILDREN_PAGE_SIZE = 100;
 const RUNS_PAGE_SIZE = 30;
 /**
- * The most children one download draws. Measured in workerd (README, Print runs): a plain 600 px
- * PNG costs about 6 ms of CPU, an SVG 1 ms, a PDF cell (its 472 px PNG drawn, decoded and
- * deflated again by pdf-lib) about 14 ms; styled codes cost more. A ZIP of 1,000 plain PNGs is
- * then ~6 s of CPU and a PDF of 500 codes ~7 s, inside the 30 s a Workers Paid request may use;
- * a larger run downloads in parts with `from` and `to`.
+ * What one download may draw: 1,000 codes of 600 px (360 million pixels). Measured (README, Print
+ * runs) at 4 to 10 ms of CPU a 600 px code (plain or styled PNG; an SVG 3 to 5 ms, a PDF cell at
+ * 40 mm 2 to 4 ms, its PNG embedded as it is), so a download stays near 10 s of CPU, inside the
+ * 30 s a Workers Paid request may use; the cost grows with the pixels. A PDF is built in memory:
+ * at 100 mm (1,182 px a code) the same budget is 257 codes, about 30 MB of styled images. A larger
+ * run downloads in parts (`from`, `to`).
  */
-export const ZIP_MAX_CODES = 1000;
-export const PDF_MAX_CODES = 500;
+export const DOWNLOAD_PIXEL_BUDGET = 1000 * 600 * 600;
+const maxCodesAt = (pixels: number) => Math.min(PRINT_RUN_MAX_CODES, Math.floor(DOWNLOAD_PIXEL_BUDGET / (pixels * pixels)));
 /** Pixels of a ZIP's images: enough for a poster at 300 dpi over 17 cm; more is a single download's job. */
 const ZIP_MAX_SIZE = 2000;
 const ZIP_DEFAULT_SIZE = 600;
@@ -343,6 +344,8 @@ const DownloadQuery = withViolationMessages(
     margin: integerParam(z.number().int().min(0).max(MAX_MARGIN).optional()).describe(`Pixels of quiet zone around each image; overrides appearance.margin (default ${DEFAULT_MARGIN})`),
     paper: queryParam(z.enum(["a4", "letter"]).default("a4")).describe("PDF only: the sheet's paper"),
     codeSize: integerParam(z.number().int().min(MIN_CODE_MM).max(MAX_CODE_MM).default(DEFAULT_CODE_MM)).describe(`PDF only: each code's printed side in millimetres, ${MIN_CODE_MM} to ${MAX_CODE_MM} (default ${DEFAULT_CODE_MM}); drawn at 300 dpi`),
+    from: integerParam(z.number().int().min(1).max(PRINT_RUN_MAX_CODES).default(1)).describe("The first child (by serial, from 1) to include: a run larger than one download holds is downloaded in parts"),
+    to: integerParam(z.number().int().min(1).max(PRINT_RUN_MAX_CODES).optional()).describe("The last child (by serial) to include; defaults to the last"),
   }),
 );
 
@@ -355,7 +358,8 @@ printRunsRouter.openapi(
     security,
     summary: "Download a print run as a PDF sheet or a ZIP of PNG or SVG files",
     description: [
-      `\`pdf\`: an A4 or Letter sheet, codes in a grid at \`codeSize\` mm (300 dpi images), each with its label under it; up to ${PDF_MAX_CODES} codes (it is built in memory). \`zip-png\` / \`zip-svg\`: one image per child (\`001 Table 1.png\`) and \`index.csv\` (serial, label, file, id, dynamic_url), streamed as each code is drawn; up to ${ZIP_MAX_CODES} codes.`,
+      "`pdf`: an A4 or Letter sheet, codes in a grid at `codeSize` mm (300 dpi images), each with its label under it. `zip-png` / `zip-svg`: one image per child (`001 Table 1.png`) and `index.csv` (serial, label, file, id, dynamic_url), streamed as each code is drawn.",
+      `One download draws at most ${DOWNLOAD_PIXEL_BUDGET / 1e6} million pixels: 1,000 codes at 600 px or 40 mm, fewer when larger (the 400 says how many); \`from\` and \`to\` (serials) take a run in parts.`,
       "Every image applies its child's whole appearance as it is now, as a single download does.",
     ].join("\n\n"),
     middleware: [read] as const,
@@ -366,7 +370,7 @@ printRunsRouter.openapi(
         headers: { "Content-Disposition": { description: "`attachment`, named after the run", schema: { type: "string" } } },
         content: { "application/pdf": { schema: { type: "string", format: "binary" } }, "application/zip": { schema: { type: "string", format: "binary" } } },
       },
-      400: problemResponse("A query parameter is invalid (one violation each), too small for a child, or the run is larger than the format allows"),
+      400: problemResponse("A query parameter is invalid (one violation each), the size too small for the code, or more codes asked than one download draws at that size (on `from`, saying how many it holds)"),
       404: runNotFound("No such run"),
       ...commonErrors,
     },
@@ -375,16 +379,22 @@ printRunsRouter.openapi(
     const { id } = c.req.valid("param");
     const query = c.req.valid("query");
     const run = await runOr404(() => requirePrintRun(c.env.DB, c.get("apiKey").orgId, id));
-    const max = query.format === "pdf" ? PDF_MAX_CODES : ZIP_MAX_CODES;
-    if (run.codes > max) throw new ApiError(400, "VALIDATION_FAILED", `format: a ${query.format} holds at most ${max} codes; this run has ${run.codes}`, [{ field: "format", message: `holds at most ${max} codes; this run has ${run.codes}` }]);
-    const base = publicBaseUrl(c);
     const pixels = query.format === "pdf" ? sheetLayout(query.paper, query.codeSize).pixels : (query.size ?? ZIP_DEFAULT_SIZE);
+    const range = { from: query.from, to: query.to ?? PRINT_RUN_MAX_CODES };
+    if (range.to < range.from) throw new ApiError(400, "VALIDATION_FAILED", "to: must be from or more", [{ field: "to", message: "must be from or more" }]);
+    const count = await countPrintRunChildren(c.env.DB, run.id, range.from, range.to);
+    const max = maxCodesAt(pixels);
+    if (count > max) {
+      const message = `at ${pixels} px a code, one download holds at most ${max} codes and these are ${count}: download them in parts with from and to, or smaller`;
+      throw new ApiError(400, "VALIDATION_FAILED", `from: ${message}`, [{ field: "from", message }]);
+    }
+    const base = publicBaseUrl(c);
     const imageOptions = { format: query.format === "zip-svg" ? ("svg" as const) : ("png" as const), size: pixels, margin: query.margin ?? DEFAULT_MARGIN };
     // The children share their logo as a rule: each upload is read once per download.
     const logos = new Map<string, Promise<{ image: CenterImage | null }>>();
     const records = new Map<number, PrintRunChild>();
     async function* items(): AsyncGenerator<SheetItem> {
-      for await (const child of childrenOf(c.env.DB, run.id)) {
+      for await (const child of childrenOf(c.env.DB, run.id, range)) {
         records.set(child.serial, child);
         yield { serial: child.serial, label: child.label, id: child.id, text: encodedText(child.type, child.content, dynamicUrl(child, base)) };
       }
@@ -407,7 +417,7 @@ printRunsRouter.openapi(
     }
     // The first child is drawn before the answer starts: a size too small for the code is then a
     // 400, not a broken archive (the children share a design, so the first speaks for the rest).
-    const first = await childrenOf(c.env.DB, run.id, 1).next();
+    const first = await childrenOf(c.env.DB, run.id, { ...range, pageSize: 1 }).next();
     if (!first.done) {
       const child = first.value;
       await renderCodeImage(encodedText(child.type, child.content, dynamicUrl(child, base)), child, imageOptions, (await loadCodeLogo(c.env, child)).image);
