@@ -3,6 +3,7 @@
 // are shown at the field they name; any the form has no field for are listed above it.
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api, codeImageUrl, problemMessage, type QrCode, type QrCodeType, violationsOf } from "../api";
+import { ConfirmDelete } from "../components/confirm-delete";
 import { FieldFrame, Notice } from "../components/field";
 import { CONTENT_TYPES, contentOf, type Draft, draftOf, emptyDraft, type FieldSpec, type LinkDraft, type TypeSpec, typeSpec, type UploadPurpose } from "../codes/content-types";
 import { navigate } from "../route";
@@ -382,19 +383,9 @@ export function EditCode({ id, canWrite }: { id: string; canWrite: boolean }) {
       ) : (
         <p class="muted">Your role can read codes but not change them.</p>
       )}
-      <dialog ref={dialog} aria-labelledby="delete-title" class="card">
-        <h2 id="delete-title">Delete “{code.name}”?</h2>
-        <p>Its short link stops working for everyone who has the printed code, and it cannot be undone.</p>
-        {deleteError ? <Notice kind="error">{deleteError}</Notice> : null}
-        <div class="actions">
-          <button class="button danger" type="button" onClick={remove}>
-            Delete for good
-          </button>
-          <button class="button" type="button" autofocus onClick={() => dialog.current?.close()}>
-            Keep it
-          </button>
-        </div>
-      </dialog>
+      <ConfirmDelete dialog={dialog} title={`Delete “${code.name}”?`} error={deleteError} onConfirm={remove}>
+        Its short link stops working for everyone who has the printed code, and it cannot be undone.
+      </ConfirmDelete>
     </section>
   );
 }

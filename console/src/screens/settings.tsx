@@ -1,10 +1,10 @@
 // Owner settings: the organization's API keys, its members' console roles and the developer keys
 // for produceQRCode with their IP allowlists (the /organization/… routes). A secret is shown once,
 // right after it is created, and never again.
-import type { ComponentChildren } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { api, type components, problemMessage, violationsOf } from "../api";
 import { FieldFrame, Notice } from "../components/field";
+import { ScrollTable } from "../components/scroll-table";
 import type { Session } from "../session";
 
 type ApiKey = components["schemas"]["ApiKey"];
@@ -26,30 +26,6 @@ const ACTIONS = [
 type Action = (typeof ACTIONS)[number][0];
 
 const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : "never");
-
-/**
- * A table that scrolls sideways on a phone: its frame takes keyboard focus (a region a keyboard
- * cannot scroll is unreadable without a mouse) and is named by the table's caption.
- */
-function ScrollTable({ label, headers, children }: { label: string; headers: string[]; children: ComponentChildren }) {
-  return (
-    <div class="table-scroll" tabIndex={0} role="region" aria-label={`${label} table`}>
-      <table>
-        <caption class="visually-hidden">{label}</caption>
-        <thead>
-          <tr>
-            {headers.map((header) => (
-              <th scope="col" key={header}>
-                {header}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>{children}</tbody>
-      </table>
-    </div>
-  );
-}
 
 /** A key's status: a Revoke button while it is active. */
 function StatusCell({ status, name, onRevoke }: { status: "active" | "revoked"; name: string; onRevoke: () => void }) {

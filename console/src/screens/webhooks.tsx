@@ -4,10 +4,11 @@
 // shows its delivery log, each delivery with its attempts and a Redeliver button. Owners and
 // editors only, as the API allows (webhooks:ManageWebhooks is a write action, which a viewer's
 // read-only session does not carry). Loaded on demand, as its own chunk.
-import type { ComponentChildren } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api, type components, problemMessage, violationsOf } from "../api";
+import { ConfirmDelete } from "../components/confirm-delete";
 import { FieldFrame, Notice } from "../components/field";
+import { ScrollTable } from "../components/scroll-table";
 import { navigate } from "../route";
 
 type Endpoint = components["schemas"]["WebhookEndpoint"];
@@ -136,26 +137,6 @@ function SecretOnce({ secret, endpointId }: { secret: string; endpointId: string
       <p role="status" class="hint">
         {copied ?? ""}
       </p>
-    </div>
-  );
-}
-
-function ScrollTable({ label, headers, children }: { label: string; headers: string[]; children: ComponentChildren }) {
-  return (
-    <div class="table-scroll" tabIndex={0} role="region" aria-label={`${label} table`}>
-      <table>
-        <caption class="visually-hidden">{label}</caption>
-        <thead>
-          <tr>
-            {headers.map((header) => (
-              <th scope="col" key={header}>
-                {header}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>{children}</tbody>
-      </table>
     </div>
   );
 }
@@ -455,19 +436,9 @@ function EndpointDetail({ id, canWrite }: { id: string; canWrite: boolean }) {
         </form>
       ) : null}
       <DeliveryLog endpoint={endpoint} canWrite={canWrite} />
-      <dialog ref={dialog} aria-labelledby="delete-endpoint-title" class="card">
-        <h2 id="delete-endpoint-title">Delete this endpoint?</h2>
-        <p>No more events are sent to {endpoint.url}, and its delivery log is deleted with it. It cannot be undone.</p>
-        {deleteError ? <Notice kind="error">{deleteError}</Notice> : null}
-        <div class="actions">
-          <button class="button danger" type="button" onClick={remove}>
-            Delete for good
-          </button>
-          <button class="button" type="button" autofocus onClick={() => dialog.current?.close()}>
-            Keep it
-          </button>
-        </div>
-      </dialog>
+      <ConfirmDelete dialog={dialog} title="Delete this endpoint?" error={deleteError} onConfirm={remove}>
+        No more events are sent to {endpoint.url}, and its delivery log is deleted with it. It cannot be undone.
+      </ConfirmDelete>
     </section>
   );
 }
