@@ -733,6 +733,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/qr_codes/utm_defaults": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The organization's UTM defaults
+         * @description The UTM parameters a dynamic code created or replaced without `utm` gets (every field null: none).
+         */
+        get: operations["getUtmDefaults"];
+        /**
+         * Set the organization's UTM defaults
+         * @description Replaces the defaults (fields left out or null: none). They apply to codes created or replaced from now on without their own `utm`; existing codes keep theirs (PATCH a code's `utm` to change it).
+         */
+        put: operations["setUtmDefaults"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/qr_codes/export": {
         parameters: {
             query?: never;
@@ -919,7 +943,7 @@ export interface paths {
         };
         /**
          * The code's hosted page views, with totals and breakdowns
-         * @description JSON-LD collection of the raw events, 30 per page, newest first, in [from, to). `totals` and `breakdowns` come from daily rollups and cover whole UTC days; they outlive the raw events. `totals.human` with no range equals `analytics.views` on the code. Hosted types only (text, links, audio, event); any other type is a 400.
+         * @description JSON-LD collection of the raw events, 30 per page, newest first, in [from, to). `totals` and `breakdowns` come from daily rollups and cover whole UTC days; they outlive the raw events. `totals.human` with no range equals `analytics.views` on the code. Page views exist only for hosted types (text, links, audio, event); any other type is a 400.
          */
         get: operations["listQrCodePageViews"];
         put?: never;
@@ -939,9 +963,142 @@ export interface paths {
         };
         /**
          * One page view
-         * @description An event of the code while its raw row is kept (the retention period). Hosted types only (text, links, audio, event); any other type is a 400.
+         * @description An event of the code while its raw row is kept (the retention period). Page views exist only for hosted types (text, links, audio, event); any other type is a 400.
          */
         get: operations["getQrCodePageView"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/qr_codes/{id}/clicks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The visits of the code's share link (attributes.shareUrl), with totals and breakdowns
+         * @description JSON-LD collection of the raw events, 30 per page, newest first, in [from, to). `totals` and `breakdowns` come from daily rollups and cover whole UTC days; they outlive the raw events. `totals.human` with no range equals `analytics.clicks` on the code. Clicks exist only for dynamic types (url, text, vcard, file, links, audio, event), whose share link is attributes.shareUrl; any other type is a 400.
+         */
+        get: operations["listQrCodeClicks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/qr_codes/{id}/clicks/{eventId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One click of the share link
+         * @description An event of the code while its raw row is kept (the retention period). Clicks exist only for dynamic types (url, text, vcard, file, links, audio, event), whose share link is attributes.shareUrl; any other type is a 400.
+         */
+        get: operations["getQrCodeClick"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/print_runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the organization's print runs
+         * @description JSON-LD collection, 30 per page, newest first, each run with its children's scans summed.
+         */
+        get: operations["listPrintRuns"];
+        put?: never;
+        /**
+         * Make a print run: N serialised codes sharing a target and an appearance
+         * @description One call makes up to 1000 children of the template `code` (a dynamic type), each an ordinary code with its own short link and scans, named by its label (`count` with `labelPattern`, or `labels`). The run rolls their scans up and downloads them as one ZIP or PDF sheet.
+         *
+         *     The children copy the template when the run is made and are independent codes after: change one with PATCH /qr_codes/{id}, all of them with POST /qr_codes/bulk (the run's listing gives their ids). The call is all or nothing: a bad template or label writes nothing.
+         *
+         *     `Idempotency-Key` covers the whole call: a retry with the same key and body answers the first run again (Idempotent-Replayed: true) instead of making a second one, for 24 hours; the same key with another body is a 422.
+         */
+        post: operations["createPrintRun"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/print_runs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Retrieve a print run, its children's scans rolled up */
+        get: operations["getPrintRun"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a print run and its children
+         * @description Every child is deleted as DELETE /qr_codes/{id} would: its short link stops resolving and its token is never issued again. A child changed while the run is deleted is kept, as a code of its own.
+         */
+        delete: operations["deletePrintRun"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/print_runs/{id}/codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a print run's children in serial order
+         * @description JSON-LD collection, 100 per page, each child with its label, short link and own scans.
+         */
+        get: operations["listPrintRunCodes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/print_runs/{id}/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download a print run as a PDF sheet or a ZIP of PNG or SVG files
+         * @description `pdf`: an A4 or Letter sheet, codes in a grid at `codeSize` mm (300 dpi images), each with its label under it. `zip-png` / `zip-svg`: one image per child (`001 Table 1.png`) and `index.csv` (serial, label, file, id, dynamic_url), streamed as each code is drawn.
+         *
+         *     One download draws at most 360 million pixels: 1,000 codes at 600 px or 40 mm, fewer when larger (the 400 says how many); `from` and `to` (serials) take a run in parts.
+         *
+         *     Every image applies its child's whole appearance as it is now, as a single download does.
+         */
+        get: operations["downloadPrintRun"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1182,6 +1339,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/analytics/clicks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The organization's share link clicks (attributes.shareUrl): totals and breakdowns over all its codes
+         * @description Totals, scans per day and the breakdowns of every code of the organization in [from, to), whole UTC days, from the daily rollups; `totals.unique` adds up each code's unique visitors (a visitor of two codes counts twice). `byCode` ranks the codes. Deleted codes no longer count.
+         */
+        get: operations["getOrganizationClickSummary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/webhooks": {
         parameters: {
             query?: never;
@@ -1299,11 +1476,39 @@ export interface paths {
         };
         /**
          * Follow a dynamic QR code's short link
-         * @description 302 to the code's target: the url, the hosted page (/p/{shortToken}) for text, links, audio, event and vcard, the stored file for file. `Cache-Control: no-store` (every scan reaches us, an edit applies at once) and `X-Robots-Tag: noindex`. Outside its limits a code sends everyone (people, previews, crawlers, HEAD) to its fallbackUrl, or answers 410 with a short page; only people use up a scan budget. Unknown tokens: a 404 page. HEAD is answered the same way and never counted as a scan. When neither KV nor D1 can answer, or a limited code's scan counter cannot (and it has no fallbackUrl), a 503 page with Retry-After.
+         * @description 302 to the code's target: the url, the hosted page (/p/{shortToken}) for text, links, audio, event and vcard, the stored file for file; or where the code's `routing` sends this request (the first matching rule, else a variant chosen per visitor and day), with the code's `utm` parameters added to an http(s) destination. `Cache-Control: no-store` (every scan reaches us, an edit applies at once) and `X-Robots-Tag: noindex`. Outside its limits a code sends everyone (people, previews, crawlers, HEAD) to its fallbackUrl, or answers 410 with a short page; only people use up a scan budget. Unknown tokens: a 404 page. HEAD is answered the same way and never counted as a scan. When neither KV nor D1 can answer, or a limited code's scan counter cannot (and it has no fallbackUrl), a 503 page with Retry-After.
          */
         get: operations["followShortLink"];
         put?: never;
-        post?: never;
+        /**
+         * Unlock a password-protected code (the password page's form, at /r/{shortToken})
+         * @description `application/x-www-form-urlencoded` with `password`. The right password sets the unlock cookie (an hour, this code only; changing the password ends it) and answers 303 back to the same address, where the visit then happens and is counted. A wrong one shows the page again (403); after 10 wrong ones from an address in 15 minutes, 429 with Retry-After. A code without a password: 303 back. Bodies over 4 KB: 413.
+         */
+        post: operations["unlockShortLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/s/{shortToken}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Follow a dynamic QR code's share link (attributes.shareUrl)
+         * @description Exactly what /r/{shortToken} answers (the same destination, rules, variants, UTM parameters, limits and scan budget), but the visit is recorded as a click, not a scan: the image encodes /r/{shortToken}, this is the link people paste. Clicks are listed at /qr_codes/{id}/clicks and counted in analytics.clicks.
+         */
+        get: operations["followShareLink"];
+        put?: never;
+        /**
+         * Unlock a password-protected code (the password page's form, at /s/{shortToken})
+         * @description `application/x-www-form-urlencoded` with `password`. The right password sets the unlock cookie (an hour, this code only; changing the password ends it) and answers 303 back to the same address, where the visit then happens and is counted. A wrong one shows the page again (403); after 10 wrong ones from an address in 15 minutes, 429 with Retry-After. A code without a password: 303 back. Bodies over 4 KB: 413.
+         */
+        post: operations["unlockShareLink"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1474,7 +1679,11 @@ export interface paths {
          */
         get: operations["getHostedPage"];
         put?: never;
-        post?: never;
+        /**
+         * Unlock a password-protected code (the password page's form, at /p/{shortToken})
+         * @description `application/x-www-form-urlencoded` with `password`. The right password sets the unlock cookie (an hour, this code only; changing the password ends it) and answers 303 back to the same address, where the visit then happens and is counted. A wrong one shows the page again (403); after 10 wrong ones from an address in 15 minutes, 429 with Retry-After. A code without a password: 303 back. Bodies over 4 KB: 413.
+         */
+        post: operations["unlockHostedPage"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1615,6 +1824,28 @@ export interface components {
                 /** @description Defaults to `null`. */
                 fallbackUrl?: string | null;
             } | null;
+            /** @description Dynamic codes only; null or left out: no rules, no variants */
+            routing?: {
+                /** @description Defaults to `[]`. */
+                rules?: components["schemas"]["RoutingRuleInput"][];
+                /** @description Defaults to `[]`. */
+                variants?: components["schemas"]["RoutingVariantInput"][];
+            } | null;
+            /** @description Dynamic codes only; left out: the organization's UTM defaults (GET /qr_codes/utm_defaults); null: none */
+            utm?: {
+                /** @description Defaults to `null`. */
+                source?: string | null;
+                /** @description Defaults to `null`. */
+                medium?: string | null;
+                /** @description Defaults to `null`. */
+                campaign?: string | null;
+                /** @description Defaults to `null`. */
+                term?: string | null;
+                /** @description Defaults to `null`. */
+                content?: string | null;
+            } | null;
+            /** @description Beyond the contract, dynamic codes only, write-only: a scan shows a page asking for it before anything else; the right one unlocks the code for an hour in that browser. null removes it; left out, the code keeps its current one (attributes.passwordProtected says whether it has one) */
+            password?: string | null;
             /**
              * @description Labels to find the code by (?tag= on the listing and exports). Normalised (Unicode NFC, trimmed, inner white space one space, lower case), then 1-32 letters, digits, '-', '_' or spaces; at most 10 distinct, kept sorted. Left out: none (a PUT removes them).
              * @example [
@@ -1745,6 +1976,36 @@ export interface components {
             /** @description Colour of the frame's text; by default white on a dark frame, black on a light one, and frameColor for the caption style. It needs 3:1 contrast with what it is drawn on. Defaults to `null`. */
             frameTextColor?: string | null;
         };
+        /** @description Sends a scan to url when every condition it sets matches (at least one): os (ios, android, other), countries (ISO 3166-1 alpha-2, as Cloudflare reports the request's), languages (BCP 47; de also matches de-AT; the Accept-Language entry with the highest q), window */
+        RoutingRuleInput: {
+            /** @description Defaults to `null`. */
+            name?: string | null;
+            url: string;
+            /** @description Defaults to `null`. */
+            os?: ("ios" | "android" | "other")[] | null;
+            /** @description Defaults to `null`. */
+            countries?: string[] | null;
+            /** @description Defaults to `null`. */
+            languages?: string[] | null;
+            /** @description null or left out: any time */
+            window?: {
+                /** @description Defaults to `null`. */
+                days?: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[] | null;
+                /** @description Defaults to `00:00`. */
+                from?: string;
+                /** @description Defaults to `24:00`. */
+                until?: string;
+                timeZone: string;
+            } | null;
+        };
+        /** @description A weighted destination; weights add up to 100; url null: the code's own target */
+        RoutingVariantInput: {
+            /** @description Defaults to `null`. */
+            name?: string | null;
+            /** @description Defaults to `null`. */
+            url?: string | null;
+            weight: number;
+        };
         /** @description A text code; content {text, name, image, hostedPageBackgroundColor, hostedPagePrimaryColor, publicFilePath} */
         TextQrCodeInput: {
             /** @example Launch landing page */
@@ -1780,6 +2041,28 @@ export interface components {
                 /** @description Defaults to `null`. */
                 fallbackUrl?: string | null;
             } | null;
+            /** @description Dynamic codes only; null or left out: no rules, no variants */
+            routing?: {
+                /** @description Defaults to `[]`. */
+                rules?: components["schemas"]["RoutingRuleInput"][];
+                /** @description Defaults to `[]`. */
+                variants?: components["schemas"]["RoutingVariantInput"][];
+            } | null;
+            /** @description Dynamic codes only; left out: the organization's UTM defaults (GET /qr_codes/utm_defaults); null: none */
+            utm?: {
+                /** @description Defaults to `null`. */
+                source?: string | null;
+                /** @description Defaults to `null`. */
+                medium?: string | null;
+                /** @description Defaults to `null`. */
+                campaign?: string | null;
+                /** @description Defaults to `null`. */
+                term?: string | null;
+                /** @description Defaults to `null`. */
+                content?: string | null;
+            } | null;
+            /** @description Beyond the contract, dynamic codes only, write-only: a scan shows a page asking for it before anything else; the right one unlocks the code for an hour in that browser. null removes it; left out, the code keeps its current one (attributes.passwordProtected says whether it has one) */
+            password?: string | null;
             /**
              * @description Labels to find the code by (?tag= on the listing and exports). Normalised (Unicode NFC, trimmed, inner white space one space, lower case), then 1-32 letters, digits, '-', '_' or spaces; at most 10 distinct, kept sorted. Left out: none (a PUT removes them).
              * @example [
@@ -1821,6 +2104,28 @@ export interface components {
                 /** @description Defaults to `null`. */
                 fallbackUrl?: string | null;
             } | null;
+            /** @description Dynamic codes only; null or left out: no rules, no variants */
+            routing?: {
+                /** @description Defaults to `[]`. */
+                rules?: components["schemas"]["RoutingRuleInput"][];
+                /** @description Defaults to `[]`. */
+                variants?: components["schemas"]["RoutingVariantInput"][];
+            } | null;
+            /** @description Dynamic codes only; left out: the organization's UTM defaults (GET /qr_codes/utm_defaults); null: none */
+            utm?: {
+                /** @description Defaults to `null`. */
+                source?: string | null;
+                /** @description Defaults to `null`. */
+                medium?: string | null;
+                /** @description Defaults to `null`. */
+                campaign?: string | null;
+                /** @description Defaults to `null`. */
+                term?: string | null;
+                /** @description Defaults to `null`. */
+                content?: string | null;
+            } | null;
+            /** @description Beyond the contract, dynamic codes only, write-only: a scan shows a page asking for it before anything else; the right one unlocks the code for an hour in that browser. null removes it; left out, the code keeps its current one (attributes.passwordProtected says whether it has one) */
+            password?: string | null;
             /**
              * @description Labels to find the code by (?tag= on the listing and exports). Normalised (Unicode NFC, trimmed, inner white space one space, lower case), then 1-32 letters, digits, '-', '_' or spaces; at most 10 distinct, kept sorted. Left out: none (a PUT removes them).
              * @example [
@@ -1860,6 +2165,28 @@ export interface components {
                 /** @description Defaults to `null`. */
                 fallbackUrl?: string | null;
             } | null;
+            /** @description Dynamic codes only; null or left out: no rules, no variants */
+            routing?: {
+                /** @description Defaults to `[]`. */
+                rules?: components["schemas"]["RoutingRuleInput"][];
+                /** @description Defaults to `[]`. */
+                variants?: components["schemas"]["RoutingVariantInput"][];
+            } | null;
+            /** @description Dynamic codes only; left out: the organization's UTM defaults (GET /qr_codes/utm_defaults); null: none */
+            utm?: {
+                /** @description Defaults to `null`. */
+                source?: string | null;
+                /** @description Defaults to `null`. */
+                medium?: string | null;
+                /** @description Defaults to `null`. */
+                campaign?: string | null;
+                /** @description Defaults to `null`. */
+                term?: string | null;
+                /** @description Defaults to `null`. */
+                content?: string | null;
+            } | null;
+            /** @description Beyond the contract, dynamic codes only, write-only: a scan shows a page asking for it before anything else; the right one unlocks the code for an hour in that browser. null removes it; left out, the code keeps its current one (attributes.passwordProtected says whether it has one) */
+            password?: string | null;
             /**
              * @description Labels to find the code by (?tag= on the listing and exports). Normalised (Unicode NFC, trimmed, inner white space one space, lower case), then 1-32 letters, digits, '-', '_' or spaces; at most 10 distinct, kept sorted. Left out: none (a PUT removes them).
              * @example [
@@ -1900,6 +2227,28 @@ export interface components {
                 /** @description Defaults to `null`. */
                 fallbackUrl?: string | null;
             } | null;
+            /** @description Dynamic codes only; null or left out: no rules, no variants */
+            routing?: {
+                /** @description Defaults to `[]`. */
+                rules?: components["schemas"]["RoutingRuleInput"][];
+                /** @description Defaults to `[]`. */
+                variants?: components["schemas"]["RoutingVariantInput"][];
+            } | null;
+            /** @description Dynamic codes only; left out: the organization's UTM defaults (GET /qr_codes/utm_defaults); null: none */
+            utm?: {
+                /** @description Defaults to `null`. */
+                source?: string | null;
+                /** @description Defaults to `null`. */
+                medium?: string | null;
+                /** @description Defaults to `null`. */
+                campaign?: string | null;
+                /** @description Defaults to `null`. */
+                term?: string | null;
+                /** @description Defaults to `null`. */
+                content?: string | null;
+            } | null;
+            /** @description Beyond the contract, dynamic codes only, write-only: a scan shows a page asking for it before anything else; the right one unlocks the code for an hour in that browser. null removes it; left out, the code keeps its current one (attributes.passwordProtected says whether it has one) */
+            password?: string | null;
             /**
              * @description Labels to find the code by (?tag= on the listing and exports). Normalised (Unicode NFC, trimmed, inner white space one space, lower case), then 1-32 letters, digits, '-', '_' or spaces; at most 10 distinct, kept sorted. Left out: none (a PUT removes them).
              * @example [
@@ -1941,6 +2290,28 @@ export interface components {
                 /** @description Defaults to `null`. */
                 fallbackUrl?: string | null;
             } | null;
+            /** @description Dynamic codes only; null or left out: no rules, no variants */
+            routing?: {
+                /** @description Defaults to `[]`. */
+                rules?: components["schemas"]["RoutingRuleInput"][];
+                /** @description Defaults to `[]`. */
+                variants?: components["schemas"]["RoutingVariantInput"][];
+            } | null;
+            /** @description Dynamic codes only; left out: the organization's UTM defaults (GET /qr_codes/utm_defaults); null: none */
+            utm?: {
+                /** @description Defaults to `null`. */
+                source?: string | null;
+                /** @description Defaults to `null`. */
+                medium?: string | null;
+                /** @description Defaults to `null`. */
+                campaign?: string | null;
+                /** @description Defaults to `null`. */
+                term?: string | null;
+                /** @description Defaults to `null`. */
+                content?: string | null;
+            } | null;
+            /** @description Beyond the contract, dynamic codes only, write-only: a scan shows a page asking for it before anything else; the right one unlocks the code for an hour in that browser. null removes it; left out, the code keeps its current one (attributes.passwordProtected says whether it has one) */
+            password?: string | null;
             /**
              * @description Labels to find the code by (?tag= on the listing and exports). Normalised (Unicode NFC, trimmed, inner white space one space, lower case), then 1-32 letters, digits, '-', '_' or spaces; at most 10 distinct, kept sorted. Left out: none (a PUT removes them).
              * @example [
@@ -1988,6 +2359,28 @@ export interface components {
                 /** @description Defaults to `null`. */
                 fallbackUrl?: string | null;
             } | null;
+            /** @description Dynamic codes only; null or left out: no rules, no variants */
+            routing?: {
+                /** @description Defaults to `[]`. */
+                rules?: components["schemas"]["RoutingRuleInput"][];
+                /** @description Defaults to `[]`. */
+                variants?: components["schemas"]["RoutingVariantInput"][];
+            } | null;
+            /** @description Dynamic codes only; left out: the organization's UTM defaults (GET /qr_codes/utm_defaults); null: none */
+            utm?: {
+                /** @description Defaults to `null`. */
+                source?: string | null;
+                /** @description Defaults to `null`. */
+                medium?: string | null;
+                /** @description Defaults to `null`. */
+                campaign?: string | null;
+                /** @description Defaults to `null`. */
+                term?: string | null;
+                /** @description Defaults to `null`. */
+                content?: string | null;
+            } | null;
+            /** @description Beyond the contract, dynamic codes only, write-only: a scan shows a page asking for it before anything else; the right one unlocks the code for an hour in that browser. null removes it; left out, the code keeps its current one (attributes.passwordProtected says whether it has one) */
+            password?: string | null;
             /**
              * @description Labels to find the code by (?tag= on the listing and exports). Normalised (Unicode NFC, trimmed, inner white space one space, lower case), then 1-32 letters, digits, '-', '_' or spaces; at most 10 distinct, kept sorted. Left out: none (a PUT removes them).
              * @example [
@@ -2040,6 +2433,28 @@ export interface components {
                 /** @description Defaults to `null`. */
                 fallbackUrl?: string | null;
             } | null;
+            /** @description Dynamic codes only; null or left out: no rules, no variants */
+            routing?: {
+                /** @description Defaults to `[]`. */
+                rules?: components["schemas"]["RoutingRuleInput"][];
+                /** @description Defaults to `[]`. */
+                variants?: components["schemas"]["RoutingVariantInput"][];
+            } | null;
+            /** @description Dynamic codes only; left out: the organization's UTM defaults (GET /qr_codes/utm_defaults); null: none */
+            utm?: {
+                /** @description Defaults to `null`. */
+                source?: string | null;
+                /** @description Defaults to `null`. */
+                medium?: string | null;
+                /** @description Defaults to `null`. */
+                campaign?: string | null;
+                /** @description Defaults to `null`. */
+                term?: string | null;
+                /** @description Defaults to `null`. */
+                content?: string | null;
+            } | null;
+            /** @description Beyond the contract, dynamic codes only, write-only: a scan shows a page asking for it before anything else; the right one unlocks the code for an hour in that browser. null removes it; left out, the code keeps its current one (attributes.passwordProtected says whether it has one) */
+            password?: string | null;
             /**
              * @description Labels to find the code by (?tag= on the listing and exports). Normalised (Unicode NFC, trimmed, inner white space one space, lower case), then 1-32 letters, digits, '-', '_' or spaces; at most 10 distinct, kept sorted. Left out: none (a PUT removes them).
              * @example [
@@ -2079,6 +2494,28 @@ export interface components {
                 /** @description Defaults to `null`. */
                 fallbackUrl?: string | null;
             } | null;
+            /** @description Dynamic codes only; null or left out: no rules, no variants */
+            routing?: {
+                /** @description Defaults to `[]`. */
+                rules?: components["schemas"]["RoutingRuleInput"][];
+                /** @description Defaults to `[]`. */
+                variants?: components["schemas"]["RoutingVariantInput"][];
+            } | null;
+            /** @description Dynamic codes only; left out: the organization's UTM defaults (GET /qr_codes/utm_defaults); null: none */
+            utm?: {
+                /** @description Defaults to `null`. */
+                source?: string | null;
+                /** @description Defaults to `null`. */
+                medium?: string | null;
+                /** @description Defaults to `null`. */
+                campaign?: string | null;
+                /** @description Defaults to `null`. */
+                term?: string | null;
+                /** @description Defaults to `null`. */
+                content?: string | null;
+            } | null;
+            /** @description Beyond the contract, dynamic codes only, write-only: a scan shows a page asking for it before anything else; the right one unlocks the code for an hour in that browser. null removes it; left out, the code keeps its current one (attributes.passwordProtected says whether it has one) */
+            password?: string | null;
             /**
              * @description Labels to find the code by (?tag= on the listing and exports). Normalised (Unicode NFC, trimmed, inner white space one space, lower case), then 1-32 letters, digits, '-', '_' or spaces; at most 10 distinct, kept sorted. Left out: none (a PUT removes them).
              * @example [
@@ -2127,6 +2564,28 @@ export interface components {
                 /** @description Defaults to `null`. */
                 fallbackUrl?: string | null;
             } | null;
+            /** @description Dynamic codes only; null or left out: no rules, no variants */
+            routing?: {
+                /** @description Defaults to `[]`. */
+                rules?: components["schemas"]["RoutingRuleInput"][];
+                /** @description Defaults to `[]`. */
+                variants?: components["schemas"]["RoutingVariantInput"][];
+            } | null;
+            /** @description Dynamic codes only; left out: the organization's UTM defaults (GET /qr_codes/utm_defaults); null: none */
+            utm?: {
+                /** @description Defaults to `null`. */
+                source?: string | null;
+                /** @description Defaults to `null`. */
+                medium?: string | null;
+                /** @description Defaults to `null`. */
+                campaign?: string | null;
+                /** @description Defaults to `null`. */
+                term?: string | null;
+                /** @description Defaults to `null`. */
+                content?: string | null;
+            } | null;
+            /** @description Beyond the contract, dynamic codes only, write-only: a scan shows a page asking for it before anything else; the right one unlocks the code for an hour in that browser. null removes it; left out, the code keeps its current one (attributes.passwordProtected says whether it has one) */
+            password?: string | null;
             /**
              * @description Labels to find the code by (?tag= on the listing and exports). Normalised (Unicode NFC, trimmed, inner white space one space, lower case), then 1-32 letters, digits, '-', '_' or spaces; at most 10 distinct, kept sorted. Left out: none (a PUT removes them).
              * @example [
@@ -2173,6 +2632,28 @@ export interface components {
                 /** @description Defaults to `null`. */
                 fallbackUrl?: string | null;
             } | null;
+            /** @description Dynamic codes only; null or left out: no rules, no variants */
+            routing?: {
+                /** @description Defaults to `[]`. */
+                rules?: components["schemas"]["RoutingRuleInput"][];
+                /** @description Defaults to `[]`. */
+                variants?: components["schemas"]["RoutingVariantInput"][];
+            } | null;
+            /** @description Dynamic codes only; left out: the organization's UTM defaults (GET /qr_codes/utm_defaults); null: none */
+            utm?: {
+                /** @description Defaults to `null`. */
+                source?: string | null;
+                /** @description Defaults to `null`. */
+                medium?: string | null;
+                /** @description Defaults to `null`. */
+                campaign?: string | null;
+                /** @description Defaults to `null`. */
+                term?: string | null;
+                /** @description Defaults to `null`. */
+                content?: string | null;
+            } | null;
+            /** @description Beyond the contract, dynamic codes only, write-only: a scan shows a page asking for it before anything else; the right one unlocks the code for an hour in that browser. null removes it; left out, the code keeps its current one (attributes.passwordProtected says whether it has one) */
+            password?: string | null;
             /**
              * @description Labels to find the code by (?tag= on the listing and exports). Normalised (Unicode NFC, trimmed, inner white space one space, lower case), then 1-32 letters, digits, '-', '_' or spaces; at most 10 distinct, kept sorted. Left out: none (a PUT removes them).
              * @example [
@@ -2221,6 +2702,28 @@ export interface components {
                 /** @description Defaults to `null`. */
                 fallbackUrl?: string | null;
             } | null;
+            /** @description Dynamic codes only; null or left out: no rules, no variants */
+            routing?: {
+                /** @description Defaults to `[]`. */
+                rules?: components["schemas"]["RoutingRuleInput"][];
+                /** @description Defaults to `[]`. */
+                variants?: components["schemas"]["RoutingVariantInput"][];
+            } | null;
+            /** @description Dynamic codes only; left out: the organization's UTM defaults (GET /qr_codes/utm_defaults); null: none */
+            utm?: {
+                /** @description Defaults to `null`. */
+                source?: string | null;
+                /** @description Defaults to `null`. */
+                medium?: string | null;
+                /** @description Defaults to `null`. */
+                campaign?: string | null;
+                /** @description Defaults to `null`. */
+                term?: string | null;
+                /** @description Defaults to `null`. */
+                content?: string | null;
+            } | null;
+            /** @description Beyond the contract, dynamic codes only, write-only: a scan shows a page asking for it before anything else; the right one unlocks the code for an hour in that browser. null removes it; left out, the code keeps its current one (attributes.passwordProtected says whether it has one) */
+            password?: string | null;
             /**
              * @description Labels to find the code by (?tag= on the listing and exports). Normalised (Unicode NFC, trimmed, inner white space one space, lower case), then 1-32 letters, digits, '-', '_' or spaces; at most 10 distinct, kept sorted. Left out: none (a PUT removes them).
              * @example [
@@ -2317,6 +2820,26 @@ export interface components {
                 /** @description `null` puts back the default, `null`. */
                 fallbackUrl?: string | null;
             } | null;
+            /** @description Merged into the routing: `rules` or `variants` replaces that list as a whole (a merge patch replaces arrays); null removes both */
+            routing?: {
+                rules?: components["schemas"]["RoutingRuleInput"][] | null;
+                variants?: components["schemas"]["RoutingVariantInput"][] | null;
+            } | null;
+            /** @description Merged into the UTM parameters; null removes them all */
+            utm?: {
+                /** @description `null` puts back the default, `null`. */
+                source?: string | null;
+                /** @description `null` puts back the default, `null`. */
+                medium?: string | null;
+                /** @description `null` puts back the default, `null`. */
+                campaign?: string | null;
+                /** @description `null` puts back the default, `null`. */
+                term?: string | null;
+                /** @description `null` puts back the default, `null`. */
+                content?: string | null;
+            } | null;
+            /** @description A new password; null removes it; left out keeps it */
+            password?: string | null;
             /**
              * @description Replaces the tags as a whole (a merge patch replaces arrays); null or [] removes them all
              * @example [
@@ -3016,6 +3539,32 @@ export interface components {
             previous?: string;
             next?: string;
         };
+        UtmDefaults: {
+            /** @enum {string} */
+            "@id": "/qr_codes/utm_defaults";
+            utm: components["schemas"]["Utm"];
+        };
+        /** @description Beyond the contract, dynamic codes only: utm_source, utm_medium, utm_campaign, utm_term and utm_content added to the query of every http(s) destination of a scan (the target, a rule's or a variant's url; never a hosted page nor a limit's fallbackUrl). They replace a parameter of the same name in the target and keep every other one; every field null when the code sets none */
+        Utm: {
+            source: string | null;
+            medium: string | null;
+            campaign: string | null;
+            term: string | null;
+            content: string | null;
+        };
+        /** @description Beyond the contract, dynamic codes only: utm_source, utm_medium, utm_campaign, utm_term and utm_content added to the query of every http(s) destination of a scan (the target, a rule's or a variant's url; never a hosted page nor a limit's fallbackUrl). They replace a parameter of the same name in the target and keep every other one */
+        UtmInput: {
+            /** @description Defaults to `null`. */
+            source?: string | null;
+            /** @description Defaults to `null`. */
+            medium?: string | null;
+            /** @description Defaults to `null`. */
+            campaign?: string | null;
+            /** @description Defaults to `null`. */
+            term?: string | null;
+            /** @description Defaults to `null`. */
+            content?: string | null;
+        };
         QrCodeCollection: {
             /** @enum {string} */
             "@context": "/contexts/QrCode";
@@ -3108,6 +3657,33 @@ export interface components {
             maxScans: number | null;
             fallbackUrl: string | null;
         };
+        /** @description Beyond the contract, dynamic codes only: where /r/{token} sends each scan. The first rule whose conditions all match (device OS, country, preferred language, local time window) picks its url; when none does, the variants pick one by weight, the same for a visitor all day (url null: the code's own target); otherwise the code's own target. At most 20 rules and 10 variants; analytics break scans down by rule and by variant (by name, else "rule 2", "B"); both lists empty when the code has none */
+        Routing: {
+            rules: components["schemas"]["RoutingRule"][];
+            variants: components["schemas"]["RoutingVariant"][];
+        };
+        /** @description Sends a scan to url when every condition it sets matches (at least one): os (ios, android, other), countries (ISO 3166-1 alpha-2, as Cloudflare reports the request's), languages (BCP 47; de also matches de-AT; the Accept-Language entry with the highest q), window */
+        RoutingRule: {
+            name: string | null;
+            url: string;
+            os: ("ios" | "android" | "other")[] | null;
+            countries: string[] | null;
+            languages: string[] | null;
+            window: components["schemas"]["RoutingWindow"];
+        };
+        /** @description null or left out: any time */
+        RoutingWindow: {
+            days: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[] | null;
+            from: string;
+            until: string;
+            timeZone: string;
+        } | null;
+        /** @description A weighted destination; weights add up to 100; url null: the code's own target */
+        RoutingVariant: {
+            name: string | null;
+            url: string | null;
+            weight: number;
+        };
         QrCode: {
             /** @example 0193a1b2c3d4e5f6a7b8c9d0 */
             id: string;
@@ -3130,6 +3706,10 @@ export interface components {
             attributes: {
                 dynamicUrl: string | null;
                 hostedPageUrl?: string;
+                /** @description Beyond the contract, dynamic codes only: /s/{shortToken}, the link for people to paste (chats, mail, profiles). It goes where a scan would, and its visits count as clicks, apart from the image's scans */
+                shareUrl?: string;
+                /** @description Beyond the contract, dynamic codes only: whether a scan must first give the code's password (set with `password`, which is never shown) */
+                passwordProtected?: boolean;
                 /** @description Beyond the contract: universal designs are drawn so that every decoder family we test (ZXing, jsQR, ZBar, quirc) reads them; relaxed ones exactly as asked (appearance.scannability) */
                 scannability: {
                     /** @enum {string} */
@@ -3147,8 +3727,12 @@ export interface components {
             analytics: {
                 scans: number;
                 views?: number;
+                /** @description Beyond the contract, dynamic codes only: human visits of attributes.shareUrl */
+                clicks?: number;
             };
             limits: components["schemas"]["Limits"];
+            routing: components["schemas"]["Routing"];
+            utm: components["schemas"]["Utm"];
             /** @description Beyond the contract: the code's tags, normalised and sorted ([] when none); ?tag= on the listing filters by them */
             tags: string[];
         };
@@ -3235,6 +3819,18 @@ export interface components {
                     humans: number;
                     bots: number;
                 }[];
+                /** @description Beyond the contract: the routing rule that chose each destination, by its name (else "rule 2"); "default" when the code had rules and none matched. Empty for codes without rules */
+                byRule: {
+                    value: string;
+                    humans: number;
+                    bots: number;
+                }[];
+                /** @description Beyond the contract: the A/B variant that chose each destination, by its name (else "A", "B", …). Empty for codes without variants */
+                byVariant: {
+                    value: string;
+                    humans: number;
+                    bots: number;
+                }[];
             };
         };
         ScanLog: {
@@ -3266,6 +3862,10 @@ export interface components {
              * @enum {string}
              */
             outcome: "target" | "fallback" | "refused";
+            /** @description Beyond the contract: the routing rule that chose the destination ("default": the code has rules, none matched); null when none applied */
+            rule: string | null;
+            /** @description Beyond the contract: the A/B variant that chose the destination; null when none did */
+            variant: string | null;
         };
         PageViewCollection: {
             "@context": string;
@@ -3330,6 +3930,18 @@ export interface components {
                     humans: number;
                     bots: number;
                 }[];
+                /** @description Beyond the contract: the routing rule that chose each destination, by its name (else "rule 2"); "default" when the code had rules and none matched. Empty for codes without rules */
+                byRule: {
+                    value: string;
+                    humans: number;
+                    bots: number;
+                }[];
+                /** @description Beyond the contract: the A/B variant that chose each destination, by its name (else "A", "B", …). Empty for codes without variants */
+                byVariant: {
+                    value: string;
+                    humans: number;
+                    bots: number;
+                }[];
             };
         };
         PageView: {
@@ -3361,6 +3973,213 @@ export interface components {
              * @enum {string}
              */
             outcome: "target" | "fallback" | "refused";
+            /** @description Beyond the contract: the routing rule that chose the destination ("default": the code has rules, none matched); null when none applied */
+            rule: string | null;
+            /** @description Beyond the contract: the A/B variant that chose the destination; null when none did */
+            variant: string | null;
+        };
+        ShareClickCollection: {
+            "@context": string;
+            "@id": string;
+            /** @enum {string} */
+            "@type": "Collection";
+            /** @description Events matching the range and the bots filter (raw rows, kept for the retention period) */
+            totalItems: number;
+            member: components["schemas"]["ShareClick"][];
+            view: components["schemas"]["PartialCollectionView"];
+            range: {
+                from: string | null;
+                to: string | null;
+                /** @description The UTC days totals and breakdowns cover (to exclusive): every day the range touches */
+                days: {
+                    from: string | null;
+                    to: string | null;
+                };
+            };
+            /** @description From the daily rollups, bots included whatever `bots` says. unique counts (day, visitor) pairs: the visitor key changes every UTC day */
+            totals: {
+                all: number;
+                human: number;
+                unique: number;
+                bots: number;
+            };
+            breakdowns: {
+                /** @description Days with activity, oldest first */
+                byDay: {
+                    day: string;
+                    humans: number;
+                    bots: number;
+                    unique: number;
+                }[];
+                /** @description Top 50 values, most human visits first; unknown values are "unknown" (referrer: "direct") */
+                byCountry: {
+                    value: string;
+                    humans: number;
+                    bots: number;
+                }[];
+                /** @description Top 50 values, most human visits first; unknown values are "unknown" (referrer: "direct") */
+                byDevice: {
+                    value: string;
+                    humans: number;
+                    bots: number;
+                }[];
+                /** @description Top 50 values, most human visits first; unknown values are "unknown" (referrer: "direct") */
+                byOs: {
+                    value: string;
+                    humans: number;
+                    bots: number;
+                }[];
+                /** @description Top 50 values, most human visits first; unknown values are "unknown" (referrer: "direct") */
+                byBrowser: {
+                    value: string;
+                    humans: number;
+                    bots: number;
+                }[];
+                /** @description Top 50 values, most human visits first; unknown values are "unknown" (referrer: "direct") */
+                byReferrer: {
+                    value: string;
+                    humans: number;
+                    bots: number;
+                }[];
+                /** @description Beyond the contract: the routing rule that chose each destination, by its name (else "rule 2"); "default" when the code had rules and none matched. Empty for codes without rules */
+                byRule: {
+                    value: string;
+                    humans: number;
+                    bots: number;
+                }[];
+                /** @description Beyond the contract: the A/B variant that chose each destination, by its name (else "A", "B", …). Empty for codes without variants */
+                byVariant: {
+                    value: string;
+                    humans: number;
+                    bots: number;
+                }[];
+            };
+        };
+        ShareClick: {
+            /** @example /qr_codes/0193a1b2c3d4e5f6a7b8c9d0/scans/5b0f… */
+            "@id": string;
+            /** @enum {string} */
+            "@type": "ShareClick";
+            id: string;
+            /** @example 2026-11-21T08:31:00+00:00 */
+            at: string;
+            /**
+             * @description ISO 3166-1 alpha-2, from Cloudflare
+             * @example FR
+             */
+            country: string | null;
+            region: string | null;
+            city: string | null;
+            /** @description mobile, tablet, desktop, console, tv, wearable, embedded, bot or unknown */
+            device: string;
+            os: string | null;
+            browser: string | null;
+            referrerHost: string | null;
+            /** @description A crawler, link preview, prefetch or HEAD request: logged, never counted as a human */
+            bot: boolean;
+            /** @enum {string|null} */
+            botReason: "isbot" | "preview" | "prefetch" | "head" | null;
+            /**
+             * @description Where the visitor was sent (fallback or refused: the code's limits applied)
+             * @enum {string}
+             */
+            outcome: "target" | "fallback" | "refused";
+            /** @description Beyond the contract: the routing rule that chose the destination ("default": the code has rules, none matched); null when none applied */
+            rule: string | null;
+            /** @description Beyond the contract: the A/B variant that chose the destination; null when none did */
+            variant: string | null;
+        };
+        PrintRunCreated: components["schemas"]["PrintRun"] & {
+            /** @description Every child, in serial order */
+            codes: components["schemas"]["PrintRunCode"][];
+        };
+        PrintRunCode: {
+            /** @example /qr_codes/0193a1b2c3d4e5f6a7b8c9d0 */
+            "@id": string;
+            /** @enum {string} */
+            "@type": "PrintRunCode";
+            /** @description The child's position in the run, from 1 */
+            serial: number;
+            /** @example Table 7 */
+            label: string;
+            /** @description The child's code id: read, change or download it as any code */
+            id: string;
+            shortToken: string | null;
+            /** @description What its image encodes */
+            dynamicUrl: string | null;
+            /** @description This child's own counts */
+            analytics: {
+                /** @description Human scans of every child, summed */
+                scans: number;
+                /** @description Hosted page views of every child, summed */
+                views: number;
+            };
+        };
+        PrintRun: {
+            /** @example /print_runs/0193a1b2c3d4e5f6a7b8c9e0 */
+            "@id": string;
+            /** @enum {string} */
+            "@type": "PrintRun";
+            id: string;
+            name: string;
+            /** @description How many children the run has now (a child deleted on its own leaves it) */
+            size: number;
+            analytics: {
+                /** @description Human scans of every child, summed */
+                scans: number;
+                /** @description Hosted page views of every child, summed */
+                views: number;
+            };
+            createdBy: string | null;
+            /** @example 2026-12-03T08:31:00+00:00 */
+            createdAt: string;
+            links: {
+                codes: string;
+                download: string;
+            };
+        };
+        /**
+         * @example {
+         *       "code": {
+         *         "name": "Table",
+         *         "type": "url",
+         *         "content": {
+         *           "url": "https://example.com/menu"
+         *         },
+         *         "appearance": {
+         *           "dotsOptionsType": "rounded"
+         *         }
+         *       },
+         *       "count": 12,
+         *       "labelPattern": "Table {n}"
+         *     }
+         */
+        PrintRunRequest: {
+            code: Omit<components["schemas"]["QrCodeInput"], "type"> & unknown;
+            /** @description How many children, 1 to 1000, labelled by `labelPattern`; or send `labels` instead */
+            count?: number;
+            /** @description With `count`: each child's label (and name), where `{n}` is its serial number, `{n:3}` the same zero-padded to 3 digits, `{A}` / `{a}` its letters (1 → A, 27 → AA). Defaults to the code's name, a space and `{n}` */
+            labelPattern?: string;
+            /** @description With `count`: the first serial number (default 1), so a second run can continue where the first ended */
+            start?: number;
+            /** @description Instead of `count`: every child's label, in order, 1 to 1000 different ones of 1 to 64 characters */
+            labels?: string[];
+        };
+        PrintRunCollection: {
+            "@id": string;
+            /** @enum {string} */
+            "@type": "Collection";
+            totalItems: number;
+            member: components["schemas"]["PrintRun"][];
+            view: components["schemas"]["PartialCollectionView"];
+        };
+        PrintRunCodeCollection: {
+            "@id": string;
+            /** @enum {string} */
+            "@type": "Collection";
+            totalItems: number;
+            member: components["schemas"]["PrintRunCode"][];
+            view: components["schemas"]["PartialCollectionView"];
         };
         ConsoleSession: {
             user: {
@@ -3458,6 +4277,18 @@ export interface components {
                     humans: number;
                     bots: number;
                 }[];
+                /** @description Beyond the contract: the routing rule that chose each destination, by its name (else "rule 2"); "default" when the code had rules and none matched. Empty for codes without rules */
+                byRule: {
+                    value: string;
+                    humans: number;
+                    bots: number;
+                }[];
+                /** @description Beyond the contract: the A/B variant that chose each destination, by its name (else "A", "B", …). Empty for codes without variants */
+                byVariant: {
+                    value: string;
+                    humans: number;
+                    bots: number;
+                }[];
             };
             /** @description The 20 codes with the most human visits in the range, most first */
             byCode: {
@@ -3523,6 +4354,99 @@ export interface components {
                 }[];
                 /** @description Top 50 values, most human visits first; unknown values are "unknown" (referrer: "direct") */
                 byReferrer: {
+                    value: string;
+                    humans: number;
+                    bots: number;
+                }[];
+                /** @description Beyond the contract: the routing rule that chose each destination, by its name (else "rule 2"); "default" when the code had rules and none matched. Empty for codes without rules */
+                byRule: {
+                    value: string;
+                    humans: number;
+                    bots: number;
+                }[];
+                /** @description Beyond the contract: the A/B variant that chose each destination, by its name (else "A", "B", …). Empty for codes without variants */
+                byVariant: {
+                    value: string;
+                    humans: number;
+                    bots: number;
+                }[];
+            };
+            /** @description The 20 codes with the most human visits in the range, most first */
+            byCode: {
+                id: string;
+                name: string;
+                type: string;
+                humans: number;
+                bots: number;
+            }[];
+        };
+        ShareClickSummary: {
+            "@context": string;
+            "@id": string;
+            /** @enum {string} */
+            "@type": "ShareClickSummary";
+            range: {
+                from: string | null;
+                to: string | null;
+                /** @description The UTC days totals and breakdowns cover (to exclusive): every day the range touches */
+                days: {
+                    from: string | null;
+                    to: string | null;
+                };
+            };
+            /** @description From the daily rollups, bots included whatever `bots` says. unique counts (day, visitor) pairs: the visitor key changes every UTC day */
+            totals: {
+                all: number;
+                human: number;
+                unique: number;
+                bots: number;
+            };
+            breakdowns: {
+                /** @description Days with activity, oldest first */
+                byDay: {
+                    day: string;
+                    humans: number;
+                    bots: number;
+                    unique: number;
+                }[];
+                /** @description Top 50 values, most human visits first; unknown values are "unknown" (referrer: "direct") */
+                byCountry: {
+                    value: string;
+                    humans: number;
+                    bots: number;
+                }[];
+                /** @description Top 50 values, most human visits first; unknown values are "unknown" (referrer: "direct") */
+                byDevice: {
+                    value: string;
+                    humans: number;
+                    bots: number;
+                }[];
+                /** @description Top 50 values, most human visits first; unknown values are "unknown" (referrer: "direct") */
+                byOs: {
+                    value: string;
+                    humans: number;
+                    bots: number;
+                }[];
+                /** @description Top 50 values, most human visits first; unknown values are "unknown" (referrer: "direct") */
+                byBrowser: {
+                    value: string;
+                    humans: number;
+                    bots: number;
+                }[];
+                /** @description Top 50 values, most human visits first; unknown values are "unknown" (referrer: "direct") */
+                byReferrer: {
+                    value: string;
+                    humans: number;
+                    bots: number;
+                }[];
+                /** @description Beyond the contract: the routing rule that chose each destination, by its name (else "rule 2"); "default" when the code had rules and none matched. Empty for codes without rules */
+                byRule: {
+                    value: string;
+                    humans: number;
+                    bots: number;
+                }[];
+                /** @description Beyond the contract: the A/B variant that chose each destination, by its name (else "A", "B", …). Empty for codes without variants */
+                byVariant: {
                     value: string;
                     humans: number;
                     bots: number;
@@ -8048,6 +8972,121 @@ export interface operations {
             };
         };
     };
+    getUtmDefaults: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The defaults */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UtmDefaults"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired bearer key */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="api"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the role or the action this call needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency could not answer; retry after Retry-After seconds (30) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    setUtmDefaults: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UtmInput"];
+            };
+        };
+        responses: {
+            /** @description The defaults as stored */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UtmDefaults"];
+                };
+            };
+            /** @description The body is invalid; `violations` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired bearer key */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="api"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the role or the action this call needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency could not answer; retry after Retry-After seconds (30) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     exportQrCodes: {
         parameters: {
             query?: {
@@ -9058,7 +10097,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The scan */
+            /** @description One scan */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -9138,7 +10177,7 @@ export interface operations {
                     "application/ld+json": components["schemas"]["PageViewCollection"];
                 };
             };
-            /** @description A query parameter is invalid (one violation each), the code has no hosted page, or the QR code was not found (the same answer for another organization's id) */
+            /** @description A query parameter is invalid (one violation each), the code is of another type (NOT_HOSTED), or the QR code was not found (the same answer for another organization's id) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9192,7 +10231,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The page view */
+            /** @description One page view */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -9201,7 +10240,7 @@ export interface operations {
                     "application/ld+json": components["schemas"]["PageView"];
                 };
             };
-            /** @description No such event of this code (Page view not found), the code has no hosted page, or the QR code was not found (the same answer for another organization's id) */
+            /** @description No such event of this code (Page view not found), the code is of another type (NOT_HOSTED), or the QR code was not found (the same answer for another organization's id) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9223,6 +10262,584 @@ export interface operations {
             };
             /** @description The key lacks the role or the action this call needs */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency could not answer; retry after Retry-After seconds (30) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listQrCodeClicks: {
+        parameters: {
+            query?: {
+                page?: number;
+                /** @description Inclusive. ISO 8601 date (midnight UTC) or date-time with an offset */
+                from?: string;
+                /** @description Exclusive. ISO 8601 date (midnight UTC) or date-time with an offset */
+                to?: string;
+                /** @description exclude: human events only in `member`; totals always show both */
+                bots?: "include" | "exclude";
+                "order[at]"?: "asc" | "desc";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of events, totals and breakdowns */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/ld+json": components["schemas"]["ShareClickCollection"];
+                };
+            };
+            /** @description A query parameter is invalid (one violation each), the code is of another type (NOT_DYNAMIC), or the QR code was not found (the same answer for another organization's id) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired bearer key */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="api"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the role or the action this call needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency could not answer; retry after Retry-After seconds (30) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getQrCodeClick: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                eventId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One click of the share link */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/ld+json": components["schemas"]["ShareClick"];
+                };
+            };
+            /** @description No such event of this code (Click not found), the code is of another type (NOT_DYNAMIC), or the QR code was not found (the same answer for another organization's id) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired bearer key */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="api"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the role or the action this call needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency could not answer; retry after Retry-After seconds (30) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listPrintRuns: {
+        parameters: {
+            query?: {
+                page?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of print runs */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/ld+json": components["schemas"]["PrintRunCollection"];
+                };
+            };
+            /** @description A query parameter is invalid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired bearer key */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="api"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the role or the action this call needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency could not answer; retry after Retry-After seconds (30) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createPrintRun: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 1 to 255 visible ASCII characters: a retry of the same call answers the first run again instead of making a second (kept 24 hours) */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PrintRunRequest"];
+            };
+        };
+        responses: {
+            /** @description The run and every child in serial order; Location names the run */
+            201: {
+                headers: {
+                    /** @description The run's path, `/print_runs/{id}` */
+                    Location?: string;
+                    /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/ld+json": components["schemas"]["PrintRunCreated"];
+                };
+            };
+            /** @description The body is invalid (one violation per field: the template's under `code.`, a label's under `labels.N`), the type is static, or the Idempotency-Key is malformed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired bearer key */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="api"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the role or the action this call needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body larger than 262144 bytes */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A body that is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This Idempotency-Key was already used with a different body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency could not answer; retry after Retry-After seconds (30) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getPrintRun: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The run */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/ld+json": components["schemas"]["PrintRun"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired bearer key */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="api"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the role or the action this call needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such run; or the print run was not found (the same answer for another organization's id) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency could not answer; retry after Retry-After seconds (30) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deletePrintRun: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing, unknown, revoked or expired bearer key */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="api"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the role or the action this call needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such run; or the print run was not found (the same answer for another organization's id) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency could not answer; retry after Retry-After seconds (30) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listPrintRunCodes: {
+        parameters: {
+            query?: {
+                page?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of children */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/ld+json": components["schemas"]["PrintRunCodeCollection"];
+                };
+            };
+            /** @description A query parameter is invalid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired bearer key */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="api"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the role or the action this call needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such run; or the print run was not found (the same answer for another organization's id) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency could not answer; retry after Retry-After seconds (30) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    downloadPrintRun: {
+        parameters: {
+            query?: {
+                /** @description `pdf` (default): a sheet of labelled codes; `zip-png` / `zip-svg`: one image per child, named by serial and label, with an index.csv */
+                format?: "zip-png" | "zip-svg" | "pdf";
+                /** @description ZIP only: pixels of each image, square (default 600) */
+                size?: number;
+                /** @description Pixels of quiet zone around each image; overrides appearance.margin (default 10) */
+                margin?: number;
+                /** @description PDF only: the sheet's paper */
+                paper?: "a4" | "letter";
+                /** @description PDF only: each code's printed side in millimetres, 20 to 100 (default 40); drawn at 300 dpi */
+                codeSize?: number;
+                /** @description The first child (by serial, from 1) to include: a run larger than one download holds is downloaded in parts */
+                from?: number;
+                /** @description The last child (by serial) to include; defaults to the last */
+                to?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The sheet or the archive, as an attachment named after the run */
+            200: {
+                headers: {
+                    /** @description `attachment`, named after the run */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                    "application/zip": string;
+                };
+            };
+            /** @description A query parameter is invalid (one violation each), the size too small for the code, or more codes asked than one download draws at that size (on `from`, saying how many it holds) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired bearer key */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="api"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the role or the action this call needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such run; or the print run was not found (the same answer for another organization's id) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10221,6 +11838,71 @@ export interface operations {
             };
         };
     };
+    getOrganizationClickSummary: {
+        parameters: {
+            query?: {
+                /** @description Inclusive. ISO 8601 date (midnight UTC) or date-time with an offset */
+                from?: string;
+                /** @description Exclusive. ISO 8601 date (midnight UTC) or date-time with an offset */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The summary */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/ld+json": components["schemas"]["ShareClickSummary"];
+                };
+            };
+            /** @description A query parameter is invalid (one violation each) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired bearer key */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="api"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the role or the action this call needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency could not answer; retry after Retry-After seconds (30) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listWebhookEndpoints: {
         parameters: {
             query?: never;
@@ -11000,6 +12682,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The code is password protected and this browser has not unlocked it: the password page (nothing is counted) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
             /** @description Unknown, deleted or malformed token */
             404: {
                 headers: {
@@ -11012,6 +12703,202 @@ export interface operations {
             /** @description Outside the code's validity window or scan budget, with no fallbackUrl */
             410: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The link could not be looked up, or a limited code's scan budget could not be checked */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+        };
+    };
+    unlockShortLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shortToken: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/x-www-form-urlencoded": {
+                    password: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Unlocked (or nothing to unlock): back to the same address */
+            303: {
+                headers: {
+                    /** @description The address the page was shown at */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The password page again: the password was wrong */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Unknown, deleted or malformed token */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Too many wrong passwords from this address for this code */
+            429: {
+                headers: {
+                    /** @description Seconds until another attempt is allowed */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The link could not be looked up, or a limited code's scan budget could not be checked */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+        };
+    };
+    followShareLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shortToken: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Redirect to the destination, or to the fallbackUrl outside the code's limits */
+            302: {
+                headers: {
+                    /** @description Where to go: the target, or the fallbackUrl */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The code is password protected and this browser has not unlocked it: the password page (nothing is counted) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Unknown, deleted or malformed token */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Outside the code's validity window or scan budget, with no fallbackUrl */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The link could not be looked up, or a limited code's scan budget could not be checked */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+        };
+    };
+    unlockShareLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shortToken: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/x-www-form-urlencoded": {
+                    password: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Unlocked (or nothing to unlock): back to the same address */
+            303: {
+                headers: {
+                    /** @description The address the page was shown at */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The password page again: the password was wrong */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Unknown, deleted or malformed token */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Too many wrong passwords from this address for this code */
+            429: {
+                headers: {
+                    /** @description Seconds until another attempt is allowed */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11665,6 +13552,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The code is password protected and this browser has not unlocked it: the password page, whose form posts to /p/{shortToken} */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
             /** @description Unknown, deleted or malformed token, or a type without a page */
             404: {
                 headers: {
@@ -11677,6 +13573,74 @@ export interface operations {
             /** @description Outside the code's validity window or spent scan budget (without the pass the admitted scan set), with no fallbackUrl */
             410: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The link could not be looked up, or a limited code's scan budget could not be checked */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+        };
+    };
+    unlockHostedPage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shortToken: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/x-www-form-urlencoded": {
+                    password: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Unlocked (or nothing to unlock): back to the same address */
+            303: {
+                headers: {
+                    /** @description The address the page was shown at */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The password page again: the password was wrong */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Unknown, deleted or malformed token */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Too many wrong passwords from this address for this code */
+            429: {
+                headers: {
+                    /** @description Seconds until another attempt is allowed */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11724,6 +13688,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The code is password protected and this browser has not unlocked it: the password page, whose form posts to /p/{shortToken} */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
             };
             /** @description Unknown token, or not an event code */
             404: {
@@ -11784,6 +13757,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The code is password protected and this browser has not unlocked it: the password page, whose form posts to /p/{shortToken} */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
             };
             /** @description Unknown token, or not a vcard code */
             404: {
