@@ -10,7 +10,7 @@ import type { CodeInput, QrCodeRecord } from "./record";
 import { representCode, type QrCodeRepresentation } from "./representation";
 import { pushRedirects, redirectRecordOf, syncMarker } from "./short-links";
 import { emitCodeCreated, emitCodeDeleted, emitCodeUpdated } from "../webhooks/code-events";
-import { createCode, deleteCode, planCreate, planDelete, planReplace, prepareWrite, refuseLostRace, replaceCode, utmDefaulter, type PlannedCreate, type WriteScope } from "./writes";
+import { createCode, deleteCode, planCreate, planDelete, planReplace, prepareWrite, refuseLostRace, replaceCode, inputCompleter, type PlannedCreate, type WriteScope } from "./writes";
 
 /**
  * Many codes written in one call (POST /qr_codes/bulk and the CSV import), through the single-code
@@ -81,12 +81,12 @@ export async function writeInBulk(scope: WriteScope, items: readonly BulkItem[],
   const creates: { index: number; input: CodeInput; planned: PlannedCreate }[] = [];
   const now = isoNow();
   const marker = syncMarker();
-  const withDefaults = utmDefaulter(scope.env.DB, scope.orgId);
+  const complete = inputCompleter(scope.env, scope.orgId);
   for (const [index, item] of items.entries()) {
     if ("refused" in item) outcomes[index] = { ok: false, action: item.action, ...(item.id !== undefined ? { id: item.id } : {}), error: item.refused };
     else if (item.action === "create") {
       try {
-        const input = await withDefaults(item.input);
+        const input = await complete(item.input);
         const { logoFileId } = await prepareWrite(scope, input);
         creates.push({ index, input, planned: planCreate(scope, input, { id: newCodeId(), logoFileId, createdBy, now, marker }) });
       } catch (error) {
@@ -153,7 +153,7 @@ async function writeChanges(scope: WriteScope, changes: readonly Change[], outco
   const wellFormed = (id: string) => CODE_ID_PATTERN.test(id);
   /** The codes as this call last read or wrote them (null: missing, or deleted by this call). */
   const known = new Map<string, QrCodeRecord | null>();
-  const withDefaults = utmDefaulter(db, scope.orgId);
+  const complete = inputCompleter(scope.env, scope.orgId);
   const readAgain = async (ids: string[]) => {
     const found = await findCodesByIds(db, scope.orgId, ids);
     for (const id of ids) known.set(id, found.get(id) ?? null);
@@ -179,7 +179,7 @@ async function writeChanges(scope: WriteScope, changes: readonly Change[], outco
     const planned: PlannedChange[] = [];
     for (const change of round) {
       try {
-        planned.push(await planChange(scope, change, known.get(change.item.id), managed, marker, withDefaults));
+        planned.push(await planChange(scope, change, known.get(change.item.id), managed, marker, complete));
       } catch (error) {
         outcomes[change.index] = { ok: false, action: change.item.action, id: change.item.id, error };
       }
@@ -224,13 +224,13 @@ export async function rememberBulk(db: D1Database, orgId: string, key: string, h
 }
 
 /** Checks a change against its code (undefined: a malformed id, never read) and plans its statements, as replaceCode and deleteCode do. */
-async function planChange(scope: WriteScope, { index, item }: Change, existing: QrCodeRecord | null | undefined, managed: ReadonlySet<string>, marker: string, withDefaults: ReturnType<typeof utmDefaulter>): Promise<PlannedChange> {
+async function planChange(scope: WriteScope, { index, item }: Change, existing: QrCodeRecord | null | undefined, managed: ReadonlySet<string>, marker: string, complete: ReturnType<typeof inputCompleter>): Promise<PlannedChange> {
   if (!existing) throw new CodeNotFound();
   checkIfMatch(item.ifMatch, existing);
   if (item.action === "delete") return { index, item, statements: planDelete(scope.env.DB, existing, marker), checked: 0, before: existing, after: null };
   // Its message record would no longer describe where the deep link goes.
   if (managed.has(item.id)) throw new CodeManagedByMessageQrdl();
-  const input = await withDefaults(item.change(existing));
+  const input = await complete(item.change(existing));
   const { logoFileId } = await prepareWrite(scope, input);
   const { stored, statements, replaced } = planReplace(scope, existing, input, { logoFileId, now: isoNow(), marker });
   return { index, item, statements, checked: replaced, before: existing, after: stored };

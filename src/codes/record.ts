@@ -16,6 +16,8 @@ export interface QrCodeRecord {
   routing: Routing | null;
   /** null when the code sets no UTM parameter. */
   utm: Utm | null;
+  /** The code password's PBKDF2 hash (codes/code-password.ts); null when the code has none. */
+  passwordHash: string | null;
   /** Normalised, distinct and sorted (src/codes/tags.ts). */
   tags: string[];
   logoFileId: string | null;
@@ -43,6 +45,13 @@ export interface CodeInput {
   routing: Routing | null;
   /** null when the code sets no UTM parameter; left out (undefined): the organization's defaults (withUtmDefaults). */
   utm?: Utm | null;
+  /**
+   * The password as a request sent it (write-only): a string sets it, null removes it, left out
+   * keeps the current one. Never stored: completeInput (codes/writes.ts) turns it into passwordHash.
+   */
+  password?: string | null;
+  /** Set by completeInput from `password`; left out: the code keeps its current hash (none for a new code). */
+  passwordHash?: string | null;
   /** Normalised, distinct and sorted (src/codes/tags.ts). */
   tags: string[];
 }

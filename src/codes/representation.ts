@@ -40,7 +40,12 @@ export function representCode(code: QrCodeRecord, base: string) {
     appearance: code.appearance,
     attributes: {
       ...(dynamic
-        ? { dynamicUrl: dynamicUrlOf(base, code.shortToken!), shareUrl: shareUrlOf(base, code.shortToken!), ...(paged ? { hostedPageUrl: hostedPageUrlOf(base, code.shortToken!) } : {}) }
+        ? {
+            dynamicUrl: dynamicUrlOf(base, code.shortToken!),
+            shareUrl: shareUrlOf(base, code.shortToken!),
+            ...(paged ? { hostedPageUrl: hostedPageUrlOf(base, code.shortToken!) } : {}),
+            passwordProtected: code.passwordHash !== null,
+          }
         : { dynamicUrl: null }),
       // Additive: which decoder families the design is drawn for (appearance.scannability).
       scannability: scannabilityOf(code.appearance),

@@ -39,6 +39,8 @@ export interface RedirectRecord {
   routing?: Routing;
   /** Present only for codes with UTM parameters. */
   utm?: Utm;
+  /** Present only for password-protected codes: the PBKDF2 hash the edge checks a submitted password against (codes/code-password.ts). */
+  passwordHash?: string;
 }
 
 /** Where a scan of the code goes (catalog.ts says, per type); null for a static code or one without a token. */
@@ -59,6 +61,7 @@ export function redirectRecordOf(code: QrCodeRecord): RedirectRecord | null {
     ...(hasLimits(code.limits) ? { limits: code.limits } : {}),
     ...(hasRouting(code.routing) ? { routing: code.routing } : {}),
     ...(hasUtm(code.utm) ? { utm: code.utm } : {}),
+    ...(code.passwordHash !== null ? { passwordHash: code.passwordHash } : {}),
   };
 }
 

@@ -11,6 +11,8 @@ import {
   reserveShortTokenStatement,
 } from "../db/qr-codes";
 import { findUtmDefaults } from "../db/utm-defaults";
+import { hasEdgeSecret } from "../lib/edge-keys";
+import { hashCodePassword } from "./code-password";
 import { isoNow } from "../lib/time";
 import { readFileBytes, resolveUploadedImage } from "../files/logo";
 import { sha256Hex } from "../lib/hex";
@@ -132,7 +134,7 @@ export function planCreate(
   const db = env.DB;
   const { id, now } = at;
   const shortToken = isDynamicType(input.type) ? newShortToken() : null;
-  const code: QrCodeRecord = { id, orgId, ...input, utm: input.utm ?? null, logoFileId: at.logoFileId, shortToken, createdBy: at.createdBy, version: 1, scans: 0, views: 0, clicks: 0, createdAt: now, updatedAt: now };
+  const code: QrCodeRecord = { id, orgId, ...input, utm: input.utm ?? null, passwordHash: input.passwordHash ?? null, logoFileId: at.logoFileId, shortToken, createdBy: at.createdBy, version: 1, scans: 0, views: 0, clicks: 0, createdAt: now, updatedAt: now };
   const representation = representCode(code, publicOrigin);
   const statements = insertCodeStatements(db, code, referencedFileIds(code));
   if (shortToken) statements.unshift(reserveShortTokenStatement(db, shortToken, id, now), queueRedirectSyncStatement(db, shortToken, at.marker));
@@ -140,20 +142,32 @@ export function planCreate(
 }
 
 /**
- * Gives an input that leaves `utm` out the organization's UTM defaults (read from D1 once per
- * defaulter, and only when a dynamic code needs them): a code says `utm: null` to have none.
- * Static codes never pass through us, so they get none. One defaulter serves a whole bulk call.
+ * What a write stores of its input, beyond validation, resolved before it is planned:
+ * - `utm` left out: the organization's UTM defaults (read from D1 once per completer, and only
+ *   when a dynamic code needs them); `utm: null` is none; a static code never has any (it never
+ *   passes through us);
+ * - `password`: hashed into `passwordHash` (codes/code-password.ts) and dropped, so the password
+ *   itself is never stored; null removes the hash; left out keeps the current one. A password needs
+ *   a Worker secret to sign its unlock cookies: without one it is refused.
+ * One completer serves a whole bulk call.
  */
-export function utmDefaulter(db: D1Database, orgId: string): (input: CodeInput) => Promise<CodeInput> {
+export function inputCompleter(env: Env, orgId: string): (input: CodeInput) => Promise<CodeInput> {
   let defaults: Promise<CodeInput["utm"]> | undefined;
-  return async (input) => {
-    if (input.utm !== undefined) return input;
-    if (!isDynamicType(input.type)) return { ...input, utm: null };
-    defaults ??= findUtmDefaults(db, orgId);
-    return { ...input, utm: await defaults };
+  return async ({ password, ...input }) => {
+    const dynamic = isDynamicType(input.type);
+    if (!dynamic) input.utm = null;
+    else if (input.utm === undefined) {
+      defaults ??= findUtmDefaults(env.DB, orgId);
+      input.utm = await defaults;
+    }
+    if (typeof password === "string") {
+      if (!hasEdgeSecret(env)) throw new InvalidInput([{ field: "password", message: "needs a Worker secret (EDGE_HMAC_KEY or ADMIN_TOKEN) to sign its unlock cookies; none is set" }]);
+      input.passwordHash = await hashCodePassword(password);
+    } else if (password === null || !dynamic) input.passwordHash = null;
+    return input;
   };
 }
-const withUtmDefault = (db: D1Database, orgId: string, input: CodeInput): Promise<CodeInput> => utmDefaulter(db, orgId)(input);
+const completeInput = (env: Env, orgId: string, input: CodeInput): Promise<CodeInput> => inputCompleter(env, orgId)(input);
 
 /** Creates a code (a dynamic one with a fresh short token) and pushes its redirect record to KV. */
 export async function createCode(scope: WriteScope, input: CodeInput, options: CreateOptions): Promise<Created> {
@@ -165,7 +179,7 @@ export async function createCode(scope: WriteScope, input: CodeInput, options: C
     const replay = await replayIdempotent(db, orgId, idempotencyKey, hash!);
     if (replay) return replay;
   }
-  input = await withUtmDefault(db, orgId, input);
+  input = await completeInput(env, orgId, input);
   const { logoFileId } = await prepareWrite(scope, input);
   const now = isoNow();
   const marker = syncMarker();
@@ -225,7 +239,7 @@ export function planReplace(
   const db = scope.env.DB;
   const newToken = existing.shortToken === null && isDynamicType(input.type) ? newShortToken() : null;
   const shortToken = existing.shortToken ?? newToken;
-  const next: QrCodeRecord = { ...existing, ...input, utm: input.utm ?? null, logoFileId: at.logoFileId, shortToken, updatedAt: at.now };
+  const next: QrCodeRecord = { ...existing, ...input, utm: input.utm ?? null, passwordHash: input.passwordHash === undefined ? existing.passwordHash : input.passwordHash, logoFileId: at.logoFileId, shortToken, updatedAt: at.now };
   const statements = replaceCodeStatements(db, next, existing.version, referencedFileIds(next));
   if (newToken) statements.unshift(reserveShortTokenStatement(db, newToken, existing.id, at.now));
   const replaced = statements.length - 1;
@@ -276,7 +290,7 @@ export async function replaceCode(
     checkIfMatch(options.ifMatch, existing);
     // Its message record would no longer describe where the deep link goes.
     if (attempt === 1 && !options.asMessageQrdl && (await isMessageQrdlCode(db, id))) throw new CodeManagedByMessageQrdl();
-    const input = await withUtmDefault(db, orgId, typeof change === "function" ? change(existing) : change);
+    const input = await completeInput(env, orgId, typeof change === "function" ? change(existing) : change);
     const { logoFileId } = await prepareWrite(scope, input);
     const marker = syncMarker();
     const { stored, statements, replaced } = planReplace(scope, existing, input, { logoFileId, now: isoNow(), marker });

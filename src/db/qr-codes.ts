@@ -19,6 +19,7 @@ interface QrCodeRow {
   limits: string | null;
   routing: string | null;
   utm: string | null;
+  password_hash: string | null;
   tags: string;
   logo_file_id: string | null;
   short_token: string | null;
@@ -41,6 +42,7 @@ const toQrCode = (r: QrCodeRow): QrCodeRecord => ({
   limits: r.limits === null ? null : (JSON.parse(r.limits) as Limits),
   routing: r.routing === null ? null : (JSON.parse(r.routing) as Routing),
   utm: r.utm === null ? null : (JSON.parse(r.utm) as Utm),
+  passwordHash: r.password_hash,
   tags: JSON.parse(r.tags) as string[],
   logoFileId: r.logo_file_id,
   shortToken: r.short_token,
@@ -54,7 +56,7 @@ const toQrCode = (r: QrCodeRow): QrCodeRecord => ({
 });
 
 /**
- * The editable columns in bind order ?1..?12: identity (id, org), then what a write sets. Insert
+ * The editable columns in bind order ?1..?13: identity (id, org), then what a write sets. Insert
  * and replace bind the same list, so a column added here reaches both.
  */
 const editableValues = (code: QrCodeRecord): unknown[] => [
@@ -70,14 +72,15 @@ const editableValues = (code: QrCodeRecord): unknown[] => [
   JSON.stringify(code.tags),
   code.routing === null ? null : JSON.stringify(code.routing),
   code.utm === null ? null : JSON.stringify(code.utm),
+  code.passwordHash,
 ];
 
 /** The code's insert, then its file references (`fileIds`: every upload it refers to; see file-references.ts) and its tag rows. */
 export function insertCodeStatements(db: D1Database, code: QrCodeRecord, fileIds: readonly string[]): D1PreparedStatement[] {
   const insert = db
     .prepare(
-      `INSERT INTO qr_codes (id, org_id, name, type, content, appearance, logo_file_id, short_token, limits, tags, routing, utm, created_by, version, created_at, updated_at, scans, views, clicks)
-       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, 0, 0, 0)`,
+      `INSERT INTO qr_codes (id, org_id, name, type, content, appearance, logo_file_id, short_token, limits, tags, routing, utm, password_hash, created_by, version, created_at, updated_at, scans, views, clicks)
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, 0, 0, 0)`,
     )
     .bind(...editableValues(code), code.createdBy, code.version, code.createdAt, code.updatedAt);
   return [insert, insertFileReferencesStatement(db, code.orgId, code.id, fileIds, code.version), insertTagsStatement(db, code.orgId, code.id, code.tags, code.version)];
@@ -97,8 +100,8 @@ export function reserveShortTokenStatement(db: D1Database, token: string, codeId
 export function replaceCodeStatements(db: D1Database, code: QrCodeRecord, expectedVersion: number, fileIds: readonly string[]): D1PreparedStatement[] {
   const replace = db
     .prepare(
-      `UPDATE qr_codes SET name = ?3, type = ?4, content = ?5, appearance = ?6, logo_file_id = ?7, short_token = ?8, limits = ?9, tags = ?10, routing = ?11, utm = ?12, version = version + 1, updated_at = ?13
-       WHERE id = ?1 AND org_id = ?2 AND version = ?14 RETURNING *`,
+      `UPDATE qr_codes SET name = ?3, type = ?4, content = ?5, appearance = ?6, logo_file_id = ?7, short_token = ?8, limits = ?9, tags = ?10, routing = ?11, utm = ?12, password_hash = ?13, version = version + 1, updated_at = ?14
+       WHERE id = ?1 AND org_id = ?2 AND version = ?15 RETURNING *`,
     )
     .bind(...editableValues(code), code.updatedAt, expectedVersion);
   return [

@@ -13,7 +13,22 @@ import { ASSETS, ASSETS_VERSION } from "../pages/assets";
 import { buildAttachment, type AttachmentName } from "../pages/attachments";
 import { renderHostedPage } from "../pages/hosted";
 import { publicBaseUrl } from "./origin";
-import { htmlPage as html, notFound, pagePassOf, PUBLIC_HEADERS as LINK_HEADERS, redirectResponse, redirectTo, refuse, unavailableResponse, usePageEnvelope } from "./public-edge";
+import { limitBody } from "./errors";
+import {
+  htmlPage as html,
+  notFound,
+  pagePassOf,
+  passwordGate,
+  PUBLIC_HEADERS as LINK_HEADERS,
+  redirectResponse,
+  redirectTo,
+  refuse,
+  UNLOCK_BODY_BYTES,
+  unavailableResponse,
+  unlockAndReturn,
+  unlockOperation,
+  usePageEnvelope,
+} from "./public-edge";
 import { newRouter } from "./router";
 
 /**
@@ -88,6 +103,8 @@ async function serve(c: Context<AppEnv>, variant: Variant): Promise<Response> {
 
   const link = await resolveShortToken(c.env, c.executionCtx, token);
   if (!link || !serves(variant, link.record.type)) return notFound(c);
+  const locked = await passwordGate(c, link.record, token, `/p/${token}`);
+  if (locked) return locked;
   // The same limits as the short link: a spent budget or closed window sends everyone where a
   // person would go, unless this person holds the pass their admitted scan gave them.
   const hasPass = link.record.limits?.maxScans != null && (await isValidPagePass(c.env, token, pagePassOf(c)));
@@ -136,6 +153,7 @@ hostedPagesRouter.openAPIRegistry.registerPath({
   request: { params: tokenParam },
   responses: {
     200: html("The page"),
+    403: html("The code is password protected and this browser has not unlocked it: the password page, whose form posts to /p/{shortToken}"),
     404: html("Unknown, deleted or malformed token, or a type without a page"),
     302: redirectResponse("Outside the code's validity window or spent scan budget, to its fallbackUrl"),
     410: html("Outside the code's validity window or spent scan budget (without the pass the admitted scan set), with no fallbackUrl"),
@@ -154,6 +172,7 @@ hostedPagesRouter.openAPIRegistry.registerPath({
   request: { params: tokenParam },
   responses: {
     200: { description: "The calendar", content: { "text/calendar": { schema: { type: "string" } } } },
+    403: html("The code is password protected and this browser has not unlocked it: the password page, whose form posts to /p/{shortToken}"),
     404: html("Unknown token, or not an event code"),
     302: redirectResponse("Outside the code's validity window or spent scan budget, to its fallbackUrl"),
     410: html("Outside the code's validity window or spent scan budget (without the pass the admitted scan set), with no fallbackUrl"),
@@ -172,6 +191,7 @@ hostedPagesRouter.openAPIRegistry.registerPath({
   request: { params: tokenParam },
   responses: {
     200: { description: "The vCard", content: { "text/vcard": { schema: { type: "string" } } } },
+    403: html("The code is password protected and this browser has not unlocked it: the password page, whose form posts to /p/{shortToken}"),
     404: html("Unknown token, or not a vcard code"),
     302: redirectResponse("Outside the code's validity window or spent scan budget, to its fallbackUrl"),
     410: html("Outside the code's validity window or spent scan budget (without the pass the admitted scan set), with no fallbackUrl"),
@@ -180,6 +200,8 @@ hostedPagesRouter.openAPIRegistry.registerPath({
 });
 
 hostedPagesRouter.get("/:token", (c) => serve(c, "page"));
+hostedPagesRouter.openAPIRegistry.registerPath(unlockOperation("unlockHostedPage", "/p/{shortToken}"));
+hostedPagesRouter.post("/:token", limitBody(UNLOCK_BODY_BYTES), (c) => unlockAndReturn(c, c.req.param("token"), `/p/${c.req.param("token")}`));
 hostedPagesRouter.get("/:token/event.ics", (c) => serve(c, "event.ics"));
 hostedPagesRouter.get("/:token/contact.vcf", (c) => serve(c, "contact.vcf"));
 

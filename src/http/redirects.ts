@@ -7,7 +7,22 @@ import { issuePagePass } from "../codes/page-pass";
 import { destinationOf } from "../codes/destination";
 import type { AppEnv } from "../env";
 import type { Context } from "hono";
-import { htmlPage, notFound, PUBLIC_HEADERS, redirectResponse, redirectTo, refuse, setPagePass, unavailableResponse, usePageEnvelope } from "./public-edge";
+import {
+  htmlPage,
+  notFound,
+  passwordGate,
+  PUBLIC_HEADERS,
+  redirectResponse,
+  redirectTo,
+  refuse,
+  setPagePass,
+  UNLOCK_BODY_BYTES,
+  unavailableResponse,
+  unlockAndReturn,
+  unlockOperation,
+  usePageEnvelope,
+} from "./public-edge";
+import { limitBody } from "./errors";
 import { newRouter } from "./router";
 
 /**
@@ -34,6 +49,7 @@ redirectsRouter.openAPIRegistry.registerPath({
   request: { params: z.object({ shortToken: z.string().openapi({ param: { name: "shortToken", in: "path" }, example: "frnKYa3c" }) }) },
   responses: {
     302: redirectResponse("Redirect to the target, or to the fallbackUrl outside the code's limits"),
+    403: htmlPage("The code is password protected and this browser has not unlocked it: the password page (nothing is counted)"),
     404: htmlPage("Unknown, deleted or malformed token"),
     410: htmlPage("Outside the code's validity window or scan budget, with no fallbackUrl"),
     503: unavailableResponse,
@@ -61,6 +77,8 @@ async function followShortLink(c: Context<AppEnv>, kind: "scan" | "click"): Prom
   const link = await resolveShortToken(c.env, c.executionCtx, token);
   if (!link) return notFound(c);
   const { record } = link;
+  const locked = await passwordGate(c, record, token, new URL(c.req.url).pathname);
+  if (locked) return locked;
   const visit = { codeId: record.codeId, orgId: record.orgId, kind };
   const verdict = await applyLimits(c.env, record, { request: c.req.raw, kind: "scan" });
   if (verdict.outcome === "target") {
@@ -78,11 +96,15 @@ async function followShortLink(c: Context<AppEnv>, kind: "scan" | "click"): Prom
 }
 
 redirectsRouter.get("/:token", (c) => followShortLink(c, "scan"));
+redirectsRouter.openAPIRegistry.registerPath(unlockOperation("unlockShortLink", "/r/{shortToken}"));
+redirectsRouter.post("/:token", limitBody(UNLOCK_BODY_BYTES), (c) => unlockAndReturn(c, c.req.param("token"), `/r/${c.req.param("token")}`));
 
 /** GET /s/{token}: the share link (attributes.shareUrl), for people to paste; counted as a click. */
 export const shareLinksRouter = newRouter();
 shareLinksRouter.use("*", usePageEnvelope);
 shareLinksRouter.get("/:token", (c) => followShortLink(c, "click"));
+shareLinksRouter.openAPIRegistry.registerPath(unlockOperation("unlockShareLink", "/s/{shortToken}"));
+shareLinksRouter.post("/:token", limitBody(UNLOCK_BODY_BYTES), (c) => unlockAndReturn(c, c.req.param("token"), `/s/${c.req.param("token")}`));
 
 shareLinksRouter.openAPIRegistry.registerPath({
   method: "get",
@@ -96,6 +118,7 @@ shareLinksRouter.openAPIRegistry.registerPath({
   request: { params: z.object({ shortToken: z.string().openapi({ param: { name: "shortToken", in: "path" }, example: "frnKYa3c" }) }) },
   responses: {
     302: redirectResponse("Redirect to the destination, or to the fallbackUrl outside the code's limits"),
+    403: htmlPage("The code is password protected and this browser has not unlocked it: the password page (nothing is counted)"),
     404: htmlPage("Unknown, deleted or malformed token"),
     410: htmlPage("Outside the code's validity window or scan budget, with no fallbackUrl"),
     503: unavailableResponse,

@@ -10,7 +10,7 @@ import { ApiError } from "./errors";
 /** Hosts a browser treats as a secure context over plain http: the cookie must work there without `Secure`. */
 const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
-const isLocal = (c: Context<AppEnv>) => LOCAL_HOSTS.has(new URL(c.req.url).hostname);
+export const isLocal = (c: Context<AppEnv>) => LOCAL_HOSTS.has(new URL(c.req.url).hostname);
 
 export const sessionToken = (c: Context<AppEnv>): string | undefined => getCookie(c, SESSION_COOKIE);
 

@@ -9,7 +9,7 @@
  * page passes (they last minutes); nothing else depends on it.
  */
 
-export type EdgeKeyPurpose = "visitor" | "page-pass";
+export type EdgeKeyPurpose = "visitor" | "page-pass" | "code-unlock";
 
 /** Used only when neither secret is set; logged once per isolate. */
 const UNCONFIGURED = "edge-qr: set EDGE_HMAC_KEY";

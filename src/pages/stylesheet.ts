@@ -58,6 +58,7 @@ h1{font-size:2rem}
 .button.secondary{background:transparent;color:var(--fg);border-color:var(--line);box-shadow:none}
 .button.inert{background:transparent;color:var(--fg);border:2px dashed var(--line);font-weight:400;box-shadow:none;cursor:default;transform:none}
 .button.center{justify-content:center;text-align:center}
+.unlock{display:grid;gap:.75rem}.unlock label{font-weight:600}.unlock input{font:inherit;min-height:3rem;padding:.625rem .875rem;border:2px solid var(--line);border-radius:.75rem;background:var(--bg);color:var(--fg);width:100%}.unlock input:focus-visible{outline:3px solid var(--fg);outline-offset:2px}.unlock .error{margin:0;color:var(--fg);font-weight:600}
 .button img{width:2.5rem;height:2.5rem;flex:none;object-fit:cover;border-radius:.5rem;background:var(--bg)}
 .button span,.button bdi{min-width:0}
 .links a.button::after{content:"\\2197"/"";margin-inline-start:auto;padding-inline-start:.5rem;flex:none}

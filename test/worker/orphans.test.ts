@@ -102,6 +102,7 @@ function linksCode(orgId: string, id: string, images: string[], logoFileId: stri
     limits: null,
     routing: null,
     utm: null,
+    passwordHash: null,
     logoFileId,
     shortToken: null,
     createdBy: "test",

@@ -33,7 +33,7 @@ describe("QR code resource: create and read", () => {
     expect(code.metadata.updatedAt).toBe(code.metadata.createdAt);
     expect(code.appearance).toEqual({ ...DEFAULT_APPEARANCE, shape: "circle", margin: 12, dotsOptionsType: "rounded" });
     expect(Object.keys(code.appearance)).toEqual(Object.keys(DEFAULT_APPEARANCE));
-    expect(code.attributes).toEqual({ dynamicUrl: `https://qr.test/r/${code.metadata.shortToken}`, shareUrl: `https://qr.test/s/${code.metadata.shortToken}`, scannability: UNIVERSAL });
+    expect(code.attributes).toEqual({ dynamicUrl: `https://qr.test/r/${code.metadata.shortToken}`, shareUrl: `https://qr.test/s/${code.metadata.shortToken}`, passwordProtected: false, scannability: UNIVERSAL });
     expect(code.links).toEqual([
       { rel: "self", href: `/qr_codes/${code.id}`, method: "GET" },
       { rel: "https://twilee.com/rels/download", href: `/qr_codes/${code.id}/download`, method: "POST" },
@@ -69,6 +69,7 @@ describe("QR code resource: create and read", () => {
         dynamicUrl: `https://qr.example/r/${token}`,
         shareUrl: `https://qr.example/s/${token}`,
         hostedPageUrl: `https://qr.example/p/${token}`,
+        passwordProtected: false,
         scannability: UNIVERSAL,
       });
     } finally {

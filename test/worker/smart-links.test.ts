@@ -285,3 +285,109 @@ describe("scans apart from clicks", () => {
     expect((await visit("zzzzzzzz", { path: "s" })).status).toBe(404);
   });
 });
+
+describe("password-protected codes", () => {
+  const form = (password: string) => ({ method: "POST", body: new URLSearchParams({ password }).toString(), headers: { "Content-Type": "application/x-www-form-urlencoded" } });
+  async function post(path: string, password: string, ip = "198.51.100.7", cookie?: string) {
+    const init = form(password);
+    return exports.default.fetch(
+      new Request(`https://qr.test${path}`, { ...init, redirect: "manual", headers: { ...init.headers, "User-Agent": DESKTOP, "CF-Connecting-IP": ip, ...(cookie ? { Cookie: cookie } : {}) } }),
+    );
+  }
+  const get = (path: string, cookie?: string) =>
+    exports.default.fetch(new Request(`https://qr.test${path}`, { redirect: "manual", headers: { "User-Agent": DESKTOP, "CF-Connecting-IP": "198.51.100.7", ...(cookie ? { Cookie: cookie } : {}) } }));
+  const cookieOf = (res: Response) => res.headers.get("set-cookie")!.split(";")[0]!;
+
+  it("a scan shows our password page until the right password; the scan is counted once, when it reaches the target", async () => {
+    const org = await seedOrg();
+    const created = await create(org.writeKey, { password: "open sesame", limits: { maxScans: 5 } });
+    expect(created.status, created.text).toBe(201);
+    const code = created.json;
+    expect(code.attributes.passwordProtected).toBe(true);
+    expect(created.text).not.toContain("open sesame");
+    expect(created.text).not.toContain("pbkdf2");
+    const token = code.metadata.shortToken;
+    const { sent } = captureVisits();
+
+    const page = await get(`/r/${token}`);
+    expect(page.status).toBe(403);
+    expect(page.headers.get("location")).toBeNull();
+    expect(page.headers.get("content-security-policy")).toContain("form-action 'self'");
+    expect(page.headers.get("content-security-policy")).toContain("default-src 'none'");
+    const html = await page.text();
+    expect(html).toContain(`action="/r/${token}"`);
+    expect(html).toContain('type="password"');
+    expect(html).not.toContain("example.com");
+
+    const wrong = await post(`/r/${token}`, "open says me");
+    expect(wrong.status).toBe(403);
+    expect(await wrong.text()).toContain("not right");
+    expect(wrong.headers.get("set-cookie")).toBeNull();
+
+    const right = await post(`/r/${token}`, "open sesame");
+    expect(right.status).toBe(303);
+    expect(right.headers.get("location")).toBe(`/r/${token}`);
+    expect(right.headers.get("set-cookie")).toMatch(new RegExp(`^qr_unlock_${token}=\\d+\\.[0-9a-f]{64}; Max-Age=3600; Path=/; HttpOnly; Secure; SameSite=Lax`));
+    const unlocked = await get(`/r/${token}`, cookieOf(right));
+    expect(unlocked.status).toBe(302);
+    expect(unlocked.headers.get("location")).toBe("https://example.com/default");
+    // Nothing was recorded for the page, the wrong password or the unlock: only the scan that reached the target.
+    for (let i = 0; i < 200 && sent.length < 1; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(sent.filter((m) => m.codeId === code.id).map((m) => m.outcome)).toEqual(["target"]);
+    // The share link takes the same cookie (one unlock per code, whichever link).
+    expect((await get(`/s/${token}`, cookieOf(right))).status).toBe(302);
+
+    // The cookie unlocks this code only, and a new password ends it.
+    const other = (await create(org.writeKey, { password: "another one" })).json;
+    expect((await get(`/r/${other.metadata.shortToken}`, cookieOf(right).replace(token, other.metadata.shortToken))).status).toBe(403);
+    const changed = await call("PATCH", `/qr_codes/${code.id}`, { key: org.writeKey, body: { password: "new secret" }, headers: { "Content-Type": "application/merge-patch+json" } });
+    expect(changed.status).toBe(200);
+    expect((await get(`/r/${token}`, cookieOf(right))).status).toBe(403);
+  });
+
+  it("a PUT without password keeps it; null removes it; static codes cannot have one", async () => {
+    const org = await seedOrg();
+    const code = (await create(org.writeKey, { password: "open sesame" })).json;
+    const put = await call("PUT", `/qr_codes/${code.id}`, { key: org.writeKey, body: { name: "renamed", type: "url", content: { url: "https://example.com/default" } } });
+    expect(put.json.attributes.passwordProtected).toBe(true);
+    const removed = await call("PATCH", `/qr_codes/${code.id}`, { key: org.writeKey, body: { password: null }, headers: { "Content-Type": "application/merge-patch+json" } });
+    expect(removed.json.attributes.passwordProtected).toBe(false);
+    expect((await get(`/r/${code.metadata.shortToken}`)).status).toBe(302);
+
+    const tooShort = await create(org.writeKey, { password: "abc" });
+    expect(tooShort.status).toBe(400);
+    expect(tooShort.json.violations[0].propertyPath).toBe("password");
+    const onStatic = await create(org.writeKey, { type: "call", content: { phoneNumber: "+33123456789" }, password: "open sesame" });
+    expect(onStatic.status).toBe(400);
+    expect(onStatic.json.violations).toContainEqual(expect.objectContaining({ propertyPath: "password" }));
+  });
+
+  it("hosted pages are gated too, and the form there unlocks the page", async () => {
+    const org = await seedOrg();
+    const code = (await create(org.writeKey, { type: "text", content: { text: "The secret menu" }, password: "open sesame" })).json;
+    const token = code.metadata.shortToken;
+    const page = await get(`/p/${token}`);
+    expect(page.status).toBe(403);
+    const html = await page.text();
+    expect(html).not.toContain("The secret menu");
+    expect(html).toContain(`action="/p/${token}"`);
+    const right = await post(`/p/${token}`, "open sesame");
+    expect(right.status).toBe(303);
+    expect(right.headers.get("location")).toBe(`/p/${token}`);
+    const open = await get(`/p/${token}`, cookieOf(right));
+    expect(open.status).toBe(200);
+    expect(await open.text()).toContain("The secret menu");
+  });
+
+  it("wrong passwords are limited per code and address: the 11th in 15 minutes is a 429, other addresses still try", async () => {
+    const org = await seedOrg();
+    const token = (await create(org.writeKey, { password: "open sesame" })).json.metadata.shortToken;
+    for (let i = 0; i < 10; i++) expect((await post(`/r/${token}`, `guess ${i}`, "192.0.2.50")).status).toBe(403);
+    const limited = await post(`/r/${token}`, "open sesame", "192.0.2.50");
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(await limited.text()).toContain("Too many wrong passwords");
+    expect((await post(`/r/${token}`, "open sesame", "192.0.2.51")).status).toBe(303);
+  });
+});

@@ -4,6 +4,7 @@ import { CONTENT_SCHEMAS, contentSummary, derivedFieldNames, isDynamicType } fro
 import { hasLimits, LimitsSchema } from "../../codes/limits";
 import { hasRouting, hasUtm, MAX_RULES, MAX_VARIANTS, RoutingSchema, RuleSchema, UtmSchema, VariantSchema, WindowSchema } from "../../codes/smart-links";
 import type { CodeInput, QrCodeRecord } from "../../codes/record";
+import { CODE_PASSWORD_MAX_LENGTH, CODE_PASSWORD_MIN_LENGTH } from "../../codes/code-password";
 import { TAGS_DESCRIPTION, TagsSchema } from "../../codes/tags";
 import { QR_CODE_TYPES, type QrCodeType } from "../../codes/types";
 import type { AppEnv } from "../../env";
@@ -30,6 +31,10 @@ const Name = z
   .max(255)
   .refine((name) => name.trim() !== "", "must not be empty")
   .openapi({ minLength: 1, example: "Launch landing page" });
+
+const CodePassword = z.string().min(CODE_PASSWORD_MIN_LENGTH).max(CODE_PASSWORD_MAX_LENGTH);
+const PASSWORD =
+  "Beyond the contract, dynamic codes only, write-only: a scan shows a page asking for it before anything else; the right one unlocks the code for an hour in that browser. null removes it; left out, the code keeps its current one (attributes.passwordProtected says whether it has one)";
 
 const PREDEFINED_IMAGE = `One of the built-in logos: ${BUILTIN_ICON_KEYS.join(", ")}.`;
 
@@ -64,6 +69,8 @@ export const CodeBody = withViolationMessages(
         routing: RoutingSchema.nullable().default(null),
         // Left out: the organization's defaults (codes/writes.ts); null: none.
         utm: UtmSchema.nullable().optional(),
+        // Write-only: a string sets it, null removes it, left out keeps the current one.
+        password: CodePassword.nullable().optional(),
         tags: TagsSchema.default([]),
       },
       { error: notAnObject },
@@ -89,6 +96,7 @@ export const CodeBody = withViolationMessages(
         dynamicOnly("limits", hasLimits(body.limits));
         dynamicOnly("routing", hasRouting(body.routing));
         dynamicOnly("utm", hasUtm(body.utm));
+        dynamicOnly("password", typeof body.password === "string");
       },
       // Also when a field failed: the content and the limits are reported beside it.
       { when: (payload) => isRecord(payload.value) },
@@ -103,6 +111,7 @@ export const CodeBody = withViolationMessages(
         limits: hasLimits(body.limits) ? body.limits : null,
         routing: hasRouting(body.routing) ? body.routing : null,
         utm: body.utm === undefined ? undefined : hasUtm(body.utm) ? body.utm : null,
+        ...(body.password !== undefined ? { password: body.password } : {}),
         tags: body.tags,
       }),
     )
@@ -187,7 +196,8 @@ export const CODE_INPUT_VARIANTS = QR_CODE_TYPES.map((type) => {
       appearance: AppearanceInputSchema.optional(),
       limits: LimitsInputSchema.nullable().optional().openapi({ description: "Dynamic codes only; null or left out: no limits" }),
       routing: RoutingInputSchema.nullable().optional().openapi({ description: "Dynamic codes only; null or left out: no rules, no variants" }),
-      utm: UtmInputSchema.nullable().optional().openapi({ description: "Dynamic codes only; left out: the organization's UTM defaults (GET /organization/utm_defaults); null: none" }),
+      utm: UtmInputSchema.nullable().optional().openapi({ description: "Dynamic codes only; left out: the organization's UTM defaults (GET /qr_codes/utm_defaults); null: none" }),
+      password: CodePassword.nullable().optional().openapi({ writeOnly: true, description: PASSWORD }),
       tags: TagsSchema.optional().describe(`${TAGS_DESCRIPTION} Left out: none (a PUT removes them).`),
     })
     .openapi(name, { description: `A ${type} code; content ${contentSummary(type)}` });
@@ -219,7 +229,10 @@ function applyMergePatch(target: unknown, patch: unknown): unknown {
 /** The code after `patch`, validated as a PUT body (a 400 with every violation otherwise). */
 export function patchedInput(code: QrCodeRecord, patch: unknown): CodeInput {
   if (!isRecord(patch)) throw new ValidationError([{ field: "", message: NOT_AN_OBJECT }]);
-  return parseCodeBody(applyMergePatch(editableState(code), patch));
+  const input = parseCodeBody(applyMergePatch(editableState(code), patch));
+  // The password is write-only, so it is not in the state the patch applies to: a merge patch's
+  // null (remove) reaches the write as null rather than as a field left out (keep).
+  return patch.password === null ? { ...input, password: null } : input;
 }
 
 export const QrCodePatchSchema = z
@@ -239,6 +252,7 @@ export const QrCodePatchSchema = z
       .optional()
       .describe("Merged into the routing: `rules` or `variants` replaces that list as a whole (a merge patch replaces arrays); null removes both"),
     utm: z.object(mergePatchShape(UtmSchema.shape)).nullable().optional().describe("Merged into the UTM parameters; null removes them all"),
+    password: CodePassword.nullable().optional().openapi({ writeOnly: true, description: "A new password; null removes it; left out keeps it" }),
     tags: TagsSchema.nullable()
       .optional()
       .openapi({ type: ["array", "null"], description: "Replaces the tags as a whole (a merge patch replaces arrays); null or [] removes them all" }),

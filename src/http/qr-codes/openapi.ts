@@ -29,6 +29,7 @@ export const QrCodeSchema = z
         .string()
         .optional()
         .describe("Beyond the contract, dynamic codes only: /s/{shortToken}, the link for people to paste (chats, mail, profiles). It goes where a scan would, and its visits count as clicks, apart from the image's scans"),
+      passwordProtected: z.boolean().optional().describe("Beyond the contract, dynamic codes only: whether a scan must first give the code's password (set with `password`, which is never shown)"),
       scannability: z
         .object({
           guarantee: z.enum(["universal", "relaxed"]),
