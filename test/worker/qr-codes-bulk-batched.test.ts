@@ -1,5 +1,7 @@
 import { env, exports } from "cloudflare:workers";
+import fc from "fast-check";
 import { describe, expect, it, vi } from "vitest";
+import { unexpectedErrorCount } from "../../src/http/errors";
 import { expectScans } from "../support/decode";
 import { RING_LOGO_96 } from "../support/png-fixtures";
 import { call, seedOrg } from "./qr-support";
@@ -187,5 +189,41 @@ describe("bulk updates and deletes, batched", () => {
     expect(await references()).toEqual([logo.id]);
     expect((await bulk(org.writeKey, [{ action: "delete", id }])).json.results[0].status).toBe(204);
     expect(await references()).toEqual([]);
+  });
+
+  it("never answers a fuzzed mix of updates and deletes of real codes with a 5xx, and answers each in its place", async () => {
+    const org = await seedOrg();
+    const before = unexpectedErrorCount();
+    const anyValue = fc.oneof(fc.string({ maxLength: 12 }), fc.integer(), fc.boolean(), fc.constant(null), fc.constantFrom("https://example.com/x", "#000000", "#ffffff", "url", "text", "vcard"));
+    const patch = fc.oneof(
+      anyValue,
+      fc.record(
+        {
+          name: anyValue,
+          type: anyValue,
+          content: fc.oneof(anyValue, fc.dictionary(fc.constantFrom("url", "text", "firstName"), anyValue, { maxKeys: 2 })),
+          appearance: fc.oneof(anyValue, fc.dictionary(fc.constantFrom("margin", "dotsOptionsColor", "backgroundOptionsColor", "uploadedImage", "unknown"), anyValue, { maxKeys: 2 })),
+          tags: fc.oneof(anyValue, fc.array(anyValue, { maxLength: 3 })),
+          limits: fc.oneof(anyValue, fc.dictionary(fc.constantFrom("maxScans", "validFrom"), anyValue, { maxKeys: 1 })),
+        },
+        { requiredKeys: [] },
+      ),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(fc.constantFrom("update", "delete"), fc.nat(2), fc.option(fc.constantFrom('"v1"', '"v2"', '"v9"', "*", "nonsense"), { nil: undefined }), patch), { minLength: 1, maxLength: 8 }), async (ops) => {
+        const made = await bulk(org.writeKey, [create("F0"), create("F1"), create("F2")]);
+        const ids = made.json.results.map((r: any) => r.id as string);
+        const operations = ops.map(([action, k, ifMatch, body]) => ({ action, id: ids[k], ...(ifMatch === undefined ? {} : { ifMatch }), ...(action === "update" ? { patch: body } : {}) }));
+        const res = await bulk(org.writeKey, operations);
+        expect(res.status, res.text).toBe(200);
+        expect(res.json.results.map((r: any) => r.index)).toEqual(operations.map((_, i) => i));
+        for (const r of res.json.results) {
+          expect(r.status, JSON.stringify(r)).toBeLessThan(500);
+          if (r.status >= 400) expect(r.problem.status).toBe(r.status);
+        }
+      }),
+      { numRuns: 40 },
+    );
+    expect(unexpectedErrorCount()).toBe(before);
   });
 });
