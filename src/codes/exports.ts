@@ -23,21 +23,8 @@ export const EXPORT_MEDIA_TYPES: Record<ExportFormat, string> = {
   jsonl: "application/jsonl; charset=utf-8",
 };
 
-/**
- * One CSV field. A spreadsheet runs a cell that starts with = + - @ (or a tab or carriage return,
- * which some strip before looking) as a formula: such a value gets a leading apostrophe (OWASP's
- * "CSV injection" advice), which the spreadsheet shows as text. A field holding a comma, quote or
- * line break is quoted, its quotes doubled (RFC 4180).
- */
-export function csvField(value: string | number | null): string {
-  if (value === null) return "";
-  let text = String(value);
-  if (typeof value === "string" && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
-
-/** One CSV record, CRLF-terminated as RFC 4180 says. */
-export const csvRecord = (fields: readonly (string | number | null)[]): string => `${fields.map(csvField).join(",")}\r\n`;
+export { csvField, csvRecord } from "./csv";
+import { csvRecord } from "./csv";
 
 /**
  * A stream of `header` (when given) then each page's lines, reading the next page only when the
