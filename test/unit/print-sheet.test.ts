@@ -2,7 +2,7 @@ import { strFromU8, unzipSync } from "fflate";
 import { PDFDocument } from "pdf-lib";
 import { describe, expect, it } from "vitest";
 import { labelOf, labelsOf, letters } from "../../src/codes/print-labels";
-import { entryName, MAX_CODE_MM, MIN_CODE_MM, pdfSheet, sheetLayout, zipStream, type SheetItem } from "../../src/codes/print-sheet";
+import { entryName, MAX_CODE_MM, MIN_CODE_MM, pdfSheet, pngPixels, sheetLayout, zipStream, type SheetItem } from "../../src/codes/print-sheet";
 import { InvalidInput } from "../../src/lib/invalid-input";
 
 /** Print-run labels and packaging, without D1 or a renderer (the worker test decodes real ones). */
@@ -97,6 +97,16 @@ describe("pdfSheet", () => {
     const doc = await PDFDocument.load(bytes);
     expect(doc.getPageCount()).toBe(2);
     expect(doc.getTitle()).toBe("Menu cards");
+  });
+
+  it("embeds the renderer's PNGs as they are, and any other PNG through pdf-lib", async () => {
+    expect(pngPixels(PIXEL)).toMatchObject({ width: 1, height: 1, bitDepth: 8, colorType: 2, palette: null });
+    // The same pixel with an alpha channel (colour type 6): a PDF image needs a soft mask for it.
+    const RGBA = Uint8Array.from(atob("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGP4//8/AwAI/AL+hc2rNAAAAABJRU5ErkJggg=="), (c) => c.charCodeAt(0));
+    expect(pngPixels(RGBA)).toBeNull();
+    expect(pngPixels(new Uint8Array(40))).toBeNull();
+    const doc = await PDFDocument.load(await pdfSheet(items(2), sheetLayout("a4", 40), "Mixed", async (item) => (item.serial === 1 ? PIXEL : RGBA)));
+    expect(doc.getPageCount()).toBe(1);
   });
 
   it("makes an empty sheet for an empty run rather than a broken file", async () => {

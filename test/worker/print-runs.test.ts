@@ -313,6 +313,22 @@ describe("GET /print_runs/{id}/download", () => {
       expect(res.json.violations.map((v: any) => v.propertyPath), query).toContain(field);
     }
   });
+
+  it("never answers a fuzzed download query with a 5xx", async () => {
+    const org = await seedOrg();
+    const run = await madeRun(org, { code: TEMPLATE, count: 2 });
+    const value = fc.oneof(fc.constantFrom("pdf", "zip-png", "zip-svg", "a4", "letter", "", "0", "1", "2", "20", "100", "300", "-1", "1e3", "abc", "%00"), fc.integer({ min: -10, max: 3000 }).map(String), fc.string({ maxLength: 6 }));
+    const query = fc.dictionary(fc.constantFrom("format", "size", "margin", "paper", "codeSize", "from", "to", "page"), value, { maxKeys: 5 });
+    const before = unexpectedErrorCount();
+    await fc.assert(
+      fc.asyncProperty(query, async (params) => {
+        const res = await call("GET", `/print_runs/${run.id}/download?${new URLSearchParams(params)}`, { key: org.readKey });
+        expect([200, 400], JSON.stringify(params)).toContain(res.status);
+      }),
+      { numRuns: 40 },
+    );
+    expect(unexpectedErrorCount()).toBe(before);
+  }, 120_000);
 });
 
 describe("print runs: bad input, permissions, tenants, deletion", () => {
