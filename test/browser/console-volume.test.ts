@@ -47,6 +47,9 @@ function watch(page: Page, origin: string) {
   return problems;
 }
 
+/** expect.poll with room for a busy machine (its default gives up after one second): a screen may take longer to load and answer. */
+const eventually = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 15_000, interval: 100 });
+
 const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, `volume-${name}.png`), fullPage: true });
 
 /** A same-origin GET from the page, with its session cookie: what a click on the link downloads. */
@@ -146,7 +149,7 @@ describe.skipIf(!BROWSER_TESTS_RUN)("the console's webhooks, tag filter and expo
     await page.getByRole("button", { name: `Redeliver ${deliveryId}` }).click();
     expect((await redelivered).status()).toBe(202);
     await page.getByText(`Delivery ${deliveryId} queued again`).waitFor();
-    await expect.poll(() => page.locator(`.delivery[data-delivery-id="${deliveryId}"]`).getAttribute("data-status")).toBe("pending");
+    await eventually(() => page.locator(`.delivery[data-delivery-id="${deliveryId}"]`).getAttribute("data-status")).toBe("pending");
     // Once the queue has tried (nothing answers here), the attempt is in the log with its status and latency.
     await expect
       .poll(
@@ -249,17 +252,17 @@ describe.skipIf(!BROWSER_TESTS_RUN)("the console's webhooks, tag filter and expo
 
     const names = () => page.locator(".code-row .code-name").allTextContents();
     await tagFilter.getByLabel("menu (2)").check();
-    await expect.poll(() => new URL(page.url()).hash).toBe("#/codes?tag=menu");
-    await expect.poll(async () => (await names()).sort()).toEqual([`Both ${run}`, `Menu ${run}`]);
+    await eventually(() => new URL(page.url()).hash).toBe("#/codes?tag=menu");
+    await eventually(async () => (await names()).sort()).toEqual([`Both ${run}`, `Menu ${run}`]);
     await tagFilter.getByLabel("spring (2)").check();
-    await expect.poll(() => new URL(page.url()).hash).toBe("#/codes?tag=menu&tag=spring");
-    await expect.poll(names).toEqual([`Both ${run}`]);
+    await eventually(() => new URL(page.url()).hash).toBe("#/codes?tag=menu&tag=spring");
+    await eventually(names).toEqual([`Both ${run}`]);
     await page.getByText("1 code match.").waitFor();
 
     // A reload keeps both filters (and their boxes checked).
     await page.reload();
     await page.getByRole("heading", { name: "Codes", level: 1 }).waitFor();
-    await expect.poll(names).toEqual([`Both ${run}`]);
+    await eventually(names).toEqual([`Both ${run}`]);
     expect(await tagFilter.getByLabel("menu (2)").isChecked()).toBe(true);
     expect(await tagFilter.getByLabel("spring (2)").isChecked()).toBe(true);
     await shot(page, "codes-tag-filter");
@@ -283,8 +286,8 @@ describe.skipIf(!BROWSER_TESTS_RUN)("the console's webhooks, tag filter and expo
 
     // Unchecking one widens the list again.
     await tagFilter.getByLabel("menu (2)").uncheck();
-    await expect.poll(() => new URL(page.url()).hash).toBe("#/codes?tag=spring");
-    await expect.poll(async () => (await names()).sort()).toEqual([`Both ${run}`, `Spring ${run}`]);
+    await eventually(() => new URL(page.url()).hash).toBe("#/codes?tag=spring");
+    await eventually(async () => (await names()).sort()).toEqual([`Both ${run}`, `Spring ${run}`]);
     expect(problems).toEqual([]);
     await context.close();
     for (const code of [both, menuOnly, springOnly]) await call(worker!, key, "DELETE", `/qr_codes/${code.id}`);
@@ -295,7 +298,7 @@ describe.skipIf(!BROWSER_TESTS_RUN)("the console's webhooks, tag filter and expo
     const { context, page, problems } = await signedIn();
     await page.goto(`/console/#/codes/${code.id}`);
     const tags = page.getByLabel("Tags");
-    await expect.poll(() => tags.inputValue()).toBe("spring");
+    await eventually(() => tags.inputValue()).toBe("spring");
     await tags.fill("spring, bad!tag");
     await page.getByRole("button", { name: "Save changes" }).click();
     const error = page.locator("#field-tags-error");
@@ -308,7 +311,7 @@ describe.skipIf(!BROWSER_TESTS_RUN)("the console's webhooks, tag filter and expo
     await page.getByText("Saved.").waitFor();
     expect((await call(worker!, key, "GET", `/qr_codes/${code.id}`)).tags).toEqual(["outdoor seating", "spring"]);
     // The form shows the tags in their stored form.
-    await expect.poll(() => page.getByLabel("Tags").inputValue()).toBe("outdoor seating, spring");
+    await eventually(() => page.getByLabel("Tags").inputValue()).toBe("outdoor seating, spring");
 
     // A new code takes its tags from the same field.
     await page.goto("/console/#/codes/new");
@@ -318,7 +321,7 @@ describe.skipIf(!BROWSER_TESTS_RUN)("the console's webhooks, tag filter and expo
     await page.getByLabel("Tags").fill("menu, terrace");
     await page.getByRole("button", { name: "Create code" }).click();
     await page.getByRole("heading", { name, level: 1 }).waitFor();
-    await expect.poll(() => page.getByLabel("Tags").inputValue()).toBe("menu, terrace");
+    await eventually(() => page.getByLabel("Tags").inputValue()).toBe("menu, terrace");
     expect(problems.filter((p) => !p.includes("status of 400"))).toEqual([]);
     await context.close();
     await call(worker!, key, "DELETE", `/qr_codes/${code.id}`);
@@ -355,7 +358,7 @@ describe.skipIf(!BROWSER_TESTS_RUN)("the console's webhooks, tag filter and expo
     await page.getByLabel("From (UTC day)").fill("2026-01-01");
     await page.getByLabel("To (UTC day, included)").fill("2026-01-31");
     await page.getByRole("button", { name: "Show" }).click();
-    await expect.poll(() => page.getByRole("link", { name: "Export scans (CSV)" }).getAttribute("href")).toBe("/analytics/scans/export?format=csv&from=2026-01-01&to=2026-02-01");
+    await eventually(() => page.getByRole("link", { name: "Export scans (CSV)" }).getAttribute("href")).toBe("/analytics/scans/export?format=csv&from=2026-01-01&to=2026-02-01");
     expect(problems).toEqual([]);
     await context.close();
     await call(worker!, key, "DELETE", `/qr_codes/${code.id}`);
