@@ -116,12 +116,13 @@ export interface VisitSummary {
  * table, whose (org_id, id) index leads to each code's rollup rows; a code deleted with its rows
  * is gone from both).
  */
-export type VisitScope = { codeId: string } | { orgId: string };
+/** One code's rollups, an organization's, or a print run's children's (migrations/0015_print_runs.sql). */
+export type VisitScope = { codeId: string } | { orgId: string } | { runId: string };
 
 function scopeSql(scope: VisitScope, table: string): { from: string; key: string } {
-  return "codeId" in scope
-    ? { from: `${table} d WHERE d.code_id = ?1`, key: scope.codeId }
-    : { from: `qr_codes q JOIN ${table} d ON d.code_id = q.id WHERE q.org_id = ?1`, key: scope.orgId };
+  if ("codeId" in scope) return { from: `${table} d WHERE d.code_id = ?1`, key: scope.codeId };
+  if ("runId" in scope) return { from: `print_run_codes p JOIN ${table} d ON d.code_id = p.code_id WHERE p.run_id = ?1`, key: scope.runId };
+  return { from: `qr_codes q JOIN ${table} d ON d.code_id = q.id WHERE q.org_id = ?1`, key: scope.orgId };
 }
 
 /**

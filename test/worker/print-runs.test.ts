@@ -187,6 +187,18 @@ describe("POST /print_runs", () => {
     expect(children.json.member.slice(0, 4).map((c: any) => c.analytics.scans)).toEqual([2, 1, 3, 0]);
     const third = await call("GET", `/qr_codes/${three.id}`, { key: org.readKey });
     expect(third.json.analytics.scans).toBe(3);
+    // The summary over every child, from the daily rollups, as a code's and the organization's.
+    const summary = await call("GET", `/print_runs/${run.id}/scans?from=2026-11-01&to=2026-12-01`, { key: org.readKey });
+    expect(summary.status).toBe(200);
+    expect(summary.json).toMatchObject({ "@type": "PrintRunScanSummary", totals: { all: 6, human: 6, unique: 6, bots: 0 } });
+    expect(summary.json.breakdowns.byDay).toEqual([{ day: "2026-11-20", humans: 6, bots: 0, unique: 6 }]);
+    expect(summary.json.breakdowns.byCountry).toEqual([{ value: "FR", humans: 6, bots: 0 }]);
+    // Another run of the organization, and a code outside any run, are not in it.
+    const other = await madeRun(org, { code: TEMPLATE, count: 1 });
+    await consume([scan(other.codes[0], org.orgId, "g")]);
+    const again = await call("GET", `/print_runs/${run.id}/scans?from=2026-11-01&to=2026-12-01`, { key: org.readKey });
+    expect(again.json.totals.human).toBe(6);
+    expect((await call("GET", `/print_runs/${run.id}/scans?from=tomorrow`, { key: org.readKey })).status).toBe(400);
   });
 
   it("replays its answer for a retried Idempotency-Key instead of making a second run", async () => {
@@ -407,6 +419,7 @@ describe("print runs: bad input, permissions, tenants, deletion", () => {
     for (const [method, suffix] of [
       ["GET", ""],
       ["GET", "/codes"],
+      ["GET", "/scans"],
       ["GET", "/download?format=pdf"],
       ["DELETE", ""],
     ] as const) {

@@ -6,6 +6,7 @@ import { childrenOf, createPrintRun, deletePrintRun, PRINT_RUN_MAX_CODES, PRINT_
 import { MAX_CODE_MM, MIN_CODE_MM, pdfSheet, sheetLayout, zipStream, type SheetItem } from "../../codes/print-sheet";
 import { dynamicUrl } from "../../codes/representation";
 import { encodedText } from "../../codes/write-checks";
+import { summarizeVisits } from "../../db/analytics-reads";
 import { countPrintRunChildren, listPrintRunChildren, listPrintRuns, type PrintRunChild, type PrintRunSummary } from "../../db/print-runs";
 import type { AppEnv } from "../../env";
 import { contentDisposition } from "../../files/names";
@@ -19,6 +20,7 @@ import { newRouter } from "../router";
 import { withViolationMessages } from "../validation-messages";
 import { CodeBody, jsonBody } from "./input";
 import { commonErrors, HEADERS, IDEMPOTENCY_KEY, PartialCollectionViewSchema } from "./openapi";
+import { BREAKDOWN_LIMIT, EVERY_VIOLATION, fromBeforeTo, instantParam, rangeOf, representSummary, SUMMARY_FIELDS } from "./analytics";
 import { integerParam, PageParam, queryParam } from "./query";
 import { idempotencyKeyFirst, writeScope } from "./write";
 
@@ -334,6 +336,38 @@ printRunsRouter.openapi(
   async (c) => {
     await runOr404(() => deletePrintRun(writeScope(c), c.req.valid("param").id));
     return c.body(null, 204);
+  },
+);
+
+const PrintRunScanSummarySchema = z
+  .object({ "@context": z.string(), "@id": z.string(), "@type": z.literal("PrintRunScanSummary"), ...SUMMARY_FIELDS })
+  .openapi("PrintRunScanSummary");
+
+printRunsRouter.openapi(
+  createRoute({
+    method: "get",
+    path: "/{id}/scans",
+    operationId: "getPrintRunScanSummary",
+    tags,
+    security,
+    summary: "A print run's scans: totals and breakdowns over all its children",
+    description:
+      "Totals, scans per day and the breakdowns (country, device, OS, browser, referrer, …) of every child in [from, to), whole UTC days, from the daily rollups, as a code's and the organization's summaries are; `totals.unique` adds up each child's unique visitors. Each child's own count is in the run's listing. A child deleted on its own no longer counts.",
+    middleware: [read] as const,
+    request: { params: RunId, query: withViolationMessages(z.object({ from: instantParam("Inclusive"), to: instantParam("Exclusive") }).superRefine(fromBeforeTo, EVERY_VIOLATION)) },
+    responses: {
+      200: { description: "The summary", content: { "application/ld+json": { schema: PrintRunScanSummarySchema } } },
+      400: problemResponse("A query parameter is invalid (one violation each)"),
+      404: runNotFound("No such run"),
+      ...commonErrors,
+    },
+  }),
+  async (c) => {
+    const query = c.req.valid("query");
+    const run = await runOr404(() => requirePrintRun(c.env.DB, c.get("apiKey").orgId, c.req.valid("param").id));
+    const range = rangeOf(query.from?.ms ?? null, query.to?.ms ?? null);
+    const summary = await summarizeVisits(c.env.DB, { runId: run.id }, "scan", range, BREAKDOWN_LIMIT);
+    return c.json({ "@context": "/contexts/PrintRunScanSummary", "@id": `${runPath(run.id)}/scans`, "@type": "PrintRunScanSummary" as const, ...representSummary(range, summary) } as never, 200, LD_JSON);
   },
 );
 
