@@ -786,7 +786,7 @@ export interface paths {
         };
         /**
          * Export a QR code's scans as CSV or JSON Lines
-         * @description Every raw scan of the code in [from, to), streamed. CSV columns: id, code_id, at, country, region, city, device, os, browser, referrer_host, bot, bot_reason, outcome; oldest first. Raw scans are kept SCAN_RETENTION_DAYS (older periods keep only their counts, in the rollups).
+         * @description Every raw scan of the code in [from, to), streamed. CSV columns: id, code_id, at, country, region, city, device, os, browser, referrer_host, bot, bot_reason, outcome; oldest first (within a day read from the archive, scans of the same second in id order). Days past the raw window (SCAN_RAW_WINDOW_DAYS, 30 by default) are read from the raw-scan archive in R2, the rest from D1; scans from before the archive existed are kept SCAN_RETENTION_DAYS (older periods keep only their counts, in the rollups).
          */
         get: operations["exportQrCodeScans"];
         put?: never;
@@ -923,7 +923,7 @@ export interface paths {
         };
         /**
          * One scan
-         * @description An event of the code while its raw row is kept (the retention period).
+         * @description An event of the code while its raw row is kept in D1 (the raw window, SCAN_RAW_WINDOW_DAYS; older ones are in the scan exports, read from the archive).
          */
         get: operations["getQrCodeScan"];
         put?: never;
@@ -963,7 +963,7 @@ export interface paths {
         };
         /**
          * One page view
-         * @description An event of the code while its raw row is kept (the retention period). Page views exist only for hosted types (text, links, audio, event); any other type is a 400.
+         * @description An event of the code while its raw row is kept in D1 (the raw window, SCAN_RAW_WINDOW_DAYS; older ones are in the scan exports, read from the archive). Page views exist only for hosted types (text, links, audio, event); any other type is a 400.
          */
         get: operations["getQrCodePageView"];
         put?: never;
@@ -1003,7 +1003,7 @@ export interface paths {
         };
         /**
          * One click of the share link
-         * @description An event of the code while its raw row is kept (the retention period). Clicks exist only for dynamic types (url, text, vcard, file, links, audio, event), whose share link is attributes.shareUrl; any other type is a 400.
+         * @description An event of the code while its raw row is kept in D1 (the raw window, SCAN_RAW_WINDOW_DAYS; older ones are in the scan exports, read from the archive). Clicks exist only for dynamic types (url, text, vcard, file, links, audio, event), whose share link is attributes.shareUrl; any other type is a 400.
          */
         get: operations["getQrCodeClick"];
         put?: never;
@@ -1075,6 +1075,26 @@ export interface paths {
          * @description JSON-LD collection, 100 per page, each child with its label, short link and own scans.
          */
         get: operations["listPrintRunCodes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/print_runs/{id}/scans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A print run's scans: totals and breakdowns over all its children
+         * @description Totals, scans per day and the breakdowns (country, device, OS, browser, referrer, …) of every child in [from, to), whole UTC days, from the daily rollups, as a code's and the organization's summaries are; `totals.unique` adds up each child's unique visitors. Each child's own count is in the run's listing. A child deleted on its own no longer counts.
+         */
+        get: operations["getPrintRunScanSummary"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1288,7 +1308,7 @@ export interface paths {
         };
         /**
          * Export the organization's scans as CSV or JSON Lines
-         * @description Every raw scan of every code the organization has in [from, to), streamed (a deleted code's scans no longer count). CSV columns: id, code_id, at, country, region, city, device, os, browser, referrer_host, bot, bot_reason, outcome; oldest first. Raw scans are kept SCAN_RETENTION_DAYS (older periods keep only their counts, in the rollups).
+         * @description Every raw scan of every code the organization has in [from, to), streamed (a deleted code's scans no longer count). CSV columns: id, code_id, at, country, region, city, device, os, browser, referrer_host, bot, bot_reason, outcome; oldest first (within a day read from the archive, scans of the same second in id order). Days past the raw window (SCAN_RAW_WINDOW_DAYS, 30 by default) are read from the raw-scan archive in R2, the rest from D1; scans from before the archive existed are kept SCAN_RETENTION_DAYS (older periods keep only their counts, in the rollups).
          */
         get: operations["exportOrganizationScans"];
         put?: never;
@@ -1823,6 +1843,8 @@ export interface components {
                 maxScans?: number | null;
                 /** @description Defaults to `null`. */
                 fallbackUrl?: string | null;
+                /** @description Defaults to `false`. */
+                fallbackWhenBroken?: boolean;
             } | null;
             /** @description Dynamic codes only; null or left out: no rules, no variants */
             routing?: {
@@ -2040,6 +2062,8 @@ export interface components {
                 maxScans?: number | null;
                 /** @description Defaults to `null`. */
                 fallbackUrl?: string | null;
+                /** @description Defaults to `false`. */
+                fallbackWhenBroken?: boolean;
             } | null;
             /** @description Dynamic codes only; null or left out: no rules, no variants */
             routing?: {
@@ -2103,6 +2127,8 @@ export interface components {
                 maxScans?: number | null;
                 /** @description Defaults to `null`. */
                 fallbackUrl?: string | null;
+                /** @description Defaults to `false`. */
+                fallbackWhenBroken?: boolean;
             } | null;
             /** @description Dynamic codes only; null or left out: no rules, no variants */
             routing?: {
@@ -2164,6 +2190,8 @@ export interface components {
                 maxScans?: number | null;
                 /** @description Defaults to `null`. */
                 fallbackUrl?: string | null;
+                /** @description Defaults to `false`. */
+                fallbackWhenBroken?: boolean;
             } | null;
             /** @description Dynamic codes only; null or left out: no rules, no variants */
             routing?: {
@@ -2226,6 +2254,8 @@ export interface components {
                 maxScans?: number | null;
                 /** @description Defaults to `null`. */
                 fallbackUrl?: string | null;
+                /** @description Defaults to `false`. */
+                fallbackWhenBroken?: boolean;
             } | null;
             /** @description Dynamic codes only; null or left out: no rules, no variants */
             routing?: {
@@ -2289,6 +2319,8 @@ export interface components {
                 maxScans?: number | null;
                 /** @description Defaults to `null`. */
                 fallbackUrl?: string | null;
+                /** @description Defaults to `false`. */
+                fallbackWhenBroken?: boolean;
             } | null;
             /** @description Dynamic codes only; null or left out: no rules, no variants */
             routing?: {
@@ -2358,6 +2390,8 @@ export interface components {
                 maxScans?: number | null;
                 /** @description Defaults to `null`. */
                 fallbackUrl?: string | null;
+                /** @description Defaults to `false`. */
+                fallbackWhenBroken?: boolean;
             } | null;
             /** @description Dynamic codes only; null or left out: no rules, no variants */
             routing?: {
@@ -2432,6 +2466,8 @@ export interface components {
                 maxScans?: number | null;
                 /** @description Defaults to `null`. */
                 fallbackUrl?: string | null;
+                /** @description Defaults to `false`. */
+                fallbackWhenBroken?: boolean;
             } | null;
             /** @description Dynamic codes only; null or left out: no rules, no variants */
             routing?: {
@@ -2493,6 +2529,8 @@ export interface components {
                 maxScans?: number | null;
                 /** @description Defaults to `null`. */
                 fallbackUrl?: string | null;
+                /** @description Defaults to `false`. */
+                fallbackWhenBroken?: boolean;
             } | null;
             /** @description Dynamic codes only; null or left out: no rules, no variants */
             routing?: {
@@ -2563,6 +2601,8 @@ export interface components {
                 maxScans?: number | null;
                 /** @description Defaults to `null`. */
                 fallbackUrl?: string | null;
+                /** @description Defaults to `false`. */
+                fallbackWhenBroken?: boolean;
             } | null;
             /** @description Dynamic codes only; null or left out: no rules, no variants */
             routing?: {
@@ -2631,6 +2671,8 @@ export interface components {
                 maxScans?: number | null;
                 /** @description Defaults to `null`. */
                 fallbackUrl?: string | null;
+                /** @description Defaults to `false`. */
+                fallbackWhenBroken?: boolean;
             } | null;
             /** @description Dynamic codes only; null or left out: no rules, no variants */
             routing?: {
@@ -2701,6 +2743,8 @@ export interface components {
                 maxScans?: number | null;
                 /** @description Defaults to `null`. */
                 fallbackUrl?: string | null;
+                /** @description Defaults to `false`. */
+                fallbackWhenBroken?: boolean;
             } | null;
             /** @description Dynamic codes only; null or left out: no rules, no variants */
             routing?: {
@@ -2819,6 +2863,8 @@ export interface components {
                 maxScans?: number | null;
                 /** @description `null` puts back the default, `null`. */
                 fallbackUrl?: string | null;
+                /** @description `null` puts back the default, `false`. */
+                fallbackWhenBroken?: boolean | null;
             } | null;
             /** @description Merged into the routing: `rules` or `variants` replaces that list as a whole (a merge patch replaces arrays); null removes both */
             routing?: {
@@ -3648,7 +3694,7 @@ export interface components {
             /** @description Colour of the frame's text; by default white on a dark frame, black on a light one, and frameColor for the caption style. It needs 3:1 contrast with what it is drawn on. */
             frameTextColor: string | null;
         };
-        /** @description Beyond the contract, dynamic codes only: outside [validFrom, validUntil) or after maxScans human scans, /r/{token} sends people to fallbackUrl (or shows a 'no longer active' page); every field null when the code has none */
+        /** @description Beyond the contract, dynamic codes only: outside [validFrom, validUntil) or after maxScans human scans, /r/{token} sends people to fallbackUrl (or shows a 'no longer active' page); with fallbackWhenBroken, also while the destination a scan would reach is broken (the code's health); every field null when the code has none */
         Limits: {
             /** Format: date-time */
             validFrom: string | null;
@@ -3656,6 +3702,7 @@ export interface components {
             validUntil: string | null;
             maxScans: number | null;
             fallbackUrl: string | null;
+            fallbackWhenBroken: boolean;
         };
         /** @description Beyond the contract, dynamic codes only: where /r/{token} sends each scan. The first rule whose conditions all match (device OS, country, preferred language, local time window) picks its url; when none does, the variants pick one by weight, the same for a visitor all day (url null: the code's own target); otherwise the code's own target. At most 20 rules and 10 variants; analytics break scans down by rule and by variant (by name, else "rule 2", "B"); both lists empty when the code has none */
         Routing: {
@@ -3733,6 +3780,26 @@ export interface components {
             limits: components["schemas"]["Limits"];
             routing: components["schemas"]["Routing"];
             utm: components["schemas"]["Utm"];
+            /** @description Beyond the contract, dynamic codes only: what the cron's checks of the code's http(s) destinations (its url, its rules' and variants' urls) last found; null before the first check. A destination is broken after two failed checks in a row (404, 410, 451, 5xx or no answer); with limits.fallbackWhenBroken, scans whose destination is broken go to limits.fallbackUrl until a check finds it working again */
+            health?: {
+                /**
+                 * @description broken: at least one destination is; ok: every one answered; unknown: some not checked yet
+                 * @enum {string}
+                 */
+                status: "unknown" | "ok" | "broken";
+                checkedAt: string | null;
+                /** @description Since when the first broken destination has been broken */
+                brokenSince: string | null;
+                /** @description The latest check's answer: of a broken destination when there is one */
+                lastAnswer: {
+                    url: string;
+                    /** @description The HTTP status; null when none came */
+                    status: number | null;
+                    error: string | null;
+                    at: string;
+                } | null;
+                brokenUrls: string[];
+            } | null;
             /** @description Beyond the contract: the code's tags, normalised and sorted ([] when none); ?tag= on the listing filters by them */
             tags: string[];
         };
@@ -3761,7 +3828,7 @@ export interface components {
             "@id": string;
             /** @enum {string} */
             "@type": "Collection";
-            /** @description Events matching the range and the bots filter (raw rows, kept for the retention period) */
+            /** @description Events matching the range and the bots filter (raw rows, kept in D1 for the raw window, SCAN_RAW_WINDOW_DAYS; the scan exports read older ones from the archive) */
             totalItems: number;
             member: components["schemas"]["ScanLog"][];
             view: components["schemas"]["PartialCollectionView"];
@@ -3872,7 +3939,7 @@ export interface components {
             "@id": string;
             /** @enum {string} */
             "@type": "Collection";
-            /** @description Events matching the range and the bots filter (raw rows, kept for the retention period) */
+            /** @description Events matching the range and the bots filter (raw rows, kept in D1 for the raw window, SCAN_RAW_WINDOW_DAYS; the scan exports read older ones from the archive) */
             totalItems: number;
             member: components["schemas"]["PageView"][];
             view: components["schemas"]["PartialCollectionView"];
@@ -3983,7 +4050,7 @@ export interface components {
             "@id": string;
             /** @enum {string} */
             "@type": "Collection";
-            /** @description Events matching the range and the bots filter (raw rows, kept for the retention period) */
+            /** @description Events matching the range and the bots filter (raw rows, kept in D1 for the raw window, SCAN_RAW_WINDOW_DAYS; the scan exports read older ones from the archive) */
             totalItems: number;
             member: components["schemas"]["ShareClick"][];
             view: components["schemas"]["PartialCollectionView"];
@@ -4180,6 +4247,79 @@ export interface components {
             totalItems: number;
             member: components["schemas"]["PrintRunCode"][];
             view: components["schemas"]["PartialCollectionView"];
+        };
+        PrintRunScanSummary: {
+            "@context": string;
+            "@id": string;
+            /** @enum {string} */
+            "@type": "PrintRunScanSummary";
+            range: {
+                from: string | null;
+                to: string | null;
+                /** @description The UTC days totals and breakdowns cover (to exclusive): every day the range touches */
+                days: {
+                    from: string | null;
+                    to: string | null;
+                };
+            };
+            /** @description From the daily rollups, bots included whatever `bots` says. unique counts (day, visitor) pairs: the visitor key changes every UTC day */
+            totals: {
+                all: number;
+                human: number;
+                unique: number;
+                bots: number;
+            };
+            breakdowns: {
+                /** @description Days with activity, oldest first */
+                byDay: {
+                    day: string;
+                    humans: number;
+                    bots: number;
+                    unique: number;
+                }[];
+                /** @description Top 50 values, most human visits first; unknown values are "unknown" (referrer: "direct") */
+                byCountry: {
+                    value: string;
+                    humans: number;
+                    bots: number;
+                }[];
+                /** @description Top 50 values, most human visits first; unknown values are "unknown" (referrer: "direct") */
+                byDevice: {
+                    value: string;
+                    humans: number;
+                    bots: number;
+                }[];
+                /** @description Top 50 values, most human visits first; unknown values are "unknown" (referrer: "direct") */
+                byOs: {
+                    value: string;
+                    humans: number;
+                    bots: number;
+                }[];
+                /** @description Top 50 values, most human visits first; unknown values are "unknown" (referrer: "direct") */
+                byBrowser: {
+                    value: string;
+                    humans: number;
+                    bots: number;
+                }[];
+                /** @description Top 50 values, most human visits first; unknown values are "unknown" (referrer: "direct") */
+                byReferrer: {
+                    value: string;
+                    humans: number;
+                    bots: number;
+                }[];
+                /** @description Beyond the contract: the routing rule that chose each destination, by its name (else "rule 2"); "default" when the code had rules and none matched. Empty for codes without rules */
+                byRule: {
+                    value: string;
+                    humans: number;
+                    bots: number;
+                }[];
+                /** @description Beyond the contract: the A/B variant that chose each destination, by its name (else "A", "B", …). Empty for codes without variants */
+                byVariant: {
+                    value: string;
+                    humans: number;
+                    bots: number;
+                }[];
+            };
         };
         ConsoleSession: {
             user: {
@@ -4469,7 +4609,7 @@ export interface components {
             id: string;
             url: string;
             description: string;
-            events: ("qr_code.created" | "qr_code.updated" | "qr_code.deleted" | "qr_code.scanned" | "qr_code.scan_limit_reached")[];
+            events: ("qr_code.created" | "qr_code.updated" | "qr_code.deleted" | "qr_code.scanned" | "qr_code.scan_limit_reached" | "qr_code.destination_broken" | "qr_code.destination_recovered")[];
             /** @description The start of the signing secret, to recognise it */
             secretPrefix: string;
             /** @enum {string} */
@@ -4491,10 +4631,10 @@ export interface components {
             /** @description The webhook-id header: the same on every attempt and redelivery */
             id: string;
             /**
-             * @description qr_code.created / updated / deleted (the code's write committed), qr_code.scanned (one delivery per consumer batch, listing its scans), qr_code.scan_limit_reached (the scan that took a code's last allowed scan)
+             * @description qr_code.created / updated / deleted (the code's write committed), qr_code.scanned (one delivery per consumer batch, listing its scans), qr_code.scan_limit_reached (the scan that took a code's last allowed scan), qr_code.destination_broken and qr_code.destination_recovered (the cron's destination checks found a code's destination broken, or working again; data: the code's id, name, shortToken and health)
              * @enum {string}
              */
-            eventType: "qr_code.created" | "qr_code.updated" | "qr_code.deleted" | "qr_code.scanned" | "qr_code.scan_limit_reached";
+            eventType: "qr_code.created" | "qr_code.updated" | "qr_code.deleted" | "qr_code.scanned" | "qr_code.scan_limit_reached" | "qr_code.destination_broken" | "qr_code.destination_recovered";
             /** @enum {string} */
             status: "pending" | "delivered" | "failed";
             attempts: number;
@@ -10771,6 +10911,82 @@ export interface operations {
             };
         };
     };
+    getPrintRunScanSummary: {
+        parameters: {
+            query?: {
+                /** @description Inclusive. ISO 8601 date (midnight UTC) or date-time with an offset */
+                from?: string;
+                /** @description Exclusive. ISO 8601 date (midnight UTC) or date-time with an offset */
+                to?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The summary */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/ld+json": components["schemas"]["PrintRunScanSummary"];
+                };
+            };
+            /** @description A query parameter is invalid (one violation each) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired bearer key */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="api"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the role or the action this call needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such run; or the print run was not found (the same answer for another organization's id) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency could not answer; retry after Retry-After seconds (30) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     downloadPrintRun: {
         parameters: {
             query?: {
@@ -11997,7 +12213,7 @@ export interface operations {
                      */
                     url: string;
                     /** @description The events sent to this endpoint (duplicates count once) */
-                    events: ("qr_code.created" | "qr_code.updated" | "qr_code.deleted" | "qr_code.scanned" | "qr_code.scan_limit_reached")[];
+                    events: ("qr_code.created" | "qr_code.updated" | "qr_code.deleted" | "qr_code.scanned" | "qr_code.scan_limit_reached" | "qr_code.destination_broken" | "qr_code.destination_recovered")[];
                     description?: string;
                 };
             };
@@ -12257,7 +12473,7 @@ export interface operations {
                      */
                     url?: string;
                     /** @description The events sent to this endpoint (duplicates count once) */
-                    events?: ("qr_code.created" | "qr_code.updated" | "qr_code.deleted" | "qr_code.scanned" | "qr_code.scan_limit_reached")[];
+                    events?: ("qr_code.created" | "qr_code.updated" | "qr_code.deleted" | "qr_code.scanned" | "qr_code.scan_limit_reached" | "qr_code.destination_broken" | "qr_code.destination_recovered")[];
                     description?: string;
                 };
             };
