@@ -1,3 +1,4 @@
+import { deleteArchivedPage } from "../analytics/archive";
 import { dropRedirect } from "../codes/short-links";
 import {
   activateOrganizationRow,
@@ -115,7 +116,11 @@ export async function purgeOrganizationStep(env: Env, orgId: string): Promise<{ 
     removed += await deleteOrganizationFiles(env.DB, orgId, files.map((file) => file.id));
     full ||= files.length === FILES_PER_RUN;
   }
-  const gone = await deleteEmptyOrganization(env.DB, orgId);
+  // Its raw scans in the archive go too, before the row that names the organization to purge.
+  const archived = await deleteArchivedPage(env.ARCHIVE, orgId);
+  removed += archived.deleted;
+  full ||= archived.more;
+  const gone = archived.more ? false : await deleteEmptyOrganization(env.DB, orgId);
   return { removed, full, gone };
 }
 

@@ -28,11 +28,12 @@ export const ARCHIVE_PREFIX = "scans/v1";
 export const DEFAULT_RAW_WINDOW_DAYS = 30;
 
 /**
- * Days of raw rows D1 keeps (SCAN_RAW_WINDOW_DAYS). 30 by default: measured, a raw row costs D1
- * about 530 bytes with its five indexes (bench/archive-cost.ts), and the retention cron deletes at
- * most 720,000 rows a day, so 30 days fits 10 GB up to ~7 scans/s sustained (~18 million a month)
- * while the per-scan listing still covers the analytics screen's default month. Busier instances
- * set it lower; older periods are exported from the archive either way.
+ * Days of raw rows D1 keeps (SCAN_RAW_WINDOW_DAYS). 30 by default: measured (bench/archive-cost.ts),
+ * a raw row costs D1 573 bytes with its indexes and a scan 725 with its share of the rollups and
+ * unique visitors, so 30 days fit D1's 10 GB up to ~5 scans/s sustained (~13 million scans a
+ * month), under the ~8 a second the retention cron can delete (5,000 rows every 10 minutes); and
+ * the per-scan listing keeps a month. Busier instances set it lower (at 1,000 scans/s D1 holds
+ * under 4 hours); older periods are exported from the archive either way.
  */
 export function rawWindowDays(env: Env): number {
   const days = Number(env.SCAN_RAW_WINDOW_DAYS);
@@ -121,6 +122,16 @@ export async function archivedDays(bucket: R2Bucket, orgId: string): Promise<Set
     cursor = page.truncated ? page.cursor : undefined;
   } while (cursor !== undefined);
   return days;
+}
+
+/**
+ * Deletes up to 1,000 of an organization's archived objects (one R2 list and one delete call): the
+ * purge of a deleted organization removes its raw scans from the archive as it does from D1.
+ */
+export async function deleteArchivedPage(bucket: R2Bucket, orgId: string): Promise<{ deleted: number; more: boolean }> {
+  const page = await bucket.list({ prefix: `${ARCHIVE_PREFIX}/org=${orgId}/` });
+  if (page.objects.length > 0) await bucket.delete(page.objects.map((object) => object.key));
+  return { deleted: page.objects.length, more: page.truncated };
 }
 
 /** One object's rows, decompressed as they stream in. */

@@ -272,6 +272,22 @@ describe("the raw window", () => {
   });
 });
 
+describe("a deleted organization", () => {
+  it("loses its archived scans with the rest of its data", async () => {
+    const org = await seedOrg();
+    const other = await seedOrg();
+    const code = await createCode(org);
+    const kept = await createCode(other);
+    await consume([...(await scan(code, 3)), ...(await scan(kept, 2))]);
+    expect(await archived(org.orgId)).not.toEqual([]);
+    const res = await exports.default.fetch(new Request(`https://qr.test/admin/organizations/${org.orgId}`, { method: "DELETE", headers: { Authorization: "Bearer test-admin-token" } }));
+    expect(res.status).toBe(202);
+    for (let run = 0; run < 3 && (await archived(org.orgId)).length > 0; run++) await runCron(Date.now());
+    expect(await archived(org.orgId)).toEqual([]);
+    expect((await archived(other.orgId)).flatMap((o) => o.rows)).toHaveLength(2);
+  });
+});
+
 describe("where an export reads each part of its period", () => {
   const range = (from: string, to: string, fromDay: string, toDay: string) => ({ from, to, fromDay, toDay });
   const archivedDays = { from: "2026-10-01", to: "2026-11-03" };
