@@ -350,7 +350,7 @@ const collectionSchema = (name: string, member: ReturnType<typeof visitSchema>) 
       "@context": z.string(),
       "@id": z.string(),
       "@type": z.literal("Collection"),
-      totalItems: z.number().int().openapi({ description: "Events matching the range and the bots filter (raw rows, kept for the retention period)" }),
+      totalItems: z.number().int().openapi({ description: "Events matching the range and the bots filter (raw rows, kept in D1 for the raw window, SCAN_RAW_WINDOW_DAYS; the scan exports read older ones from the archive)" }),
       member: z.array(member),
       view: PartialCollectionViewSchema,
       ...SUMMARY_FIELDS,
@@ -412,7 +412,7 @@ for (const family of [SCANS, PAGE_VIEWS, CLICKS]) {
       tags: ["QR codes"],
       security: [{ bearerKey: [] }],
       summary: family.what[1],
-      description: `An event of the code while its raw row is kept (the retention period).${only}`,
+      description: `An event of the code while its raw row is kept in D1 (the raw window, SCAN_RAW_WINDOW_DAYS; older ones are in the scan exports, read from the archive).${only}`,
       middleware: [read] as const,
       request: { params: ItemParams },
       responses: {

@@ -90,7 +90,7 @@ const ScanExportQuery = withViolationMessages(
 );
 
 const SCAN_COLUMNS =
-  "CSV columns: id, code_id, at, country, region, city, device, os, browser, referrer_host, bot, bot_reason, outcome; oldest first. Raw scans are kept SCAN_RETENTION_DAYS (older periods keep only their counts, in the rollups).";
+  "CSV columns: id, code_id, at, country, region, city, device, os, browser, referrer_host, bot, bot_reason, outcome; oldest first (within a day read from the archive, scans of the same second in id order). Days past the raw window (SCAN_RAW_WINDOW_DAYS, 30 by default) are read from the raw-scan archive in R2, the rest from D1; scans from before the archive existed are kept SCAN_RETENTION_DAYS (older periods keep only their counts, in the rollups).";
 const scanFile = file("The export, streamed", "scans", "One scan per line: the fields of a ScanLog and codeId");
 
 exportRouter.openapi(
