@@ -1,4 +1,5 @@
-// `npm run bench` (`-- --json` for one JSON object, `-- --only engine|http` for one half): our
+// `npm run bench` (`-- --json` for one JSON object, `-- --only engine|http` for one half, `-- --only archive`
+// for the raw-scan archive's cost per million scans): our
 // figures beside a baseline measured in the same run (and styled PNGs with a logo beside the
 // libraries people use instead, bench/peers.ts). First the pure engine in Node, then HTTP
 // against a real local Worker (wrangler dev, workerd).
@@ -30,9 +31,19 @@ interface Target {
 const json = process.argv.includes("--json");
 const onlyAt = process.argv.indexOf("--only");
 const only = onlyAt === -1 ? null : process.argv[onlyAt + 1];
-if (only !== null && only !== "engine" && only !== "http") throw new Error("--only takes engine or http");
+if (only !== null && only !== "engine" && only !== "http" && only !== "archive") throw new Error("--only takes engine, http or archive");
 // Progress goes to stderr, so --json output stays one object on stdout.
 const progress = (line: string) => console.error(`[bench] ${line}`);
+
+// The raw-scan archive's cost per million scans (bench/archive-cost.ts): figures, not targets, so
+// only on request.
+if (only === "archive") {
+  const { archiveCostBench, printArchiveCost } = await import("./archive-cost");
+  const cost = await archiveCostBench(progress);
+  if (json) console.log(JSON.stringify({ machine: { node: process.version, cpus: cpus().length }, archive: cost }));
+  else printArchiveCost(cost);
+  process.exit(0);
+}
 
 function measure(name: string, side: Side): Figures {
   const child = spawnSync(process.execPath, [...process.execArgv, new URL("./child.ts", import.meta.url).pathname, name, side], {
