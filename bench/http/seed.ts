@@ -37,6 +37,9 @@ export interface CodeInput {
   type: string;
   content: Record<string, unknown>;
   appearance?: Record<string, unknown>;
+  /** Smart links (dynamic types): routing rules and variants, UTM parameters. */
+  routing?: Record<string, unknown>;
+  utm?: Record<string, unknown>;
 }
 
 /** POST /qr_codes; the answer is the code's representation (id, metadata.shortToken, …). */
