@@ -43,5 +43,11 @@ const PasswordPage: FC<{ action: string; problem: UnlockProblem }> = ({ action, 
 
 export const passwordPage = (action: string, problem: UnlockProblem) => documentOf(<PasswordPage action={action} problem={problem} />);
 
-/** The status pages' policy, but the form may post to this origin. */
-export const PASSWORD_PAGE_CSP = pageCsp(null).replace("form-action 'none'", "form-action 'self'");
+/**
+ * The status pages' policy, but the form may post. Browsers hold the redirects that follow a form's
+ * POST to form-action too (Chromium does: the 303 back and the 302 on to the target), so 'self'
+ * alone stopped the right password at the code's own target on another origin. Naming the
+ * target's origin here would tell someone without the password where the code goes; any http(s)
+ * address is allowed instead (the page shows nothing a visitor wrote, and its form is ours).
+ */
+export const PASSWORD_PAGE_CSP = pageCsp(null).replace("form-action 'none'", "form-action 'self' https: http:");
