@@ -10,7 +10,7 @@ import { chooseDestination, scanFacts, type Destination } from "./smart-links";
  * the same one the analytics count unique visitors by), and no storage read either way.
  */
 export function destinationOf(env: Env, record: RedirectRecord, request: Request, now = Date.now()): Promise<Destination> | Destination {
-  if (!record.routing && !record.utm) return { location: record.target, rule: null, variant: null };
+  if (!record.routing && !record.utm) return { location: record.target, target: record.target, rule: null, variant: null };
   const visitorKey = () => edgeVisitorKey(env, dayOf(new Date(now)), request.headers.get("CF-Connecting-IP") ?? "", request.headers.get("User-Agent") ?? "");
   return chooseDestination(record.target, record.codeId, record.routing, record.utm, scanFacts(request, now), visitorKey);
 }

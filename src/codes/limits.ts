@@ -12,15 +12,18 @@ export const LimitsSchema = z
     validUntil: z.iso.datetime({ offset: true, message: "must be an ISO 8601 date-time such as 2026-05-10T18:00:00+00:00" }).nullable().default(null),
     maxScans: z.number().int().min(1).max(1_000_000_000).nullable().default(null),
     fallbackUrl: z.string().max(2048).refine(isHttpUrl, "must be an absolute http:// or https:// URL").nullable().default(null),
+    /** Also send people to fallbackUrl while the destination a scan would reach is broken (codes/destination-health.ts). */
+    fallbackWhenBroken: z.boolean().default(false),
   })
   .superRefine((limits, ctx) => {
     if (limits.validFrom && limits.validUntil && Date.parse(limits.validUntil) <= Date.parse(limits.validFrom))
       ctx.addIssue({ code: "custom", path: ["validUntil"], message: "must be after validFrom" });
+    if (limits.fallbackWhenBroken === true && limits.fallbackUrl === null) ctx.addIssue({ code: "custom", path: ["fallbackWhenBroken"], message: "needs a fallbackUrl to send people to" });
   });
 
 export type Limits = z.output<typeof LimitsSchema>;
 
-export const NO_LIMITS: Limits = { validFrom: null, validUntil: null, maxScans: null, fallbackUrl: null };
+export const NO_LIMITS: Limits = { validFrom: null, validUntil: null, maxScans: null, fallbackUrl: null, fallbackWhenBroken: false };
 
 export const hasLimits = (limits: Limits | null): limits is Limits =>
   limits !== null && (limits.validFrom !== null || limits.validUntil !== null || limits.maxScans !== null || limits.fallbackUrl !== null);

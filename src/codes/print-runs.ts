@@ -17,7 +17,7 @@ import { labelsOf, type LabelSpec } from "./print-labels";
 import { newCodeId } from "./ids";
 import type { CodeInput, QrCodeRecord } from "./record";
 import { pushRedirects, redirectRecordOf, syncMarker } from "./short-links";
-import { planCreate, prepareWrite, type PlannedCreate, type WriteScope } from "./writes";
+import { inputCompleter, planCreate, prepareWrite, type PlannedCreate, type WriteScope } from "./writes";
 
 /**
  * Print runs: one request makes N serialised children (table 1..N, flyer batch A..Z) of one
@@ -75,6 +75,8 @@ export async function createPrintRun(scope: WriteScope, template: CodeInput, spe
   // One proof for all: every child has the template's content and appearance (its own label as name).
   let logoFileId: string | null;
   try {
+    // The organization's UTM defaults and the password's hash, once for every child.
+    template = await inputCompleter(env, orgId)(template);
     ({ logoFileId } = await prepareWrite(scope, template));
   } catch (err) {
     if (err instanceof InvalidInput) throw new InvalidInput(err.issues.map((issue) => ({ ...issue, field: issue.field ? `code.${issue.field}` : "code" })));

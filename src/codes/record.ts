@@ -18,6 +18,8 @@ export interface QrCodeRecord {
   utm: Utm | null;
   /** The code password's PBKDF2 hash (codes/code-password.ts); null when the code has none. */
   passwordHash: string | null;
+  /** Its destinations' health as the cron last found it (codes/destination-health.ts); null before the first check. Not editable. */
+  health: DestinationHealth | null;
   /** Normalised, distinct and sorted (src/codes/tags.ts). */
   tags: string[];
   logoFileId: string | null;
@@ -54,4 +56,17 @@ export interface CodeInput {
   passwordHash?: string | null;
   /** Normalised, distinct and sorted (src/codes/tags.ts). */
   tags: string[];
+}
+
+/** A dynamic code's destinations as the cron's checks last found them (codes/destination-health.ts). */
+export interface DestinationHealth {
+  status: "unknown" | "ok" | "broken";
+  /** The latest check of any of the code's destinations. */
+  checkedAt: string | null;
+  /** Since when the first of its broken destinations has been broken; null when none is. */
+  brokenSince: string | null;
+  /** The latest check's answer: of a broken destination when there is one, else the latest. */
+  lastAnswer: { url: string; status: number | null; error: string | null; at: string } | null;
+  /** Destinations broken now. */
+  brokenUrls: string[];
 }

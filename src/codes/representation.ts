@@ -64,6 +64,8 @@ export function representCode(code: QrCodeRecord, base: string) {
     // Additive (codes/smart-links.ts): both lists empty, every UTM field null, when the code has none.
     routing: code.routing ?? { rules: [], variants: [] },
     utm: code.utm ?? NO_UTM,
+    // Additive, dynamic codes: what the cron's destination checks last found (null before the first).
+    ...(dynamic ? { health: code.health } : {}),
     // Additive: normalised, sorted (codes/tags.ts); [] when the code has none.
     tags: code.tags,
   };

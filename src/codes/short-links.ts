@@ -41,6 +41,8 @@ export interface RedirectRecord {
   utm?: Utm;
   /** Present only for password-protected codes: the PBKDF2 hash the edge checks a submitted password against (codes/code-password.ts). */
   passwordHash?: string;
+  /** Present only for codes that send people to limits.fallbackUrl while a destination is broken, and only while one is (destination-health.ts). */
+  brokenUrls?: string[];
 }
 
 /** Where a scan of the code goes (catalog.ts says, per type); null for a static code or one without a token. */
@@ -62,6 +64,7 @@ export function redirectRecordOf(code: QrCodeRecord): RedirectRecord | null {
     ...(hasRouting(code.routing) ? { routing: code.routing } : {}),
     ...(hasUtm(code.utm) ? { utm: code.utm } : {}),
     ...(code.passwordHash !== null ? { passwordHash: code.passwordHash } : {}),
+    ...(code.limits?.fallbackWhenBroken && code.limits.fallbackUrl && code.health?.brokenUrls.length ? { brokenUrls: code.health.brokenUrls } : {}),
   };
 }
 

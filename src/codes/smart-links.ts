@@ -263,6 +263,8 @@ export function withUtm(destination: string, utm: Utm | undefined): string {
 /** Where a scan goes and why: the rule or variant (by label) that chose it; `rule` is "default" when the code has rules and none matched, null when it has none. */
 export interface Destination {
   location: string;
+  /** The destination before the UTM parameters: what destination health checks. */
+  target: string;
   rule: string | null;
   variant: string | null;
 }
@@ -279,7 +281,7 @@ export async function chooseDestination(
   facts: ScanFacts,
   visitorKey: () => Promise<string>,
 ): Promise<Destination> {
-  let chosen: Destination = { location: target, rule: null, variant: null };
+  let chosen: Omit<Destination, "target"> = { location: target, rule: null, variant: null };
   if (routing) {
     const ruleIndex = routing.rules.findIndex((rule) => ruleMatches(rule, facts));
     const noRule = routing.rules.length > 0 ? DEFAULT_RULE : null;
@@ -289,5 +291,5 @@ export async function chooseDestination(
       chosen = { location: routing.variants[i]!.url ?? target, rule: noRule, variant: variantLabel(routing.variants[i]!, i) };
     } else chosen = { ...chosen, rule: noRule };
   }
-  return { ...chosen, location: withUtm(chosen.location, utm) };
+  return { ...chosen, target: chosen.location, location: withUtm(chosen.location, utm) };
 }

@@ -13,6 +13,7 @@ import {
 import { findUtmDefaults } from "../db/utm-defaults";
 import { hasEdgeSecret } from "../lib/edge-keys";
 import { hashCodePassword } from "./code-password";
+import { syncChecksStatements } from "./destination-health";
 import { isoNow } from "../lib/time";
 import { readFileBytes, resolveUploadedImage } from "../files/logo";
 import { sha256Hex } from "../lib/hex";
@@ -134,9 +135,9 @@ export function planCreate(
   const db = env.DB;
   const { id, now } = at;
   const shortToken = isDynamicType(input.type) ? newShortToken() : null;
-  const code: QrCodeRecord = { id, orgId, ...input, utm: input.utm ?? null, passwordHash: input.passwordHash ?? null, logoFileId: at.logoFileId, shortToken, createdBy: at.createdBy, version: 1, scans: 0, views: 0, clicks: 0, createdAt: now, updatedAt: now };
+  const code: QrCodeRecord = { id, orgId, ...input, utm: input.utm ?? null, passwordHash: input.passwordHash ?? null, logoFileId: at.logoFileId, shortToken, createdBy: at.createdBy, version: 1, scans: 0, views: 0, clicks: 0, health: null, createdAt: now, updatedAt: now };
   const representation = representCode(code, publicOrigin);
-  const statements = insertCodeStatements(db, code, referencedFileIds(code));
+  const statements = [...insertCodeStatements(db, code, referencedFileIds(code)), ...syncChecksStatements(db, code, code.version, now)];
   if (shortToken) statements.unshift(reserveShortTokenStatement(db, shortToken, id, now), queueRedirectSyncStatement(db, shortToken, at.marker));
   return { code, representation, statements };
 }
@@ -241,6 +242,8 @@ export function planReplace(
   const shortToken = existing.shortToken ?? newToken;
   const next: QrCodeRecord = { ...existing, ...input, utm: input.utm ?? null, passwordHash: input.passwordHash === undefined ? existing.passwordHash : input.passwordHash, logoFileId: at.logoFileId, shortToken, updatedAt: at.now };
   const statements = replaceCodeStatements(db, next, existing.version, referencedFileIds(next));
+  // Before the replace (its last statement), under the same version check as the tags.
+  statements.splice(statements.length - 1, 0, ...syncChecksStatements(db, next, existing.version, at.now));
   if (newToken) statements.unshift(reserveShortTokenStatement(db, newToken, existing.id, at.now));
   const replaced = statements.length - 1;
   if (shortToken) statements.push(queueRedirectSyncStatement(db, shortToken, at.marker));

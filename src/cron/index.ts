@@ -1,5 +1,6 @@
 import { purgeDeletedOrganizations, unpublishInactiveLinks } from "../accounts/lifecycle";
 import { repairPendingRedirects } from "../codes/short-links";
+import { checkDestinations } from "../codes/destination-health";
 import { deleteIdempotencyKeysBefore } from "../db/qr-codes";
 import { isoNow } from "../lib/time";
 import { purgeExpiredConsoleSessions, purgeSpentSignInLinks } from "./console-sign-in";
@@ -41,6 +42,8 @@ export const jobs: Record<string, ScheduledJob> = {
   /** Console sign-in: sessions past their expiry, invite/reset links used or expired. */
   purgeExpiredConsoleSessions: (env, now) => purgeExpiredConsoleSessions(env, now),
   purgeSpentSignInLinks: (env, now) => purgeSpentSignInLinks(env, now),
+  /** Dynamic codes' destinations: a bounded, per-host spread batch of checks; broken and recovered ones update their codes. */
+  checkDestinations: (env, now) => checkDestinations(env, now),
 };
 
 export async function runScheduledJobs(controller: ScheduledController, env: Env): Promise<Record<string, number>> {

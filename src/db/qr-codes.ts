@@ -1,5 +1,5 @@
 import type { Appearance } from "../qr";
-import type { QrCodeRecord } from "../codes/record";
+import type { DestinationHealth, QrCodeRecord } from "../codes/record";
 import type { Limits } from "../codes/limits";
 import type { Routing, Utm } from "../codes/smart-links";
 import type { QrCodeType } from "../codes/types";
@@ -20,6 +20,7 @@ interface QrCodeRow {
   routing: string | null;
   utm: string | null;
   password_hash: string | null;
+  destination_health: string | null;
   tags: string;
   logo_file_id: string | null;
   short_token: string | null;
@@ -43,6 +44,7 @@ const toQrCode = (r: QrCodeRow): QrCodeRecord => ({
   routing: r.routing === null ? null : (JSON.parse(r.routing) as Routing),
   utm: r.utm === null ? null : (JSON.parse(r.utm) as Utm),
   passwordHash: r.password_hash,
+  health: r.destination_health === null ? null : (JSON.parse(r.destination_health) as DestinationHealth),
   tags: JSON.parse(r.tags) as string[],
   logoFileId: r.logo_file_id,
   shortToken: r.short_token,
@@ -127,6 +129,13 @@ export async function findCode(db: D1Database, orgId: string, id: string): Promi
 const IDS_PER_READ = 99;
 
 /** The organization's codes among `ids` by id (a missing id, or another organization's, is absent), 99 ids a query. */
+/** Codes by id whatever their organization, for jobs that found the ids themselves (destination checks). */
+export async function findCodesAnyOrganization(db: D1Database, ids: readonly string[]): Promise<QrCodeRecord[]> {
+  if (ids.length === 0) return [];
+  const { results } = await db.prepare("SELECT * FROM qr_codes WHERE id IN (SELECT value FROM json_each(?1))").bind(JSON.stringify(ids)).all<QrCodeRow>();
+  return results.map(toQrCode);
+}
+
 export async function findCodesByIds(db: D1Database, orgId: string, ids: readonly string[]): Promise<Map<string, QrCodeRecord>> {
   const found = new Map<string, QrCodeRecord>();
   for (let i = 0; i < ids.length; i += IDS_PER_READ) {

@@ -80,9 +80,15 @@ async function followShortLink(c: Context<AppEnv>, kind: "scan" | "click"): Prom
   const locked = await passwordGate(c, record, token, new URL(c.req.url).pathname);
   if (locked) return locked;
   const visit = { codeId: record.codeId, orgId: record.orgId, kind };
+  const destination = await destinationOf(c.env, record, c.req.raw);
+  // The owner opted in: while the destination is broken, people go to the fallback instead (and
+  // take nothing from the scan budget: they never reach the destination).
+  if (record.brokenUrls?.includes(destination.target) && record.limits?.fallbackUrl) {
+    recordVisit(c.env, c.executionCtx, c.req.raw, { ...visit, outcome: "fallback", rule: destination.rule, variant: destination.variant });
+    return redirectTo(c, record.limits.fallbackUrl);
+  }
   const verdict = await applyLimits(c.env, record, { request: c.req.raw, kind: "scan" });
   if (verdict.outcome === "target") {
-    const destination = await destinationOf(c.env, record, c.req.raw);
     recordVisit(c.env, c.executionCtx, c.req.raw, { ...visit, outcome: "target", rule: destination.rule, variant: destination.variant });
     // The person this scan admitted may open the hosted page even once the budget is spent.
     if (verdict.tookScan && destination.location.startsWith("/p/")) {

@@ -56,7 +56,7 @@ const errors = {
   ...commonErrors,
 };
 
-const EventType = z.enum(WEBHOOK_EVENTS).openapi({ description: "qr_code.created / updated / deleted (the code's write committed), qr_code.scanned (one delivery per consumer batch, listing its scans), qr_code.scan_limit_reached (the scan that took a code's last allowed scan)" });
+const EventType = z.enum(WEBHOOK_EVENTS).openapi({ description: "qr_code.created / updated / deleted (the code's write committed), qr_code.scanned (one delivery per consumer batch, listing its scans), qr_code.scan_limit_reached (the scan that took a code's last allowed scan), qr_code.destination_broken and qr_code.destination_recovered (the cron's destination checks found a code's destination broken, or working again; data: the code's id, name, shortToken and health)" });
 const Url = z.string().max(2048).openapi({ description: "https on the default port, a public DNS name (the SSRF rules of logo import, checked again at every delivery)", example: "https://hooks.example.com/edge-qr" });
 const Events = z.array(EventType).min(1).max(WEBHOOK_EVENTS.length * 2).openapi({ description: "The events sent to this endpoint (duplicates count once)" });
 const Description = z.string().max(200);

@@ -116,16 +116,16 @@ const underZone = (host: string, zone: string) => host === zone || host.endsWith
  * Why a URL may not be fetched, or null when it may. Exported for tests and for callers that want
  * to refuse a URL at validation time, before any work.
  */
-export function forbiddenUrlReason(input: string | URL): string | null {
+export function forbiddenUrlReason(input: string | URL, options: { allowHttp?: boolean } = {}): string | null {
   let url: URL;
   try {
     url = typeof input === "string" ? new URL(input) : input;
   } catch {
     return "not a valid URL";
   }
-  if (url.protocol !== "https:") return "only https URLs are allowed";
+  if (url.protocol !== "https:" && !(options.allowHttp && url.protocol === "http:")) return options.allowHttp ? "only http and https URLs are allowed" : "only https URLs are allowed";
   if (url.username !== "" || url.password !== "") return "URLs with credentials are not allowed";
-  if (url.port !== "") return "only the default https port is allowed";
+  if (url.port !== "") return `only the default ${options.allowHttp ? "port" : "https port"} is allowed`;
   const host = url.hostname.toLowerCase();
   if (host.startsWith("[") || host.includes(":")) return "IP addresses are not allowed; use a DNS name";
   if (host.length === 0 || host.length > 253) return "the host is not a valid DNS name";
@@ -145,10 +145,16 @@ export function forbiddenUrlReason(input: string | URL): string | null {
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
 /**
- * GET `url` under the SSRF rules above: redirects followed by hand and each hop re-checked before
- * it is fetched, the body counted while it streams, one deadline for everything.
+ * Fetches `url` under the SSRF rules above, redirects followed by hand and each hop re-checked
+ * before it is fetched, and hands the final answer (not a redirect) to `read` within the same
+ * deadline; every failure becomes a SafeFetchError.
  */
-export async function fetchPublicResource(url: string, options: SafeFetchOptions): Promise<FetchedResource> {
+async function fetchFollowing<T>(
+  url: string,
+  method: "GET" | "HEAD",
+  options: Omit<SafeFetchOptions, "maxBytes"> & { allowHttp?: boolean },
+  read: (response: Response, finalUrl: string, signal: AbortSignal) => Promise<T>,
+): Promise<T> {
   const fetcher: Fetcher = options.fetcher ?? ((input, init) => fetch(input, init));
   const maxRedirects = options.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -158,12 +164,9 @@ export async function fetchPublicResource(url: string, options: SafeFetchOptions
   try {
     let current = url;
     for (let hop = 0; ; hop++) {
-      const reason = forbiddenUrlReason(current);
+      const reason = forbiddenUrlReason(current, { allowHttp: options.allowHttp });
       if (reason) throw new SafeFetchError("FORBIDDEN_URL", `${hop === 0 ? "URL" : "redirect target"} refused: ${reason}`);
-      const response = await untilAborted(
-        fetcher(current, { method: "GET", redirect: "manual", signal, headers: { accept: options.accept ?? "*/*" } }),
-        signal,
-      );
+      const response = await untilAborted(fetcher(current, { method, redirect: "manual", signal, headers: { accept: options.accept ?? "*/*" } }), signal);
       if (REDIRECTS.has(response.status)) {
         await response.body?.cancel().catch(() => undefined);
         const location = response.headers.get("location");
@@ -176,13 +179,7 @@ export async function fetchPublicResource(url: string, options: SafeFetchOptions
         }
         continue;
       }
-      if (response.status < 200 || response.status > 299) {
-        await response.body?.cancel().catch(() => undefined);
-        throw new SafeFetchError("HTTP_STATUS", `the server answered HTTP ${response.status}`);
-      }
-      const bytes = await readCapped(response, options.maxBytes, signal);
-      const contentType = response.headers.get("content-type");
-      return { bytes, mediaType: contentType ? contentType.split(";")[0]!.trim().toLowerCase() : null, finalUrl: current };
+      return await read(response, current, signal);
     }
   } catch (err) {
     if (err instanceof SafeFetchError) throw err;
@@ -191,6 +188,42 @@ export async function fetchPublicResource(url: string, options: SafeFetchOptions
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** GET `url` under the SSRF rules above, the body counted while it streams, one deadline for everything. */
+export function fetchPublicResource(url: string, options: SafeFetchOptions): Promise<FetchedResource> {
+  return fetchFollowing(url, "GET", options, async (response, finalUrl, signal) => {
+    if (response.status < 200 || response.status > 299) {
+      await response.body?.cancel().catch(() => undefined);
+      throw new SafeFetchError("HTTP_STATUS", `the server answered HTTP ${response.status}`);
+    }
+    const bytes = await readCapped(response, options.maxBytes, signal);
+    const contentType = response.headers.get("content-type");
+    return { bytes, mediaType: contentType ? contentType.split(";")[0]!.trim().toLowerCase() : null, finalUrl };
+  });
+}
+
+/** Answers a server may give HEAD when it only serves GET: the probe asks again with GET. */
+const HEAD_REFUSED = new Set([400, 403, 404, 405, 406, 409, 429, 500, 501, 502, 503]);
+
+/**
+ * Whether `url` answers, for destination checks: HEAD (no body), then GET when HEAD fails or a
+ * server refuses HEAD (the body is never read), both under the SSRF rules above, http allowed (a
+ * code may send people to an http page). The final status, or a SafeFetchError.
+ */
+export async function probePublicUrl(url: string, options: Omit<SafeFetchOptions, "maxBytes"> = {}): Promise<{ status: number; finalUrl: string }> {
+  const status = async (response: Response, finalUrl: string) => {
+    await response.body?.cancel().catch(() => undefined);
+    return { status: response.status, finalUrl };
+  };
+  let head: { status: number; finalUrl: string } | null = null;
+  try {
+    head = await fetchFollowing(url, "HEAD", { ...options, allowHttp: true }, status);
+  } catch (err) {
+    if (err instanceof SafeFetchError && (err.reason === "FORBIDDEN_URL" || err.reason === "TOO_MANY_REDIRECTS")) throw err;
+  }
+  if (head && !HEAD_REFUSED.has(head.status)) return head;
+  return fetchFollowing(url, "GET", { ...options, allowHttp: true }, status);
 }
 
 /** Rejects as soon as the signal aborts, even if `promise` ignores the signal. */

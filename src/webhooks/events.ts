@@ -8,7 +8,15 @@ import { isoNow } from "../lib/time";
  * the delivery consumer (delivery.ts). Emitting never fails the caller: the write or the scan batch
  * that caused the event has already committed, so a failure here is logged, not thrown.
  */
-export const WEBHOOK_EVENTS = ["qr_code.created", "qr_code.updated", "qr_code.deleted", "qr_code.scanned", "qr_code.scan_limit_reached"] as const;
+export const WEBHOOK_EVENTS = [
+  "qr_code.created",
+  "qr_code.updated",
+  "qr_code.deleted",
+  "qr_code.scanned",
+  "qr_code.scan_limit_reached",
+  "qr_code.destination_broken",
+  "qr_code.destination_recovered",
+] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENTS)[number];
 
 /** What the queue carries: the delivery's id alone (its payload, up to a batch of scans, stays in D1). */

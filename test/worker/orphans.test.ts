@@ -103,6 +103,7 @@ function linksCode(orgId: string, id: string, images: string[], logoFileId: stri
     routing: null,
     utm: null,
     passwordHash: null,
+    health: null,
     logoFileId,
     shortToken: null,
     createdBy: "test",

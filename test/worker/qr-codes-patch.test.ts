@@ -51,9 +51,9 @@ describe("PATCH /qr_codes/{id}: a JSON merge patch (RFC 7396)", () => {
     // Limits: set by a patch on a code without any, removed by null.
     const url = await createCode(org.writeKey);
     const limited = await patch(org.writeKey, url.id, { limits: { maxScans: 5 } });
-    expect(limited.json.limits).toEqual({ validFrom: null, validUntil: null, maxScans: 5, fallbackUrl: null });
+    expect(limited.json.limits).toEqual({ validFrom: null, validUntil: null, maxScans: 5, fallbackUrl: null, fallbackWhenBroken: false });
     const unlimited = await patch(org.writeKey, url.id, { limits: null });
-    expect(unlimited.json.limits).toEqual({ validFrom: null, validUntil: null, maxScans: null, fallbackUrl: null });
+    expect(unlimited.json.limits).toEqual({ validFrom: null, validUntil: null, maxScans: null, fallbackUrl: null, fallbackWhenBroken: false });
   });
 
   it("a new type takes a content of its own: the old fields are removed with null, or refused by name", async () => {

@@ -23,10 +23,11 @@ describe("QR code resource: create and read", () => {
     expect(res.headers.get("content-type")).toMatch(/^application\/ld\+json/);
     const code = res.json;
     expect(res.headers.get("location")).toBe(`/qr_codes/${code.id}`);
-    expect(Object.keys(code)).toEqual(["id", "name", "type", "content", "metadata", "appearance", "attributes", "links", "analytics", "limits", "routing", "utm", "tags"]);
+    expect(Object.keys(code)).toEqual(["id", "name", "type", "content", "metadata", "appearance", "attributes", "links", "analytics", "limits", "routing", "utm", "health", "tags"]);
+    expect(code.health).toBeNull();
     expect(code.routing).toEqual({ rules: [], variants: [] });
     expect(code.utm).toEqual({ source: null, medium: null, campaign: null, term: null, content: null });
-    expect(code.limits).toEqual({ validFrom: null, validUntil: null, maxScans: null, fallbackUrl: null });
+    expect(code.limits).toEqual({ validFrom: null, validUntil: null, maxScans: null, fallbackUrl: null, fallbackWhenBroken: false });
     expect(code.id).toMatch(/^[0-9a-f]{24}$/);
     expect(code.metadata.shortToken).toMatch(/^[0-9A-Za-z]{8}$/);
     expect(code.metadata.createdAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00$/);

@@ -112,7 +112,7 @@ describe("limits", () => {
     expect((await scan(ended.metadata.shortToken)).headers.get("location")).toBe("https://example.com/ended");
     const open = await createCode(org.writeKey, { content: { url: "https://example.com/live" }, limits: { validFrom: past, validUntil: future } });
     expect((await scan(open.metadata.shortToken)).headers.get("location")).toBe("https://example.com/live");
-    expect(open.limits).toEqual({ validFrom: past, validUntil: future, maxScans: null, fallbackUrl: null });
+    expect(open.limits).toEqual({ validFrom: past, validUntil: future, maxScans: null, fallbackUrl: null, fallbackWhenBroken: false });
   });
 
   it("maxScans is exact under 50 concurrent scans, and only people use it up", async () => {

@@ -22,6 +22,8 @@ const EVENT_LABELS: Record<EventType, string> = {
   "qr_code.deleted": "A code was deleted",
   "qr_code.scanned": "Codes were scanned (one request per batch of scans)",
   "qr_code.scan_limit_reached": "A code reached its scan limit",
+  "qr_code.destination_broken": "A code's destination stopped working",
+  "qr_code.destination_recovered": "A code's destination works again",
 };
 const EVENTS = Object.keys(EVENT_LABELS) as EventType[];
 

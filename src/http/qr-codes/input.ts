@@ -145,7 +145,8 @@ export const AppearanceInputSchema = z
 
 export const AppearanceOutputSchema = z.object(responseShape(AppearanceSchema.shape)).openapi("Appearance", { description: "The design, every field present" });
 
-const LIMITS = "Beyond the contract, dynamic codes only: outside [validFrom, validUntil) or after maxScans human scans, /r/{token} sends people to fallbackUrl (or shows a 'no longer active' page)";
+const LIMITS =
+  "Beyond the contract, dynamic codes only: outside [validFrom, validUntil) or after maxScans human scans, /r/{token} sends people to fallbackUrl (or shows a 'no longer active' page); with fallbackWhenBroken, also while the destination a scan would reach is broken (the code's health)";
 export const LimitsInputSchema = z.object(requestShape(LimitsSchema.shape)).openapi("LimitsInput", { description: LIMITS });
 export const LimitsOutputSchema = z.object(responseShape(LimitsSchema.shape)).openapi("Limits", { description: `${LIMITS}; every field null when the code has none` });
 

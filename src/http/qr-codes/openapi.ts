@@ -14,6 +14,19 @@ const Timestamp = z.string().openapi({ example: "2026-11-21T08:31:00+00:00" });
 // The representation types `method` as a string (codes/representation.ts); the document names the two it takes.
 const Link = z.object({ rel: z.string(), href: z.string(), method: z.enum(["GET", "POST"]) });
 
+const DestinationHealthSchema = z
+  .object({
+    status: z.enum(["unknown", "ok", "broken"]).describe("broken: at least one destination is; ok: every one answered; unknown: some not checked yet"),
+    checkedAt: z.string().nullable(),
+    brokenSince: z.string().nullable().describe("Since when the first broken destination has been broken"),
+    lastAnswer: z
+      .object({ url: z.string(), status: z.number().int().nullable().describe("The HTTP status; null when none came"), error: z.string().nullable(), at: z.string() })
+      .nullable()
+      .describe("The latest check's answer: of a broken destination when there is one"),
+    brokenUrls: z.array(z.string()),
+  })
+  .openapi("DestinationHealth");
+
 export const QrCodeSchema = z
   .object({
     id: z.string().openapi({ example: "0193a1b2c3d4e5f6a7b8c9d0" }),
@@ -46,6 +59,11 @@ export const QrCodeSchema = z
     limits: LimitsOutputSchema,
     routing: RoutingOutputSchema,
     utm: UtmOutputSchema,
+    health: DestinationHealthSchema.nullable()
+      .optional()
+      .describe(
+        "Beyond the contract, dynamic codes only: what the cron's checks of the code's http(s) destinations (its url, its rules' and variants' urls) last found; null before the first check. A destination is broken after two failed checks in a row (404, 410, 451, 5xx or no answer); with limits.fallbackWhenBroken, scans whose destination is broken go to limits.fallbackUrl until a check finds it working again",
+      ),
     tags: z.array(z.string()).describe("Beyond the contract: the code's tags, normalised and sorted ([] when none); ?tag= on the listing filters by them"),
   })
   .openapi("QrCode");
