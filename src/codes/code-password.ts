@@ -1,4 +1,5 @@
 import { hashPassword, verifyPassword } from "../auth/passwords";
+import { CODE_PASSWORD_MAX_LENGTH } from "./smart-links";
 import { edgeKey, hasEdgeSecret } from "../lib/edge-keys";
 import { fromHex, toHex } from "../lib/hex";
 import { orUnavailable } from "../lib/unavailable";
@@ -23,8 +24,6 @@ import { signInGateOf, type AttemptVerdict } from "../objects/sign-in-gate";
  */
 
 export const CODE_PASSWORD_ITERATIONS = 5_000;
-export const CODE_PASSWORD_MIN_LENGTH = 4;
-export const CODE_PASSWORD_MAX_LENGTH = 128;
 export const CODE_UNLOCK_TTL_SECONDS = 3_600;
 export const UNLOCK_FAILURE_LIMIT = 10;
 

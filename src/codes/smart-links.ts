@@ -13,6 +13,10 @@ import { COUNTRY_CODES } from "./countries";
  * (never into our own pages or files, nor into a limit's fallbackUrl).
  */
 
+/** A code password's bounds (codes/code-password.ts hashes and checks it). */
+export const CODE_PASSWORD_MIN_LENGTH = 4;
+export const CODE_PASSWORD_MAX_LENGTH = 128;
+
 export const MAX_RULES = 20;
 export const MAX_VARIANTS = 10;
 const MAX_VALUES = 50;
@@ -73,7 +77,7 @@ export const WindowSchema = z
     timeZone: z.string().max(64).refine(isTimeZone, { error: (issue) => `unknown time zone ${JSON.stringify(issue.input)} (an IANA name such as Europe/Berlin)` }),
   })
   .superRefine((window, ctx) => {
-    if (TIME_OF_DAY.test(window.from) && TIME_OF_DAY.test(window.until) && minutesOf(window.from) === minutesOf(window.until))
+    if (typeof window.from === "string" && typeof window.until === "string" && TIME_OF_DAY.test(window.from) && TIME_OF_DAY.test(window.until) && minutesOf(window.from) === minutesOf(window.until))
       ctx.addIssue({ code: "custom", path: ["until"], message: "must differ from from: the window would be empty" });
   });
 
@@ -106,10 +110,12 @@ export const RoutingSchema = z
     variants: z.array(VariantSchema).max(MAX_VARIANTS, `must have at most ${MAX_VARIANTS} variants`).default([]),
   })
   .superRefine((routing, ctx) => {
+    // Also run when a field failed (zod keeps going): then a list may be anything that was sent.
+    if (!Array.isArray(routing.rules) || !Array.isArray(routing.variants)) return;
     if (routing.variants.length === 1) ctx.addIssue({ code: "custom", path: ["variants"], message: "must have at least two variants (or none)" });
-    const total = routing.variants.reduce((sum, variant) => sum + (typeof variant.weight === "number" ? variant.weight : 0), 0);
+    const total = routing.variants.reduce((sum, variant) => sum + (typeof variant?.weight === "number" ? variant.weight : 0), 0);
     if (routing.variants.length > 1 && total !== 100) ctx.addIssue({ code: "custom", path: ["variants"], message: `weights must add up to 100 (they add up to ${total})` });
-    for (const [field, labels] of [["rules", routing.rules.map(ruleLabel)], ["variants", routing.variants.map(variantLabel)]] as const) {
+    for (const [field, labels] of [["rules", routing.rules.map((rule, i) => ruleLabel(rule ?? {}, i))], ["variants", routing.variants.map((variant, i) => variantLabel(variant ?? {}, i))]] as const) {
       const seen = new Set<string>(field === "rules" ? [DEFAULT_RULE] : []);
       for (const [i, label] of labels.entries()) {
         if (seen.has(label)) ctx.addIssue({ code: "custom", path: [field, i, "name"], message: label === DEFAULT_RULE && field === "rules" ? `must not be "${DEFAULT_RULE}": analytics name scans that no rule matched so` : `must be unique: ${JSON.stringify(label)} names an earlier one` });
@@ -131,8 +137,8 @@ export const hasUtm = (utm: Utm | null | undefined): utm is Utm => !!utm && Obje
 export const DEFAULT_RULE = "default";
 
 /** How analytics name a rule or a variant: its name, else its place ("rule 2", "B"). */
-export const ruleLabel = (rule: Pick<Rule, "name">, index: number) => (typeof rule.name === "string" ? rule.name : `rule ${index + 1}`);
-export const variantLabel = (variant: Pick<Variant, "name">, index: number) => (typeof variant.name === "string" ? variant.name : String.fromCharCode(65 + index));
+export const ruleLabel = (rule: Partial<Pick<Rule, "name">>, index: number) => (typeof rule.name === "string" ? rule.name : `rule ${index + 1}`);
+export const variantLabel = (variant: Partial<Pick<Variant, "name">>, index: number) => (typeof variant.name === "string" ? variant.name : String.fromCharCode(65 + index));
 
 // At the edge: pure evaluation from the request's facts.
 

@@ -103,6 +103,45 @@ const validBody = fc
   .tuple(text(60), validContent, validAppearance, validLimits)
   .map(([name, typed, look, limits]) => ({ name, ...typed, appearance: look, ...(limits && typed.type !== "call" && typed.type !== "sms" && typed.type !== "email" && typed.type !== "geo" && typed.type !== "wifi" ? { limits } : {}) }));
 
+/** Smart-link fields (routing rules, variants, UTM, a password) at and past their bounds. */
+const condition = <T>(values: fc.Arbitrary<T>) => fc.oneof(fc.array(values, { maxLength: 4 }), anyValue);
+const rule = fc.oneof(
+  fc.record(
+    {
+      name: anyValue,
+      url,
+      os: condition(fc.constantFrom("ios", "android", "other", "windows")),
+      countries: condition(fc.constantFrom("DE", "fr", "ZZ", "XK", "T1", "", "USA")),
+      languages: condition(fc.constantFrom("de", "pt-BR", "not a tag", "x", "zh-Hant-TW", "*")),
+      window: fc.oneof(
+        fc.record(
+          {
+            days: condition(fc.constantFrom("mon", "sun", "fri", "xyz")),
+            from: fc.oneof(fc.constantFrom("00:00", "09:30", "24:00", "23:59", "9:00", "25:00"), anyValue),
+            until: fc.oneof(fc.constantFrom("00:00", "17:00", "24:00", "06:00"), anyValue),
+            timeZone: fc.oneof(fc.constantFrom("Europe/Berlin", "UTC", "Etc/GMT+14", "Mars/Olympus", "America/New_York"), anyValue),
+          },
+          { requiredKeys: [] },
+        ),
+        anyValue,
+      ),
+    },
+    { requiredKeys: [] },
+  ),
+  anyValue,
+);
+const routing = fc.oneof(
+  fc.record(
+    {
+      rules: fc.oneof(fc.array(rule, { maxLength: 22 }), anyValue),
+      variants: fc.oneof(fc.array(fc.record({ name: anyValue, url: fc.oneof(url, fc.constant(null)), weight: fc.oneof(fc.integer({ min: -5, max: 105 }), anyValue) }, { requiredKeys: [] }), { maxLength: 11 }), anyValue),
+    },
+    { requiredKeys: [] },
+  ),
+  anyValue,
+);
+const utm = fc.oneof(fc.record({ source: anyValue, medium: anyValue, campaign: anyValue, term: anyValue, content: anyValue }, { requiredKeys: [] }), anyValue);
+
 const body = fc.oneof(
   { weight: 6, arbitrary: validBody },
   {
@@ -125,6 +164,9 @@ const body = fc.oneof(
             { requiredKeys: [] },
           ),
         ),
+        routing,
+        utm,
+        password: fc.oneof(fc.string({ maxLength: 140 }), anyValue),
       },
       { requiredKeys: ["name"] },
     ),

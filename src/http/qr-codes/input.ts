@@ -2,9 +2,8 @@ import { z } from "@hono/zod-openapi";
 import type { Context, MiddlewareHandler } from "hono";
 import { CONTENT_SCHEMAS, contentSummary, derivedFieldNames, isDynamicType } from "../../codes/catalog";
 import { hasLimits, LimitsSchema } from "../../codes/limits";
-import { hasRouting, hasUtm, MAX_RULES, MAX_VARIANTS, RoutingSchema, RuleSchema, UtmSchema, VariantSchema, WindowSchema } from "../../codes/smart-links";
+import { CODE_PASSWORD_MAX_LENGTH, CODE_PASSWORD_MIN_LENGTH, hasRouting, hasUtm, MAX_RULES, MAX_VARIANTS, RoutingSchema, RuleSchema, UtmSchema, VariantSchema, WindowSchema } from "../../codes/smart-links";
 import type { CodeInput, QrCodeRecord } from "../../codes/record";
-import { CODE_PASSWORD_MAX_LENGTH, CODE_PASSWORD_MIN_LENGTH } from "../../codes/code-password";
 import { TAGS_DESCRIPTION, TagsSchema } from "../../codes/tags";
 import { QR_CODE_TYPES, type QrCodeType } from "../../codes/types";
 import type { AppEnv } from "../../env";
@@ -89,14 +88,15 @@ export const CodeBody = withViolationMessages(
         const moved = ctx.issues.filter(insideAppearance);
         if (moved.length > 0) ctx.issues.splice(0, ctx.issues.length, ...ctx.issues.filter((issue) => !insideAppearance(issue)), ...moved);
         const valid = (field: string) => !ctx.issues.some((issue) => issue.path?.[0] === field);
-        const dynamicOnly = (field: string, set: boolean) => {
-          if (type && valid(field) && set && !isDynamicType(type))
+        // `isSet` reads the field only once it is valid: before that it holds whatever was sent.
+        const dynamicOnly = (field: string, isSet: () => boolean) => {
+          if (type && valid(field) && isSet() && !isDynamicType(type))
             ctx.addIssue({ code: "custom", path: [field], message: `apply to dynamic codes only; a ${type} code's image holds its payload and never passes through a short link` });
         };
-        dynamicOnly("limits", hasLimits(body.limits));
-        dynamicOnly("routing", hasRouting(body.routing));
-        dynamicOnly("utm", hasUtm(body.utm));
-        dynamicOnly("password", typeof body.password === "string");
+        dynamicOnly("limits", () => hasLimits(body.limits));
+        dynamicOnly("routing", () => hasRouting(body.routing));
+        dynamicOnly("utm", () => hasUtm(body.utm));
+        dynamicOnly("password", () => typeof body.password === "string");
       },
       // Also when a field failed: the content and the limits are reported beside it.
       { when: (payload) => isRecord(payload.value) },
