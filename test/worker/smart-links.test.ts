@@ -312,7 +312,7 @@ describe("password-protected codes", () => {
     const page = await get(`/r/${token}`);
     expect(page.status).toBe(403);
     expect(page.headers.get("location")).toBeNull();
-    expect(page.headers.get("content-security-policy")).toContain("form-action 'self'");
+    expect(page.headers.get("content-security-policy")).toContain("form-action 'self' https: http:");
     expect(page.headers.get("content-security-policy")).toContain("default-src 'none'");
     const html = await page.text();
     expect(html).toContain(`action="/r/${token}"`);
