@@ -38,12 +38,12 @@ const Country = z
   .transform((code) => code.toUpperCase())
   .refine((code) => COUNTRY_CODES.has(code), { error: (issue) => `unknown country code ${JSON.stringify(issue.input)} (ISO 3166-1 alpha-2, e.g. DE)` });
 
-/** A BCP 47 language tag, stored lower case; "de" also matches "de-AT". */
+/** A BCP 47 language tag, stored canonical and lower case ("deu" is "de", as browsers send it); "de" also matches "de-AT". */
 const Language = z
   .string()
   .max(35)
   .refine((tag) => /^[a-z]{2,3}(-[a-z0-9]{1,8})*$/i.test(tag) && canonicalLocale(tag) !== null, { error: (issue) => `unknown language tag ${JSON.stringify(issue.input)} (BCP 47, e.g. de or pt-BR)` })
-  .transform((tag) => tag.toLowerCase());
+  .transform((tag) => canonicalLocale(tag)!.toLowerCase());
 
 function canonicalLocale(tag: string): string | null {
   try {
@@ -54,6 +54,7 @@ function canonicalLocale(tag: string): string | null {
 }
 
 const TIME_OF_DAY = /^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$/;
+const START_OF_WINDOW = /^(?:[01]\d|2[0-3]):[0-5]\d$/;
 const minutesOf = (time: string) => Number(time.slice(0, 2)) * 60 + Number(time.slice(3));
 
 export function isTimeZone(zone: string): boolean {
@@ -72,7 +73,7 @@ export function isTimeZone(zone: string): boolean {
 export const WindowSchema = z
   .object({
     days: values(z.enum(WEEKDAYS), 7),
-    from: z.string().regex(TIME_OF_DAY, "must be a time of day HH:MM (00:00 to 23:59)").default("00:00"),
+    from: z.string().regex(START_OF_WINDOW, "must be a time of day HH:MM (00:00 to 23:59)").default("00:00"),
     until: z.string().regex(TIME_OF_DAY, "must be a time of day HH:MM (00:01 to 24:00)").default("24:00"),
     timeZone: z.string().max(64).refine(isTimeZone, { error: (issue) => `unknown time zone ${JSON.stringify(issue.input)} (an IANA name such as Europe/Berlin)` }),
   })
@@ -166,7 +167,9 @@ export function deviceOs(agent: string): DeviceOs {
 export function preferredLanguage(header: string | null): string | null {
   if (!header) return null;
   let best: { tag: string; q: number } | null = null;
-  for (const part of header.slice(0, 1000).split(",")) {
+  // Long headers are cut at the last whole entry before 1,000 characters, never inside one.
+  const text = header.length <= 1000 ? header : header.slice(0, header.lastIndexOf(",", 1000) + 1);
+  for (const part of text.split(",")) {
     const [tag, ...params] = part.trim().split(";");
     if (!tag || tag === "*" || !/^[a-z]{1,8}(-[a-z0-9]{1,8})*$/i.test(tag)) continue;
     const qParam = params.map((p) => p.trim()).find((p) => p.startsWith("q="));
@@ -260,7 +263,7 @@ const UTM_PARAMETERS = ["source", "medium", "campaign", "term", "content"] as co
  * copied from elsewhere), every other parameter and the fragment stay as they are.
  */
 export function withUtm(destination: string, utm: Utm | undefined): string {
-  if (!utm || !/^https?:/i.test(destination)) return destination;
+  if (!utm || !/^https?:/i.test(destination) || !UTM_PARAMETERS.some((name) => utm[name] !== null)) return destination;
   const url = new URL(destination);
   for (const name of UTM_PARAMETERS) if (utm[name] !== null) url.searchParams.set(`utm_${name}`, utm[name]!);
   return url.toString();

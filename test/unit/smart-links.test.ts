@@ -321,6 +321,28 @@ describe("withUtm", () => {
   });
 });
 
+describe("edges the review found", () => {
+  it('a language is stored canonical: "deu" is "de", as browsers send it', () => {
+    expect(RuleSchema.parse({ url: URL_A, languages: ["deu", "PT-br"] }).languages).toEqual(["de", "pt-br"]);
+  });
+
+  it('a window cannot start at "24:00"', () => {
+    expect(RuleSchema.safeParse({ url: URL_A, window: { from: "24:00", until: "06:00", timeZone: "UTC" } }).success).toBe(false);
+  });
+
+  it("a header cut at 1,000 characters never counts the fragment of an entry", () => {
+    // 99 entries of 10 characters, then "fr-CA" starting at 990 and "de" whose q crosses the cut.
+    const header = `${"xx;q=0.01,".repeat(99)}fr;q=0.5,de;q=0.9`;
+    expect(header.length).toBeGreaterThan(1000);
+    expect(preferredLanguage(header)).toBe("fr");
+  });
+
+  it("a code whose UTM fields are all null leaves the URL exactly as written", () => {
+    const none = { source: null, medium: null, campaign: null, term: null, content: null };
+    expect(withUtm("HTTPS://Example.COM/a?b=1#c", none)).toBe("HTTPS://Example.COM/a?b=1#c");
+  });
+});
+
 describe("RoutingSchema and RuleSchema", () => {
   const issues = (input: unknown, schema: { safeParse(input: unknown): { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] } } } = RoutingSchema) => {
     const result = schema.safeParse(input);
