@@ -191,15 +191,25 @@ export function scanFacts(request: Request, now: number): ScanFacts {
 }
 
 const localClocks = new Map<string, Intl.DateTimeFormat>();
-/** The weekday and minute of the day at `now` in `zone` (formatters are kept per zone: building one costs more than using it). */
+const localMinutes = new Map<string, { minuteStart: number; time: { day: Weekday; minute: number } }>();
+/**
+ * The weekday and minute of the day at `now` in `zone`. Formatters are kept per zone (building one
+ * costs more than using it), and the answer per zone for the minute it holds (every zone's offset
+ * is whole minutes): a busy code's scans format the time once a minute, not once each.
+ */
 function localTime(zone: string, now: number): { day: Weekday; minute: number } {
+  const minuteStart = now - (now % 60_000);
+  const known = localMinutes.get(zone);
+  if (known?.minuteStart === minuteStart) return known.time;
   let clock = localClocks.get(zone);
   if (!clock) {
     clock = new Intl.DateTimeFormat("en-US", { timeZone: zone, weekday: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
     localClocks.set(zone, clock);
   }
   const parts = Object.fromEntries(clock.formatToParts(now).map((part) => [part.type, part.value]));
-  return { day: String(parts.weekday).slice(0, 3).toLowerCase() as Weekday, minute: Number(parts.hour) * 60 + Number(parts.minute) };
+  const time = { day: String(parts.weekday).slice(0, 3).toLowerCase() as Weekday, minute: Number(parts.hour) * 60 + Number(parts.minute) };
+  localMinutes.set(zone, { minuteStart, time });
+  return time;
 }
 
 export function inWindow(window: NonNullable<Rule["window"]>, now: number): boolean {
@@ -264,10 +274,18 @@ const UTM_PARAMETERS = ["source", "medium", "campaign", "term", "content"] as co
  */
 export function withUtm(destination: string, utm: Utm | undefined): string {
   if (!utm || !/^https?:/i.test(destination) || !UTM_PARAMETERS.some((name) => utm[name] !== null)) return destination;
+  // The same record (kept in isolate memory) asks for the same few URLs on every scan.
+  let known = mergedUrls.get(utm);
+  if (!known) mergedUrls.set(utm, (known = new Map()));
+  const hit = known.get(destination);
+  if (hit !== undefined) return hit;
   const url = new URL(destination);
   for (const name of UTM_PARAMETERS) if (utm[name] !== null) url.searchParams.set(`utm_${name}`, utm[name]!);
-  return url.toString();
+  const merged = url.toString();
+  if (known.size < 64) known.set(destination, merged);
+  return merged;
 }
+const mergedUrls = new WeakMap<Utm, Map<string, string>>();
 
 /** Where a scan goes and why: the rule or variant (by label) that chose it; `rule` is "default" when the code has rules and none matched, null when it has none. */
 export interface Destination {
