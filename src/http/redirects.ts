@@ -68,8 +68,9 @@ benchRouter.get("/constant-redirect", (c) =>
 /**
  * A visit of the short link: the image's scan (/r) or the share link's click (/s). Both go the
  * same way and draw on the same scan budget (a limit caps how many people reach the target, by
- * whichever link); analytics keep them apart. Limits first, then the code's rules, variants and
- * UTM parameters (codes/destination.ts), all from the redirect record.
+ * whichever link); analytics keep them apart. In order, all from the redirect record: the password
+ * gate, the fallback of a broken destination (for codes that opted in), the limits, then the
+ * destination the code's rules, variants and UTM parameters chose (codes/destination.ts).
  */
 async function followShortLink(c: Context<AppEnv>, kind: "scan" | "click"): Promise<Response> {
   const token = c.req.param("token")!;
