@@ -1,4 +1,5 @@
 import { isoNow } from "../lib/time";
+import { sendCoalesced } from "./outbox";
 import { edgeVisitorKey } from "./visitor";
 import { agentFacts, botReason, type BotReason } from "./user-agent";
 
@@ -109,12 +110,14 @@ export function logDroppedVisit(visit: VisitMessage | VisitEvent | VisitInput, w
 }
 
 const SEND_ATTEMPTS = 3;
+const utf8 = new TextEncoder();
 
 /**
  * Builds the event and enqueues it after the response (ctx.waitUntil): the visitor never waits
- * for analytics, and nothing but the queue is needed (no D1 read or write before the send). A
- * failed send is retried; one that still fails is logged (logDroppedVisit) and counted, never
- * silently lost.
+ * for analytics, and nothing but the queue is needed (no D1 read or write before the send). The
+ * event goes out in one batch with the isolate's other events of the same few milliseconds
+ * (outbox.ts); if that batch fails, it is sent alone, retried, and one that still fails is logged
+ * (logDroppedVisit) and counted, never silently lost.
  */
 export function recordVisit(env: Env, ctx: { waitUntil(promise: Promise<unknown>): void }, request: Request, input: VisitInput): void {
   ctx.waitUntil(
@@ -122,15 +125,27 @@ export function recordVisit(env: Env, ctx: { waitUntil(promise: Promise<unknown>
       // Yield first: an async function runs synchronously up to its first await, and the user
       // agent parsing below must not delay the response it is recorded for.
       await new Promise((resolve) => setTimeout(resolve, 0));
-      let event: VisitMessage | undefined;
+      let event: VisitMessage;
+      try {
+        event = await buildVisitMessage(env, request, input);
+      } catch (err) {
+        logDroppedVisit(input, err instanceof Error ? err.message : String(err));
+        return;
+      }
+      // Most events go out in a batch with their neighbours (outbox.ts); one whose batch failed,
+      // or whose sender did not finish, is sent alone with retries.
+      try {
+        if ((await sendCoalesced(env.SCANS, event, utf8.encode(JSON.stringify(event)).byteLength)) === "sent") return;
+      } catch {
+        // The batch failed: this event's own attempts follow.
+      }
       for (let attempt = 1; attempt <= SEND_ATTEMPTS; attempt++) {
         try {
-          event ??= await buildVisitMessage(env, request, input);
-          await env.SCANS.send(event, { contentType: "json" });
+          await env.SCANS.send(event, { contentType: "v8" });
           return;
         } catch (err) {
           if (attempt === SEND_ATTEMPTS) {
-            logDroppedVisit(event ?? input, err instanceof Error ? err.message : String(err));
+            logDroppedVisit(event, err instanceof Error ? err.message : String(err));
             return;
           }
           await new Promise((resolve) => setTimeout(resolve, 25 * attempt));

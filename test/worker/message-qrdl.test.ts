@@ -7,19 +7,13 @@ import { decryptSecret, encryptSecret, importSecretKey } from "../../src/auth/ac
 import type { CallerGate } from "../../src/objects/caller-gate";
 import { expectScans, expectSvgScans } from "../support/decode";
 import { admin, ALL_ACTIONS, bearer, driveGateClock, expectAcsError, fetchSettled, nextSecond, ORIGIN, seedMessageOrg, send, signed, signedRequest, type MessageOrg } from "./message-qrdl-support";
+import { captureVisits } from "./qr-support";
 
 afterEach(() => vi.restoreAllMocks());
 
 const BROWSER = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1";
 
-function captureScans() {
-  const sent: VisitEvent[] = [];
-  vi.spyOn(env.SCANS, "send").mockImplementation(async (body) => {
-    sent.push(body as VisitEvent);
-    return { metadata: { metrics: { backlogCount: 0, backlogBytes: 0, oldestMessageTimestamp: 0 } } } as unknown as QueueSendResponse;
-  });
-  return sent;
-}
+const captureScans = () => captureVisits().sent as unknown as VisitEvent[];
 
 const create = (org: MessageOrg, params: Record<string, string> = {}, key = org.key) =>
   signed({ key, action: "CreatePhoneMessageQrdl", params: { PhoneNumber: org.phone, GenerateQrImage: "PNG", PrefilledMessage: "Hello", ...params } });

@@ -83,9 +83,15 @@ export const ORIGIN_URL = ORIGIN;
  */
 export function captureVisits() {
   const sent: VisitMessage[] = [];
+  const accepted = { metadata: { metrics: { backlogCount: 0, backlogBytes: 0, oldestMessageTimestamp: 0 } } };
+  // Scans go out in batches (analytics/outbox.ts), and alone when a batch fails: both are captured.
   const spy = vi.spyOn(env.SCANS, "send").mockImplementation(async (body) => {
     sent.push(body as VisitMessage);
-    return { metadata: { metrics: { backlogCount: 0, backlogBytes: 0, oldestMessageTimestamp: 0 } } } as unknown as QueueSendResponse;
+    return accepted as unknown as QueueSendResponse;
+  });
+  const batchSpy = vi.spyOn(env.SCANS, "sendBatch").mockImplementation(async (messages) => {
+    for (const message of messages) sent.push(message.body as VisitMessage);
+    return accepted as unknown as QueueSendBatchResponse;
   });
   const waitFor = async (count: number, codeId: string, options: { atLeast?: boolean } = {}) => {
     const mine = () => sent.filter((event) => event.codeId === codeId);
@@ -94,5 +100,5 @@ export function captureVisits() {
     else expect(mine().length).toBe(count);
     return mine();
   };
-  return { sent, spy, waitFor };
+  return { sent, spy, batchSpy, waitFor };
 }

@@ -197,11 +197,29 @@ describe("scan events", () => {
     expect(empty).toMatchObject({ bot: true, botReason: "isbot" });
   });
 
+  it("scans served side by side reach the queue in shared batches, each event exactly once", async () => {
+    const { spy: send, batchSpy, waitFor } = captureVisits();
+    const org = await seedOrg();
+    const code = await createCode(org.writeKey, { content: { url: "https://example.com" } });
+    const token = code.metadata.shortToken;
+    // Each its own request (and request context), as a viral code's scans reach one isolate.
+    const responses = await Promise.all(Array.from({ length: 40 }, (_, i) => scan(token, { headers: { "CF-Connecting-IP": `198.51.100.${i + 1}` } })));
+    expect(responses.map((res) => res.status)).toEqual(Array(40).fill(302));
+    const events = await waitFor(40, code.id);
+    expect(new Set(events.map((event) => event.id)).size).toBe(40);
+    expect(new Set(events.map((event) => event.visitorKey)).size).toBe(40);
+    // Every event left in a batch (analytics/outbox.ts): none needed the fallback of a send of its own.
+    expect(send).not.toHaveBeenCalled();
+    const batched = batchSpy.mock.calls.flatMap(([messages]) => [...messages].map((m) => m.body as VisitMessage)).filter((event) => event.codeId === code.id);
+    expect(batched).toHaveLength(40);
+  });
+
   it("a failing queue never fails the redirect; the dropped event is counted and reported", async () => {
     const org = await seedOrg();
     const code = await createCode(org.writeKey, { content: { url: "https://example.com" } });
     const before = (await call("GET", "/health")).json.droppedEvents;
     const send = vi.spyOn(env.SCANS, "send").mockRejectedValue(new Error("queue unavailable"));
+    const sendBatch = vi.spyOn(env.SCANS, "sendBatch").mockRejectedValue(new Error("queue unavailable"));
     const res = await scan(code.metadata.shortToken);
     expect(res.status).toBe(302);
     let after = before;
@@ -210,7 +228,8 @@ describe("scan events", () => {
       after = (await call("GET", "/health")).json.droppedEvents;
     }
     expect(after).toBe(before + 1);
-    // Three attempts at the scan (/health's own queue probes go through the same producer).
+    // Its batch, then three attempts of its own (/health's own queue probes go through the same producer).
+    expect(sendBatch.mock.calls.filter(([messages]) => [...messages].some((m) => (m.body as { codeId?: string }).codeId === code.id))).toHaveLength(1);
     expect(send.mock.calls.filter(([body]) => (body as { codeId?: string }).codeId === code.id)).toHaveLength(3);
   });
 
