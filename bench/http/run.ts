@@ -32,7 +32,10 @@ export async function runHttpBench(log: (line: string) => void = () => {}): Prom
       const rounds = suite.rounds ?? 1;
       const runs: LoadRun[][] = cases.map(() => []);
       for (let index = 0; index < rounds; index++) {
-        for (const [k, c] of cases.entries()) runs[k]!.push(await runLoad(worker.baseUrl, c.load, { index, of: rounds }));
+        for (let step = 0; step < cases.length; step++) {
+          const k = suite.rotate ? (index + step) % cases.length : step;
+          runs[k]!.push(await runLoad(worker.baseUrl, cases[k]!.load, { index, of: rounds }));
+        }
       }
       for (const [k, c] of cases.entries())
         rows.push({ name: c.name, baselineName: c.baseline, compareBy: c.compareBy, ...(c.itemsPerRequest ? { itemsPerRequest: c.itemsPerRequest } : {}), ...summarize(runs[k]!, c.load.concurrency) });
