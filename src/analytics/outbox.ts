@@ -31,6 +31,7 @@ export interface BatchingQueue {
   sendBatch(messages: Iterable<{ body: unknown; contentType?: "v8" }>): Promise<unknown>;
 }
 
+/** v8: the structured clone Queues uses by default, with no JSON round trip on either side. */
 type OutgoingMessage = { body: unknown; contentType: "v8" };
 
 interface OpenBatch {
