@@ -2,7 +2,7 @@ import { isUniqueViolation } from "../db/constraints";
 import { findMessageQrdlCodeIds } from "../db/message-qrdl";
 import { findCodesByIds, findIdempotentResponse, insertIdempotencyStatement } from "../db/qr-codes";
 import { isoNow } from "../lib/time";
-import { sha256Hex } from "../lib/hex";
+import { fingerprintRequest, type RequestFingerprint } from "./idempotency";
 import { CodeManagedByMessageQrdl, CodeNotFound, IdempotencyKeyReused } from "./errors";
 import { CODE_ID_PATTERN, newCodeId } from "./ids";
 import { checkIfMatch } from "./lookup";
@@ -197,13 +197,14 @@ async function writeChanges(scope: WriteScope, changes: readonly Change[], outco
  * run, so a retry sent while the first is still running runs too (the single create's race is
  * settled by its batch; a call of 1,000 items is not one batch).
  */
-export const bulkRequestHash = (route: "bulk" | "import", body: string): Promise<string> => sha256Hex(`${route}\n${body}`);
+export const bulkRequestFingerprint = (env: Env, route: "bulk" | "import" | "print_run", body: string): Promise<RequestFingerprint> =>
+  fingerprintRequest(env, `${route}\n${body}`);
 
 /** The stored answer of an earlier call with this key and body, or null. */
-export async function replayBulk(db: D1Database, orgId: string, key: string, hash: string): Promise<string | null> {
+export async function replayBulk(db: D1Database, orgId: string, key: string, fingerprint: RequestFingerprint): Promise<string | null> {
   const stored = await findIdempotentResponse(db, orgId, key);
   if (!stored) return null;
-  if (stored.requestHash !== hash) throw new IdempotencyKeyReused();
+  if (!fingerprint.matches(stored.requestHash)) throw new IdempotencyKeyReused();
   return stored.response;
 }
 
@@ -213,10 +214,10 @@ export async function replayBulk(db: D1Database, orgId: string, key: string, has
  * for. An answer D1 cannot hold (over 2 MB: 1,000 failures with dozens of violations each) is
  * answered but not kept, and logged.
  */
-export async function rememberBulk(db: D1Database, orgId: string, key: string, hash: string, response: string): Promise<void> {
+export async function rememberBulk(db: D1Database, orgId: string, key: string, fingerprint: RequestFingerprint, response: string): Promise<void> {
   try {
     // code_id names the single code a key created; a bulk call's key names none.
-    await insertIdempotencyStatement(db, orgId, key, { requestHash: hash, codeId: "", response }, isoNow()).run();
+    await insertIdempotencyStatement(db, orgId, key, { requestHash: fingerprint.stored, codeId: "", response }, isoNow()).run();
   } catch (err) {
     if (isUniqueViolation(err, "idempotency_keys")) return;
     console.error(JSON.stringify({ level: "warn", event: "bulk_answer_not_kept", bytes: response.length, error: err instanceof Error ? err.message : String(err) }));

@@ -16,7 +16,7 @@ import { hashCodePassword } from "./code-password";
 import { syncChecksStatements } from "./destination-health";
 import { isoNow } from "../lib/time";
 import { readFileBytes, resolveUploadedImage } from "../files/logo";
-import { sha256Hex } from "../lib/hex";
+import { fingerprintRequest, type RequestFingerprint } from "./idempotency";
 import { InvalidInput } from "../lib/invalid-input";
 import { prepareFrame, QrError, sniffRasterImage, type CenterImage } from "../qr";
 import { isDynamicType, referencedFileIds, uploadReferences } from "./catalog";
@@ -106,12 +106,10 @@ export interface Created {
   replayed: boolean;
 }
 
-const requestHash = (input: CodeInput): Promise<string> => sha256Hex(JSON.stringify(input));
-
-async function replayIdempotent(db: D1Database, orgId: string, key: string, hash: string): Promise<Created | null> {
+async function replayIdempotent(db: D1Database, orgId: string, key: string, fingerprint: RequestFingerprint): Promise<Created | null> {
   const stored = await findIdempotentResponse(db, orgId, key);
   if (!stored) return null;
-  if (stored.requestHash !== hash) throw new IdempotencyKeyReused();
+  if (!fingerprint.matches(stored.requestHash)) throw new IdempotencyKeyReused();
   return { representation: JSON.parse(stored.response) as QrCodeRepresentation, code: null, replayed: true };
 }
 
@@ -175,9 +173,9 @@ export async function createCode(scope: WriteScope, input: CodeInput, options: C
   const { env, orgId } = scope;
   const db = env.DB;
   const { idempotencyKey } = options;
-  const hash = idempotencyKey === undefined ? null : await requestHash(input);
+  const fingerprint = idempotencyKey === undefined ? null : await fingerprintRequest(env, JSON.stringify(input));
   if (idempotencyKey !== undefined) {
-    const replay = await replayIdempotent(db, orgId, idempotencyKey, hash!);
+    const replay = await replayIdempotent(db, orgId, idempotencyKey, fingerprint!);
     if (replay) return replay;
   }
   input = await completeInput(env, orgId, input);
@@ -189,7 +187,7 @@ export async function createCode(scope: WriteScope, input: CodeInput, options: C
     const { code, representation, statements } = planCreate(scope, input, { id, logoFileId, createdBy: options.createdBy, now, marker });
     const { shortToken } = code;
     if (idempotencyKey !== undefined)
-      statements.push(insertIdempotencyStatement(db, orgId, idempotencyKey, { requestHash: hash!, codeId: id, response: JSON.stringify(representation) }, now));
+      statements.push(insertIdempotencyStatement(db, orgId, idempotencyKey, { requestHash: fingerprint!.stored, codeId: id, response: JSON.stringify(representation) }, now));
     if (options.alsoWrite) statements.push(...options.alsoWrite(code));
     try {
       await db.batch(statements);
@@ -197,7 +195,7 @@ export async function createCode(scope: WriteScope, input: CodeInput, options: C
       if (isUniqueViolation(err, "short_tokens") && attempt < TOKEN_ATTEMPTS) continue;
       if (idempotencyKey !== undefined && isUniqueViolation(err, "idempotency_keys")) {
         // A concurrent request with the same key won; answer with its result.
-        const replay = await replayIdempotent(db, orgId, idempotencyKey, hash!);
+        const replay = await replayIdempotent(db, orgId, idempotencyKey, fingerprint!);
         if (replay) return replay;
       }
       throw err;

@@ -1,15 +1,16 @@
 /**
  * HMAC keys the edge derives from a Worker secret, one per purpose (HKDF with the purpose as its
  * info, so no key says anything about another or about the secret), so that the hot paths need
- * no storage read: the visitor hash a scan carries, and the pass that lets the person a limited
- * code admitted open its hosted page.
+ * no storage read: the visitor hash a scan carries, the pass that lets the person a limited
+ * code admitted open its hosted page, a password-protected code's unlock cookie, and the
+ * fingerprint an Idempotency-Key keeps of its request (codes/idempotency.ts).
  *
  * The source is `EDGE_HMAC_KEY`, or `ADMIN_TOKEN` when that is not set (every deployment with an
  * admin API has one). Rotating the source splits that day's unique counts in two and ends open
  * page passes (they last minutes); nothing else depends on it.
  */
 
-export type EdgeKeyPurpose = "visitor" | "page-pass" | "code-unlock";
+export type EdgeKeyPurpose = "visitor" | "page-pass" | "code-unlock" | "request-fingerprint";
 
 /** Used only when neither secret is set; logged once per isolate. */
 const UNCONFIGURED = "edge-qr: set EDGE_HMAC_KEY";

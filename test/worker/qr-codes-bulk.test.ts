@@ -131,6 +131,21 @@ describe("POST /qr_codes/bulk", () => {
     expect(malformed.status).toBe(400);
   });
 
+  it("a key stored before fingerprints were keyed (a plain SHA-256 of the body) still replays its retry", async () => {
+    const org = await seedOrg();
+    const operations = [create("Before the upgrade")];
+    const first = await bulk(org.writeKey, operations, { "Idempotency-Key": "legacy-1" });
+    const row = () => env.DB.prepare("SELECT request_hash FROM idempotency_keys WHERE org_id = ?1 AND key = 'legacy-1'").bind(org.orgId);
+    expect((await row().first<{ request_hash: string }>())!.request_hash).toMatch(/^hmac:[0-9a-f]{64}$/);
+    const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`bulk\n${JSON.stringify({ operations })}`)));
+    const plain = [...digest].map((b) => b.toString(16).padStart(2, "0")).join("");
+    await env.DB.prepare("UPDATE idempotency_keys SET request_hash = ?3 WHERE org_id = ?1 AND key = ?2").bind(org.orgId, "legacy-1", plain).run();
+    const again = await bulk(org.writeKey, operations, { "Idempotency-Key": "legacy-1" });
+    expect(again.headers.get("Idempotent-Replayed")).toBe("true");
+    expect(again.text).toBe(first.text);
+    expect((await bulk(org.writeKey, [create("Another body")], { "Idempotency-Key": "legacy-1" })).status).toBe(422);
+  });
+
   it("refuses what is over the limits as a whole: 1,001 operations (400), none (400), a body over 5 MB (413)", async () => {
     const org = await seedOrg();
     const tooMany = await bulk(org.writeKey, Array.from({ length: 1001 }, (_, i) => create(`N${i}`)));

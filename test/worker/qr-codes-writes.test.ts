@@ -14,6 +14,8 @@ async function runCron(scheduledTime: number) {
   await waitOnExecutionContext(ctx);
 }
 
+const sha256 = async (text: string) => [...new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)))].map((b) => b.toString(16).padStart(2, "0")).join("");
+
 const url = (path: string) => ({ name: "n", content: { url: `https://example.com/${path}` } });
 
 describe("PUT replaces; short tokens are stable", () => {
@@ -102,6 +104,22 @@ describe("Idempotency-Key", () => {
     expect(new Set(results.map((r) => r.status))).toEqual(new Set([201]));
     expect(new Set(results.map((r) => r.json.id)).size).toBe(1);
     expect((await call("GET", "/qr_codes", { key: org.readKey })).json.totalItems).toBe(1);
+  });
+
+  it("keeps a keyed fingerprint of the request, so a password in the body cannot be tested against D1", async () => {
+    const org = await seedOrg();
+    const body = { ...url("locked"), password: "correct horse battery" };
+    const first = await call("POST", "/qr_codes", { key: org.writeKey, body, headers: { "Idempotency-Key": "locked-1" } });
+    expect(first.status, first.text).toBe(201);
+    const row = await env.DB.prepare("SELECT request_hash FROM idempotency_keys WHERE org_id = ?1 AND key = 'locked-1'").bind(org.orgId).first<{ request_hash: string }>();
+    expect(row!.request_hash).toMatch(/^hmac:[0-9a-f]{64}$/);
+    expect(row!.request_hash).not.toContain(await sha256(JSON.stringify(body)));
+    const retry = await call("POST", "/qr_codes", { key: org.writeKey, body, headers: { "Idempotency-Key": "locked-1" } });
+    expect(retry.headers.get("idempotent-replayed")).toBe("true");
+    expect(retry.json.id).toBe(first.json.id);
+    // Another password is another request.
+    const other = await call("POST", "/qr_codes", { key: org.writeKey, body: { ...body, password: "wrong horse battery" }, headers: { "Idempotency-Key": "locked-1" } });
+    expect(other.status).toBe(422);
   });
 
   it("the cron expires keys after a day", async () => {

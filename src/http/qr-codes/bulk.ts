@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { BULK_MAX_ITEMS, bulkRequestHash, rememberBulk, replayBulk, writeInBulk, type BulkItem, type BulkOutcome } from "../../codes/bulk";
+import { BULK_MAX_ITEMS, bulkRequestFingerprint, rememberBulk, replayBulk, writeInBulk, type BulkItem, type BulkOutcome } from "../../codes/bulk";
 import { etagOf } from "../../codes/lookup";
 import type { AppEnv } from "../../env";
 import { ApiError, issuesFromZod, limitBody, toApiError, ValidationError } from "../errors";
@@ -135,14 +135,14 @@ function toBulkItem(operation: unknown): BulkItem {
 export async function answerOnce(c: Ctx, route: "bulk" | "import", body: string, run: () => Promise<unknown>): Promise<Response> {
   const orgId = c.get("apiKey").orgId;
   const key = c.req.header("Idempotency-Key");
-  const hash = key === undefined ? null : await bulkRequestHash(route, body);
+  const fingerprint = key === undefined ? null : await bulkRequestFingerprint(c.env, route, body);
   const headers = { "Content-Type": "application/json; charset=utf-8" };
   if (key !== undefined) {
-    const replay = await replayBulk(c.env.DB, orgId, key, hash!);
+    const replay = await replayBulk(c.env.DB, orgId, key, fingerprint!);
     if (replay !== null) return c.body(replay, 200, { ...headers, "Idempotent-Replayed": "true" });
   }
   const answer = JSON.stringify(await run());
-  if (key !== undefined) await rememberBulk(c.env.DB, orgId, key, hash!, answer);
+  if (key !== undefined) await rememberBulk(c.env.DB, orgId, key, fingerprint!, answer);
   return c.body(answer, 200, headers);
 }
 

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { replayBulk, rememberBulk } from "../../codes/bulk";
+import { bulkRequestFingerprint, replayBulk, rememberBulk } from "../../codes/bulk";
 import { loadCodeLogo, renderCodeImage } from "../../codes/code-image";
 import { childrenOf, createPrintRun, deletePrintRun, PRINT_RUN_MAX_CODES, PRINT_RUN_MAX_LABEL, PRINT_RUN_MAX_START, PrintRunNotFound, requirePrintRun } from "../../codes/print-runs";
 import { MAX_CODE_MM, MIN_CODE_MM, pdfSheet, sheetLayout, zipStream, type SheetItem } from "../../codes/print-sheet";
@@ -10,7 +10,6 @@ import { summarizeVisits } from "../../db/analytics-reads";
 import { countPrintRunChildren, listPrintRunChildren, listPrintRuns, type PrintRunChild, type PrintRunSummary } from "../../db/print-runs";
 import type { AppEnv } from "../../env";
 import { contentDisposition } from "../../files/names";
-import { sha256Hex } from "../../lib/hex";
 import { MIN_CANVAS, type CenterImage } from "../../qr";
 import { bearerKeyAuth, requirePermission } from "../bearer";
 import { ApiError, limitBody } from "../errors";
@@ -229,16 +228,16 @@ printRunsRouter.openapi(
     const body = c.req.valid("json");
     const apiKey = c.get("apiKey");
     const key = c.req.header("Idempotency-Key");
-    const hash = key === undefined ? null : await sha256Hex(`print_run\n${await c.req.text()}`);
+    const fingerprint = key === undefined ? null : await bulkRequestFingerprint(c.env, "print_run", await c.req.text());
     if (key !== undefined) {
-      const replay = await replayBulk(c.env.DB, apiKey.orgId, key, hash!);
+      const replay = await replayBulk(c.env.DB, apiKey.orgId, key, fingerprint!);
       if (replay !== null) return c.body(replay, 201, { ...LD_JSON, Location: (JSON.parse(replay) as { "@id": string })["@id"], "Idempotent-Replayed": "true" }) as never;
     }
     const spec = body.labels !== undefined ? { labels: body.labels } : { count: body.count!, pattern: body.labelPattern ?? `${body.code.name.trim()} {n}`, start: body.start ?? 1 };
     const { run, children } = await createPrintRun(writeScope(c), body.code, spec, apiKey.name);
     const base = publicBaseUrl(c);
     const answer = JSON.stringify({ ...representRun(run), codes: children.map(({ serial, label, code }) => representChild({ serial, label, ...code }, base)) });
-    if (key !== undefined) await rememberBulk(c.env.DB, apiKey.orgId, key, hash!, answer);
+    if (key !== undefined) await rememberBulk(c.env.DB, apiKey.orgId, key, fingerprint!, answer);
     return c.body(answer, 201, { ...LD_JSON, Location: runPath(run.id) }) as never;
   },
 );
