@@ -94,7 +94,7 @@ export function exportCodes(db: D1Database, orgId: string, query: CodeExportQuer
   });
 }
 
-export const VISIT_CSV_COLUMNS = ["id", "code_id", "at", "country", "region", "city", "device", "os", "browser", "referrer_host", "bot", "bot_reason", "outcome"] as const;
+export const VISIT_CSV_COLUMNS = ["id", "code_id", "at", "country", "region", "city", "device", "os", "browser", "referrer_host", "bot", "bot_reason", "outcome", "rule", "variant"] as const;
 
 const visitCsvRecord = (visit: ExportedVisit): string =>
   csvRecord([
@@ -111,6 +111,8 @@ const visitCsvRecord = (visit: ExportedVisit): string =>
     visit.bot ? "true" : "false",
     visit.botReason,
     visit.outcome,
+    visit.rule,
+    visit.variant,
   ]);
 
 /**

@@ -3,7 +3,7 @@ import { summarizeVisits, topCodes, type VisitKind } from "../db/analytics-reads
 import { bearerKeyAuth, requirePermission } from "./bearer";
 import { problemEnvelope, problemResponse } from "./problem";
 import { BREAKDOWN_LIMIT, EVERY_VIOLATION, fromBeforeTo, instantParam, rangeOf, representSummary, SUMMARY_FIELDS } from "./qr-codes/analytics";
-import { organizationScansExportRouter } from "./qr-codes/export";
+import { organizationVisitExportsRouter } from "./qr-codes/export";
 import { commonErrors } from "./qr-codes/openapi";
 import { newRouter } from "./router";
 import { withViolationMessages } from "./validation-messages";
@@ -49,7 +49,7 @@ organizationAnalyticsRouter.use("*", async (c, next) => {
   await next();
 });
 organizationAnalyticsRouter.use("*", bearerKeyAuth());
-organizationAnalyticsRouter.route("/", organizationScansExportRouter);
+organizationAnalyticsRouter.route("/", organizationVisitExportsRouter);
 
 const FAMILIES = [
   { segment: "scans", kind: "scan", type: "ScanSummary", what: "scans", operationId: "getOrganizationScanSummary" },

@@ -786,9 +786,49 @@ export interface paths {
         };
         /**
          * Export a QR code's scans as CSV or JSON Lines
-         * @description Every raw scan of the code in [from, to), streamed. CSV columns: id, code_id, at, country, region, city, device, os, browser, referrer_host, bot, bot_reason, outcome; oldest first (within a day read from the archive, scans of the same second in id order). Days past the raw window (SCAN_RAW_WINDOW_DAYS, 30 by default) are read from the raw-scan archive in R2, the rest from D1; scans from before the archive existed are kept SCAN_RETENTION_DAYS (older periods keep only their counts, in the rollups).
+         * @description Every raw scan of the code in [from, to), streamed. CSV columns: id, code_id, at, country, region, city, device, os, browser, referrer_host, bot, bot_reason, outcome, rule, variant; oldest first (within a day read from the archive, events of the same second in id order). Days past the raw window (SCAN_RAW_WINDOW_DAYS, 30 by default) are read from the raw-scan archive in R2, the rest from D1; events from before the archive existed are kept SCAN_RETENTION_DAYS (older periods keep only their counts, in the rollups).
          */
         get: operations["exportQrCodeScans"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/qr_codes/{id}/clicks/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export a QR code's clicks as CSV or JSON Lines
+         * @description Every raw click of the share link of the code in [from, to), streamed. CSV columns: id, code_id, at, country, region, city, device, os, browser, referrer_host, bot, bot_reason, outcome, rule, variant; oldest first (within a day read from the archive, events of the same second in id order). Days past the raw window (SCAN_RAW_WINDOW_DAYS, 30 by default) are read from the raw-scan archive in R2, the rest from D1; events from before the archive existed are kept SCAN_RETENTION_DAYS (older periods keep only their counts, in the rollups). Clicks exist only for dynamic types (url, text, vcard, file, links, audio, event), whose share link is attributes.shareUrl; any other type is a 400.
+         */
+        get: operations["exportQrCodeClicks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/qr_codes/{id}/page-views/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export a QR code's page views as CSV or JSON Lines
+         * @description Every raw hosted page view of the code in [from, to), streamed. CSV columns: id, code_id, at, country, region, city, device, os, browser, referrer_host, bot, bot_reason, outcome, rule, variant; oldest first (within a day read from the archive, events of the same second in id order). Days past the raw window (SCAN_RAW_WINDOW_DAYS, 30 by default) are read from the raw-scan archive in R2, the rest from D1; events from before the archive existed are kept SCAN_RETENTION_DAYS (older periods keep only their counts, in the rollups). Page views exist only for hosted types (text, links, audio, event); any other type is a 400.
+         */
+        get: operations["exportQrCodePageViews"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1308,9 +1348,49 @@ export interface paths {
         };
         /**
          * Export the organization's scans as CSV or JSON Lines
-         * @description Every raw scan of every code the organization has in [from, to), streamed (a deleted code's scans no longer count). CSV columns: id, code_id, at, country, region, city, device, os, browser, referrer_host, bot, bot_reason, outcome; oldest first (within a day read from the archive, scans of the same second in id order). Days past the raw window (SCAN_RAW_WINDOW_DAYS, 30 by default) are read from the raw-scan archive in R2, the rest from D1; scans from before the archive existed are kept SCAN_RETENTION_DAYS (older periods keep only their counts, in the rollups).
+         * @description Every raw scan of every code the organization has in [from, to), streamed (a deleted code's events no longer count). CSV columns: id, code_id, at, country, region, city, device, os, browser, referrer_host, bot, bot_reason, outcome, rule, variant; oldest first (within a day read from the archive, events of the same second in id order). Days past the raw window (SCAN_RAW_WINDOW_DAYS, 30 by default) are read from the raw-scan archive in R2, the rest from D1; events from before the archive existed are kept SCAN_RETENTION_DAYS (older periods keep only their counts, in the rollups).
          */
         get: operations["exportOrganizationScans"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/analytics/clicks/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export the organization's clicks as CSV or JSON Lines
+         * @description Every raw click of the share link of every code the organization has in [from, to), streamed (a deleted code's events no longer count). CSV columns: id, code_id, at, country, region, city, device, os, browser, referrer_host, bot, bot_reason, outcome, rule, variant; oldest first (within a day read from the archive, events of the same second in id order). Days past the raw window (SCAN_RAW_WINDOW_DAYS, 30 by default) are read from the raw-scan archive in R2, the rest from D1; events from before the archive existed are kept SCAN_RETENTION_DAYS (older periods keep only their counts, in the rollups).
+         */
+        get: operations["exportOrganizationClicks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/analytics/page-views/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export the organization's page views as CSV or JSON Lines
+         * @description Every raw hosted page view of every code the organization has in [from, to), streamed (a deleted code's events no longer count). CSV columns: id, code_id, at, country, region, city, device, os, browser, referrer_host, bot, bot_reason, outcome, rule, variant; oldest first (within a day read from the archive, events of the same second in id order). Days past the raw window (SCAN_RAW_WINDOW_DAYS, 30 by default) are read from the raw-scan archive in R2, the rest from D1; events from before the archive existed are kept SCAN_RETENTION_DAYS (older periods keep only their counts, in the rollups).
+         */
+        get: operations["exportOrganizationPageViews"];
         put?: never;
         post?: never;
         delete?: never;
@@ -9308,7 +9388,7 @@ export interface operations {
                 from?: string;
                 /** @description Exclusive. ISO 8601 date (midnight UTC) or date-time with an offset */
                 to?: string;
-                /** @description exclude: human scans only (bot and bot_reason say which were not) */
+                /** @description exclude: people only (bot and bot_reason say which events were not) */
                 bots?: "include" | "exclude";
             };
             header?: never;
@@ -9332,6 +9412,154 @@ export interface operations {
                 };
             };
             /** @description A query parameter is invalid (one violation each), or the QR code was not found (the same answer for another organization's id) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired bearer key */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="api"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the role or the action this call needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency could not answer; retry after Retry-After seconds (30) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exportQrCodeClicks: {
+        parameters: {
+            query?: {
+                /** @description csv (RFC 4180, a header row) or jsonl (JSON Lines) */
+                format?: "csv" | "jsonl";
+                /** @description Inclusive. ISO 8601 date (midnight UTC) or date-time with an offset */
+                from?: string;
+                /** @description Exclusive. ISO 8601 date (midnight UTC) or date-time with an offset */
+                to?: string;
+                /** @description exclude: people only (bot and bot_reason say which events were not) */
+                bots?: "include" | "exclude";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The export, streamed */
+            200: {
+                headers: {
+                    /** @description attachment; filename="clicks-YYYY-MM-DD.csv" (or .jsonl) */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                    "application/jsonl": string;
+                };
+            };
+            /** @description A query parameter is invalid (one violation each), or the code is of another type (NOT_DYNAMIC), or the QR code was not found (the same answer for another organization's id) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired bearer key */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="api"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the role or the action this call needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency could not answer; retry after Retry-After seconds (30) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exportQrCodePageViews: {
+        parameters: {
+            query?: {
+                /** @description csv (RFC 4180, a header row) or jsonl (JSON Lines) */
+                format?: "csv" | "jsonl";
+                /** @description Inclusive. ISO 8601 date (midnight UTC) or date-time with an offset */
+                from?: string;
+                /** @description Exclusive. ISO 8601 date (midnight UTC) or date-time with an offset */
+                to?: string;
+                /** @description exclude: people only (bot and bot_reason say which events were not) */
+                bots?: "include" | "exclude";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The export, streamed */
+            200: {
+                headers: {
+                    /** @description attachment; filename="page-views-YYYY-MM-DD.csv" (or .jsonl) */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                    "application/jsonl": string;
+                };
+            };
+            /** @description A query parameter is invalid (one violation each), or the code is of another type (NOT_HOSTED), or the QR code was not found (the same answer for another organization's id) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11861,7 +12089,7 @@ export interface operations {
                 from?: string;
                 /** @description Exclusive. ISO 8601 date (midnight UTC) or date-time with an offset */
                 to?: string;
-                /** @description exclude: human scans only (bot and bot_reason say which were not) */
+                /** @description exclude: people only (bot and bot_reason say which events were not) */
                 bots?: "include" | "exclude";
             };
             header?: never;
@@ -11874,6 +12102,150 @@ export interface operations {
             200: {
                 headers: {
                     /** @description attachment; filename="scans-YYYY-MM-DD.csv" (or .jsonl) */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                    "application/jsonl": string;
+                };
+            };
+            /** @description A query parameter is invalid (one violation each) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired bearer key */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="api"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the role or the action this call needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency could not answer; retry after Retry-After seconds (30) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exportOrganizationClicks: {
+        parameters: {
+            query?: {
+                /** @description csv (RFC 4180, a header row) or jsonl (JSON Lines) */
+                format?: "csv" | "jsonl";
+                /** @description Inclusive. ISO 8601 date (midnight UTC) or date-time with an offset */
+                from?: string;
+                /** @description Exclusive. ISO 8601 date (midnight UTC) or date-time with an offset */
+                to?: string;
+                /** @description exclude: people only (bot and bot_reason say which events were not) */
+                bots?: "include" | "exclude";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The export, streamed */
+            200: {
+                headers: {
+                    /** @description attachment; filename="clicks-YYYY-MM-DD.csv" (or .jsonl) */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                    "application/jsonl": string;
+                };
+            };
+            /** @description A query parameter is invalid (one violation each) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired bearer key */
+            401: {
+                headers: {
+                    /** @description The challenge: `Bearer realm="api"` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key lacks the role or the action this call needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency could not answer; retry after Retry-After seconds (30) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exportOrganizationPageViews: {
+        parameters: {
+            query?: {
+                /** @description csv (RFC 4180, a header row) or jsonl (JSON Lines) */
+                format?: "csv" | "jsonl";
+                /** @description Inclusive. ISO 8601 date (midnight UTC) or date-time with an offset */
+                from?: string;
+                /** @description Exclusive. ISO 8601 date (midnight UTC) or date-time with an offset */
+                to?: string;
+                /** @description exclude: people only (bot and bot_reason say which events were not) */
+                bots?: "include" | "exclude";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The export, streamed */
+            200: {
+                headers: {
+                    /** @description attachment; filename="page-views-YYYY-MM-DD.csv" (or .jsonl) */
                     "Content-Disposition"?: string;
                     [name: string]: unknown;
                 };

@@ -143,16 +143,21 @@ describe("GET /qr_codes/export", () => {
   });
 });
 
-/** `count` raw scans of a code straight into D1, `perSecond` of them sharing each second (so pages end inside a second), every 4th a bot. */
-async function seedScans(orgId: string, codeId: string, count: number, options: { start?: string; perSecond?: number } = {}): Promise<void> {
+/**
+ * `count` raw events of a code straight into D1 (scans unless `kind` says otherwise), `perSecond` of
+ * them sharing each second (so pages end inside a second), every 4th a bot, every 2nd routed by
+ * the rule "iPhone" to the variant "B".
+ */
+async function seedScans(orgId: string, codeId: string, count: number, options: { start?: string; perSecond?: number; kind?: "scan" | "click" | "view" } = {}): Promise<void> {
   const start = Date.parse(options.start ?? "2026-11-01T00:00:00Z") / 1000;
   await env.DB.prepare(
     `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ?3 - 1)
-     INSERT INTO scan_events (id, batch_id, code_id, org_id, kind, at, day, country, device, referrer_host, bot, bot_reason, visitor)
-     SELECT ?2 || '-' || i, 'b', ?2, ?1, 'scan', strftime('%Y-%m-%dT%H:%M:%S+00:00', ?4 + i / ?5, 'unixepoch'), strftime('%Y-%m-%d', ?4 + i / ?5, 'unixepoch'),
-            'FR', 'mobile', CASE WHEN i = 1 THEN '=cmd|x' ELSE NULL END, CASE WHEN i % 4 = 3 THEN 1 ELSE 0 END, CASE WHEN i % 4 = 3 THEN 'isbot' ELSE NULL END, 'v' FROM n`,
+     INSERT INTO scan_events (id, batch_id, code_id, org_id, kind, at, day, country, device, referrer_host, bot, bot_reason, visitor, rule, variant)
+     SELECT ?2 || '-' || ?6 || '-' || i, 'b', ?2, ?1, ?6, strftime('%Y-%m-%dT%H:%M:%S+00:00', ?4 + i / ?5, 'unixepoch'), strftime('%Y-%m-%d', ?4 + i / ?5, 'unixepoch'),
+            'FR', 'mobile', CASE WHEN i = 1 THEN '=cmd|x' ELSE NULL END, CASE WHEN i % 4 = 3 THEN 1 ELSE 0 END, CASE WHEN i % 4 = 3 THEN 'isbot' ELSE NULL END, 'v',
+            CASE WHEN i % 2 = 0 THEN 'iPhone' ELSE NULL END, CASE WHEN i % 2 = 0 THEN 'B' ELSE NULL END FROM n`,
   )
-    .bind(orgId, codeId, count, start, options.perSecond ?? 1)
+    .bind(orgId, codeId, count, start, options.perSecond ?? 1, options.kind ?? "scan")
     .run();
 }
 
@@ -165,8 +170,9 @@ describe("scan exports", () => {
     expect(all.status).toBe(200);
     expect(all.headers.get("Content-Disposition")).toMatch(new RegExp(`^attachment; filename="scans-${code.id}-\\d{4}-\\d{2}-\\d{2}\\.csv"$`));
     const [header, ...rows] = parseCsv(all.text);
-    expect(header).toEqual(["id", "code_id", "at", "country", "region", "city", "device", "os", "browser", "referrer_host", "bot", "bot_reason", "outcome"]);
+    expect(header).toEqual(["id", "code_id", "at", "country", "region", "city", "device", "os", "browser", "referrer_host", "bot", "bot_reason", "outcome", "rule", "variant"]);
     expect(rows).toHaveLength(1600);
+    expect(rows.slice(0, 2).map((row) => row.slice(13))).toEqual([["iPhone", "B"], ["", ""]]);
     expect(new Set(rows.map((row) => row[0])).size).toBe(1600);
     expect(rows.map((row) => row[2])).toEqual(rows.map((row) => row[2]).sort());
     expect(rows[1]![9]).toBe("'=cmd|x");
@@ -203,6 +209,35 @@ describe("scan exports", () => {
     expect(parseCsv((await call("GET", "/analytics/scans/export", { key: other.readKey })).text).slice(1)).toHaveLength(4);
   });
 
+  it("clicks and page views export as scans do, each family only its own events, per code and per organization", async () => {
+    const org = await seedOrg();
+    const link = (await call("POST", "/qr_codes", { key: org.writeKey, body: { name: "s", content: { url: "https://example.com" } } })).json;
+    const page = (await call("POST", "/qr_codes", { key: org.writeKey, body: { name: "p", type: "text", content: { text: "Hello" } } })).json;
+    await seedScans(org.orgId, link.id, 30);
+    await seedScans(org.orgId, link.id, 20, { kind: "click" });
+    await seedScans(org.orgId, page.id, 12, { kind: "view" });
+    const clicks = await call("GET", `/qr_codes/${link.id}/clicks/export?bots=include`, { key: org.readKey });
+    expect(clicks.status).toBe(200);
+    expect(clicks.headers.get("Content-Disposition")).toMatch(new RegExp(`^attachment; filename="clicks-${link.id}-\\d{4}-\\d{2}-\\d{2}\\.csv"$`));
+    const clickRows = parseCsv(clicks.text).slice(1);
+    expect(clickRows).toHaveLength(20);
+    expect(clickRows.every((row) => row[0]!.startsWith(`${link.id}-click-`))).toBe(true);
+    const views = await call("GET", `/qr_codes/${page.id}/page-views/export?format=jsonl`, { key: org.readKey });
+    const viewLines = views.text.trimEnd().split("\n").map((line) => JSON.parse(line));
+    expect(viewLines).toHaveLength(9); // 12 less every 4th, a bot
+    expect(viewLines[0]).toMatchObject({ codeId: page.id, rule: "iPhone", variant: "B", bot: false });
+    const orgClicks = parseCsv((await call("GET", "/analytics/clicks/export?bots=include", { key: org.readKey })).text).slice(1);
+    expect(orgClicks.map((row) => row[0]).sort()).toEqual(clickRows.map((row) => row[0]).sort());
+    const orgViews = parseCsv((await call("GET", "/analytics/page-views/export?bots=include", { key: org.readKey })).text).slice(1);
+    expect(orgViews).toHaveLength(12);
+    // As their collections answer: a static code has no share link, a url code no hosted page.
+    const wifi = (await call("POST", "/qr_codes", { key: org.writeKey, body: { name: "w", type: "wifi", content: { ssid: "n", password: "password1", encryption: "WPA", hidden: false } } })).json;
+    const noClicks = await call("GET", `/qr_codes/${wifi.id}/clicks/export`, { key: org.readKey });
+    expect(noClicks.status).toBe(400);
+    expect(noClicks.json.detail).toMatch(/dynamic types/);
+    expect((await call("GET", `/qr_codes/${link.id}/page-views/export`, { key: org.readKey })).status).toBe(400);
+  });
+
   it("refusals: another organization's code is not found, bad periods and formats are 400s, a key must read codes", async () => {
     const org = await seedOrg();
     const other = await seedOrg();
@@ -226,13 +261,13 @@ describe("scan exports", () => {
 });
 
 describe("export queries fuzz", () => {
-  it("any query string on the three exports answers 200 or 400, never a 5xx", async () => {
+  it("any query string on the exports answers 200 or 400, never a 5xx", async () => {
     const org = await seedOrg();
     const code = (await call("POST", "/qr_codes", { key: org.writeKey, body: { name: "s", content: { url: "https://example.com" }, tags: ["a"] } })).json;
     const before = unexpectedErrorCount();
     const name = fc.constantFrom("format", "type", "search", "tag", "order[createdAt]", "from", "to", "bots", "page", "x");
     const value = fc.oneof(fc.string({ maxLength: 40 }), fc.constantFrom("csv", "jsonl", "url", "A", "=1", "2026-01-01", "2026-01-01T00:00:00+01:00", "9999-12-31", "include", "asc", ""));
-    const path = fc.constantFrom("/qr_codes/export", `/qr_codes/${code.id}/scans/export`, "/analytics/scans/export");
+    const path = fc.constantFrom("/qr_codes/export", `/qr_codes/${code.id}/scans/export`, `/qr_codes/${code.id}/clicks/export`, "/analytics/scans/export", "/analytics/clicks/export");
     await fc.assert(
       fc.asyncProperty(path, fc.array(fc.tuple(name, value), { maxLength: 6 }), async (at, pairs) => {
         const query = new URLSearchParams(pairs).toString();

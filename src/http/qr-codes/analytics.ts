@@ -36,7 +36,7 @@ export const BREAKDOWN_LIMIT = 50;
 
 type Ctx = Context<AppEnv>;
 
-interface Family {
+export interface Family {
   kind: VisitKind;
   segment: "scans" | "page-views" | "clicks";
   type: "ScanLog" | "PageView" | "ShareClick";
@@ -50,7 +50,7 @@ interface Family {
   /** The codes that can have such events; any other is a clear 400 rather than an always-empty list. */
   only?: { error: string; types: string; accepts: (code: QrCodeRecord) => boolean };
 }
-const SCANS: Family = {
+export const SCANS: Family = {
   kind: "scan",
   segment: "scans",
   type: "ScanLog",
@@ -59,7 +59,7 @@ const SCANS: Family = {
   what: ["The code's scans, with totals and breakdowns", "One scan"],
   counter: "scans",
 };
-const PAGE_VIEWS: Family = {
+export const PAGE_VIEWS: Family = {
   kind: "view",
   segment: "page-views",
   type: "PageView",
@@ -69,7 +69,7 @@ const PAGE_VIEWS: Family = {
   counter: "views",
   only: { error: "NOT_HOSTED", types: `Page views exist only for hosted types (${LANDING_PAGE_TYPES.join(", ")})`, accepts: (code) => hasLandingPage(code.type) },
 };
-const CLICKS: Family = {
+export const CLICKS: Family = {
   kind: "click",
   segment: "clicks",
   type: "ShareClick",
@@ -287,7 +287,7 @@ async function answerItem(c: Ctx, family: Family, code: QrCodeRecord, eventId: s
 }
 
 /** Page views exist only where there is a page, clicks where there is a share link: a clear refusal rather than an always-empty list. */
-async function requireCodeOf(c: Ctx, family: Family, id: string): Promise<QrCodeRecord> {
+export async function requireCodeOf(c: Ctx, family: Family, id: string): Promise<QrCodeRecord> {
   const code = await requireCode(c, id);
   if (family.only && !family.only.accepts(code)) throw new ApiError(400, family.only.error, `${family.only.types}; this is a ${code.type} code`);
   return code;

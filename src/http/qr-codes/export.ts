@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { TagFilterParam } from "../../codes/tags";
-import { EXPORT_MEDIA_TYPES, exportCodes, exportFilename, exportVisits, type ExportFormat } from "../../codes/exports";
+import { EXPORT_MEDIA_TYPES, exportCodes, exportFilename, exportVisits, VISIT_CSV_COLUMNS, type ExportFormat } from "../../codes/exports";
 import { QR_CODE_TYPES } from "../../codes/types";
 import { isoNow } from "../../lib/time";
 import { requirePermission } from "../bearer";
@@ -8,16 +8,17 @@ import { publicBaseUrl } from "../origin";
 import { problemResponse } from "../problem";
 import { newRouter } from "../router";
 import { withViolationMessages } from "../validation-messages";
-import { EVERY_VIOLATION, fromBeforeTo, instantParam, rangeOf } from "./analytics";
+import { CLICKS, EVERY_VIOLATION, fromBeforeTo, instantParam, PAGE_VIEWS, rangeOf, requireCodeOf, SCANS } from "./analytics";
 import { commonErrors, IdParam, notFoundOrInvalid } from "./openapi";
 import { queryParam } from "./query";
 import { codeFirst } from "./write";
 
 /**
  * Streamed CSV or JSON Lines files (codes/exports.ts), each a sub-path of the collection it exports:
- * `GET /qr_codes/export` (every code the listing's filters select), `GET /qr_codes/{id}/scans/export`
- * and `GET /analytics/scans/export` (the organization's, mounted by http/analytics.ts), raw scans of
- * any period. Mounted before `/{id}` and `/{id}/scans/{scanId}`, so "export" is never read as an id.
+ * `GET /qr_codes/export` (every code the listing's filters select), and the raw events of any
+ * period, per code (`GET /qr_codes/{id}/scans/export`, `/clicks/export`, `/page-views/export`) and
+ * per organization (`GET /analytics/scans/export` and the others, mounted by http/analytics.ts).
+ * Mounted before `/{id}` and `/{id}/scans/{scanId}`, so "export" is never read as an id.
  */
 
 export const FormatParam = queryParam(z.enum(["csv", "jsonl"]).default("csv")).describe("csv (RFC 4180, a header row) or jsonl (JSON Lines)");
@@ -39,11 +40,11 @@ export const downloadHeaders = (format: ExportFormat, filename: string) => ({
   "Cache-Control": "no-store",
 });
 
-const file = (description: string, what: "codes" | "scans", line: string) => ({
+const file = (description: string, what: string, record: string, line: string) => ({
   description,
   headers: { "Content-Disposition": { description: `attachment; filename="${what}-YYYY-MM-DD.csv" (or .jsonl)`, schema: { type: "string" as const } } },
   content: {
-    "text/csv": { schema: { type: "string" as const, description: `A header row, then one record per ${what === "codes" ? "code" : "scan"}; cells that start with = + - @ are prefixed with '` } },
+    "text/csv": { schema: { type: "string" as const, description: `A header row, then one record per ${record}; cells that start with = + - @ are prefixed with '` } },
     "application/jsonl": { schema: { type: "string" as const, description: line } },
   },
 });
@@ -63,7 +64,7 @@ exportRouter.openapi(
       "CSV columns: id, name, type, tags (separated by commas, as the import reads them), short_token, dynamic_url, content (JSON), scans, views, created_at, updated_at.",
     middleware: [requirePermission("qr:ReadQrCode", "read")] as const,
     request: { query: ExportQuery },
-    responses: { 200: file("The export, streamed", "codes", "One QrCode representation per line"), 400: problemResponse("A query parameter is invalid (one violation each)"), ...commonErrors },
+    responses: { 200: file("The export, streamed", "codes", "code", "One QrCode representation per line"), 400: problemResponse("A query parameter is invalid (one violation each)"), ...commonErrors },
   }),
   (c) => {
     const query = c.req.valid("query");
@@ -78,63 +79,75 @@ exportRouter.openapi(
   },
 );
 
-const ScanExportQuery = withViolationMessages(
+const VisitExportQuery = withViolationMessages(
   z
     .object({
       format: FormatParam,
       from: instantParam("Inclusive"),
       to: instantParam("Exclusive"),
-      bots: queryParam(z.enum(["include", "exclude"]).default("exclude")).describe("exclude: human scans only (bot and bot_reason say which were not)"),
+      bots: queryParam(z.enum(["include", "exclude"]).default("exclude")).describe("exclude: people only (bot and bot_reason say which events were not)"),
     })
     .superRefine(fromBeforeTo, EVERY_VIOLATION),
 );
 
-const SCAN_COLUMNS =
-  "CSV columns: id, code_id, at, country, region, city, device, os, browser, referrer_host, bot, bot_reason, outcome; oldest first (within a day read from the archive, scans of the same second in id order). Days past the raw window (SCAN_RAW_WINDOW_DAYS, 30 by default) are read from the raw-scan archive in R2, the rest from D1; scans from before the archive existed are kept SCAN_RETENTION_DAYS (older periods keep only their counts, in the rollups).";
-const scanFile = file("The export, streamed", "scans", "One scan per line: the fields of a ScanLog and codeId");
+/** The raw events each family of analytics exports, per code and per organization. */
+const VISIT_EXPORTS = [
+  { family: SCANS, noun: "scan", plural: "scans", operations: ["exportQrCodeScans", "exportOrganizationScans"] },
+  { family: CLICKS, noun: "click of the share link", plural: "clicks", operations: ["exportQrCodeClicks", "exportOrganizationClicks"] },
+  { family: PAGE_VIEWS, noun: "hosted page view", plural: "page views", operations: ["exportQrCodePageViews", "exportOrganizationPageViews"] },
+] as const;
 
-exportRouter.openapi(
-  createRoute({
-    method: "get",
-    path: "/{id}/scans/export",
-    operationId: "exportQrCodeScans",
-    tags: ["QR codes"],
-    security: [{ bearerKey: [] }],
-    summary: "Export a QR code's scans as CSV or JSON Lines",
-    description: `Every raw scan of the code in [from, to), streamed. ${SCAN_COLUMNS}`,
-    middleware: [requirePermission("qr:ReadQrCode", "read"), codeFirst()] as const,
-    request: { params: IdParam, query: ScanExportQuery },
-    responses: { 200: scanFile, 400: notFoundOrInvalid("A query parameter is invalid (one violation each)"), ...commonErrors },
-  }),
-  (c) => {
-    const query = c.req.valid("query");
-    const code = c.get("code");
-    const range = rangeOf(query.from?.ms ?? null, query.to?.ms ?? null);
-    const body = exportVisits(c.env, { codeId: code.id, orgId: code.orgId }, "scan", { range, includeBots: query.bots === "include" }, query.format);
-    return c.body(body, 200, downloadHeaders(query.format, exportFilename(`scans-${code.id}`, query.format, isoNow())));
-  },
-);
+const VISIT_SOURCES =
+  "oldest first (within a day read from the archive, events of the same second in id order). Days past the raw window (SCAN_RAW_WINDOW_DAYS, 30 by default) are read from the raw-scan archive in R2, the rest from D1; events from before the archive existed are kept SCAN_RETENTION_DAYS (older periods keep only their counts, in the rollups).";
 
-/** `GET /scans/export` under /analytics: every scan of the organization's codes in a period. */
-export const organizationScansExportRouter = newRouter();
+/** `GET /scans/export`, `/clicks/export` and `/page-views/export` under /analytics: every event of the organization's codes in a period. */
+export const organizationVisitExportsRouter = newRouter();
 
-organizationScansExportRouter.openapi(
-  createRoute({
-    method: "get",
-    path: "/scans/export",
-    operationId: "exportOrganizationScans",
-    tags: ["QR codes"],
-    security: [{ bearerKey: [] }],
-    summary: "Export the organization's scans as CSV or JSON Lines",
-    description: `Every raw scan of every code the organization has in [from, to), streamed (a deleted code's scans no longer count). ${SCAN_COLUMNS}`,
-    middleware: [requirePermission("qr:ReadQrCode", "read")] as const,
-    request: { query: ScanExportQuery },
-    responses: { 200: scanFile, 400: problemResponse("A query parameter is invalid (one violation each)"), ...commonErrors },
-  }),
-  (c) => {
-    const query = c.req.valid("query");
-    const range = rangeOf(query.from?.ms ?? null, query.to?.ms ?? null);
-    const body = exportVisits(c.env, { orgId: c.get("apiKey").orgId }, "scan", { range, includeBots: query.bots === "include" }, query.format);
-    return c.body(body, 200, downloadHeaders(query.format, exportFilename("scans", query.format, isoNow())));
-  },
-);
+for (const { family, noun, plural, operations } of VISIT_EXPORTS) {
+  const columns = `CSV columns: ${VISIT_CSV_COLUMNS.join(", ")}; ${VISIT_SOURCES}`;
+  const eventFile = file("The export, streamed", family.segment, noun, `One ${noun} per line: the fields of a ${family.type} and codeId`);
+  const only = family.only ? ` ${family.only.types}; any other type is a 400.` : "";
+
+  exportRouter.openapi(
+    createRoute({
+      method: "get",
+      path: `/{id}/${family.segment}/export`,
+      operationId: operations[0],
+      tags: ["QR codes"],
+      security: [{ bearerKey: [] }],
+      summary: `Export a QR code's ${plural} as CSV or JSON Lines`,
+      description: `Every raw ${noun} of the code in [from, to), streamed. ${columns}${only}`,
+      middleware: [requirePermission("qr:ReadQrCode", "read"), codeFirst((c, id) => requireCodeOf(c, family, id))] as const,
+      request: { params: IdParam, query: VisitExportQuery },
+      responses: { 200: eventFile, 400: notFoundOrInvalid(`A query parameter is invalid (one violation each)${family.only ? `, or the code is of another type (${family.only.error})` : ""}`), ...commonErrors },
+    }),
+    (c) => {
+      const query = c.req.valid("query");
+      const code = c.get("code");
+      const range = rangeOf(query.from?.ms ?? null, query.to?.ms ?? null);
+      const body = exportVisits(c.env, { codeId: code.id, orgId: code.orgId }, family.kind, { range, includeBots: query.bots === "include" }, query.format);
+      return c.body(body, 200, downloadHeaders(query.format, exportFilename(`${family.segment}-${code.id}`, query.format, isoNow())));
+    },
+  );
+
+  organizationVisitExportsRouter.openapi(
+    createRoute({
+      method: "get",
+      path: `/${family.segment}/export`,
+      operationId: operations[1],
+      tags: ["QR codes"],
+      security: [{ bearerKey: [] }],
+      summary: `Export the organization's ${plural} as CSV or JSON Lines`,
+      description: `Every raw ${noun} of every code the organization has in [from, to), streamed (a deleted code's events no longer count). ${columns}`,
+      middleware: [requirePermission("qr:ReadQrCode", "read")] as const,
+      request: { query: VisitExportQuery },
+      responses: { 200: eventFile, 400: problemResponse("A query parameter is invalid (one violation each)"), ...commonErrors },
+    }),
+    (c) => {
+      const query = c.req.valid("query");
+      const range = rangeOf(query.from?.ms ?? null, query.to?.ms ?? null);
+      const body = exportVisits(c.env, { orgId: c.get("apiKey").orgId }, family.kind, { range, includeBots: query.bots === "include" }, query.format);
+      return c.body(body, 200, downloadHeaders(query.format, exportFilename(family.segment, query.format, isoNow())));
+    },
+  );
+}
