@@ -81,15 +81,20 @@ async function followShortLink(c: Context<AppEnv>, kind: "scan" | "click"): Prom
   const locked = await passwordGate(c, record, token, new URL(c.req.url).pathname);
   if (locked) return locked;
   const visit = { codeId: record.codeId, orgId: record.orgId, kind };
-  const destination = await destinationOf(c.env, record, c.req.raw);
+  // The destination is chosen before the limits only when it could be broken with a fallback to
+  // go to instead; otherwise only a scan the limits admit pays for choosing it (a variant's HMAC).
+  const broken = record.brokenUrls ?? [];
+  const fallbackWhenBroken = broken.length > 0 ? record.limits?.fallbackUrl : undefined;
+  let destination = fallbackWhenBroken ? await destinationOf(c.env, record, c.req.raw) : null;
   // The owner opted in: while the destination is broken, people go to the fallback instead (and
   // take nothing from the scan budget: they never reach the destination).
-  if (record.brokenUrls?.includes(destination.target) && record.limits?.fallbackUrl) {
+  if (fallbackWhenBroken && destination && broken.includes(destination.target)) {
     recordVisit(c.env, c.executionCtx, c.req.raw, { ...visit, outcome: "fallback", rule: destination.rule, variant: destination.variant });
-    return redirectTo(c, record.limits.fallbackUrl);
+    return redirectTo(c, fallbackWhenBroken);
   }
   const verdict = await applyLimits(c.env, record, { request: c.req.raw, kind: "scan" });
   if (verdict.outcome === "target") {
+    destination ??= await destinationOf(c.env, record, c.req.raw);
     recordVisit(c.env, c.executionCtx, c.req.raw, { ...visit, outcome: "target", rule: destination.rule, variant: destination.variant });
     // The person this scan admitted may open the hosted page even once the budget is spent.
     if (verdict.tookScan && destination.location.startsWith("/p/")) {
