@@ -3,6 +3,7 @@ import { repairPendingRedirects } from "../codes/short-links";
 import { checkDestinations } from "../codes/destination-health";
 import { deleteIdempotencyKeysBefore } from "../db/qr-codes";
 import { isoNow } from "../lib/time";
+import { requeueUnsentDeliveries } from "../webhooks/events";
 import { purgeExpiredConsoleSessions, purgeSpentSignInLinks } from "./console-sign-in";
 import { purgeOrphanUploads, purgeStaleRenders, verifyRedirects } from "./orphans";
 import { purgeDeletedPairingInstances, purgeExpiredPhoneCodes, sweepPairingInstances } from "./pairing";
@@ -44,6 +45,8 @@ export const jobs: Record<string, ScheduledJob> = {
   purgeSpentSignInLinks: (env, now) => purgeSpentSignInLinks(env, now),
   /** Dynamic codes' destinations: a bounded, per-host spread batch of checks; broken and recovered ones update their codes. */
   checkDestinations: (env, now) => checkDestinations(env, now),
+  /** Webhook deliveries whose queue message was never sent: queued again after 10 minutes. */
+  requeueUnsentWebhooks: requeueUnsentDeliveries,
 };
 
 export async function runScheduledJobs(controller: ScheduledController, env: Env): Promise<Record<string, number>> {

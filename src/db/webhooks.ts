@@ -242,6 +242,15 @@ export async function markDeliveryPending(db: D1Database, id: string): Promise<v
   await db.prepare("UPDATE webhook_deliveries SET status = 'pending' WHERE id = ?1").bind(id).run();
 }
 
+/** Deliveries created before `before` that were never attempted, oldest first (the webhook_deliveries_unsent index). */
+export async function findUnsentDeliveries(db: D1Database, before: string, limit: number): Promise<string[]> {
+  const { results } = await db
+    .prepare("SELECT id FROM webhook_deliveries WHERE status = 'pending' AND attempts = 0 AND created_at < ?1 ORDER BY created_at LIMIT ?2")
+    .bind(before, limit)
+    .all<{ id: string }>();
+  return results.map((row) => row.id);
+}
+
 export async function markDeliveryFailed(db: D1Database, id: string): Promise<void> {
   await db.prepare("UPDATE webhook_deliveries SET status = 'failed' WHERE id = ?1").bind(id).run();
 }

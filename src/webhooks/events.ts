@@ -1,5 +1,5 @@
 import { randomBase62 } from "../auth/secrets";
-import { insertDeliveriesStatement, listSubscribedEndpoints } from "../db/webhooks";
+import { findUnsentDeliveries, insertDeliveriesStatement, listSubscribedEndpoints } from "../db/webhooks";
 import { isoNow } from "../lib/time";
 
 /**
@@ -62,3 +62,19 @@ export async function emitWebhookEvents(env: Env, orgId: string, type: WebhookEv
 
 /** Messages per sendBatch call (a Queues limit). */
 const QUEUE_BATCH_LIMIT = 100;
+
+/** How long a delivery may wait for its first attempt before the cron takes its message for lost. */
+export const UNSENT_AFTER_MS = 10 * 60_000;
+
+/**
+ * The cron's sweep for deliveries whose message never reached the queue: emitWebhookEvents writes
+ * the rows first and then queues them, so a failed send leaves rows no message will ever attempt.
+ * Those still unattempted UNSENT_AFTER_MS later are queued again, a queue call's worth (100) per
+ * run. A message that was only late is then queued twice; the consumer skips a delivery already
+ * delivered, and receivers deduplicate on webhook-id, as Standard Webhooks asks.
+ */
+export async function requeueUnsentDeliveries(env: Env, now: Date): Promise<number> {
+  const ids = await findUnsentDeliveries(env.DB, isoNow(new Date(now.getTime() - UNSENT_AFTER_MS)), QUEUE_BATCH_LIMIT);
+  if (ids.length > 0) await env.WEBHOOKS.sendBatch(ids.map((deliveryId) => ({ body: { deliveryId } satisfies WebhookMessage })));
+  return ids.length;
+}

@@ -7,7 +7,8 @@ import { consumeVisits } from "../../src/analytics/consumer";
 import type { VisitEvent } from "../../src/analytics/event";
 import { unexpectedErrorCount } from "../../src/http/errors";
 import { deliverWebhooks, WEBHOOK_DEAD_LETTER_QUEUE, WEBHOOK_QUEUE } from "../../src/webhooks/delivery";
-import { emitWebhookEvents, type WebhookMessage } from "../../src/webhooks/events";
+import { emitWebhookEvents, UNSENT_AFTER_MS, type WebhookMessage } from "../../src/webhooks/events";
+import { jobs } from "../../src/cron";
 import { call, captureVisits, seedOrg } from "./qr-support";
 
 // Signed webhooks through HTTP in workerd. Queue sends are captured (never sent), the delivery
@@ -244,6 +245,29 @@ describe("webhook deliveries", () => {
     expect((await call("POST", `/webhooks/${endpoint.id}/deliveries/msg_nope/redeliver`, { key: org.hookKey })).status).toBe(404);
     const other = await webhookOrg();
     expect((await call("POST", `/webhooks/${endpoint.id}/deliveries/${deliveryId}/redeliver`, { key: other.hookKey })).status).toBe(404);
+  });
+
+  it("a delivery whose queue message was never sent is queued again by the cron after 10 minutes, then delivered once", async () => {
+    const org = await webhookOrg();
+    const endpoint = await createEndpoint(org.hookKey, { url: RECEIVER, events: ["qr_code.created"] });
+    vi.mocked(env.WEBHOOKS.sendBatch).mockRejectedValueOnce(new Error("simulated queue outage"));
+    const created = await call("POST", "/qr_codes", { key: org.writeKey, body: { name: "Stranded", type: "url", content: { url: "https://example.com/s" } } });
+    expect(created.status).toBe(201);
+    expect(queued).toEqual([]);
+    const row = await env.DB.prepare("SELECT id, created_at FROM webhook_deliveries WHERE endpoint_id = ?1").bind(endpoint.id).first<{ id: string; created_at: string }>();
+    const createdAt = Date.parse(row!.created_at);
+    // Not yet: its message may only be late.
+    await jobs.requeueUnsentWebhooks!(env, new Date(createdAt + UNSENT_AFTER_MS - 1000));
+    expect(queued).not.toContain(row!.id);
+    await jobs.requeueUnsentWebhooks!(env, new Date(createdAt + UNSENT_AFTER_MS + 1000));
+    expect(queued.filter((id) => id === row!.id)).toHaveLength(1);
+    const { received, fetcher } = receiver();
+    expect((await deliver([row!.id], fetcher)).explicitAcks).toEqual(["m0"]);
+    expect(verify(endpoint.secret, received[0]!)).toMatchObject({ type: "qr_code.created", data: { id: created.json.id } });
+    // Attempted now: never queued again.
+    queued = [];
+    await jobs.requeueUnsentWebhooks!(env, new Date(createdAt + 3 * UNSENT_AFTER_MS));
+    expect(queued).not.toContain(row!.id);
   });
 
   it("marks a delivery failed when it reaches the dead-letter queue, and checks the URL again at delivery", async () => {
