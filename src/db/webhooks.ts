@@ -218,15 +218,22 @@ export async function listDeliveries(db: D1Database, orgId: string, endpointId: 
 }
 
 /**
- * One attempt's outcome, in one batch: the attempt row, the delivery's status and count, and the
- * endpoint's failure streak (reset by a success, grown by a failure; its start kept).
+ * One attempt's outcome, in one batch (one transaction): the delivery's count and status, the
+ * attempt row numbered from that count (so two attempts of one delivery that overlap, a redelivery
+ * and a late message, get their own numbers), and the endpoint's failure streak (reset by a
+ * success, grown by a failure; its start kept). A delivered delivery stays delivered whatever an
+ * overlapping attempt found.
  */
-export async function recordAttempt(db: D1Database, attempt: WebhookAttempt & { endpointId: string }, deliveryStatus: DeliveryStatus): Promise<{ failureStreak: number; failingSince: string | null }> {
+export async function recordAttempt(db: D1Database, attempt: Omit<WebhookAttempt, "attempt"> & { endpointId: string }, deliveryStatus: DeliveryStatus): Promise<{ failureStreak: number; failingSince: string | null }> {
   const results = await db.batch([
     db
-      .prepare("INSERT INTO webhook_attempts (delivery_id, endpoint_id, attempt, at, status_code, latency_ms, ok, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
-      .bind(attempt.deliveryId, attempt.endpointId, attempt.attempt, attempt.at, attempt.statusCode, attempt.latencyMs, attempt.ok ? 1 : 0, attempt.error),
-    db.prepare("UPDATE webhook_deliveries SET status = ?2, attempts = attempts + 1, last_attempt_at = ?3 WHERE id = ?1").bind(attempt.deliveryId, deliveryStatus, attempt.at),
+      .prepare("UPDATE webhook_deliveries SET status = CASE status WHEN 'delivered' THEN 'delivered' ELSE ?2 END, attempts = attempts + 1, last_attempt_at = ?3 WHERE id = ?1")
+      .bind(attempt.deliveryId, deliveryStatus, attempt.at),
+    db
+      .prepare(
+        "INSERT INTO webhook_attempts (delivery_id, endpoint_id, attempt, at, status_code, latency_ms, ok, error) SELECT ?1, ?2, attempts, ?3, ?4, ?5, ?6, ?7 FROM webhook_deliveries WHERE id = ?1",
+      )
+      .bind(attempt.deliveryId, attempt.endpointId, attempt.at, attempt.statusCode, attempt.latencyMs, attempt.ok ? 1 : 0, attempt.error),
     attempt.ok
       ? db.prepare("UPDATE webhook_endpoints SET failure_streak = 0, failing_since = NULL WHERE id = ?1 RETURNING failure_streak, failing_since").bind(attempt.endpointId)
       : db

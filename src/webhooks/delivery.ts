@@ -95,7 +95,7 @@ async function deliverOne(env: Env, deliveryId: string, options: DeliveryOptions
   const at = isoNow(now);
   const streak = await recordAttempt(
     env.DB,
-    { deliveryId: delivery.id, endpointId: endpoint.id, attempt: delivery.attempts + 1, at, statusCode: outcome.statusCode, latencyMs, ok: outcome.ok, error: outcome.ok ? null : outcome.error },
+    { deliveryId: delivery.id, endpointId: endpoint.id, at, statusCode: outcome.statusCode, latencyMs, ok: outcome.ok, error: outcome.ok ? null : outcome.error },
     outcome.ok ? "delivered" : "pending",
   );
   if (outcome.ok) return "ack";

@@ -270,6 +270,20 @@ describe("webhook deliveries", () => {
     expect(queued).not.toContain(row!.id);
   });
 
+  it("two attempts of one delivery that overlap get their own numbers, and a success is not undone by the other's failure", async () => {
+    const org = await webhookOrg();
+    const endpoint = await createEndpoint(org.hookKey, { url: RECEIVER, events: ["qr_code.created"] });
+    await call("POST", "/qr_codes", { key: org.writeKey, body: { name: "Twice", type: "url", content: { url: "https://example.com/t" } } });
+    const deliveryId = queued[0]!;
+    // A late message and its requeued copy in one batch: the first POST succeeds, the second fails.
+    const { received, fetcher } = receiver((index) => (index === 0 ? 204 : 503));
+    await deliver([deliveryId, deliveryId], fetcher);
+    expect(received).toHaveLength(2);
+    const [item] = (await call("GET", `/webhooks/${endpoint.id}/deliveries`, { key: org.hookKey })).json.items;
+    expect(item).toMatchObject({ id: deliveryId, status: "delivered", attempts: 2 });
+    expect(item.attemptLog.map((a: { attempt: number }) => a.attempt).sort()).toEqual([1, 2]);
+  });
+
   it("marks a delivery failed when it reaches the dead-letter queue, and checks the URL again at delivery", async () => {
     const org = await webhookOrg();
     const endpoint = await createEndpoint(org.hookKey, { url: RECEIVER, events: ["qr_code.created"] });
