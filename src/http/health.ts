@@ -9,7 +9,8 @@ import { newRouter } from "./router";
 
 /**
  * GET /health: one cheap call to each dependency, in parallel, each bounded by CHECK_TIMEOUT_MS:
- * a D1 `SELECT 1`, a KV read of a key that never exists, an R2 HEAD of one, and one queue message
+ * a D1 `SELECT 1`, a KV read of a key that never exists, an R2 HEAD of one in each bucket (uploads
+ * and the raw-scan archive), and one queue message
  * the consumer acknowledges without writing anything. The route is public, so anonymous callers
  * get the isolate's last report for up to PUBLIC_REPORT_MS (hammering /health cannot eat into the
  * scan queue's throughput or the KV and R2 bills) and no error text; the admin token gets a fresh
@@ -20,12 +21,13 @@ const CHECK_TIMEOUT_MS = 2_000;
 const PUBLIC_REPORT_MS = 10_000;
 const PROBE_KEY = "__health_probe__";
 
-type Dependency = "d1" | "kv" | "r2" | "queue";
+type Dependency = "d1" | "kv" | "r2" | "archive" | "queue";
 
 const CHECKS: Record<Dependency, (env: Env) => Promise<unknown>> = {
   d1: (env) => env.DB.prepare("SELECT 1").first(),
   kv: (env) => env.LINKS.get(PROBE_KEY),
   r2: (env) => env.FILES.head(PROBE_KEY),
+  archive: (env) => env.ARCHIVE.head(PROBE_KEY),
   queue: (env) => env.SCANS.send(HEALTH_PROBE, { contentType: "json" }),
 };
 
@@ -34,6 +36,7 @@ const ROLES: Record<Dependency, string> = {
   d1: "source of truth: every write, the management APIs, link lookups KV cannot answer, analytics",
   kv: "short-link lookups (D1 answers in its place, at a higher cost)",
   r2: "uploads, stored files and logos, the render cache",
+  archive: "the raw-scan archive (R2): the queue consumer writes each batch there before D1, and exports read archived days from it",
   queue: "scan and page-view events",
 };
 
@@ -48,7 +51,7 @@ const HealthSchema = z
   .object({
     status: z.enum(["ok", "degraded"]).openapi({ description: "ok when every dependency answered; degraded (HTTP 503) when any did not" }),
     database: z.enum(["ok", "unavailable"]).openapi({ description: "D1's status (the same as dependencies.d1.status)" }),
-    dependencies: z.object({ d1: DependencySchema, kv: DependencySchema, r2: DependencySchema, queue: DependencySchema }),
+    dependencies: z.object({ d1: DependencySchema, kv: DependencySchema, r2: DependencySchema, archive: DependencySchema, queue: DependencySchema }),
     time: z.string().openapi({ example: "2026-11-21T08:30:00+00:00" }),
     unexpectedErrors: z
       .number()
@@ -113,7 +116,7 @@ export const healthRouter = newRouter().openapi(
     // Anonymous or with the admin token (a fresh report with error text): both are answered.
     security: [{}, { adminToken: [] }],
     summary: "Liveness and the reachability of every dependency",
-    description: "Checks D1, KV, R2 and the scan queue's producer in parallel (each bounded to 2 s). 200 when all answered; 503 with `status: degraded` when any did not, so an uptime monitor sees it. Anonymous callers get this isolate's last report for up to 10 s and no error text; `Authorization: Bearer <ADMIN_TOKEN>` gets a fresh report with each failure's error.",
+    description: "Checks D1, KV, both R2 buckets (uploads and the raw-scan archive) and the scan queue's producer in parallel (each bounded to 2 s). 200 when all answered; 503 with `status: degraded` when any did not, so an uptime monitor sees it. Anonymous callers get this isolate's last report for up to 10 s and no error text; `Authorization: Bearer <ADMIN_TOKEN>` gets a fresh report with each failure's error.",
     responses: { 200: healthResponse("Every dependency answered"), 503: healthResponse("At least one dependency did not answer") },
   }),
   async (c) => {

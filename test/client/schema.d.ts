@@ -13,7 +13,7 @@ export interface paths {
         };
         /**
          * Liveness and the reachability of every dependency
-         * @description Checks D1, KV, R2 and the scan queue's producer in parallel (each bounded to 2 s). 200 when all answered; 503 with `status: degraded` when any did not, so an uptime monitor sees it. Anonymous callers get this isolate's last report for up to 10 s and no error text; `Authorization: Bearer <ADMIN_TOKEN>` gets a fresh report with each failure's error.
+         * @description Checks D1, KV, both R2 buckets (uploads and the raw-scan archive) and the scan queue's producer in parallel (each bounded to 2 s). 200 when all answered; 503 with `status: degraded` when any did not, so an uptime monitor sees it. Anonymous callers get this isolate's last report for up to 10 s and no error text; `Authorization: Bearer <ADMIN_TOKEN>` gets a fresh report with each failure's error.
          */
         get: operations["getHealth"];
         put?: never;
@@ -3127,6 +3127,15 @@ export interface components {
                     error?: string;
                 };
                 r2: {
+                    /** @enum {string} */
+                    status: "ok" | "unavailable";
+                    /** @example 3 */
+                    latencyMs: number;
+                    role: string;
+                    /** @description Why the check failed (the dependency's own message, or a timeout); shown to the admin token only */
+                    error?: string;
+                };
+                archive: {
                     /** @enum {string} */
                     status: "ok" | "unavailable";
                     /** @example 3 */

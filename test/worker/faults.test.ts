@@ -436,7 +436,7 @@ describe("C13: /health tells the truth", () => {
     expect(res.status).toBe(200);
     expect(res.json.status).toBe("ok");
     expect(res.json.database).toBe("ok");
-    for (const name of ["d1", "kv", "r2", "queue"]) expect(res.json.dependencies[name].status, name).toBe("ok");
+    for (const name of ["d1", "kv", "r2", "archive", "queue"]) expect(res.json.dependencies[name].status, name).toBe("ok");
     expect(res.json.dependencyFailures).toEqual(expect.any(Number));
   });
 
@@ -444,6 +444,7 @@ describe("C13: /health tells the truth", () => {
     ["d1", () => void failD1()],
     ["kv", () => void vi.spyOn(env.LINKS, "get").mockRejectedValue(new Error("simulated KV outage"))],
     ["r2", () => void vi.spyOn(env.FILES, "head").mockRejectedValue(new Error("simulated R2 outage"))],
+    ["archive", () => void vi.spyOn(env.ARCHIVE, "head").mockRejectedValue(new Error("simulated archive outage"))],
     ["queue", () => void vi.spyOn(env.SCANS, "send").mockRejectedValue(new Error("simulated queue outage"))],
   ];
   for (const [name, inject] of outages) {
@@ -454,7 +455,7 @@ describe("C13: /health tells the truth", () => {
       expect(res.json.status).toBe("degraded");
       expect(res.json.dependencies[name].status).toBe("unavailable");
       expect(res.json.dependencies[name].error).toContain("simulated");
-      for (const other of ["d1", "kv", "r2", "queue"].filter((n) => n !== name)) expect(res.json.dependencies[other].status, other).toBe("ok");
+      for (const other of ["d1", "kv", "r2", "archive", "queue"].filter((n) => n !== name)) expect(res.json.dependencies[other].status, other).toBe("ok");
       expect(res.json.database).toBe(name === "d1" ? "unavailable" : "ok");
     });
   }
