@@ -21,7 +21,7 @@ import { ApiError } from "../errors";
 import { problemResponse } from "../problem";
 import { newRouter } from "../router";
 import { withViolationMessages } from "../validation-messages";
-import { commonErrors, documentedQueryFirst, IdParam, PartialCollectionViewSchema } from "./openapi";
+import { collectionView, commonErrors, documentedQueryFirst, IdParam, PartialCollectionViewSchema } from "./openapi";
 import { PAGE_SIZE, PageParam, queryParam } from "./query";
 import { codeFirst, requireCode } from "./write";
 
@@ -261,21 +261,13 @@ async function answerCollection(c: Ctx, family: Family, code: QrCodeRecord, quer
     listVisits(c.env.DB, code.id, family.kind, { range: query.range, includeBots: query.includeBots, order: query.order, limit: PAGE_SIZE, offset: (query.page - 1) * PAGE_SIZE }),
     summarizeVisits(c.env.DB, { codeId: code.id }, family.kind, query.range, BREAKDOWN_LIMIT),
   ]);
-  const last = Math.max(1, Math.ceil(list.total / PAGE_SIZE));
   return ld(c, {
     "@context": `/contexts/${family.type}`,
     "@id": path,
     "@type": "Collection",
     totalItems: list.total,
     member: list.items.map((visit) => representVisit(path, family, visit)),
-    view: {
-      "@id": pageLink(path, query, query.page),
-      "@type": "PartialCollectionView",
-      first: pageLink(path, query, 1),
-      last: pageLink(path, query, last),
-      ...(query.page > 1 ? { previous: pageLink(path, query, Math.min(query.page - 1, last)) } : {}),
-      ...(query.page < last ? { next: pageLink(path, query, query.page + 1) } : {}),
-    },
+    view: collectionView(query.page, list.total, PAGE_SIZE, (page) => pageLink(path, query, page)),
     ...representSummary(query.range, summary),
   });
 }

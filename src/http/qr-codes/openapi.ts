@@ -80,6 +80,23 @@ export const PartialCollectionViewSchema = z
   })
   .openapi("PartialCollectionView");
 
+/**
+ * The paging links of page `page` of a collection of `total` items, `size` to a page: first and
+ * last always (an empty collection has one page), previous and next where they exist; `link`
+ * spells a page's URL with the collection's own query.
+ */
+export function collectionView(page: number, total: number, size: number, link: (page: number) => string): z.infer<typeof PartialCollectionViewSchema> {
+  const last = Math.max(1, Math.ceil(total / size));
+  return {
+    "@id": link(page),
+    "@type": "PartialCollectionView",
+    first: link(1),
+    last: link(last),
+    ...(page > 1 ? { previous: link(Math.min(page - 1, last)) } : {}),
+    ...(page < last ? { next: link(page + 1) } : {}),
+  };
+}
+
 export const QrCodeCollectionSchema = z
   .object({
     "@context": z.literal("/contexts/QrCode"),

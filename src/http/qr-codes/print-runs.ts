@@ -18,7 +18,7 @@ import { problemEnvelope, problemResponse } from "../problem";
 import { newRouter } from "../router";
 import { withViolationMessages } from "../validation-messages";
 import { CodeBody, jsonBody } from "./input";
-import { commonErrors, HEADERS, IDEMPOTENCY_KEY, PartialCollectionViewSchema } from "./openapi";
+import { collectionView, commonErrors, HEADERS, IDEMPOTENCY_KEY, PartialCollectionViewSchema } from "./openapi";
 import { BREAKDOWN_LIMIT, EVERY_VIOLATION, fromBeforeTo, instantParam, rangeOf, representSummary, SUMMARY_FIELDS } from "./analytics";
 import { integerParam, PageParam, queryParam } from "./query";
 import { idempotencyKeyFirst, writeScope } from "./write";
@@ -172,20 +172,6 @@ function representChild(child: Pick<PrintRunChild, "serial" | "label" | "id" | "
   };
 }
 
-/** A JSON-LD page view, as the code listing's. */
-function view(path: string, page: number, total: number, size: number) {
-  const last = Math.max(1, Math.ceil(total / size));
-  const link = (n: number) => `${path}?page=${n}`;
-  return {
-    "@id": link(page),
-    "@type": "PartialCollectionView" as const,
-    first: link(1),
-    last: link(last),
-    ...(page > 1 ? { previous: link(Math.min(page - 1, last)) } : {}),
-    ...(page < last ? { next: link(page + 1) } : {}),
-  };
-}
-
 export const printRunsRouter = newRouter();
 
 // Mounted at /print_runs (app.ts): problem+json errors and a bearer key (or console session), as /qr_codes.
@@ -258,7 +244,7 @@ printRunsRouter.openapi(
   async (c) => {
     const { page } = c.req.valid("query");
     const { items, total } = await listPrintRuns(c.env.DB, c.get("apiKey").orgId, { limit: RUNS_PAGE_SIZE, offset: (page - 1) * RUNS_PAGE_SIZE });
-    return c.json({ "@id": "/print_runs", "@type": "Collection" as const, totalItems: total, member: items.map(representRun), view: view("/print_runs", page, total, RUNS_PAGE_SIZE) }, 200, LD_JSON);
+    return c.json({ "@id": "/print_runs", "@type": "Collection" as const, totalItems: total, member: items.map(representRun), view: collectionView(page, total, RUNS_PAGE_SIZE, (n) => `/print_runs?page=${n}`) }, 200, LD_JSON);
   },
 );
 
@@ -311,7 +297,7 @@ printRunsRouter.openapi(
         "@type": "Collection" as const,
         totalItems: run.codes,
         member: children.map((child) => representChild(child, base)),
-        view: view(path, page, run.codes, CHILDREN_PAGE_SIZE),
+        view: collectionView(page, run.codes, CHILDREN_PAGE_SIZE, (n) => `${path}?page=${n}`),
       },
       200,
       LD_JSON,

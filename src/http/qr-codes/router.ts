@@ -16,6 +16,7 @@ import { importRouter } from "./import";
 import { CODE_INPUT_VARIANTS, CodeBody, jsonBody, MERGE_PATCH, patchedInput, QrCodePatchSchema } from "./input";
 import {
   bodyErrors,
+  collectionView,
   commonErrors,
   HEADERS,
   IDEMPOTENCY_KEY,
@@ -110,8 +111,6 @@ qrCodesRouter.openapi(
       offset: (params.page - 1) * PAGE_SIZE,
     });
     const base = publicBaseUrl(c);
-    const link = (page: number) => pageLink({ ...params, search }, page);
-    const last = Math.max(1, Math.ceil(total / PAGE_SIZE));
     return c.json(
       {
         "@context": "/contexts/QrCode" as const,
@@ -119,14 +118,7 @@ qrCodesRouter.openapi(
         "@type": "Collection" as const,
         totalItems: total,
         member: items.map((code) => representMember(code, base)),
-        view: {
-          "@id": link(params.page),
-          "@type": "PartialCollectionView" as const,
-          first: link(1),
-          last: link(last),
-          ...(params.page > 1 ? { previous: link(Math.min(params.page - 1, last)) } : {}),
-          ...(params.page < last ? { next: link(params.page + 1) } : {}),
-        },
+        view: collectionView(params.page, total, PAGE_SIZE, (page) => pageLink({ ...params, search }, page)),
       },
       200,
       LD_JSON,

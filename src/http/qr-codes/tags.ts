@@ -4,7 +4,7 @@ import { requirePermission } from "../bearer";
 import { problemResponse } from "../problem";
 import { newRouter } from "../router";
 import { withViolationMessages } from "../validation-messages";
-import { commonErrors, PartialCollectionViewSchema } from "./openapi";
+import { collectionView, commonErrors, PartialCollectionViewSchema } from "./openapi";
 import { PageParam } from "./query";
 
 /**
@@ -49,22 +49,13 @@ tagsRouter.openapi(
   async (c) => {
     const { page } = c.req.valid("query");
     const { items, total } = await listTagCounts(c.env.DB, c.get("apiKey").orgId, { limit: TAGS_PAGE_SIZE, offset: (page - 1) * TAGS_PAGE_SIZE });
-    const last = Math.max(1, Math.ceil(total / TAGS_PAGE_SIZE));
-    const link = (n: number) => `/qr_codes/tags?page=${n}`;
     return c.json(
       {
         "@id": "/qr_codes/tags" as const,
         "@type": "Collection" as const,
         totalItems: total,
         member: items,
-        view: {
-          "@id": link(page),
-          "@type": "PartialCollectionView" as const,
-          first: link(1),
-          last: link(last),
-          ...(page > 1 ? { previous: link(Math.min(page - 1, last)) } : {}),
-          ...(page < last ? { next: link(page + 1) } : {}),
-        },
+        view: collectionView(page, total, TAGS_PAGE_SIZE, (n) => `/qr_codes/tags?page=${n}`),
       },
       200,
       { "Content-Type": "application/ld+json; charset=utf-8" },
