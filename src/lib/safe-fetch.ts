@@ -18,6 +18,7 @@
  * has no such layer, which is why layer one refuses everything it can by name.)
  */
 
+import { mediaTypeOf } from "./media-type";
 import { concatBytes } from "./bytes";
 
 export type Fetcher = (input: string, init: RequestInit) => Promise<Response>;
@@ -199,7 +200,7 @@ export function fetchPublicResource(url: string, options: SafeFetchOptions): Pro
     }
     const bytes = await readCapped(response, options.maxBytes, signal);
     const contentType = response.headers.get("content-type");
-    return { bytes, mediaType: contentType ? contentType.split(";")[0]!.trim().toLowerCase() : null, finalUrl };
+    return { bytes, mediaType: mediaTypeOf(contentType) ?? null, finalUrl };
   });
 }
 

@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import type { Context, Next } from "hono";
 import type { AppEnv } from "../../env";
+import { mediaTypeOf } from "../../lib/media-type";
 import { limitBody } from "../errors";
 import { newRouter } from "../router";
 import { ACTIONS, MAX_MESSAGE_CHARS, type Params } from "./actions";
@@ -28,7 +29,7 @@ function bodyParams(contentType: string, body: Uint8Array): Map<string, string> 
   const params = new Map<string, string>();
   if (body.length === 0) return params;
   const text = new TextDecoder().decode(body);
-  const type = contentType.split(";")[0]!.trim().toLowerCase();
+  const type = mediaTypeOf(contentType);
   if (type === "application/json") {
     let parsed: unknown;
     try {

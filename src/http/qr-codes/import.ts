@@ -8,7 +8,8 @@ import { problemResponse } from "../problem";
 import { newRouter } from "../router";
 import { requirePermission } from "../bearer";
 import { answerOnce, BULK_MAX_BYTES, bulkAnswer, BulkResultSchema, renderOutcome, summarize } from "./bulk";
-import { CodeBody, mediaTypeOf } from "./input";
+import { mediaTypeOf } from "../../lib/media-type";
+import { CodeBody } from "./input";
 import { commonErrors, HEADERS, IDEMPOTENCY_KEY } from "./openapi";
 import { idempotencyKeyFirst, writeScope } from "./write";
 

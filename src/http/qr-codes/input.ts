@@ -8,6 +8,7 @@ import { TAGS_DESCRIPTION, TagsSchema } from "../../codes/tags";
 import { QR_CODE_TYPES, type QrCodeType } from "../../codes/types";
 import type { AppEnv } from "../../env";
 import { AppearanceSchema, BUILTIN_ICON_KEYS, isBuiltinIcon } from "../../qr";
+import { mediaTypeOf } from "../../lib/media-type";
 import { ApiError, issuesFromZod, ValidationError } from "../errors";
 import { violationMessage, withViolationMessages } from "../validation-messages";
 import { mergePatchShape, requestField, requestShape, responseShape } from "./schema-views";
@@ -268,7 +269,6 @@ export const QrCodePatchSchema = z
 
 export const MERGE_PATCH = "application/merge-patch+json";
 /** A Content-Type's media type alone, lower case (`text/CSV; charset=utf-8` → `text/csv`). */
-export const mediaTypeOf = (contentType: string | undefined) => contentType?.split(";")[0]!.trim().toLowerCase();
 
 /** The same request labelled application/json (its body is already read into hono's cache). */
 function relabelAsJson(c: Context<AppEnv>): void {
