@@ -94,6 +94,10 @@ function buildUnlessFresh({ force = false, quiet = false }) {
   const vite = join(ROOT, "node_modules/vite/bin/vite.js");
   const result = spawnSync(process.execPath, [vite, "build", "--config", join(CONSOLE, "vite.config.ts"), "--logLevel", quiet ? "error" : "warn"], {
     cwd: ROOT,
+    // Always the production build, whoever asks: Vite builds for the NODE_ENV it finds, and vitest
+    // sets "test" (libraries keep their development code), so a build made from a test run would
+    // be stamped fresh and served, and measured by the bench, as if it were the real one.
+    env: { ...process.env, NODE_ENV: "production" },
     stdio: ["ignore", quiet ? "ignore" : "inherit", "inherit"],
   });
   if (result.status !== 0) throw new Error(`console: vite build failed (exit ${result.status ?? result.signal})`);
