@@ -350,7 +350,7 @@ describe.skipIf(!BROWSER_TESTS_RUN)("the console's webhooks, tag filter and expo
       }
       const csv = await fetchInPage(page, (await page.getByRole("link", { name: "Export scans (CSV)" }).getAttribute("href"))!);
       expect(csv.status).toBe(200);
-      expect(csv.body.split(/\r?\n/)[0]).toBe("id,code_id,at,country,region,city,device,os,browser,referrer_host,bot,bot_reason,outcome");
+      expect(csv.body.split(/\r?\n/)[0]).toBe("id,code_id,at,country,region,city,device,os,browser,referrer_host,bot,bot_reason,outcome,rule,variant");
       expect(await seriousAxeViolations(page)).toEqual([]);
     }
 
