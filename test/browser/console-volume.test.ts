@@ -327,7 +327,7 @@ describe.skipIf(!BROWSER_TESTS_RUN)("the console's webhooks, tag filter and expo
     await call(worker!, key, "DELETE", `/qr_codes/${code.id}`);
   });
 
-  it("links the analytics screens to the scans export of the period they show, per code and for the organization", async () => {
+  it("links the analytics screens to the scans and clicks exports of the period they show, per code and for the organization", async () => {
     const code = await createCode(`Exported scans ${crypto.randomUUID().slice(0, 6)}`);
     const { context, page, problems } = await signedIn();
     const dayAfter = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
@@ -341,13 +341,16 @@ describe.skipIf(!BROWSER_TESTS_RUN)("the console's webhooks, tag filter and expo
       // The period shown, as the range picker holds it (both days included) → the API's [from, to).
       const from = await page.getByLabel("From (UTC day)").inputValue();
       const to = await page.getByLabel("To (UTC day, included)").inputValue();
-      for (const [label, format] of [
-        ["Export scans (CSV)", "csv"],
-        ["Export scans (JSON Lines)", "jsonl"],
+      for (const [label, format, family] of [
+        ["Export scans (CSV)", "csv", "scans"],
+        ["Export scans (JSON Lines)", "jsonl", "scans"],
+        ["Export share-link clicks (CSV)", "csv", "clicks"],
       ] as const) {
         const href = (await page.getByRole("link", { name: label }).getAttribute("href"))!;
-        expect(href).toBe(`${path}?format=${format}&from=${from}&to=${dayAfter(to)}`);
+        expect(href).toBe(`${path.replace("/scans/", `/${family}/`)}?format=${format}&from=${from}&to=${dayAfter(to)}`);
       }
+      const clicks = await fetchInPage(page, (await page.getByRole("link", { name: "Export share-link clicks (CSV)" }).getAttribute("href"))!);
+      expect(clicks.status).toBe(200);
       const csv = await fetchInPage(page, (await page.getByRole("link", { name: "Export scans (CSV)" }).getAttribute("href"))!);
       expect(csv.status).toBe(200);
       expect(csv.body.split(/\r?\n/)[0]).toBe("id,code_id,at,country,region,city,device,os,browser,referrer_host,bot,bot_reason,outcome,rule,variant");

@@ -223,10 +223,10 @@ function RangePicker({ from, to, onChange }: { from: string; to: string; onChang
   );
 }
 
-/** The raw scans of the range shown, one code's or the organization's, as a streamed file. */
-export function scansExportUrl(codeId: string | undefined, range: { from: string; to: string }, format: "csv" | "jsonl"): string {
+/** The raw scans (or share-link clicks) of the range shown, one code's or the organization's, as a streamed file. */
+export function visitsExportUrl(codeId: string | undefined, family: "scans" | "clicks", range: { from: string; to: string }, format: "csv" | "jsonl"): string {
   const query = new URLSearchParams({ format, ...apiRange(range.from, range.to) });
-  return `${codeId ? `/qr_codes/${encodeURIComponent(codeId)}` : "/analytics"}/scans/export?${query.toString()}`;
+  return `${codeId ? `/qr_codes/${encodeURIComponent(codeId)}` : "/analytics"}/${family}/export?${query.toString()}`;
 }
 
 /** `codeId` set: one code's scans; absent: the organization's, over all its codes. */
@@ -270,12 +270,18 @@ export default function Analytics({ codeId }: { codeId?: string }) {
         <span class="muted">
           {codeId ? "This code's" : "Every code's"} scans from {range.from} to {range.to} (UTC, both included):
         </span>{" "}
-        <a class="button" href={scansExportUrl(codeId, range, "csv")} download>
+        <a class="button" href={visitsExportUrl(codeId, "scans", range, "csv")} download>
           Export scans (CSV)
         </a>{" "}
-        <a class="button" href={scansExportUrl(codeId, range, "jsonl")} download>
+        <a class="button" href={visitsExportUrl(codeId, "scans", range, "jsonl")} download>
           Export scans (JSON Lines)
-        </a>
+        </a>{" "}
+        {/* Clicks of the share link (attributes.shareUrl), which only dynamic codes have. */}
+        {!codeId || code?.attributes.shareUrl ? (
+          <a class="button" href={visitsExportUrl(codeId, "clicks", range, "csv")} download>
+            Export share-link clicks (CSV)
+          </a>
+        ) : null}
       </p>
       {error ? <Notice kind="error">{error}</Notice> : null}
       {!report && !error ? <p aria-live="polite">Loading…</p> : null}
