@@ -19,7 +19,7 @@ import type { VisitEvent } from "./event";
  *
  * Redelivery: the object's name is a hash of its events' ids, so a batch delivered again with the
  * same messages overwrites its own objects. Queues may regroup retried messages with others, so
- * an event can still land in two objects: readers drop repeated ids (readArchivedDay does).
+ * an event can still land in two objects: readers drop repeated ids (archivedDayRows does).
  */
 
 export const ARCHIVE_PREFIX = "scans/v1";
@@ -99,16 +99,14 @@ export async function archiveEvents(bucket: R2Bucket, events: VisitEvent[]): Pro
   );
 }
 
-/** Every key under a prefix, through R2's pages of up to 1,000. */
-async function listKeys(bucket: R2Bucket, prefix: string): Promise<string[]> {
-  const keys: string[] = [];
+/** Every key under a prefix in key order, a page of R2's listing (up to 1,000) at a time. */
+async function* keysUnder(bucket: R2Bucket, prefix: string): AsyncGenerator<string> {
   let cursor: string | undefined;
   do {
     const page = await bucket.list({ prefix, cursor });
-    keys.push(...page.objects.map((object) => object.key));
+    for (const object of page.objects) yield object.key;
     cursor = page.truncated ? page.cursor : undefined;
   } while (cursor !== undefined);
-  return keys;
 }
 
 /** The days of an organization that hold any archived object (R2 lists the day folders, a page of 1,000 per call). */
@@ -146,20 +144,88 @@ async function readObjectRows(bucket: R2Bucket, key: string): Promise<ArchivedRo
     .map((line) => JSON.parse(line) as ArchivedRow);
 }
 
+/** The exports' order: by time, then id (a total order: an event archived twice compares equal to itself only). */
+const beforeInOrder = (a: ArchivedRow, b: ArchivedRow): boolean => {
+  const [atA, atB] = [a.at as string, b.at as string];
+  return atA < atB || (atA === atB && (a.id as string) < (b.id as string));
+};
+
+/** A binary min-heap of rows in the exports' order. */
+class RowHeap {
+  private rows: ArchivedRow[] = [];
+  get size(): number {
+    return this.rows.length;
+  }
+  peek(): ArchivedRow | undefined {
+    return this.rows[0];
+  }
+  push(row: ArchivedRow): void {
+    const rows = this.rows;
+    rows.push(row);
+    for (let i = rows.length - 1; i > 0; ) {
+      const parent = (i - 1) >> 1;
+      if (!beforeInOrder(rows[i]!, rows[parent]!)) break;
+      [rows[i], rows[parent]] = [rows[parent]!, rows[i]!];
+      i = parent;
+    }
+  }
+  pop(): ArchivedRow | undefined {
+    const rows = this.rows;
+    const top = rows[0];
+    const last = rows.pop();
+    if (rows.length > 0 && last !== undefined) {
+      rows[0] = last;
+      for (let i = 0; ; ) {
+        const [left, right] = [2 * i + 1, 2 * i + 2];
+        let least = i;
+        if (left < rows.length && beforeInOrder(rows[left]!, rows[least]!)) least = left;
+        if (right < rows.length && beforeInOrder(rows[right]!, rows[least]!)) least = right;
+        if (least === i) break;
+        [rows[i], rows[least]] = [rows[least]!, rows[i]!];
+        i = least;
+      }
+    }
+    return top;
+  }
+}
+
+/** When an object's first event happened, to the second, read from its key (`{HHMMSS}-{hash}…`); the day's first second for a name of another form. */
+function objectStart(key: string, prefix: string, day: string): string {
+  const clock = /^(\d\d)(\d\d)(\d\d)-/.exec(key.slice(prefix.length));
+  return clock ? `${day}T${clock[1]}:${clock[2]}:${clock[3]}` : `${day}T00:00:00`;
+}
+
 /**
  * Every archived row of an organization's day that `keep` selects, each event once (a regrouped
- * redelivery can archive one twice), ordered by time then id. A day is held in memory while it is
- * sorted: an export is streamed a day at a time.
+ * redelivery can archive one twice), ordered by time then id, in pages of up to `pageSize`.
+ *
+ * The day is never held whole (a busy organization archives millions of events a day): objects
+ * are read one at a time in key order, which is the order of their first events (a key starts
+ * with that event's time), and merged through a heap. A row is given out once no object left to
+ * read can hold an earlier one (it is before the next object's first second), so memory holds
+ * the rows of the objects that overlap in time, a few batches. Copies of an event share its time
+ * and id, so they come out one after the other and all but the first are dropped.
  */
-export async function readArchivedDay(bucket: R2Bucket, orgId: string, day: string, keep: (row: ArchivedRow) => boolean): Promise<ArchivedRow[]> {
-  const byId = new Map<string, ArchivedRow>();
-  for (const key of await listKeys(bucket, archiveDayPrefix(orgId, day))) {
-    for (const row of await readObjectRows(bucket, key)) if (keep(row) && !byId.has(row.id as string)) byId.set(row.id as string, row);
+export async function* archivedDayRows(bucket: R2Bucket, orgId: string, day: string, keep: (row: ArchivedRow) => boolean, pageSize: number): AsyncGenerator<ArchivedRow[]> {
+  const prefix = archiveDayPrefix(orgId, day);
+  const heap = new RowHeap();
+  const page: ArchivedRow[] = [];
+  let lastId: string | null = null;
+  /** Moves the rows before `until` (all of them: null) from the heap to the page. */
+  const release = (until: string | null) => {
+    for (let next = heap.peek(); next !== undefined && (until === null || (next.at as string) < until); next = heap.peek()) {
+      heap.pop();
+      if (next.id !== lastId) page.push(next);
+      lastId = next.id as string;
+    }
+  };
+  for await (const key of keysUnder(bucket, prefix)) {
+    release(objectStart(key, prefix, day));
+    while (page.length >= pageSize) yield page.splice(0, pageSize);
+    for (const row of await readObjectRows(bucket, key)) if (keep(row)) heap.push(row);
   }
-  return [...byId.values()].sort((a, b) => {
-    const [atA, atB, idA, idB] = [a.at as string, b.at as string, a.id as string, b.id as string];
-    return atA < atB ? -1 : atA > atB ? 1 : idA < idB ? -1 : idA > idB ? 1 : 0;
-  });
+  release(null);
+  while (page.length > 0) yield page.splice(0, pageSize);
 }
 
 /** An archived row as the scan exports show an event: the same mapper D1's rows go through. */
@@ -199,20 +265,20 @@ export interface ArchivedVisitQuery {
   existingCodes?: (codeIds: string[]) => Promise<Set<string>>;
 }
 
-/** The events of one archived day that the export selects, in time order. */
-export async function archivedVisitsOfDay(bucket: R2Bucket, query: ArchivedVisitQuery, day: string): Promise<ExportedVisit[]> {
-  const rows = await readArchivedDay(
-    bucket,
-    query.orgId,
-    day,
-    (row) =>
-      row.kind === query.kind &&
-      (query.codeId === null || row.code_id === query.codeId) &&
-      (row.at as string) >= query.from &&
-      (row.at as string) < query.to &&
-      (query.includeBots || row.bot !== true),
-  );
-  if (query.codeId !== null || rows.length === 0 || !query.existingCodes) return rows.map(exportedVisitOf);
-  const existing = await query.existingCodes([...new Set(rows.map((row) => row.code_id as string))]);
-  return rows.filter((row) => existing.has(row.code_id as string)).map(exportedVisitOf);
+/** The events of one archived day that the export selects, in time order, a page at a time. */
+export async function* archivedVisitPages(bucket: R2Bucket, query: ArchivedVisitQuery, day: string, pageSize: number): AsyncGenerator<ExportedVisit[]> {
+  const keep = (row: ArchivedRow) =>
+    row.kind === query.kind &&
+    (query.codeId === null || row.code_id === query.codeId) &&
+    (row.at as string) >= query.from &&
+    (row.at as string) < query.to &&
+    (query.includeBots || row.bot !== true);
+  for await (const rows of archivedDayRows(bucket, query.orgId, day, keep, pageSize)) {
+    if (query.codeId !== null || !query.existingCodes) {
+      yield rows.map(exportedVisitOf);
+      continue;
+    }
+    const existing = await query.existingCodes([...new Set(rows.map((row) => row.code_id as string))]);
+    yield rows.filter((row) => existing.has(row.code_id as string)).map(exportedVisitOf);
+  }
 }

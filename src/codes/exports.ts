@@ -1,4 +1,4 @@
-import { archivedDays, archivedDaysFrom, archivedVisitsOfDay, midnightOf, nextDayOf, type ArchivedVisitQuery } from "../analytics/archive";
+import { archivedDays, archivedDaysFrom, archivedVisitPages, midnightOf, nextDayOf, type ArchivedVisitQuery } from "../analytics/archive";
 import type { VisitKind, VisitRange } from "../db/analytics-reads";
 import { existingCodeIds } from "../db/archive";
 import { listCodesAfter, type CodeFilter } from "../db/qr-codes";
@@ -183,7 +183,7 @@ async function* visitPages(env: Env, scope: { codeId: string; orgId: string } | 
       };
       // One listing names the days that hold any object; the others are not read at all.
       const stored = await archivedDays(env.ARCHIVE, scope.orgId);
-      for (const day of source.days) if (stored.has(day)) yield await archivedVisitsOfDay(env.ARCHIVE, archiveQuery, day);
+      for (const day of source.days) if (stored.has(day)) yield* archivedVisitPages(env.ARCHIVE, archiveQuery, day, EXPORT_PAGE_SIZE);
       continue;
     }
     let after: VisitCursor | null = null;

@@ -1,7 +1,7 @@
 import { createExecutionContext, createMessageBatch, createScheduledController, getQueueResult, waitOnExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { rawWindowDays } from "../../src/analytics/archive";
+import { archivedDayRows, archiveEvents, rawWindowDays } from "../../src/analytics/archive";
 import { consumeVisits } from "../../src/analytics/consumer";
 import type { VisitMessage } from "../../src/analytics/event";
 import { visitSources } from "../../src/codes/exports";
@@ -303,5 +303,50 @@ describe("where an export reads each part of its period", () => {
     const recent = range("2026-11-03T00:00:00+00:00", "~", "2026-11-03", "~");
     expect(visitSources(recent, archivedDays)).toEqual([{ from: "d1", range: recent }]);
     expect(visitSources(recent, null)).toEqual([{ from: "d1", range: recent }]);
+  });
+});
+
+describe("reading an archived day", () => {
+  /** An archived event: only the fields the merge reads matter here. */
+  const event = (id: string, second: number, orgId: string, day: string) =>
+    ({ id, at: `${day}T00:${String(Math.floor(second / 60)).padStart(2, "0")}:${String(second % 60).padStart(2, "0")}+00:00`, codeId: "c", orgId, kind: "scan", bot: false, device: "mobile", visitor: "v" }) as never;
+
+  it("merges overlapping objects into time order, drops an event archived twice, and streams without holding the day", async () => {
+    const orgId = `merge-${crypto.randomUUID()}`;
+    const day = "2026-10-01";
+    const e = (id: string, second: number) => event(id, second, orgId, day);
+    // Four consumer batches: A and B overlap in time and share a7 (a regrouped redelivery); D is a
+    // late retry whose first event is early, so its object sorts second though it holds the last event.
+    const batches = [
+      Array.from({ length: 10 }, (_, i) => e(`a${i + 1}`, i + 1)),
+      [...Array.from({ length: 10 }, (_, i) => e(`b${i + 5}`, i + 5)), e("a7", 7)],
+      Array.from({ length: 6 }, (_, i) => e(`c${i + 20}`, i + 20)),
+      [e("d2", 2), e("d30", 30)],
+    ];
+    for (const batch of batches) await archiveEvents(env.ARCHIVE, batch);
+    const pages: { at: string; id: string }[][] = [];
+    for await (const page of archivedDayRows(env.ARCHIVE, orgId, day, () => true, 4)) pages.push(page.map((row) => ({ at: row.at as string, id: row.id as string })));
+    const rows = pages.flat();
+    const expected = batches
+      .flat()
+      .map((x) => ({ at: (x as { at: string }).at, id: (x as { id: string }).id }))
+      .filter((x, i, all) => all.findIndex((y) => y.id === x.id) === i)
+      .sort((x, y) => (x.at < y.at ? -1 : x.at > y.at ? 1 : x.id < y.id ? -1 : 1));
+    expect(rows).toEqual(expected);
+    expect(rows.filter((row) => row.id === "a7")).toHaveLength(1);
+    expect(pages.slice(0, -1).every((page) => page.length === 4)).toBe(true);
+
+    // Twenty objects a minute apart: the first page is out after two objects are read, not twenty.
+    const busy = `busy-${crypto.randomUUID()}`;
+    for (let k = 0; k < 20; k++) await archiveEvents(env.ARCHIVE, Array.from({ length: 5 }, (_, i) => event(`k${k}-${i}`, k * 60 + i, busy, day)));
+    const get = vi.spyOn(env.ARCHIVE, "get");
+    const stream = archivedDayRows(env.ARCHIVE, busy, day, () => true, 5);
+    const first = await stream.next();
+    expect(first.value).toHaveLength(5);
+    expect(get.mock.calls.length).toBeLessThanOrEqual(2);
+    let total = 5;
+    for await (const page of stream) total += page.length;
+    expect(total).toBe(100);
+    expect(get).toHaveBeenCalledTimes(20);
   });
 });
