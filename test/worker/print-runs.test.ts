@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import { consumeVisits } from "../../src/analytics/consumer";
 import type { VisitEvent } from "../../src/analytics/event";
 import { unexpectedErrorCount } from "../../src/http/errors";
+import { PRINT_RUN_MAX_BYTES } from "../../src/http/qr-codes/print-runs";
 import { decodeRgba, expectDecoded, expectScans, expectSvgScans, readPng, type RgbaImage } from "../support/decode";
 import { call, seedOrg, type TestOrg } from "./qr-support";
 
@@ -370,6 +371,22 @@ describe("print runs: bad input, permissions, tenants, deletion", () => {
     }
     expect((await call("GET", "/qr_codes", { key: org.readKey })).json.totalItems).toBe(0);
     expect((await call("GET", "/print_runs", { key: org.readKey })).json.totalItems).toBe(0);
+  });
+
+  it("refuses a body over 256 KB with 413 problem+json while it streams, writing nothing", async () => {
+    const org = await seedOrg();
+    // Refused for its size before anything reads it as a run (its labels are too long as well: a 400 otherwise).
+    const body = JSON.stringify({ code: TEMPLATE, labels: Array.from({ length: 1000 }, (_, i) => `${i} ${"x".repeat(300)}`) });
+    expect(body.length).toBeGreaterThan(PRINT_RUN_MAX_BYTES);
+    const res = await call("POST", "/print_runs", { key: org.writeKey, body });
+    expect(res.status).toBe(413);
+    expect(res.headers.get("Content-Type")).toContain("application/problem+json");
+    expect(res.json.detail).toContain(String(PRINT_RUN_MAX_BYTES));
+    // Just under the cap, the same kind of body is read and answered on its merits.
+    const under = await call("POST", "/print_runs", { key: org.writeKey, body: JSON.stringify({ code: TEMPLATE, labels: Array.from({ length: 600 }, (_, i) => `${i} ${"x".repeat(300)}`) }) });
+    expect(under.status).toBe(400);
+    expect((await call("GET", "/print_runs", { key: org.readKey })).json.totalItems).toBe(0);
+    expect((await call("GET", "/qr_codes", { key: org.readKey })).json.totalItems).toBe(0);
   });
 
   it("never answers a fuzzed body with a 5xx", async () => {
