@@ -93,9 +93,10 @@ export async function consumeVisits(batch: MessageBatch<unknown>, env: Env): Pro
     }
     return { written: 0, malformed };
   }
-  // After the batch is written: one qr_code.scanned delivery per endpoint for the whole batch. A
-  // redelivered batch sends its scans again (receivers deduplicate on each scan's id).
-  await emitScans(env, events);
+  // After the batch is written: one qr_code.scanned delivery per endpoint for the whole batch, each
+  // scan once (the edge may have sent an event twice: outbox.ts). A redelivered batch sends its
+  // scans again (receivers deduplicate on each scan's id).
+  await emitScans(env, [...new Map(events.map((event) => [event.id, event])).values()]);
   for (const message of messages) message.ack();
   return { written: messages.length, malformed };
 }

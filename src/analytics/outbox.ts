@@ -12,7 +12,8 @@
  * fills) and sends it from its own context, so its own waitUntil covers the call. Every other
  * request in the batch waits for that call (a promise settled from another request's context,
  * which workerd runs back in the waiter's own) for at most HANDOFF_TIMEOUT_MS: should the sending
- * request be torn down first, the waiter is told so and sends its event alone. A failed batch
+ * request be torn down first, or the call hang, the waiter (the opener too) is told so and sends
+ * its event alone. A failed batch
  * rejects for every member, and each sends its own event again with its own retries (event.ts).
  * Either fallback may enqueue an event twice; the consumer stores an event id once (INSERT OR
  * IGNORE, counters from the rows it inserted), so a duplicate costs a message, not a double count.
@@ -85,5 +86,7 @@ export function sendCoalesced(queue: BatchingQueue, body: unknown, bytes: number
   })();
   // Other members may await `sent` after this one has given up on it: never an unhandled rejection.
   batch.sent.catch(() => {});
-  return batch.sent.then(() => "sent" as const);
+  // The opener waits for its own call no longer than the others do: a call that hangs until the
+  // runtime ends the request would otherwise take the opener's event with it, unlogged.
+  return waitAtMost(batch.sent, LINGER_MS + HANDOFF_TIMEOUT_MS).then((outcome) => (outcome === "timeout" ? "handoff_timeout" : "sent"));
 }

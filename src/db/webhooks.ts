@@ -249,15 +249,26 @@ export async function markDeliveryPending(db: D1Database, id: string): Promise<v
   await db.prepare("UPDATE webhook_deliveries SET status = 'pending' WHERE id = ?1").bind(id).run();
 }
 
-/** Deliveries created before `before` that were never attempted, oldest first (the webhook_deliveries_unsent index). */
-export async function findUnsentDeliveries(db: D1Database, before: string, limit: number): Promise<string[]> {
+/**
+ * Takes up to `limit` deliveries never attempted, oldest first, that are due to be queued again:
+ * made before `createdBefore` and never requeued, or last requeued before `requeuedBefore`; marks
+ * them requeued now and returns their ids (the webhook_deliveries_unsent index).
+ */
+export async function takeUnsentDeliveries(db: D1Database, due: { createdBefore: string; requeuedBefore: string }, now: string, limit: number): Promise<string[]> {
   const { results } = await db
-    .prepare("SELECT id FROM webhook_deliveries WHERE status = 'pending' AND attempts = 0 AND created_at < ?1 ORDER BY created_at LIMIT ?2")
-    .bind(before, limit)
+    .prepare(
+      `UPDATE webhook_deliveries SET requeued_at = ?3 WHERE id IN (
+         SELECT id FROM webhook_deliveries
+         WHERE status = 'pending' AND attempts = 0 AND ((requeued_at IS NULL AND created_at < ?1) OR requeued_at < ?2)
+         ORDER BY created_at LIMIT ?4)
+       RETURNING id`,
+    )
+    .bind(due.createdBefore, due.requeuedBefore, now, limit)
     .all<{ id: string }>();
   return results.map((row) => row.id);
 }
 
+/** Failed for good, unless another attempt (an overlapping copy of its message) delivered it. */
 export async function markDeliveryFailed(db: D1Database, id: string): Promise<void> {
-  await db.prepare("UPDATE webhook_deliveries SET status = 'failed' WHERE id = ?1").bind(id).run();
+  await db.prepare("UPDATE webhook_deliveries SET status = 'failed' WHERE id = ?1 AND status <> 'delivered'").bind(id).run();
 }

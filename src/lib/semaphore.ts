@@ -6,7 +6,9 @@
  * otherwise be gone for the isolate's life, with every later task waiting on it. So each permit
  * records when it was taken, and one held longer than `leaseMs` (longer than any request may run)
  * is taken back by the next task that needs it. A task that was only slow and finishes after that
- * gives nothing back twice: its permit is no longer on the books.
+ * gives nothing back twice: its permit is no longer on the books. The bound is therefore soft: a
+ * task still running past its lease may overlap the next one (a render is CPU-bound, and a
+ * request's CPU is capped well below the 60 s default).
  */
 export class Semaphore {
   /** When each permit now held was taken. */

@@ -1,5 +1,5 @@
 import { randomBase62 } from "../auth/secrets";
-import { findUnsentDeliveries, insertDeliveriesStatement, listSubscribedEndpoints } from "../db/webhooks";
+import { insertDeliveriesStatement, listSubscribedEndpoints, takeUnsentDeliveries } from "../db/webhooks";
 import { isoNow } from "../lib/time";
 
 /**
@@ -65,16 +65,24 @@ const QUEUE_BATCH_LIMIT = 100;
 
 /** How long a delivery may wait for its first attempt before the cron takes its message for lost. */
 export const UNSENT_AFTER_MS = 10 * 60_000;
+/**
+ * How long after a requeue a still unattempted delivery is queued again: longer than a message's
+ * whole life in the queues (about 17 hours of retries), so copies of one delivery never pile up
+ * when its messages exist but cannot get as far as an attempt (a missing sealing key, a D1 outage).
+ */
+export const REQUEUE_AGAIN_AFTER_MS = 24 * 3_600_000;
 
 /**
  * The cron's sweep for deliveries whose message never reached the queue: emitWebhookEvents writes
  * the rows first and then queues them, so a failed send leaves rows no message will ever attempt.
- * Those still unattempted UNSENT_AFTER_MS later are queued again, a queue call's worth (100) per
- * run. A message that was only late is then queued twice; the consumer skips a delivery already
- * delivered, and receivers deduplicate on webhook-id, as Standard Webhooks asks.
+ * Those still unattempted UNSENT_AFTER_MS later are queued again (then once a day while they stay
+ * so), a queue call's worth (100) per run, oldest first; each is marked when it is, so the next
+ * run moves on to others. A message that was only late is then queued twice; the consumer skips a
+ * delivery already delivered, and receivers deduplicate on webhook-id, as Standard Webhooks asks.
  */
 export async function requeueUnsentDeliveries(env: Env, now: Date): Promise<number> {
-  const ids = await findUnsentDeliveries(env.DB, isoNow(new Date(now.getTime() - UNSENT_AFTER_MS)), QUEUE_BATCH_LIMIT);
+  const due = { createdBefore: isoNow(new Date(now.getTime() - UNSENT_AFTER_MS)), requeuedBefore: isoNow(new Date(now.getTime() - REQUEUE_AGAIN_AFTER_MS)) };
+  const ids = await takeUnsentDeliveries(env.DB, due, isoNow(now), QUEUE_BATCH_LIMIT);
   if (ids.length > 0) await env.WEBHOOKS.sendBatch(ids.map((deliveryId) => ({ body: { deliveryId } satisfies WebhookMessage })));
   return ids.length;
 }
