@@ -50,9 +50,8 @@ export async function emitWebhookEvents(env: Env, orgId: string, type: WebhookEv
       targets: endpoints.map((endpoint) => ({ id: newDeliveryId(), endpointId: endpoint.id })),
     }));
     await env.DB.batch(events.map((event) => insertDeliveriesStatement(env.DB, event)));
-    const deliveries = events.flatMap((event) => event.targets);
-    for (let start = 0; start < deliveries.length; start += QUEUE_BATCH_LIMIT)
-      await env.WEBHOOKS.sendBatch(deliveries.slice(start, start + QUEUE_BATCH_LIMIT).map((delivery) => ({ body: { deliveryId: delivery.id } satisfies WebhookMessage })));
+    const deliveries = events.flatMap((event) => event.targets.map((target) => target.id));
+    await queueDeliveries(env, deliveries);
     return deliveries.length;
   } catch (err) {
     console.error(JSON.stringify({ level: "error", event: "webhook_emit_failed", orgId, type, error: err instanceof Error ? err.message : String(err) }));
@@ -62,6 +61,12 @@ export async function emitWebhookEvents(env: Env, orgId: string, type: WebhookEv
 
 /** Messages per sendBatch call (a Queues limit). */
 const QUEUE_BATCH_LIMIT = 100;
+
+/** One delivery message per id, a queue call's worth (100) at a time. */
+async function queueDeliveries(env: Env, deliveryIds: string[]): Promise<void> {
+  for (let start = 0; start < deliveryIds.length; start += QUEUE_BATCH_LIMIT)
+    await env.WEBHOOKS.sendBatch(deliveryIds.slice(start, start + QUEUE_BATCH_LIMIT).map((deliveryId) => ({ body: { deliveryId } satisfies WebhookMessage })));
+}
 
 /** How long a delivery may wait for its first attempt before the cron takes its message for lost. */
 export const UNSENT_AFTER_MS = 10 * 60_000;
@@ -83,6 +88,6 @@ export const REQUEUE_AGAIN_AFTER_MS = 24 * 3_600_000;
 export async function requeueUnsentDeliveries(env: Env, now: Date): Promise<number> {
   const due = { createdBefore: isoNow(new Date(now.getTime() - UNSENT_AFTER_MS)), requeuedBefore: isoNow(new Date(now.getTime() - REQUEUE_AGAIN_AFTER_MS)) };
   const ids = await takeUnsentDeliveries(env.DB, due, isoNow(now), QUEUE_BATCH_LIMIT);
-  if (ids.length > 0) await env.WEBHOOKS.sendBatch(ids.map((deliveryId) => ({ body: { deliveryId } satisfies WebhookMessage })));
+  await queueDeliveries(env, ids);
   return ids.length;
 }
