@@ -8,8 +8,9 @@
  * took the redirect from 0.98x a constant 302 (no event sent) to 0.85x; batched, 0.93x. The
  * response never waits for any of it: the outbox runs after the response, inside waitUntil.
  *
- * How no event is lost: the request whose event opens a batch waits LINGER_MS (less when the batch
- * fills) and sends it from its own context, so its own waitUntil covers the call. Every other
+ * How no event is lost: the request whose event opens a batch waits LINGER_MS (a full batch takes
+ * no more events meanwhile) and sends it from its own context, so its own waitUntil covers the
+ * call; nothing of the sending request's is settled or touched from another request. Every other
  * request in the batch waits for that call (a promise settled from another request's context,
  * which workerd runs back in the waiter's own) for at most HANDOFF_TIMEOUT_MS: should the sending
  * request be torn down first, or the call hang, the waiter (the opener too) is told so and sends
@@ -38,8 +39,6 @@ type OutgoingMessage = { body: unknown; contentType: "v8" };
 interface OpenBatch {
   messages: OutgoingMessage[];
   bytes: number;
-  /** Ends the opener's wait early once the batch is full. */
-  close: () => void;
   /** Settles when the batch's sendBatch does. */
   sent: Promise<void>;
 }
@@ -72,15 +71,16 @@ export function sendCoalesced(queue: BatchingQueue, body: unknown, bytes: number
   if (open && open.messages.length < MAX_BATCH_MESSAGES && open.bytes + bytes <= MAX_BATCH_BYTES) {
     open.messages.push(message);
     open.bytes += bytes;
-    if (open.messages.length === MAX_BATCH_MESSAGES) open.close();
+    // Full: the next event opens another batch. This one still goes when its linger ends; ending
+    // the opener's wait from here would settle a promise of the opener's request from this one,
+    // and the opener's code would then run here (workerd refuses its timers from here).
+    if (open.messages.length === MAX_BATCH_MESSAGES) openBatches.delete(queue);
     return waitAtMost(open.sent, HANDOFF_TIMEOUT_MS).then((outcome) => (outcome === "timeout" ? "handoff_timeout" : "sent"));
   }
-  let close = () => {};
-  const closed = new Promise<void>((resolve) => (close = resolve));
-  const batch: OpenBatch = { messages: [message], bytes, close, sent: Promise.resolve() };
+  const batch: OpenBatch = { messages: [message], bytes, sent: Promise.resolve() };
   openBatches.set(queue, batch);
   batch.sent = (async () => {
-    await waitAtMost(closed, LINGER_MS);
+    await new Promise((resolve) => setTimeout(resolve, LINGER_MS));
     if (openBatches.get(queue) === batch) openBatches.delete(queue);
     await queue.sendBatch(batch.messages);
   })();

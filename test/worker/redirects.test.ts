@@ -202,16 +202,18 @@ describe("scan events", () => {
     const org = await seedOrg();
     const code = await createCode(org.writeKey, { content: { url: "https://example.com" } });
     const token = code.metadata.shortToken;
-    // Each its own request (and request context), as a viral code's scans reach one isolate.
-    const responses = await Promise.all(Array.from({ length: 40 }, (_, i) => scan(token, { headers: { "CF-Connecting-IP": `198.51.100.${i + 1}` } })));
-    expect(responses.map((res) => res.status)).toEqual(Array(40).fill(302));
-    const events = await waitFor(40, code.id);
-    expect(new Set(events.map((event) => event.id)).size).toBe(40);
-    expect(new Set(events.map((event) => event.visitorKey)).size).toBe(40);
+    // Each its own request (and request context), as a viral code's scans reach one isolate: more
+    // than one batch holds (100), so a full batch hands the next events to another.
+    const responses = await Promise.all(Array.from({ length: 120 }, (_, i) => scan(token, { headers: { "CF-Connecting-IP": `198.51.${Math.floor(i / 100)}.${(i % 100) + 1}` } })));
+    expect(responses.map((res) => res.status)).toEqual(Array(120).fill(302));
+    const events = await waitFor(120, code.id);
+    expect(new Set(events.map((event) => event.id)).size).toBe(120);
+    expect(new Set(events.map((event) => event.visitorKey)).size).toBe(120);
     // Every event left in a batch (analytics/outbox.ts): none needed the fallback of a send of its own.
     expect(send).not.toHaveBeenCalled();
     const batched = batchSpy.mock.calls.flatMap(([messages]) => [...messages].map((m) => m.body as VisitMessage)).filter((event) => event.codeId === code.id);
-    expect(batched).toHaveLength(40);
+    expect(batched).toHaveLength(120);
+    expect(batchSpy.mock.calls.every(([messages]) => [...messages].length <= 100)).toBe(true);
   });
 
   it("a failing queue never fails the redirect; the dropped event is counted and reported", async () => {
