@@ -14,8 +14,8 @@
  * request in the batch waits for that call (a promise settled from another request's context,
  * which workerd runs back in the waiter's own) for at most HANDOFF_TIMEOUT_MS: should the sending
  * request be torn down first, or the call hang, the waiter (the opener too) is told so and sends
- * its event alone. A failed batch
- * rejects for every member, and each sends its own event again with its own retries (event.ts).
+ * its event alone. A failed batch rejects for every member, and each sends its own event again
+ * with its own retries (event.ts).
  * Either fallback may enqueue an event twice; the consumer stores an event id once (INSERT OR
  * IGNORE, counters from the rows it inserted), so a duplicate costs a message, not a double count.
  */
@@ -48,12 +48,12 @@ const openBatches = new WeakMap<BatchingQueue, OpenBatch>();
 
 export type CoalescedOutcome = "sent" | "handoff_timeout";
 
-/** Waits `ms` unless `until` settles first, and clears its timer either way. */
-async function waitAtMost<T>(until: Promise<T>, ms: number): Promise<T | "timeout"> {
+/** "sent" once `sent` settles within `ms` (rejecting as it does), else "handoff_timeout"; the timer is cleared either way. */
+async function sentWithin(sent: Promise<void>, ms: number): Promise<CoalescedOutcome> {
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<"timeout">((resolve) => (timer = setTimeout(() => resolve("timeout"), ms)));
+  const timeout = new Promise<"handoff_timeout">((resolve) => (timer = setTimeout(() => resolve("handoff_timeout"), ms)));
   try {
-    return await Promise.race([until, timeout]);
+    return await Promise.race([sent.then(() => "sent" as const), timeout]);
   } finally {
     clearTimeout(timer);
   }
@@ -75,7 +75,7 @@ export function sendCoalesced(queue: BatchingQueue, body: unknown, bytes: number
     // the opener's wait from here would settle a promise of the opener's request from this one,
     // and the opener's code would then run here (workerd refuses its timers from here).
     if (open.messages.length === MAX_BATCH_MESSAGES) openBatches.delete(queue);
-    return waitAtMost(open.sent, HANDOFF_TIMEOUT_MS).then((outcome) => (outcome === "timeout" ? "handoff_timeout" : "sent"));
+    return sentWithin(open.sent, HANDOFF_TIMEOUT_MS);
   }
   const batch: OpenBatch = { messages: [message], bytes, sent: Promise.resolve() };
   openBatches.set(queue, batch);
@@ -88,5 +88,5 @@ export function sendCoalesced(queue: BatchingQueue, body: unknown, bytes: number
   batch.sent.catch(() => {});
   // The opener waits for its own call no longer than the others do: a call that hangs until the
   // runtime ends the request would otherwise take the opener's event with it, unlogged.
-  return waitAtMost(batch.sent, LINGER_MS + HANDOFF_TIMEOUT_MS).then((outcome) => (outcome === "timeout" ? "handoff_timeout" : "sent"));
+  return sentWithin(batch.sent, LINGER_MS + HANDOFF_TIMEOUT_MS);
 }

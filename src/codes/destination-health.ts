@@ -13,9 +13,9 @@ import { isoNow } from "../lib/time";
 import { isHttpUrl } from "../lib/urls";
 import { emitWebhookEvent } from "../webhooks/events";
 import type { DestinationHealth, QrCodeRecord } from "./record";
+import { pushRedirect, redirectRecordOf, redirectTarget, syncMarker } from "./short-links";
 
 export type { DestinationHealth };
-import { pushRedirect, redirectRecordOf, redirectTarget, syncMarker } from "./short-links";
 
 /**
  * Destination health: the cron checks every http(s) destination of each dynamic code (its url,
@@ -36,7 +36,6 @@ import { pushRedirect, redirectRecordOf, redirectTarget, syncMarker } from "./sh
  *   changed one read and one batch more. The redirect costs nothing more: the broken URLs ride in
  *   the redirect record (short-links.ts) only for codes that opted in.
  */
-
 
 export const BROKEN_AFTER = 2;
 export const CHECKS_PER_RUN = 40;
